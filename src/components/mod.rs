@@ -1,0 +1,4 @@
+//! Reusable views.
+
+pub mod config_error;
+pub mod header;

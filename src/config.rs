@@ -1,0 +1,694 @@
+//! Runtime configuration: `config.json`, fetched next to `index.html` at start-up.
+//!
+//! One build serves any tenant, so nothing tenant-specific is compiled in. This module is
+//! pure (no web-sys) so every rule is unit-tested natively; the browser side only fetches
+//! the text and hands it to [`Config::parse`].
+//!
+//! ```
+//! use access_desk::config::{Cloud, Config};
+//! let cfg = Config::parse(r#"{
+//!     "clientId": "6731de76-14a6-49ae-97bc-6eba6914391e",
+//!     "tenantId": "organizations",
+//!     "cloud": "global",
+//!     "redirectUri": "https://admin.contoso.com/access-desk/"
+//! }"#).unwrap();
+//! assert_eq!(cfg.cloud, Cloud::Global);
+//! assert_eq!(cfg.graph_base, "https://graph.microsoft.com");
+//! ```
+
+use serde::Deserialize;
+use std::fmt;
+
+use crate::ids::is_guid;
+
+/// The national clouds the app knows, plus `custom` for a local or private endpoint
+/// (the sandbox uses it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cloud {
+    Global,
+    UsGovL4,
+    UsGovL5Dod,
+    China,
+}
+
+impl Cloud {
+    /// The identity platform host of this cloud.
+    pub fn authority_host(self) -> &'static str {
+        match self {
+            Cloud::Global => "https://login.microsoftonline.com",
+            Cloud::UsGovL4 | Cloud::UsGovL5Dod => "https://login.microsoftonline.us",
+            Cloud::China => "https://login.chinacloudapi.cn",
+        }
+    }
+
+    /// The Microsoft Graph host of this cloud; scopes name it too.
+    pub fn graph_host(self) -> &'static str {
+        match self {
+            Cloud::Global => "https://graph.microsoft.com",
+            Cloud::UsGovL4 => "https://graph.microsoft.us",
+            Cloud::UsGovL5Dod => "https://dod-graph.microsoft.us",
+            Cloud::China => "https://microsoftgraph.chinacloudapi.cn",
+        }
+    }
+
+    /// The name used in `config.json`.
+    pub fn config_name(self) -> &'static str {
+        match self {
+            Cloud::Global => "global",
+            Cloud::UsGovL4 => "usgov-l4",
+            Cloud::UsGovL5Dod => "usgov-l5-dod",
+            Cloud::China => "china",
+        }
+    }
+
+    fn from_config_name(name: &str) -> Option<Cloud> {
+        [
+            Cloud::Global,
+            Cloud::UsGovL4,
+            Cloud::UsGovL5Dod,
+            Cloud::China,
+        ]
+        .into_iter()
+        .find(|c| c.config_name() == name)
+    }
+}
+
+/// Which Graph version the app talks to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GraphVersion {
+    V1,
+    Beta,
+}
+
+impl GraphVersion {
+    pub fn path(self) -> &'static str {
+        match self {
+            GraphVersion::V1 => "v1.0",
+            GraphVersion::Beta => "beta",
+        }
+    }
+}
+
+/// Where tokens are kept. Session storage by default, as MSAL.js does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenStorage {
+    Session,
+    Memory,
+    Local,
+}
+
+/// A validated configuration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    pub client_id: String,
+    /// A tenant GUID, a verified domain, or `organizations`.
+    pub tenant: String,
+    /// The cloud whose rules apply (for `custom`, the one it stands in for).
+    pub cloud: Cloud,
+    /// True when the hosts were given explicitly (`"cloud": "custom"`).
+    pub custom_hosts: bool,
+    /// Identity platform origin, no trailing slash (`https://login.microsoftonline.com`).
+    pub authority_host: String,
+    /// Graph origin, no trailing slash (`https://graph.microsoft.com`).
+    pub graph_base: String,
+    pub graph_version: GraphVersion,
+    pub redirect_uri: String,
+    pub scopes: Vec<String>,
+    pub token_storage: TokenStorage,
+}
+
+/// Every problem found in a `config.json`, so an operator fixes them in one pass.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConfigError {
+    /// Not JSON at all, or not an object; carries serde's message (with line and column).
+    Syntax(String),
+    Missing(&'static str),
+    Invalid {
+        field: &'static str,
+        value: String,
+        expected: &'static str,
+    },
+    Unknown(String),
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::i18n::{Msg, t};
+        match self {
+            ConfigError::Syntax(e) => write!(f, "{}: {e}", t(Msg::ConfigNotJson)),
+            ConfigError::Missing(field) => write!(f, "{} \"{field}\"", t(Msg::ConfigMissingField)),
+            ConfigError::Invalid {
+                field,
+                value,
+                expected,
+            } => write!(
+                f,
+                "\"{field}\": {} {value:?}; {} {expected}",
+                t(Msg::ConfigInvalidValue),
+                t(Msg::ConfigExpected)
+            ),
+            ConfigError::Unknown(field) => {
+                write!(f, "{} \"{field}\"", t(Msg::ConfigUnknownField))
+            }
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawCustom {
+    authority_host: Option<String>,
+    graph_host: Option<String>,
+    acts_as: Option<String>,
+}
+
+const KNOWN_FIELDS: &[&str] = &[
+    "clientId",
+    "tenantId",
+    "cloud",
+    "custom",
+    "graphVersion",
+    "redirectUri",
+    "scopes",
+    "tokenStorage",
+];
+
+impl Config {
+    /// Parses and validates the text of `config.json`, reporting every problem found.
+    pub fn parse(text: &str) -> Result<Config, Vec<ConfigError>> {
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| vec![ConfigError::Syntax(e.to_string())])?;
+        let Some(obj) = value.as_object() else {
+            return Err(vec![ConfigError::Syntax(
+                "the top level must be an object".into(),
+            )]);
+        };
+        let mut errors = Vec::new();
+        for key in obj.keys() {
+            if !KNOWN_FIELDS.contains(&key.as_str()) {
+                errors.push(ConfigError::Unknown(key.clone()));
+            }
+        }
+        let string = |field: &'static str, errors: &mut Vec<ConfigError>| -> Option<String> {
+            match obj.get(field) {
+                None | Some(serde_json::Value::Null) => None,
+                Some(serde_json::Value::String(s)) => Some(s.trim().to_string()),
+                Some(other) => {
+                    errors.push(ConfigError::Invalid {
+                        field,
+                        value: other.to_string(),
+                        expected: "a string",
+                    });
+                    None
+                }
+            }
+        };
+        let required = |field: &'static str, errors: &mut Vec<ConfigError>| -> Option<String> {
+            let v = string(field, errors);
+            if v.is_none() && !matches!(obj.get(field), Some(x) if !x.is_null()) {
+                errors.push(ConfigError::Missing(field));
+            }
+            v
+        };
+
+        let client_id = required("clientId", &mut errors);
+        if let Some(id) = &client_id
+            && !is_guid(id)
+        {
+            errors.push(ConfigError::Invalid {
+                field: "clientId",
+                value: id.clone(),
+                expected: "the application (client) ID, a GUID",
+            });
+        }
+
+        let tenant = required("tenantId", &mut errors);
+        if let Some(t) = &tenant
+            && !is_valid_tenant(t)
+        {
+            errors.push(ConfigError::Invalid {
+                field: "tenantId",
+                value: t.clone(),
+                expected: "a tenant GUID, a verified domain such as contoso.onmicrosoft.com, or \"organizations\" (personal Microsoft accounts are not supported, so not \"common\" or \"consumers\")",
+            });
+        }
+
+        let cloud_name = string("cloud", &mut errors).unwrap_or_else(|| "global".into());
+        let mut custom_hosts = false;
+        let mut hosts: Option<(String, String)> = None;
+        let cloud = if cloud_name == "custom" {
+            custom_hosts = true;
+            match obj.get("custom") {
+                None => {
+                    errors.push(ConfigError::Missing("custom"));
+                    None
+                }
+                Some(v) => match serde_json::from_value::<RawCustom>(v.clone()) {
+                    Err(e) => {
+                        errors.push(ConfigError::Invalid {
+                            field: "custom",
+                            value: e.to_string(),
+                            expected: "an object with authorityHost, graphHost and actsAs",
+                        });
+                        None
+                    }
+                    Ok(raw) => {
+                        let authority =
+                            check_origin("custom.authorityHost", raw.authority_host, &mut errors);
+                        let graph = check_origin("custom.graphHost", raw.graph_host, &mut errors);
+                        if let (Some(a), Some(g)) = (authority, graph) {
+                            hosts = Some((a, g));
+                        }
+                        match raw.acts_as.as_deref().map(Cloud::from_config_name) {
+                            Some(Some(c)) => Some(c),
+                            None => {
+                                errors.push(ConfigError::Missing("custom.actsAs"));
+                                None
+                            }
+                            Some(None) => {
+                                errors.push(ConfigError::Invalid {
+                                    field: "custom.actsAs",
+                                    value: raw.acts_as.unwrap_or_default(),
+                                    expected: "global, usgov-l4, usgov-l5-dod or china",
+                                });
+                                None
+                            }
+                        }
+                    }
+                },
+            }
+        } else {
+            match Cloud::from_config_name(&cloud_name) {
+                Some(c) => Some(c),
+                None => {
+                    errors.push(ConfigError::Invalid {
+                        field: "cloud",
+                        value: cloud_name.clone(),
+                        expected: "global, usgov-l4, usgov-l5-dod, china or custom",
+                    });
+                    None
+                }
+            }
+        };
+
+        let graph_version = match string("graphVersion", &mut errors).as_deref() {
+            None | Some("v1.0") => Some(GraphVersion::V1),
+            Some("beta") => Some(GraphVersion::Beta),
+            Some(other) => {
+                errors.push(ConfigError::Invalid {
+                    field: "graphVersion",
+                    value: other.into(),
+                    expected: "\"v1.0\" or \"beta\"",
+                });
+                None
+            }
+        };
+
+        let redirect_uri = required("redirectUri", &mut errors);
+        if let Some(uri) = &redirect_uri
+            && let Err(expected) = check_redirect_uri(uri)
+        {
+            errors.push(ConfigError::Invalid {
+                field: "redirectUri",
+                value: uri.clone(),
+                expected,
+            });
+        }
+
+        let token_storage = match string("tokenStorage", &mut errors).as_deref() {
+            None | Some("sessionStorage") => Some(TokenStorage::Session),
+            Some("memory") => Some(TokenStorage::Memory),
+            Some("localStorage") => Some(TokenStorage::Local),
+            Some(other) => {
+                errors.push(ConfigError::Invalid {
+                    field: "tokenStorage",
+                    value: other.into(),
+                    expected: "\"sessionStorage\" (default), \"memory\" or \"localStorage\"",
+                });
+                None
+            }
+        };
+
+        let scopes = match obj.get("scopes") {
+            None | Some(serde_json::Value::Null) => None,
+            Some(serde_json::Value::Array(items)) => {
+                let mut out = Vec::new();
+                for item in items {
+                    match item.as_str() {
+                        Some(s) if !s.trim().is_empty() && !s.contains(char::is_whitespace) => {
+                            out.push(s.to_string())
+                        }
+                        _ => errors.push(ConfigError::Invalid {
+                            field: "scopes",
+                            value: item.to_string(),
+                            expected: "a list of scope strings without spaces",
+                        }),
+                    }
+                }
+                Some(out)
+            }
+            Some(other) => {
+                errors.push(ConfigError::Invalid {
+                    field: "scopes",
+                    value: other.to_string(),
+                    expected: "a list of scope strings",
+                });
+                None
+            }
+        };
+
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        // Every Option below is Some: each None pushed an error above.
+        let cloud = cloud.expect("validated");
+        let (authority_host, graph_base) = hosts.unwrap_or_else(|| {
+            (
+                cloud.authority_host().to_string(),
+                cloud.graph_host().to_string(),
+            )
+        });
+        let scopes = scopes.unwrap_or_else(|| default_scopes(cloud));
+        Ok(Config {
+            client_id: client_id.expect("validated").to_ascii_lowercase(),
+            tenant: tenant.expect("validated"),
+            cloud,
+            custom_hosts,
+            authority_host,
+            graph_base,
+            graph_version: graph_version.expect("validated"),
+            redirect_uri: redirect_uri.expect("validated"),
+            scopes,
+            token_storage: token_storage.expect("validated"),
+        })
+    }
+
+    /// The authority URL MSAL would use: `{host}/{tenant}`.
+    pub fn authority(&self) -> String {
+        format!("{}/{}", self.authority_host, self.tenant)
+    }
+
+    /// The OpenID discovery document of the configured authority.
+    pub fn discovery_url(&self) -> String {
+        format!("{}/v2.0/.well-known/openid-configuration", self.authority())
+    }
+}
+
+/// Least privilege: the one delegated permission the app needs, named on the cloud's own
+/// Graph host (tokens are not interchangeable between clouds), plus OpenID scopes.
+pub fn default_scopes(cloud: Cloud) -> Vec<String> {
+    vec![
+        format!("{}/EntitlementManagement.ReadWrite.All", cloud.graph_host()),
+        "openid".into(),
+        "profile".into(),
+        "offline_access".into(),
+    ]
+}
+
+fn is_valid_tenant(t: &str) -> bool {
+    if is_guid(t) || t == "organizations" {
+        return true;
+    }
+    // A verified domain: labels of letters, digits and hyphens, at least one dot.
+    let labels: Vec<&str> = t.split('.').collect();
+    labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
+}
+
+fn is_loopback_host(host: &str) -> bool {
+    host == "localhost" || host == "127.0.0.1" || host == "[::1]"
+}
+
+/// An origin (`scheme://host[:port]`), https unless it is on this machine.
+fn check_origin(
+    field: &'static str,
+    value: Option<String>,
+    errors: &mut Vec<ConfigError>,
+) -> Option<String> {
+    let Some(value) = value else {
+        errors.push(ConfigError::Missing(field));
+        return None;
+    };
+    let trimmed = value.trim_end_matches('/').to_string();
+    let ok = url::Url::parse(&trimmed).ok().is_some_and(|u| {
+        let secure = u.scheme() == "https"
+            || (u.scheme() == "http" && u.host_str().is_some_and(is_loopback_host));
+        secure && u.path() == "/" && u.query().is_none() && u.fragment().is_none()
+    });
+    if ok {
+        Some(trimmed)
+    } else {
+        errors.push(ConfigError::Invalid {
+            field,
+            value,
+            expected: "an origin such as https://login.example.com (http only for localhost)",
+        });
+        None
+    }
+}
+
+/// The identity platform accepts https redirect URIs, and http only for localhost.
+fn check_redirect_uri(uri: &str) -> Result<(), &'static str> {
+    const EXPECTED: &str = "an absolute https URL registered as a single-page application redirect URI (http only for localhost), without a fragment";
+    let u = url::Url::parse(uri).map_err(|_| EXPECTED)?;
+    let secure = u.scheme() == "https"
+        || (u.scheme() == "http" && u.host_str().is_some_and(is_loopback_host));
+    if secure && u.fragment().is_none() {
+        Ok(())
+    } else {
+        Err(EXPECTED)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CLIENT: &str = "6731de76-14a6-49ae-97bc-6eba6914391e";
+
+    fn parse(json: serde_json::Value) -> Result<Config, Vec<ConfigError>> {
+        Config::parse(&json.to_string())
+    }
+
+    fn minimal() -> serde_json::Value {
+        serde_json::json!({
+            "clientId": CLIENT,
+            "tenantId": "contoso.onmicrosoft.com",
+            "redirectUri": "https://admin.contoso.com/access-desk/"
+        })
+    }
+
+    #[test]
+    fn minimal_config_defaults_to_global_v1_session_storage_and_least_privilege() {
+        let cfg = parse(minimal()).unwrap();
+        assert_eq!(cfg.cloud, Cloud::Global);
+        assert_eq!(cfg.graph_version, GraphVersion::V1);
+        assert_eq!(cfg.token_storage, TokenStorage::Session);
+        assert_eq!(
+            cfg.authority(),
+            "https://login.microsoftonline.com/contoso.onmicrosoft.com"
+        );
+        assert_eq!(
+            cfg.scopes[0],
+            "https://graph.microsoft.com/EntitlementManagement.ReadWrite.All"
+        );
+        assert!(!cfg.scopes.iter().any(|s| s.contains("Directory")));
+    }
+
+    #[test]
+    fn each_national_cloud_uses_its_own_hosts_and_scope_host() {
+        for (name, login, graph) in [
+            (
+                "usgov-l4",
+                "https://login.microsoftonline.us",
+                "https://graph.microsoft.us",
+            ),
+            (
+                "usgov-l5-dod",
+                "https://login.microsoftonline.us",
+                "https://dod-graph.microsoft.us",
+            ),
+            (
+                "china",
+                "https://login.chinacloudapi.cn",
+                "https://microsoftgraph.chinacloudapi.cn",
+            ),
+        ] {
+            let mut json = minimal();
+            json["cloud"] = name.into();
+            let cfg = parse(json).unwrap();
+            assert_eq!(cfg.authority_host, login, "{name}");
+            assert_eq!(cfg.graph_base, graph, "{name}");
+            assert!(cfg.scopes[0].starts_with(graph), "{name}: {:?}", cfg.scopes);
+        }
+    }
+
+    #[test]
+    fn custom_cloud_takes_explicit_hosts_and_the_rules_of_the_cloud_it_acts_as() {
+        let mut json = minimal();
+        json["cloud"] = "custom".into();
+        json["custom"] = serde_json::json!({
+            "authorityHost": "http://127.0.0.1:8081/",
+            "graphHost": "http://127.0.0.1:8081",
+            "actsAs": "global"
+        });
+        json["redirectUri"] = "http://127.0.0.1:8080/".into();
+        let cfg = parse(json).unwrap();
+        assert_eq!(cfg.cloud, Cloud::Global);
+        assert!(cfg.custom_hosts);
+        assert_eq!(cfg.authority_host, "http://127.0.0.1:8081");
+        assert_eq!(
+            cfg.discovery_url(),
+            "http://127.0.0.1:8081/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration"
+        );
+    }
+
+    #[test]
+    fn custom_cloud_refuses_plain_http_to_a_remote_host() {
+        let mut json = minimal();
+        json["cloud"] = "custom".into();
+        json["custom"] = serde_json::json!({
+            "authorityHost": "http://login.example.com",
+            "graphHost": "https://graph.example.com/v1.0",
+            "actsAs": "mars"
+        });
+        let errors = parse(json).unwrap_err();
+        let fields: Vec<String> = errors
+            .iter()
+            .map(|e| match e {
+                ConfigError::Invalid { field, .. } => field.to_string(),
+                other => format!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            fields,
+            ["custom.authorityHost", "custom.graphHost", "custom.actsAs"]
+        );
+    }
+
+    #[test]
+    fn missing_fields_are_all_reported_at_once() {
+        let errors = Config::parse("{}").unwrap_err();
+        assert_eq!(
+            errors,
+            vec![
+                ConfigError::Missing("clientId"),
+                ConfigError::Missing("tenantId"),
+                ConfigError::Missing("redirectUri"),
+            ]
+        );
+    }
+
+    #[test]
+    fn not_json_is_a_syntax_error_with_position() {
+        let errors = Config::parse("{\"clientId\": ").unwrap_err();
+        assert!(
+            matches!(&errors[0], ConfigError::Syntax(m) if m.contains("line 1")),
+            "{errors:?}"
+        );
+        assert!(matches!(
+            &Config::parse("[]").unwrap_err()[0],
+            ConfigError::Syntax(_)
+        ));
+    }
+
+    #[test]
+    fn personal_account_tenants_are_refused() {
+        for tenant in ["common", "consumers", "not a tenant", "-bad.com", "x"] {
+            let mut json = minimal();
+            json["tenantId"] = tenant.into();
+            let errors = parse(json).unwrap_err();
+            assert!(
+                matches!(
+                    &errors[0],
+                    ConfigError::Invalid {
+                        field: "tenantId",
+                        ..
+                    }
+                ),
+                "{tenant}: {errors:?}"
+            );
+        }
+        for tenant in [
+            "organizations",
+            "72f988bf-86f1-41af-91ab-2d7cd011db47",
+            "contoso.com",
+        ] {
+            let mut json = minimal();
+            json["tenantId"] = tenant.into();
+            assert!(parse(json).is_ok(), "{tenant}");
+        }
+    }
+
+    #[test]
+    fn client_id_must_be_a_guid() {
+        let mut json = minimal();
+        json["clientId"] = "my-app".into();
+        assert!(matches!(
+            &parse(json).unwrap_err()[0],
+            ConfigError::Invalid {
+                field: "clientId",
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn redirect_uri_must_be_https_except_on_localhost() {
+        for bad in [
+            "http://admin.contoso.com/",
+            "/relative",
+            "https://a.com/#frag",
+            "javascript:alert(1)",
+        ] {
+            let mut json = minimal();
+            json["redirectUri"] = bad.into();
+            assert!(parse(json).is_err(), "{bad}");
+        }
+        for good in [
+            "http://localhost:8080/",
+            "http://127.0.0.1:8080/app/",
+            "https://a.com/x",
+        ] {
+            let mut json = minimal();
+            json["redirectUri"] = good.into();
+            assert!(parse(json).is_ok(), "{good}");
+        }
+    }
+
+    #[test]
+    fn unknown_fields_and_bad_enums_are_reported_not_ignored() {
+        let mut json = minimal();
+        json["clientID"] = CLIENT.into();
+        json["graphVersion"] = "v2".into();
+        json["tokenStorage"] = "cookies".into();
+        json["cloud"] = "azure".into();
+        let errors = parse(json).unwrap_err();
+        assert!(errors.contains(&ConfigError::Unknown("clientID".into())));
+        for field in ["graphVersion", "tokenStorage", "cloud"] {
+            assert!(
+                errors
+                    .iter()
+                    .any(|e| matches!(e, ConfigError::Invalid { field: f, .. } if *f == field)),
+                "{field}: {errors:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn error_messages_name_the_field_and_the_expectation() {
+        let mut json = minimal();
+        json["graphVersion"] = "v2".into();
+        let text = parse(json).unwrap_err()[0].to_string();
+        assert!(
+            text.contains("graphVersion") && text.contains("\"v2\"") && text.contains("beta"),
+            "{text}"
+        );
+    }
+}

@@ -1,0 +1,13 @@
+//! Access Desk: a browser admin app for Microsoft Entra entitlement management.
+//!
+//! Pure logic (configuration, identifiers, messages) has no web-sys dependency and is
+//! unit-tested natively; the browser parts (`app`, `routes`, `components`, `boot`) are
+//! tested with wasm-bindgen-test in headless Chromium and end to end with Playwright.
+
+pub mod app;
+pub mod boot;
+pub mod components;
+pub mod config;
+pub mod i18n;
+pub mod ids;
+pub mod routes;

@@ -1,0 +1,95 @@
+//! Browser tests: run in headless Chromium by wasm-bindgen-test-runner
+//! (`cargo xtask test`, or `cargo test --target wasm32-unknown-unknown --test web`).
+
+#![cfg(target_arch = "wasm32")]
+
+use access_desk::boot::{BootError, load_config};
+use access_desk::components::config_error::ConfigErrorPage;
+use access_desk::config::{ConfigError, GraphVersion};
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn data_url(json: &str) -> String {
+    format!("data:application/json,{}", js_sys_encode(json))
+}
+
+fn js_sys_encode(s: &str) -> String {
+    String::from(web_sys::js_sys::encode_uri_component(s))
+}
+
+#[wasm_bindgen_test]
+async fn a_valid_config_json_is_fetched_and_validated() {
+    let url = data_url(
+        r#"{"clientId":"6731de76-14a6-49ae-97bc-6eba6914391e","tenantId":"organizations",
+            "graphVersion":"beta","redirectUri":"https://admin.contoso.com/"}"#,
+    );
+    let cfg = load_config(url).await.expect("valid config");
+    assert_eq!(cfg.graph_version, GraphVersion::Beta);
+    assert_eq!(
+        cfg.authority(),
+        "https://login.microsoftonline.com/organizations"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_missing_config_json_is_a_load_error_with_its_status() {
+    let url = "/this/does/not/exist/config.json".to_string();
+    match load_config(url).await {
+        Err(BootError::Load { detail, .. }) => assert!(detail.contains("404"), "{detail}"),
+        other => panic!("expected a load error, got {other:?}"),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn an_invalid_config_lists_every_problem() {
+    match load_config(data_url(r#"{"tenantId":"common"}"#)).await {
+        Err(BootError::Invalid { errors, .. }) => {
+            assert!(errors.contains(&ConfigError::Missing("clientId")));
+            assert!(errors.contains(&ConfigError::Missing("redirectUri")));
+            assert!(errors.iter().any(|e| matches!(
+                e,
+                ConfigError::Invalid {
+                    field: "tenantId",
+                    ..
+                }
+            )));
+        }
+        other => panic!("expected validation errors, got {other:?}"),
+    }
+}
+
+#[wasm_bindgen_test]
+fn the_config_error_page_renders_hostile_values_as_text() {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let host = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&host).unwrap();
+    let error = BootError::Invalid {
+        url: "https://example.test/config.json".into(),
+        errors: vec![ConfigError::Invalid {
+            field: "clientId",
+            value: "<img src=x onerror=alert(1)>".into(),
+            expected: "a GUID",
+        }],
+    };
+    let handle = leptos::mount::mount_to(
+        host.clone().dyn_into().unwrap(),
+        move || view! { <ConfigErrorPage error=error /> },
+    );
+    assert!(
+        host.query_selector("img").unwrap().is_none(),
+        "markup must not be interpreted"
+    );
+    let text = host.text_content().unwrap();
+    assert!(text.contains("<img src=x onerror=alert(1)>"), "{text}");
+    assert!(text.contains("https://example.test/config.json"), "{text}");
+    assert_eq!(
+        host.query_selector("[role=alert]")
+            .unwrap()
+            .map(|e| e.tag_name()),
+        Some("MAIN".to_string())
+    );
+    drop(handle);
+}

@@ -1,0 +1,135 @@
+//! `cargo xtask <command>`: the project's automation. See README.md.
+
+mod bench;
+mod budget;
+mod cmd;
+mod serve;
+mod stack;
+mod test;
+mod toolchain;
+
+use std::net::SocketAddr;
+use std::process::{Command, ExitCode};
+
+use cmd::{Fail, root, run};
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+  setup                install what is missing (idempotent)
+  run  [--app-port P] [--sandbox-port P] [-- sandbox options]
+                       build the app, start entra-sandbox and serve the app on
+                       http://127.0.0.1:8080 configured for it; Ctrl-C stops both
+  test                 every check and test layer, failing fast; ends with
+                       `N passed, N failed`
+  bench                the benchmarks, with numbers to put in README.md
+  budget               print the bundle-size budget of dist/";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("setup") => toolchain::setup(),
+        Some("run") => run_stack(&args[1..]),
+        Some("test") => return test::test(),
+        Some("bench") => bench::bench(&args[1..]),
+        Some("budget") => budget::check(&root().join("dist")).and_then(|ok| {
+            ok.then_some(())
+                .ok_or_else(|| Fail::new("over the bundle budget"))
+        }),
+        Some("-h" | "--help" | "help") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        _ => Err(Fail::new(USAGE)),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Builds the app in release mode into `dist/` with trunk (wasm-opt -Oz from the pinned
+/// binaryen). Offline, so a missing tool fails fast instead of trunk downloading one.
+pub fn build_app() -> Result<std::path::PathBuf, Fail> {
+    run(Command::new("cargo")
+        .current_dir(root())
+        .args(["fetch", "--quiet"]))?;
+    run(Command::new("trunk")
+        .current_dir(root())
+        .args(["build", "--release", "--offline"])
+        .env("PATH", toolchain::path_env())
+        .env("NO_COLOR", "1"))?;
+    Ok(root().join("dist"))
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+}
+
+fn port_arg(args: &[String], name: &str, default: u16) -> Result<u16, Fail> {
+    match args.iter().position(|a| a == name) {
+        None => Ok(default),
+        Some(i) => args
+            .get(i + 1)
+            .and_then(|p| p.parse().ok())
+            .ok_or_else(|| Fail::new(format!("{name} needs a port number"))),
+    }
+}
+
+fn run_stack(args: &[String]) -> Result<(), Fail> {
+    let (own, sandbox_args) = match args.iter().position(|a| a == "--") {
+        Some(i) => (&args[..i], args[i + 1..].to_vec()),
+        None => (args, Vec::new()),
+    };
+    let app_port = port_arg(own, "--app-port", 8080)?;
+    let sandbox_port = port_arg(own, "--sandbox-port", 8081)?;
+    toolchain::setup()?;
+    let dist = build_app()?;
+    let sandbox_bin = stack::build_sandbox(false)?;
+    let rt = runtime();
+    let running = stack::start(
+        &rt,
+        stack::StackOptions {
+            dist: &dist,
+            app_addr: SocketAddr::from(([127, 0, 0, 1], app_port)),
+            sandbox_addr: SocketAddr::from(([127, 0, 0, 1], sandbox_port)),
+            sandbox_bin: &sandbox_bin,
+            sandbox_args,
+            echo_sandbox: true,
+        },
+    )?;
+    println!();
+    println!("Access Desk is running: {}/", running.app_url);
+    println!(
+        "  entra-sandbox (the local tenant): {}",
+        running.sandbox_url
+    );
+    println!(
+        "  tenant id: {}",
+        running.info["tenantId"].as_str().unwrap_or("?")
+    );
+    if let Some(accounts) = running.info["accounts"].as_array() {
+        println!("  demo accounts (pick one on the sandbox's sign-in page):");
+        for a in accounts {
+            println!(
+                "    {:<40} {}",
+                a["username"].as_str().unwrap_or("?"),
+                a["role"].as_str().unwrap_or("")
+            );
+        }
+    }
+    println!("Press Ctrl-C to stop both.");
+    rt.block_on(async {
+        let _ = tokio::signal::ctrl_c().await;
+    });
+    println!("stopping…");
+    drop(running);
+    Ok(())
+}

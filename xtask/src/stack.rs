@@ -1,0 +1,134 @@
+//! The app and the sandbox running together, as `cargo xtask run` and the end-to-end
+//! suite need them.
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use crate::cmd::{Fail, root};
+
+/// A running sandbox process and the static server of the app.
+pub struct Stack {
+    pub app_url: String,
+    pub sandbox_url: String,
+    pub info: serde_json::Value,
+    sandbox: Child,
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        let _ = self.sandbox.kill();
+        let _ = self.sandbox.wait();
+    }
+}
+
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"))
+}
+
+/// Builds the sandbox binary with the given cargo profile and returns its path.
+pub fn build_sandbox(release: bool) -> Result<PathBuf, Fail> {
+    let mut cmd = Command::new("cargo");
+    cmd.current_dir(root())
+        .args(["build", "--quiet", "-p", "entra-sandbox"]);
+    if release {
+        cmd.arg("--release");
+    }
+    crate::cmd::run(&mut cmd)?;
+    Ok(target_dir()
+        .join(if release { "release" } else { "debug" })
+        .join("entra-sandbox"))
+}
+
+/// Where the stack listens and what the sandbox gets on its command line.
+pub struct StackOptions<'a> {
+    pub dist: &'a Path,
+    pub app_addr: SocketAddr,
+    pub sandbox_addr: SocketAddr,
+    pub sandbox_bin: &'a Path,
+    pub sandbox_args: Vec<String>,
+    /// Forward the sandbox's output to ours (for `run`); otherwise it is discarded.
+    pub echo_sandbox: bool,
+}
+
+/// Starts the static server on `rt` and the sandbox, then writes `dist/config.json`
+/// pointing the app at the sandbox (one build, any tenant).
+pub fn start(rt: &tokio::runtime::Runtime, o: StackOptions<'_>) -> Result<Stack, Fail> {
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind(o.app_addr))
+        .map_err(|e| Fail::new(format!("cannot listen on {} for the app: {e}", o.app_addr)))?;
+    let app_addr = listener
+        .local_addr()
+        .map_err(|e| Fail::new(e.to_string()))?;
+    let app_url = format!("http://{app_addr}");
+
+    let mut sandbox = Command::new(o.sandbox_bin)
+        .arg("--addr")
+        .arg(o.sandbox_addr.to_string())
+        .arg("--app-origin")
+        .arg(&app_url)
+        .args(&o.sandbox_args)
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| Fail::new(format!("cannot start {}: {e}", o.sandbox_bin.display())))?;
+    let stdout = sandbox.stdout.take().expect("piped");
+    let mut lines = BufReader::new(stdout).lines();
+    let first = lines.next().and_then(Result::ok).unwrap_or_default();
+    let Some(sandbox_url) = first
+        .strip_prefix("entra-sandbox listening on ")
+        .map(str::to_string)
+    else {
+        let _ = sandbox.kill();
+        return Err(Fail::new(format!(
+            "entra-sandbox did not start on {} (is the port in use?): {first}",
+            o.sandbox_addr
+        )));
+    };
+    let echo = o.echo_sandbox;
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            if echo {
+                println!("[sandbox] {line}");
+            }
+        }
+    });
+
+    let info: serde_json::Value = rt
+        .block_on(async {
+            reqwest::get(format!("{sandbox_url}/sandbox/info"))
+                .await?
+                .error_for_status()?
+                .json()
+                .await
+        })
+        .map_err(|e| Fail::new(format!("sandbox /sandbox/info: {e}")))?;
+    let config = serde_json::json!({
+        "clientId": info["clientId"],
+        "tenantId": info["tenantId"],
+        "cloud": "custom",
+        "custom": {
+            "authorityHost": sandbox_url,
+            "graphHost": sandbox_url,
+            "actsAs": info.get("cloud").and_then(|c| c.as_str()).unwrap_or("global"),
+        },
+        "graphVersion": "v1.0",
+        "redirectUri": format!("{app_url}/"),
+    });
+    std::fs::write(
+        o.dist.join("config.json"),
+        serde_json::to_string_pretty(&config).expect("json") + "\n",
+    )
+    .map_err(|e| Fail::new(format!("cannot write config.json: {e}")))?;
+
+    let dist = o.dist.to_path_buf();
+    rt.spawn(async move { crate::serve::serve(listener, &dist).await });
+    Ok(Stack {
+        app_url,
+        sandbox_url,
+        info,
+        sandbox,
+    })
+}

@@ -1,0 +1,192 @@
+//! `cargo xtask test`: every check and every test layer, failing fast, ending with one
+//! `N passed, N failed` line summed over the layers.
+
+use std::net::SocketAddr;
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+use crate::cmd::{Counts, Fail, root, run, run_counting};
+use crate::{budget, stack, toolchain};
+
+struct Tally {
+    total: Counts,
+    started: Instant,
+}
+
+impl Tally {
+    fn add(&mut self, layer: &str, c: Counts) {
+        println!("==> {layer}: {} passed, {} failed", c.passed, c.failed);
+        self.total.passed += c.passed;
+        self.total.failed += c.failed;
+    }
+
+    fn finish(&self, error: Option<&Fail>) -> ExitCode {
+        if let Some(e) = error {
+            eprintln!("xtask test: {e}");
+        }
+        println!("(took {:.0} s)", self.started.elapsed().as_secs_f64());
+        let failed = self.total.failed + u64::from(error.is_some() && self.total.failed == 0);
+        println!("{} passed, {} failed", self.total.passed, failed);
+        if failed == 0 {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn step(name: &str) {
+    println!("\n==> {name}");
+}
+
+pub fn test() -> ExitCode {
+    let mut tally = Tally {
+        total: Counts::default(),
+        started: Instant::now(),
+    };
+    let result = layers(&mut tally);
+    tally.finish(result.err().as_ref())
+}
+
+fn cargo() -> Command {
+    let mut c = Command::new("cargo");
+    c.current_dir(root()).env("PATH", toolchain::path_env());
+    c
+}
+
+/// Counts of a test layer; a layer that fails with nothing counted still counts one failure.
+fn counted(tally: &mut Tally, layer: &str, (counts, ok): (Counts, bool)) -> Result<(), Fail> {
+    tally.add(layer, counts);
+    if ok && counts.failed == 0 {
+        Ok(())
+    } else if counts.failed == 0 {
+        tally.total.failed += 1;
+        Err(Fail::new(format!("{layer} failed")))
+    } else {
+        Err(Fail::new(format!("{layer}: {} failed", counts.failed)))
+    }
+}
+
+fn layers(tally: &mut Tally) -> Result<(), Fail> {
+    step("setup");
+    toolchain::setup()?;
+
+    step("cargo fmt --check");
+    run(cargo().args(["fmt", "--all", "--check"]))?;
+
+    step("cargo clippy (native crates, warnings are errors)");
+    run(cargo().args([
+        "clippy",
+        "--quiet",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+
+    step("cargo clippy (the app on wasm32, warnings are errors)");
+    run(cargo().args([
+        "clippy",
+        "--quiet",
+        "-p",
+        "access-desk",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+
+    step("unit tests (cargo test --workspace)");
+    let unit = run_counting(cargo().args(["test", "--workspace"]))?;
+    counted(tally, "unit", unit)?;
+
+    step("browser tests (wasm-bindgen-test in headless Chromium)");
+    let browser = run_counting(
+        cargo()
+            .args([
+                "test",
+                "-p",
+                "access-desk",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--test",
+                "web",
+            ])
+            .env("CHROMEDRIVER", toolchain::CHROMEDRIVER)
+            .env("WASM_BINDGEN_TEST_TIMEOUT", "120"),
+    )?;
+    counted(tally, "browser", browser)?;
+
+    step("end-to-end (Playwright, release build on a static server, fresh sandbox)");
+    let dist = crate::build_app()?;
+    let sandbox_bin = stack::build_sandbox(false)?;
+    let rt = crate::runtime();
+    let running = stack::start(
+        &rt,
+        stack::StackOptions {
+            dist: &dist,
+            app_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            sandbox_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            sandbox_bin: &sandbox_bin,
+            sandbox_args: vec!["--test-control".into()],
+            echo_sandbox: false,
+        },
+    )?;
+    let e2e = playwright(&running)?;
+    drop(running);
+    counted(tally, "end-to-end", e2e)?;
+
+    step("bundle budget");
+    let ok = budget::check(&dist)?;
+    tally.add(
+        "budget",
+        Counts {
+            passed: u64::from(ok),
+            failed: u64::from(!ok),
+        },
+    );
+    if !ok {
+        return Err(Fail::new("the first visit is over the bundle budget"));
+    }
+    Ok(())
+}
+
+/// Runs the Playwright suite against a running stack and reads its JSON report.
+fn playwright(running: &stack::Stack) -> Result<(Counts, bool), Fail> {
+    let e2e = root().join("end2end");
+    let report = stack::target_dir().join("playwright-report.json");
+    let _ = std::fs::remove_file(&report);
+    let status = Command::new(e2e.join("node_modules/.bin/playwright"))
+        .current_dir(&e2e)
+        .args(["test", "--reporter=list,json"])
+        .env("PLAYWRIGHT_JSON_OUTPUT_NAME", &report)
+        .env("APP_URL", &running.app_url)
+        .env("SANDBOX_URL", &running.sandbox_url)
+        .env(
+            "TENANT_ID",
+            running.info["tenantId"].as_str().unwrap_or_default(),
+        )
+        .env(
+            "CLIENT_ID",
+            running.info["clientId"].as_str().unwrap_or_default(),
+        )
+        .env("CHROMIUM", toolchain::CHROMIUM)
+        .status()
+        .map_err(|e| Fail::new(format!("cannot start Playwright: {e}")))?;
+    let text = std::fs::read_to_string(&report).unwrap_or_default();
+    let stats = serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .map(|v| v["stats"].clone())
+        .unwrap_or_default();
+    let n = |k: &str| stats[k].as_u64().unwrap_or(0);
+    Ok((
+        Counts {
+            passed: n("expected") + n("flaky"),
+            failed: n("unexpected"),
+        },
+        status.success(),
+    ))
+}
