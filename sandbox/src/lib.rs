@@ -32,6 +32,9 @@ pub struct Options {
     /// Origin of the single-page app allowed to sign in and call Graph (repeatable).
     #[arg(long = "app-origin", default_value = "http://127.0.0.1:8080")]
     pub app_origins: Vec<String>,
+    /// Enable the test-control endpoints under /sandbox/ (reset, clock, faults, log).
+    #[arg(long)]
+    pub test_control: bool,
 }
 
 /// What the tenant is: ids a client needs to be configured.

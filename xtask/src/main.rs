@@ -61,7 +61,7 @@ pub fn build_app() -> Result<std::path::PathBuf, Fail> {
         .current_dir(root())
         .args(["build", "--release", "--offline"])
         .env("PATH", toolchain::path_env())
-        .env("NO_COLOR", "1"))?;
+        .env("NO_COLOR", "true"))?;
     Ok(root().join("dist"))
 }
 
