@@ -1,70 +1,960 @@
-//! Microsoft identity platform v2.0 endpoints under `/{tenant}`.
+//! Microsoft identity platform v2.0 endpoints under `/{tenant}`: discovery, keys,
+//! authorize (with a sign-in page listing the demo accounts), token, logout.
+//!
+//! Errors follow the platform: `error`, `error_description` (AADSTS code, trace and
+//! correlation ids, timestamp), `error_codes`, `timestamp`, `trace_id`, `correlation_id`.
 
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use axum::{Json, Router, routing::get};
-use serde_json::json;
+use std::collections::HashMap;
 
-use crate::Shared;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::{DateTime, Duration, Utc};
+use serde_json::{Value, json};
+
+use crate::accounts::Role;
+use crate::clock::aad_timestamp;
+use crate::keys::{b64url, s256};
+use crate::{Shared, cloud};
 
 pub fn routes() -> Router<Shared> {
-    Router::new().route(
-        "/{tenant}/v2.0/.well-known/openid-configuration",
-        get(discovery),
-    )
+    Router::new()
+        .route(
+            "/{tenant}/v2.0/.well-known/openid-configuration",
+            get(discovery),
+        )
+        .route("/{tenant}/discovery/v2.0/keys", get(keys))
+        .route(
+            "/{tenant}/oauth2/v2.0/authorize",
+            get(authorize).post(sign_in),
+        )
+        .route(
+            "/{tenant}/oauth2/v2.0/token",
+            axum::routing::post(token).options(token_preflight),
+        )
+        .route("/{tenant}/oauth2/v2.0/logout", get(logout))
 }
 
-/// Tenants this sandbox answers for: its GUID and `organizations`, like a work-account app.
+/// Codes live 10 minutes; SPA refresh tokens 24 hours, not sliding.
+pub const CODE_LIFETIME_SECS: i64 = 600;
+pub const SPA_REFRESH_LIFETIME_SECS: i64 = 86_400;
+
+/// A registered redirect URI and its platform.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Registration {
+    pub uri: String,
+    pub spa: bool,
+}
+
+#[derive(Clone, Debug)]
+struct AuthRequest {
+    redirect_uri: String,
+    scopes: Grant,
+    state: String,
+    nonce: Option<String>,
+    challenge: String,
+    fragment: bool,
+    created: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug)]
+struct Code {
+    account: usize,
+    auth: AuthRequest,
+    issued: DateTime<Utc>,
+    used: bool,
+}
+
+#[derive(Clone, Debug)]
+struct Refresh {
+    account: usize,
+    scopes: Grant,
+    expires: DateTime<Utc>,
+}
+
+/// What was asked for: OpenID scopes and one resource's permissions.
+#[derive(Clone, Debug, Default)]
+struct Grant {
+    openid: Vec<String>,
+    resource: String,
+    permissions: Vec<String>,
+}
+
+impl Grant {
+    fn scope_string(&self) -> String {
+        let mut v: Vec<String> = self
+            .permissions
+            .iter()
+            .map(|p| format!("{}/{p}", self.resource))
+            .collect();
+        v.extend(self.openid.iter().cloned());
+        v.join(" ")
+    }
+}
+
+/// Sign-in state: pending sign-ins, codes, refresh tokens.
+#[derive(Default)]
+pub struct Store {
+    pending: HashMap<String, AuthRequest>,
+    codes: HashMap<String, Code>,
+    refresh: HashMap<String, Refresh>,
+}
+
+/// An identity-platform error.
+struct AadError {
+    status: StatusCode,
+    error: &'static str,
+    code: u32,
+    message: String,
+}
+
+impl AadError {
+    fn new(error: &'static str, code: u32, message: impl Into<String>) -> AadError {
+        AadError {
+            status: StatusCode::BAD_REQUEST,
+            error,
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// The description as the platform writes it, with trace and correlation ids.
+    fn describe(&self, s: &Shared, trace: &str, correlation: &str) -> String {
+        format!(
+            "AADSTS{}: {}\r\nTrace ID: {trace}\r\nCorrelation ID: {correlation}\r\nTimestamp: {}",
+            self.code,
+            self.message,
+            aad_timestamp(s.clock.now())
+        )
+    }
+
+    fn json(&self, s: &Shared) -> Value {
+        let (trace, correlation) = (s.new_guid(), s.new_guid());
+        json!({
+            "error": self.error,
+            "error_description": self.describe(s, &trace, &correlation),
+            "error_codes": [self.code],
+            "timestamp": aad_timestamp(s.clock.now()),
+            "trace_id": trace,
+            "correlation_id": correlation,
+            "error_uri": format!("{}/error?code={}", s.issuer_origin, self.code),
+        })
+    }
+}
+
 fn known_tenant(s: &Shared, tenant: &str) -> bool {
-    tenant.eq_ignore_ascii_case(&s.tenant.tenant_id) || tenant == "organizations"
+    tenant.eq_ignore_ascii_case(&s.tenant.tenant_id)
+        || tenant.eq_ignore_ascii_case(&s.tenant.domain)
+        || tenant == "organizations"
+        || tenant == "common"
+}
+
+fn tenant_error(tenant: &str) -> AadError {
+    AadError::new(
+        "invalid_tenant",
+        90002,
+        format!(
+            "Tenant '{}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.",
+            crate::graph::truncate(tenant)
+        ),
+    )
 }
 
 async fn discovery(State(s): State<Shared>, Path(tenant): Path<String>) -> Response {
     if !known_tenant(&s, &tenant) {
-        return (
-            StatusCode::BAD_REQUEST,
-            Json(json!({
-                "error": "invalid_tenant",
-                "error_description": format!("AADSTS90002: Tenant '{tenant}' not found."),
-                "error_codes": [90002],
-            })),
-        )
-            .into_response();
+        return public(
+            (
+                StatusCode::BAD_REQUEST,
+                Json(tenant_error(&tenant).json(&s)),
+            )
+                .into_response(),
+        );
     }
     let base = format!("{}/{}", s.issuer_origin, tenant);
-    let issuer = format!("{}/{}/v2.0", s.issuer_origin, s.tenant.tenant_id);
-    let mut resp = Json(json!({
-        "token_endpoint": format!("{base}/oauth2/v2.0/token"),
-        "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt", "client_secret_basic"],
-        "jwks_uri": format!("{base}/discovery/v2.0/keys"),
-        "response_modes_supported": ["query", "fragment", "form_post"],
-        "subject_types_supported": ["pairwise"],
-        "id_token_signing_alg_values_supported": ["RS256"],
-        "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
-        "scopes_supported": ["openid", "profile", "email", "offline_access"],
-        "issuer": issuer,
-        "request_uri_parameter_supported": false,
-        "userinfo_endpoint": format!("{}/oidc/userinfo", s.issuer_origin),
-        "authorization_endpoint": format!("{base}/oauth2/v2.0/authorize"),
-        "device_authorization_endpoint": format!("{base}/oauth2/v2.0/devicecode"),
-        "http_logout_supported": true,
-        "frontchannel_logout_supported": true,
-        "end_session_endpoint": format!("{base}/oauth2/v2.0/logout"),
-        "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "name", "preferred_username", "oid", "tid", "ver"],
-        "kerberos_endpoint": format!("{base}/kerberos"),
-        "tenant_region_scope": "WW",
-        "cloud_instance_name": "microsoftonline.com",
-        "cloud_graph_host_name": "graph.windows.net",
-        "msgraph_host": "graph.microsoft.com",
-        "rbac_url": "https://pas.windows.net",
-        "code_challenge_methods_supported": ["S256"],
-    }))
-    .into_response();
-    // The discovery document is public; any origin may read it (as the real one allows).
+    let graph_host = cloud::graph_audiences(s.options.cloud)[0].trim_start_matches("https://");
+    public(
+        Json(json!({
+            "token_endpoint": format!("{base}/oauth2/v2.0/token"),
+            "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt", "client_secret_basic"],
+            "jwks_uri": format!("{base}/discovery/v2.0/keys"),
+            "response_modes_supported": ["query", "fragment", "form_post"],
+            "subject_types_supported": ["pairwise"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
+            "scopes_supported": ["openid", "profile", "email", "offline_access"],
+            "issuer": s.issuer(),
+            "request_uri_parameter_supported": false,
+            "userinfo_endpoint": format!("{}/oidc/userinfo", s.issuer_origin),
+            "authorization_endpoint": format!("{base}/oauth2/v2.0/authorize"),
+            "device_authorization_endpoint": format!("{base}/oauth2/v2.0/devicecode"),
+            "http_logout_supported": true,
+            "frontchannel_logout_supported": true,
+            "end_session_endpoint": format!("{base}/oauth2/v2.0/logout"),
+            "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "name", "preferred_username", "oid", "tid", "ver"],
+            "kerberos_endpoint": format!("{base}/kerberos"),
+            "tenant_region_scope": "WW",
+            "cloud_instance_name": "microsoftonline.com",
+            "cloud_graph_host_name": "graph.windows.net",
+            "msgraph_host": graph_host,
+            "rbac_url": "https://pas.windows.net",
+            "code_challenge_methods_supported": ["S256"],
+        }))
+        .into_response(),
+    )
+}
+
+/// Discovery and keys are public documents any origin may read.
+fn public(mut resp: Response) -> Response {
     resp.headers_mut().insert(
-        "access-control-allow-origin",
-        "*".parse().expect("static header"),
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
     );
     resp
+}
+
+async fn keys(State(s): State<Shared>, Path(tenant): Path<String>) -> Response {
+    if !known_tenant(&s, &tenant) {
+        return public(
+            (
+                StatusCode::BAD_REQUEST,
+                Json(tenant_error(&tenant).json(&s)),
+            )
+                .into_response(),
+        );
+    }
+    public(Json(s.keys.jwks(&s.issuer())).into_response())
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+fn page(title: &str, body: &str) -> String {
+    format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{t}</title>\
+<style>body{{font-family:system-ui,sans-serif;max-width:38rem;margin:3rem auto;padding:0 1rem;color:#1b1b1f}}\
+button{{display:block;width:100%;text-align:left;margin:.5rem 0;padding:.75rem 1rem;font:inherit;border:1px solid #8a8886;border-radius:4px;background:#fff;cursor:pointer}}\
+button:focus-visible{{outline:3px solid #ffb900}}.role{{color:#5b5b66;font-size:.9rem;display:block}}.error{{border-left:4px solid #a4262c;padding-left:1rem}}\
+code{{overflow-wrap:anywhere}}</style></head><body><p><strong>entra-sandbox</strong> · local Microsoft identity platform</p>{body}</body></html>",
+        t = escape(title)
+    )
+}
+
+fn error_page(s: &Shared, e: &AadError) -> Response {
+    let (trace, correlation) = (s.new_guid(), s.new_guid());
+    let body = format!(
+        "<main class=\"error\" role=\"alert\"><h1>Sign-in error</h1><p data-testid=\"aad-error\">AADSTS{}: {}</p><p>Trace ID: <code>{trace}</code><br>Correlation ID: <code>{correlation}</code><br>Timestamp: {}</p></main>",
+        e.code,
+        escape(&e.message),
+        aad_timestamp(s.clock.now())
+    );
+    (e.status, Html(page("Sign-in error", &body))).into_response()
+}
+
+/// Sends an error back to the app's (validated) redirect URI.
+fn error_redirect(
+    s: &Shared,
+    redirect_uri: &str,
+    fragment: bool,
+    state: Option<&str>,
+    e: &AadError,
+) -> Response {
+    let (trace, correlation) = (s.new_guid(), s.new_guid());
+    let mut ser = form_urlencoded::Serializer::new(String::new());
+    ser.append_pair("error", e.error);
+    ser.append_pair("error_description", &e.describe(s, &trace, &correlation));
+    ser.append_pair(
+        "error_uri",
+        &format!("{}/error?code={}", s.issuer_origin, e.code),
+    );
+    if let Some(st) = state {
+        ser.append_pair("state", st);
+    }
+    found(&join(redirect_uri, fragment, &ser.finish()))
+}
+
+/// 302 Found, as the identity platform redirects.
+fn found(location: &str) -> Response {
+    match HeaderValue::from_str(location) {
+        Ok(v) => (StatusCode::FOUND, [(header::LOCATION, v)]).into_response(),
+        Err(_) => StatusCode::BAD_REQUEST.into_response(),
+    }
+}
+
+fn join(uri: &str, fragment: bool, params: &str) -> String {
+    if fragment {
+        format!("{uri}#{params}")
+    } else if uri.contains('?') {
+        format!("{uri}&{params}")
+    } else {
+        format!("{uri}?{params}")
+    }
+}
+
+const OPENID_SCOPES: [&str; 4] = ["openid", "profile", "email", "offline_access"];
+const PERMISSIONS: [&str; 3] = [
+    "EntitlementManagement.ReadWrite.All",
+    "EntitlementManagement.Read.All",
+    "User.Read",
+];
+
+/// Parses a scope string: OpenID scopes plus permissions of one resource of this cloud.
+fn parse_scopes(s: &Shared, scope: &str) -> Result<Grant, AadError> {
+    let mut g = Grant::default();
+    let audiences = cloud::graph_audiences(s.options.cloud);
+    for sc in scope.split_whitespace() {
+        if OPENID_SCOPES.contains(&sc) {
+            g.openid.push(sc.to_string());
+            continue;
+        }
+        let (resource, perm) = match sc.rsplit_once('/') {
+            Some((r, p)) if r.starts_with("https://") => (r.to_string(), p.to_string()),
+            Some(_) => {
+                return Err(AadError::new(
+                    "invalid_scope",
+                    70011,
+                    format!(
+                        "The provided value for the input parameter 'scope' is not valid. The scope {} is not valid.",
+                        crate::graph::truncate(sc)
+                    ),
+                ));
+            }
+            None => (audiences[0].to_string(), sc.to_string()),
+        };
+        if !audiences.contains(&resource.as_str()) {
+            return Err(AadError::new(
+                "invalid_resource",
+                500011,
+                format!(
+                    "The resource principal named {} was not found in the tenant named {}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant (or cloud).",
+                    crate::graph::truncate(&resource),
+                    s.tenant.tenant_id
+                ),
+            ));
+        }
+        if !g.resource.is_empty() && g.resource != resource {
+            return Err(AadError::new(
+                "invalid_request",
+                28000,
+                "Provided value for the input parameter scope is not valid because it contains more than one resource.",
+            ));
+        }
+        g.resource = resource;
+        if perm == ".default" {
+            g.permissions.push(PERMISSIONS[0].to_string());
+        } else if PERMISSIONS.contains(&perm.as_str()) {
+            g.permissions.push(perm);
+        } else {
+            return Err(AadError::new(
+                "invalid_scope",
+                650053,
+                format!(
+                    "The application asked for scope '{}' that doesn't exist on the resource.",
+                    crate::graph::truncate(&perm)
+                ),
+            ));
+        }
+    }
+    if g.resource.is_empty() {
+        // Only OpenID scopes: the access token is for Graph with no permission that matters here.
+        g.resource = audiences[0].to_string();
+        g.permissions.push("User.Read".into());
+    }
+    Ok(g)
+}
+
+async fn authorize(
+    State(s): State<Shared>,
+    Path(tenant): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    start_sign_in(&s, &tenant, &q)
+}
+
+fn start_sign_in(s: &Shared, tenant: &str, q: &HashMap<String, String>) -> Response {
+    if !known_tenant(s, tenant) {
+        return error_page(s, &tenant_error(tenant));
+    }
+    if tenant == "common" {
+        return error_page(
+            s,
+            &AadError::new(
+                "invalid_request",
+                50194,
+                format!(
+                    "Application '{}' is not configured as a multi-tenant application. Usage of the /common endpoint is not supported for such applications. Use a tenant-specific endpoint or configure the application to be multi-tenant.",
+                    s.tenant.client_id
+                ),
+            ),
+        );
+    }
+    let client_id = q.get("client_id").map(String::as_str).unwrap_or("");
+    if !client_id.eq_ignore_ascii_case(&s.tenant.client_id) {
+        return error_page(
+            s,
+            &AadError::new(
+                "unauthorized_client",
+                700016,
+                format!(
+                    "Application with identifier '{}' was not found in the directory '{}'.",
+                    crate::graph::truncate(client_id),
+                    s.tenant.domain
+                ),
+            ),
+        );
+    }
+    let redirect_uri = q.get("redirect_uri").cloned().unwrap_or_default();
+    if !s.registrations().iter().any(|r| r.uri == redirect_uri) {
+        return error_page(
+            s,
+            &AadError::new(
+                "invalid_request",
+                50011,
+                format!(
+                    "The redirect URI '{}' specified in the request does not match the redirect URIs configured for the application '{}'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal.",
+                    crate::graph::truncate(&redirect_uri),
+                    s.tenant.client_id
+                ),
+            ),
+        );
+    }
+    let state = q.get("state").cloned();
+    let fragment = match q.get("response_mode").map(String::as_str) {
+        None | Some("query") => false,
+        Some("fragment") => true,
+        Some(other) => {
+            return error_redirect(
+                s,
+                &redirect_uri,
+                false,
+                state.as_deref(),
+                &AadError::new(
+                    "invalid_request",
+                    900144,
+                    format!(
+                        "response_mode '{}' is not supported for single-page applications; use query or fragment.",
+                        crate::graph::truncate(other)
+                    ),
+                ),
+            );
+        }
+    };
+    let fail = |e: AadError| error_redirect(s, &redirect_uri, fragment, state.as_deref(), &e);
+    if q.get("response_type").map(String::as_str) != Some("code") {
+        return fail(AadError::new(
+            "unsupported_response_type",
+            700054,
+            "response_type must be 'code': single-page applications use the authorization code flow with PKCE.",
+        ));
+    }
+    let Some(state) = state.clone().filter(|st| !st.is_empty()) else {
+        return fail(AadError::new(
+            "invalid_request",
+            900144,
+            "The request must contain the parameter 'state' (this sandbox requires it: an app that does not check state is open to cross-site request forgery).",
+        ));
+    };
+    let scope = q.get("scope").map(String::as_str).unwrap_or("");
+    if scope.trim().is_empty() {
+        return fail(AadError::new(
+            "invalid_request",
+            900144,
+            "The request body must contain the following parameter: 'scope'.",
+        ));
+    }
+    let scopes = match parse_scopes(s, scope) {
+        Ok(g) => g,
+        Err(e) => return fail(e),
+    };
+    let challenge = q.get("code_challenge").cloned().unwrap_or_default();
+    if challenge.is_empty() {
+        return fail(AadError::new(
+            "invalid_request",
+            9002325,
+            "Proof Key for Code Exchange is required for cross-origin authorization code redemption.",
+        ));
+    }
+    if q.get("code_challenge_method").map(String::as_str) != Some("S256") {
+        return fail(AadError::new(
+            "invalid_request",
+            9002325,
+            "Proof Key for Code Exchange with code_challenge_method S256 is required for single-page applications; 'plain' (the default when the method is omitted) is refused.",
+        ));
+    }
+    if challenge.len() != 43
+        || !challenge
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return fail(AadError::new(
+            "invalid_request",
+            9002325,
+            "code_challenge must be the base64url SHA-256 of the code verifier (43 characters).",
+        ));
+    }
+    if q.get("prompt").map(String::as_str) == Some("none") {
+        return fail(AadError::new(
+            "login_required",
+            50058,
+            "A silent sign-in request was sent but no user is signed in.",
+        ));
+    }
+    let auth = AuthRequest {
+        redirect_uri,
+        scopes,
+        state,
+        nonce: q.get("nonce").cloned(),
+        challenge,
+        fragment,
+        created: s.clock.now(),
+    };
+    let txn = s.new_secret();
+    let requested = auth.scopes.scope_string();
+    s.auth
+        .lock()
+        .expect("auth")
+        .pending
+        .insert(txn.clone(), auth);
+    let mut buttons = String::new();
+    for (i, a) in s.accounts.iter().enumerate() {
+        buttons.push_str(&format!(
+            "<button type=\"submit\" name=\"account\" value=\"{i}\" data-account=\"{u}\">{n} — {u}<span class=\"role\">{r}</span></button>",
+            u = escape(&a.username),
+            n = escape(&a.name),
+            r = escape(a.role_name()),
+        ));
+    }
+    let body = format!(
+        "<main><h1>Pick an account</h1><p>The application <code>{client}</code> asks to sign you in to tenant <code>{tenant}</code> with: <code>{scopes}</code></p>\
+<form method=\"post\"><input type=\"hidden\" name=\"txn\" value=\"{txn}\">{buttons}\
+<button type=\"submit\" name=\"account\" value=\"cancel\">Cancel sign-in</button></form></main>",
+        client = escape(&s.tenant.client_id),
+        tenant = escape(&s.tenant.domain),
+        scopes = escape(&requested),
+    );
+    Html(page("Sign in to your account", &body)).into_response()
+}
+
+#[derive(serde::Deserialize)]
+struct SignInForm {
+    txn: String,
+    account: String,
+}
+
+async fn sign_in(
+    State(s): State<Shared>,
+    Path(_tenant): Path<String>,
+    Form(f): Form<SignInForm>,
+) -> Response {
+    let now = s.clock.now();
+    let auth = s.auth.lock().expect("auth").pending.remove(&f.txn);
+    let Some(auth) = auth.filter(|a| now - a.created <= Duration::seconds(CODE_LIFETIME_SECS))
+    else {
+        return error_page(
+            &s,
+            &AadError::new(
+                "invalid_request",
+                50196,
+                "This sign-in page has expired or was already used. Start again from the application.",
+            ),
+        );
+    };
+    if f.account == "cancel" {
+        return error_redirect(
+            &s,
+            &auth.redirect_uri,
+            auth.fragment,
+            Some(&auth.state),
+            &AadError::new(
+                "access_denied",
+                65004,
+                "User declined to consent to access the app.",
+            ),
+        );
+    }
+    let Some(index) = f
+        .account
+        .parse::<usize>()
+        .ok()
+        .filter(|i| *i < s.accounts.len())
+    else {
+        return error_page(
+            &s,
+            &AadError::new(
+                "invalid_request",
+                50034,
+                "The user account does not exist in this directory.",
+            ),
+        );
+    };
+    let account = &s.accounts[index];
+    if account.role == Role::Personal {
+        return error_redirect(
+            &s,
+            &auth.redirect_uri,
+            auth.fragment,
+            Some(&auth.state),
+            &AadError::new(
+                "invalid_request",
+                50020,
+                format!(
+                    "User account '{}' from identity provider 'live.com' does not exist in tenant '{}' and cannot access the application '{}' in that tenant. Personal Microsoft accounts are not supported: sign in with a work or school account.",
+                    account.username, s.tenant.domain, s.tenant.client_id
+                ),
+            ),
+        );
+    }
+    let code = s.new_secret();
+    let (redirect_uri, fragment, state) =
+        (auth.redirect_uri.clone(), auth.fragment, auth.state.clone());
+    s.auth.lock().expect("auth").codes.insert(
+        code.clone(),
+        Code {
+            account: index,
+            auth,
+            issued: now,
+            used: false,
+        },
+    );
+    let mut ser = form_urlencoded::Serializer::new(String::new());
+    ser.append_pair("code", &code);
+    ser.append_pair("state", &state);
+    ser.append_pair("session_state", &s.new_guid());
+    found(&join(&redirect_uri, fragment, &ser.finish()))
+}
+
+/// CORS for the token endpoint: only the registered single-page app origins.
+fn spa_cors(s: &Shared, headers: &HeaderMap, resp: &mut Response) {
+    if let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok())
+        && s.registrations()
+            .iter()
+            .any(|r| r.spa && origin_of(&r.uri) == origin)
+        && let Ok(v) = HeaderValue::from_str(origin)
+    {
+        let h = resp.headers_mut();
+        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, v);
+        h.insert(header::VARY, HeaderValue::from_static("Origin"));
+    }
+}
+
+fn origin_of(uri: &str) -> &str {
+    let after_scheme = uri.find("://").map(|i| i + 3).unwrap_or(0);
+    match uri[after_scheme..].find('/') {
+        Some(i) => &uri[..after_scheme + i],
+        None => uri,
+    }
+}
+
+async fn token_preflight(State(s): State<Shared>, headers: HeaderMap) -> Response {
+    let mut resp = StatusCode::NO_CONTENT.into_response();
+    spa_cors(&s, &headers, &mut resp);
+    let h = resp.headers_mut();
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static("POST, OPTIONS"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_HEADERS,
+        headers
+            .get(header::ACCESS_CONTROL_REQUEST_HEADERS)
+            .cloned()
+            .unwrap_or(HeaderValue::from_static("content-type")),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_MAX_AGE,
+        HeaderValue::from_static("86400"),
+    );
+    resp
+}
+
+async fn token(
+    State(s): State<Shared>,
+    Path(tenant): Path<String>,
+    headers: HeaderMap,
+    Form(f): Form<HashMap<String, String>>,
+) -> Response {
+    let result = if known_tenant(&s, &tenant) {
+        redeem(&s, &headers, &f)
+    } else {
+        Err(tenant_error(&tenant))
+    };
+    let mut resp = match result {
+        Ok(body) => {
+            let mut r = Json(body).into_response();
+            r.headers_mut().insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("no-store, no-cache"),
+            );
+            r
+        }
+        Err(e) => (e.status, Json(e.json(&s))).into_response(),
+    };
+    spa_cors(&s, &headers, &mut resp);
+    resp
+}
+
+fn redeem(s: &Shared, headers: &HeaderMap, f: &HashMap<String, String>) -> Result<Value, AadError> {
+    let now = s.clock.now();
+    let client_id = f.get("client_id").map(String::as_str).unwrap_or("");
+    if !client_id.eq_ignore_ascii_case(&s.tenant.client_id) {
+        return Err(AadError::new(
+            "unauthorized_client",
+            700016,
+            format!(
+                "Application with identifier '{}' was not found in the directory '{}'.",
+                crate::graph::truncate(client_id),
+                s.tenant.domain
+            ),
+        ));
+    }
+    let origin = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok());
+    match f.get("grant_type").map(String::as_str) {
+        Some("authorization_code") => {
+            let code_value = f.get("code").map(String::as_str).unwrap_or("");
+            let mut store = s.auth.lock().expect("auth");
+            let Some(code) = store.codes.get_mut(code_value) else {
+                return Err(AadError::new(
+                    "invalid_grant",
+                    70000,
+                    "The provided value for the 'code' parameter is not valid.",
+                ));
+            };
+            if code.used {
+                return Err(AadError::new(
+                    "invalid_grant",
+                    54005,
+                    "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.",
+                ));
+            }
+            code.used = true;
+            if now - code.issued > Duration::seconds(CODE_LIFETIME_SECS) {
+                return Err(AadError::new(
+                    "invalid_grant",
+                    70008,
+                    "The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.",
+                ));
+            }
+            let redirect_uri = f.get("redirect_uri").map(String::as_str).unwrap_or("");
+            if redirect_uri != code.auth.redirect_uri {
+                return Err(AadError::new(
+                    "invalid_grant",
+                    500117,
+                    "The reply uri specified in the request does not match the reply uri used in the authorization request.",
+                ));
+            }
+            let registration = s
+                .registrations()
+                .into_iter()
+                .find(|r| r.uri == redirect_uri);
+            match (registration.as_ref().map(|r| r.spa), origin) {
+                (Some(false), Some(_)) => {
+                    return Err(AadError::new(
+                        "invalid_request",
+                        9002326,
+                        "Cross-origin token redemption is permitted only for the 'Single-Page Application' client-type. Request origin: '".to_string()
+                            + origin.unwrap_or("")
+                            + "'.",
+                    ));
+                }
+                (Some(true), None) => {
+                    return Err(AadError::new(
+                        "invalid_request",
+                        9002327,
+                        "Tokens issued for the 'Single-Page Application' client-type may only be redeemed via cross-origin requests.",
+                    ));
+                }
+                _ => {}
+            }
+            let Some(verifier) = f.get("code_verifier").filter(|v| !v.is_empty()) else {
+                return Err(AadError::new(
+                    "invalid_request",
+                    900144,
+                    "The request body must contain the following parameter: 'code_verifier'.",
+                ));
+            };
+            if s256(verifier) != code.auth.challenge {
+                return Err(AadError::new(
+                    "invalid_grant",
+                    501481,
+                    "The Code_Verifier does not match the code_challenge supplied in the authorization request.",
+                ));
+            }
+            let (account, grant, nonce) = (
+                code.account,
+                code.auth.scopes.clone(),
+                code.auth.nonce.clone(),
+            );
+            let refresh = grant.openid.iter().any(|o| o == "offline_access").then(|| {
+                let rt = s.new_secret();
+                store.refresh.insert(
+                    rt.clone(),
+                    Refresh {
+                        account,
+                        scopes: grant.clone(),
+                        expires: now
+                            + Duration::seconds(
+                                s.knobs.lock().expect("knobs").refresh_lifetime_secs,
+                            ),
+                    },
+                );
+                rt
+            });
+            drop(store);
+            Ok(issue(s, account, &grant, nonce.as_deref(), refresh, f))
+        }
+        Some("refresh_token") => {
+            let rt_value = f.get("refresh_token").map(String::as_str).unwrap_or("");
+            let mut store = s.auth.lock().expect("auth");
+            let Some(rt) = store.refresh.get(rt_value).cloned() else {
+                return Err(AadError::new(
+                    "invalid_grant",
+                    9002313,
+                    "Invalid request. Request is malformed or invalid: the refresh token is not valid.",
+                ));
+            };
+            if now >= rt.expires {
+                return Err(AadError::new(
+                    "invalid_grant",
+                    700084,
+                    "The refresh token was issued to a single page app (SPA), and therefore has a fixed, limited lifetime of 1.00:00:00, which cannot be extended. It is now expired and a new sign in request must be sent by the SPA to the sign in page.",
+                ));
+            }
+            let grant = match f.get("scope") {
+                Some(sc) => parse_scopes(s, sc)?,
+                None => rt.scopes.clone(),
+            };
+            // Non-sliding: the new refresh token keeps the original expiry.
+            let new_rt = s.new_secret();
+            store.refresh.insert(
+                new_rt.clone(),
+                Refresh {
+                    account: rt.account,
+                    scopes: grant.clone(),
+                    expires: rt.expires,
+                },
+            );
+            drop(store);
+            Ok(issue(s, rt.account, &grant, None, Some(new_rt), f))
+        }
+        Some(other) => Err(AadError::new(
+            "unsupported_grant_type",
+            70003,
+            format!(
+                "The app requested an unsupported grant type '{}'.",
+                crate::graph::truncate(other)
+            ),
+        )),
+        None => Err(AadError::new(
+            "invalid_request",
+            900144,
+            "The request body must contain the following parameter: 'grant_type'.",
+        )),
+    }
+}
+
+fn issue(
+    s: &Shared,
+    account: usize,
+    grant: &Grant,
+    nonce: Option<&str>,
+    refresh: Option<String>,
+    f: &HashMap<String, String>,
+) -> Value {
+    let now = s.clock.now();
+    let a = &s.accounts[account];
+    let lifetime = s.knobs.lock().expect("knobs").access_token_secs;
+    let access = s.keys.sign(&json!({
+        "aud": grant.resource,
+        "iss": s.issuer(),
+        "iat": now.timestamp(),
+        "nbf": now.timestamp(),
+        "exp": now.timestamp() + lifetime,
+        "tid": s.tenant.tenant_id,
+        "oid": a.oid,
+        "sub": a.oid,
+        "upn": a.username,
+        "name": a.name,
+        "appid": s.tenant.client_id,
+        "azp": s.tenant.client_id,
+        "scp": grant.permissions.join(" "),
+        "ver": "1.0",
+    }));
+    let mut body = json!({
+        "token_type": "Bearer",
+        "scope": grant.scope_string(),
+        "expires_in": lifetime,
+        "ext_expires_in": lifetime,
+        "access_token": access,
+    });
+    if grant.openid.iter().any(|o| o == "openid") {
+        let mut claims = json!({
+            "aud": s.tenant.client_id,
+            "iss": s.issuer(),
+            "iat": now.timestamp(),
+            "nbf": now.timestamp(),
+            "exp": now.timestamp() + 3600,
+            "name": a.name,
+            "preferred_username": a.username,
+            "oid": a.oid,
+            "sub": a.oid,
+            "tid": s.tenant.tenant_id,
+            "ver": "2.0",
+        });
+        if let Some(n) = nonce {
+            claims["nonce"] = json!(n);
+        }
+        body["id_token"] = json!(s.keys.sign(&claims));
+    }
+    if let Some(rt) = refresh {
+        body["refresh_token"] = json!(rt);
+        body["refresh_token_expires_in"] = json!(SPA_REFRESH_LIFETIME_SECS);
+    }
+    if f.get("client_info").map(String::as_str) == Some("1") {
+        body["client_info"] = json!(b64url(
+            json!({ "uid": a.oid, "utid": s.tenant.tenant_id })
+                .to_string()
+                .as_bytes()
+        ));
+    }
+    body
+}
+
+async fn logout(
+    State(s): State<Shared>,
+    Path(_tenant): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    if let Some(uri) = q.get("post_logout_redirect_uri") {
+        if s.registrations().iter().any(|r| &r.uri == uri) {
+            let target = match q.get("state") {
+                Some(st) => join(
+                    uri,
+                    false,
+                    &form_urlencoded::Serializer::new(String::new())
+                        .append_pair("state", st)
+                        .finish(),
+                ),
+                None => uri.clone(),
+            };
+            return found(&target);
+        }
+        return error_page(
+            &s,
+            &AadError::new(
+                "invalid_request",
+                50011,
+                format!(
+                    "The post_logout_redirect_uri '{}' is not registered for the application.",
+                    crate::graph::truncate(uri)
+                ),
+            ),
+        );
+    }
+    Html(page("Signed out", "<main><h1>You signed out of your account</h1><p>It's a good idea to close all browser windows.</p></main>")).into_response()
 }

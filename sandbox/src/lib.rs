@@ -1,5 +1,6 @@
 //! entra-sandbox: a local Microsoft Entra ID + Microsoft Graph tenant for entitlement
-//! management, built from the documented contract in `shared/reference`.
+//! management, built from the documented contract in `shared/reference` (never from the
+//! app's types), so that it can catch the app's mistakes.
 //!
 //! ```no_run
 //! # async fn run() -> std::io::Result<()> {
@@ -9,15 +10,32 @@
 //! # }
 //! ```
 
+pub mod accounts;
+pub mod clock;
+pub mod cloud;
+mod control;
+pub mod data;
+pub mod graph;
 pub mod identity;
 pub mod ids;
+pub mod keys;
 
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Instant;
 
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::{Json, Router, routing::get};
 use clap::Parser;
-use serde_json::json;
+use serde_json::{Value, json};
+
+use accounts::Account;
+use clock::Clock;
+use data::{Data, Demo};
+use graph::GraphError;
+use identity::Registration;
+use keys::Keys;
 
 /// Command-line options.
 #[derive(Parser, Clone, Debug)]
@@ -26,22 +44,63 @@ pub struct Options {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8081")]
     pub addr: SocketAddr,
+    /// Number of access package assignment requests in the tenant.
+    #[arg(long, default_value_t = 500)]
+    pub requests: usize,
     /// Seed of the generated tenant: the same seed gives the same data.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Origin of the single-page app allowed to sign in and call Graph (repeatable).
+    /// The national cloud to behave as (scopes, token audience, whether resume exists).
+    #[arg(long, value_enum, default_value_t = cloud::Cloud::Global)]
+    pub cloud: cloud::Cloud,
+    /// Added latency of every Graph call, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Throttle Graph calls with a token bucket: RATE per second, BURST at most.
+    #[arg(long, value_name = "RATE/BURST", value_parser = parse_throttle)]
+    pub throttle: Option<(f64, f64)>,
+    /// Probability (0–1) that a Graph call fails with 503 or 504.
+    #[arg(long, default_value_t = 0.0)]
+    pub fault_rate: f64,
+    /// Origin of a single-page app: `{origin}/` is registered as its redirect URI and the
+    /// token endpoint answers it cross-origin (repeatable).
     #[arg(long = "app-origin", default_value = "http://127.0.0.1:8080")]
     pub app_origins: Vec<String>,
+    /// A further single-page-application redirect URI (repeatable), e.g. for a sub-path.
+    #[arg(long = "redirect-uri")]
+    pub redirect_uris: Vec<String>,
+    /// Lifetime of access tokens, in seconds.
+    #[arg(long, default_value_t = 3600)]
+    pub token_lifetime: i64,
+    /// Serve HTTPS with a generated certificate (not available in this build yet).
+    #[arg(long)]
+    pub tls: bool,
     /// Enable the test-control endpoints under /sandbox/ (reset, clock, faults, log).
     #[arg(long)]
     pub test_control: bool,
 }
 
-/// What the tenant is: ids a client needs to be configured.
+fn parse_throttle(s: &str) -> Result<(f64, f64), String> {
+    let (r, b) = s
+        .split_once('/')
+        .ok_or("expected RATE/BURST, such as 50/100")?;
+    let rate: f64 = r.parse().map_err(|_| format!("'{r}' is not a rate"))?;
+    let burst: f64 = b
+        .parse()
+        .map_err(|_| format!("'{b}' is not a burst size"))?;
+    if rate <= 0.0 || burst < 1.0 {
+        return Err("RATE must be positive and BURST at least 1".into());
+    }
+    Ok((rate, burst))
+}
+
+/// What the tenant is: the ids a client needs to be configured.
 #[derive(Clone, Debug)]
 pub struct Tenant {
     pub tenant_id: String,
     pub client_id: String,
+    pub domain: String,
+    account_oids: [String; 4],
 }
 
 impl Tenant {
@@ -50,6 +109,34 @@ impl Tenant {
         Tenant {
             tenant_id: rng.guid(),
             client_id: rng.guid(),
+            domain: "contoso-sandbox.onmicrosoft.com".into(),
+            account_oids: [rng.guid(), rng.guid(), rng.guid(), rng.guid()],
+        }
+    }
+}
+
+/// Run-time knobs: settable at start and through test control.
+#[derive(Clone, Debug)]
+pub struct Knobs {
+    pub latency_ms: u64,
+    pub throttle: Option<(f64, f64)>,
+    pub fault_rate: f64,
+    pub access_token_secs: i64,
+    pub refresh_lifetime_secs: i64,
+    bucket_tokens: f64,
+    bucket_at: Instant,
+}
+
+impl Knobs {
+    fn from_options(o: &Options) -> Knobs {
+        Knobs {
+            latency_ms: o.latency_ms,
+            throttle: o.throttle,
+            fault_rate: o.fault_rate.clamp(0.0, 1.0),
+            access_token_secs: o.token_lifetime.max(1),
+            refresh_lifetime_secs: identity::SPA_REFRESH_LIFETIME_SECS,
+            bucket_tokens: o.throttle.map(|t| t.1).unwrap_or(0.0),
+            bucket_at: Instant::now(),
         }
     }
 }
@@ -60,26 +147,191 @@ pub struct Sandbox {
     pub tenant: Tenant,
     /// The origin clients reach this sandbox at (`http://127.0.0.1:8081`).
     pub issuer_origin: String,
+    pub clock: Clock,
+    pub keys: Keys,
+    pub accounts: Vec<Account>,
+    pub data: RwLock<Data>,
+    pub knobs: Mutex<Knobs>,
+    pub auth: Mutex<identity::Store>,
+    extra_registrations: Mutex<Option<Vec<Registration>>>,
+    fault_rng: Mutex<ids::Rng>,
+    log: Mutex<Vec<Value>>,
 }
 
 pub type Shared = Arc<Sandbox>;
 
-/// The HTTP routes of the sandbox.
-pub fn router(state: Shared) -> Router {
-    Router::new()
-        .route("/sandbox/info", get(info))
-        .merge(identity::routes())
-        .with_state(state)
+impl Sandbox {
+    fn new(options: Options, issuer_origin: String) -> Sandbox {
+        let tenant = Tenant::from_seed(options.seed);
+        let clock = Clock::default();
+        let (data, accounts) = build_tenant(&tenant, options.seed, options.requests, clock.now());
+        Sandbox {
+            knobs: Mutex::new(Knobs::from_options(&options)),
+            fault_rng: Mutex::new(ids::Rng::new(options.seed ^ 0xFA17)),
+            keys: Keys::generate(),
+            data: RwLock::new(data),
+            accounts,
+            issuer_origin,
+            clock,
+            tenant,
+            options,
+            auth: Mutex::new(identity::Store::default()),
+            extra_registrations: Mutex::new(None),
+            log: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The token issuer: `{origin}/{tenant id}/v2.0`.
+    pub fn issuer(&self) -> String {
+        format!("{}/{}/v2.0", self.issuer_origin, self.tenant.tenant_id)
+    }
+
+    /// Redirect URIs registered for the app.
+    pub fn registrations(&self) -> Vec<Registration> {
+        if let Some(r) = self
+            .extra_registrations
+            .lock()
+            .expect("registrations")
+            .clone()
+        {
+            return r;
+        }
+        self.options
+            .app_origins
+            .iter()
+            .map(|o| format!("{}/", o.trim_end_matches('/')))
+            .chain(self.options.redirect_uris.iter().cloned())
+            .map(|uri| Registration { uri, spa: true })
+            .collect()
+    }
+
+    /// A random GUID (request ids, trace ids).
+    pub fn new_guid(&self) -> String {
+        let mut bytes = [0u8; 16];
+        rand::Rng::fill(&mut rand::thread_rng(), &mut bytes);
+        ids::Rng::new(
+            u64::from_le_bytes(bytes[..8].try_into().expect("8 bytes"))
+                ^ u64::from_le_bytes(bytes[8..].try_into().expect("8 bytes")),
+        )
+        .guid()
+    }
+
+    /// An unguessable token (codes, refresh tokens, sign-in transactions).
+    pub fn new_secret(&self) -> String {
+        let mut bytes = [0u8; 32];
+        rand::Rng::fill(&mut rand::thread_rng(), &mut bytes);
+        keys::b64url(&bytes)
+    }
+
+    /// Throttling and injected faults, before a Graph call runs.
+    pub fn admit(&self) -> Result<(), GraphError> {
+        let mut k = self.knobs.lock().expect("knobs");
+        if let Some((rate, burst)) = k.throttle {
+            let now = Instant::now();
+            let elapsed = now.duration_since(k.bucket_at).as_secs_f64();
+            k.bucket_tokens = (k.bucket_tokens + elapsed * rate).min(burst);
+            k.bucket_at = now;
+            if k.bucket_tokens < 1.0 {
+                let wait = ((1.0 - k.bucket_tokens) / rate).ceil().max(1.0) as u64;
+                return Err(GraphError {
+                    retry_after: Some(wait),
+                    ..GraphError::new(
+                        StatusCode::TOO_MANY_REQUESTS,
+                        "TooManyRequests",
+                        "Too many requests. Retry after the interval in the Retry-After header.",
+                    )
+                });
+            }
+            k.bucket_tokens -= 1.0;
+        }
+        if k.fault_rate > 0.0 {
+            let mut rng = self.fault_rng.lock().expect("rng");
+            let draw = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+            if draw < k.fault_rate {
+                return Err(if rng.below(2) == 0 {
+                    GraphError {
+                        retry_after: Some(1),
+                        ..GraphError::new(
+                            StatusCode::SERVICE_UNAVAILABLE,
+                            "ServiceUnavailable",
+                            "The service is temporarily unavailable. Retry later.",
+                        )
+                    }
+                } else {
+                    GraphError::new(
+                        StatusCode::GATEWAY_TIMEOUT,
+                        "GatewayTimeout",
+                        "The gateway timed out.",
+                    )
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Records a write in the operation log.
+    pub fn log_write(&self, entry: Value) {
+        self.log.lock().expect("log").push(entry);
+    }
+
+    fn info(&self) -> Value {
+        json!({
+            "tenantId": self.tenant.tenant_id,
+            "tenantDomain": self.tenant.domain,
+            "clientId": self.tenant.client_id,
+            "cloud": self.options.cloud.name(),
+            "authority": format!("{}/{}", self.issuer_origin, self.tenant.tenant_id),
+            "graph": self.issuer_origin,
+            "graphScope": format!("{}/EntitlementManagement.ReadWrite.All", cloud::graph_audiences(self.options.cloud)[0]),
+            "accounts": self.accounts.iter().map(Account::info).collect::<Vec<_>>(),
+            "redirectUris": self.registrations().iter().map(|r| json!({ "uri": r.uri, "platform": if r.spa { "spa" } else { "web" } })).collect::<Vec<_>>(),
+            "requests": self.data.read().expect("data").requests.len(),
+            "testControl": self.options.test_control,
+        })
+    }
 }
 
-async fn info(axum::extract::State(s): axum::extract::State<Shared>) -> Json<serde_json::Value> {
-    Json(json!({
-        "tenantId": s.tenant.tenant_id,
-        "clientId": s.tenant.client_id,
-        "authority": format!("{}/{}", s.issuer_origin, s.tenant.tenant_id),
-        "graph": s.issuer_origin,
-        "appOrigins": s.options.app_origins,
-    }))
+/// Data and demo accounts of a tenant (the manager is limited to the second catalog).
+fn build_tenant(
+    tenant: &Tenant,
+    seed: u64,
+    requests: usize,
+    now: chrono::DateTime<chrono::Utc>,
+) -> (Data, Vec<Account>) {
+    let provisional = accounts::demo_accounts(&tenant.domain, tenant.account_oids.clone(), "");
+    let people: Vec<(String, String, String)> = provisional
+        .iter()
+        .filter(|a| a.role != accounts::Role::Personal)
+        .map(|a| (a.oid.clone(), a.name.clone(), a.username.clone()))
+        .collect();
+    let data = Data::generate(
+        seed,
+        requests,
+        now,
+        &tenant.domain,
+        Demo { people: &people },
+    );
+    let catalog = data.catalogs[1].id.clone();
+    (
+        data,
+        accounts::demo_accounts(&tenant.domain, tenant.account_oids.clone(), &catalog),
+    )
+}
+
+/// The HTTP routes of the sandbox.
+pub fn router(state: Shared) -> Router {
+    let mut r = Router::new()
+        .route("/sandbox/info", get(info))
+        .merge(identity::routes())
+        .merge(graph::routes());
+    if state.options.test_control {
+        r = r.merge(control::routes());
+    }
+    r.with_state(state)
+}
+
+async fn info(State(s): State<Shared>) -> Json<Value> {
+    Json(s.info())
 }
 
 /// A sandbox bound to its address, not yet serving.
@@ -107,14 +359,14 @@ impl Bound {
 
 /// Binds the listening socket and builds the tenant (port 0 picks a free port).
 pub async fn bind(options: Options) -> std::io::Result<Bound> {
+    if options.tls {
+        return Err(std::io::Error::other(
+            "--tls is not available in this build yet; MSAL libraries that refuse plain-http authorities cannot be pointed at it",
+        ));
+    }
     let listener = tokio::net::TcpListener::bind(options.addr).await?;
     let addr = listener.local_addr()?;
-    let tenant = Tenant::from_seed(options.seed);
-    let state = Arc::new(Sandbox {
-        issuer_origin: format!("http://{addr}"),
-        tenant,
-        options,
-    });
+    let state = Arc::new(Sandbox::new(options, format!("http://{addr}")));
     Ok(Bound { listener, state })
 }
 
@@ -123,8 +375,21 @@ pub async fn serve(options: Options) -> std::io::Result<()> {
     let bound = bind(options).await?;
     let s = &bound.state;
     println!("entra-sandbox listening on {}", s.issuer_origin);
-    println!("  tenant id: {}", s.tenant.tenant_id);
+    println!("  tenant id: {} ({})", s.tenant.tenant_id, s.tenant.domain);
     println!("  client id: {}", s.tenant.client_id);
+    println!("  cloud: {}", s.options.cloud.name());
+    println!(
+        "  requests: {}",
+        s.data.read().expect("data").requests.len()
+    );
+    for a in &s.accounts {
+        println!("  account: {:<40} {}", a.username, a.role_name());
+    }
+    if s.options.test_control {
+        println!(
+            "  test control: on (/sandbox/reset, /sandbox/clock, /sandbox/settings, /sandbox/log)"
+        );
+    }
     bound.run_until(shutdown_signal()).await
 }
 

@@ -1,0 +1,174 @@
+//! Test control under `/sandbox/`, only with `--test-control`: reset the tenant, advance
+//! the clock, change throttling, faults and latency, read the operation log.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::Duration;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::identity::Registration;
+use crate::{Knobs, Shared, build_tenant, clock::iso};
+
+pub fn routes() -> Router<Shared> {
+    Router::new()
+        .route("/sandbox/reset", post(reset))
+        .route("/sandbox/clock", get(clock).post(advance))
+        .route("/sandbox/settings", get(settings).post(change))
+        .route("/sandbox/log", get(log).delete(clear_log))
+        .route("/sandbox/registrations", post(register))
+}
+
+fn bad(msg: impl Into<String>) -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        Json(json!({ "error": msg.into() })),
+    )
+        .into_response()
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct ResetBody {
+    seed: Option<u64>,
+    requests: Option<usize>,
+}
+
+/// A fresh tenant: data regenerated, clock and knobs back to the start options, log empty.
+/// Keys stay, so tokens issued before remain valid.
+async fn reset(State(s): State<Shared>, body: Option<Json<ResetBody>>) -> Response {
+    let b = body.map(|Json(b)| b).unwrap_or_default();
+    s.clock.reset();
+    let seed = b.seed.unwrap_or(s.options.seed);
+    let n = b.requests.unwrap_or(s.options.requests);
+    let (data, _) = build_tenant(&s.tenant, seed, n, s.clock.now());
+    *s.data.write().expect("data") = data;
+    *s.knobs.lock().expect("knobs") = Knobs::from_options(&s.options);
+    s.log.lock().expect("log").clear();
+    *s.extra_registrations.lock().expect("registrations") = None;
+    Json(json!({ "seed": seed, "requests": n })).into_response()
+}
+
+async fn clock(State(s): State<Shared>) -> Json<Value> {
+    Json(json!({ "now": iso(s.clock.now()), "offsetSeconds": s.clock.offset().num_seconds() }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct Advance {
+    seconds: i64,
+}
+
+async fn advance(State(s): State<Shared>, Json(a): Json<Advance>) -> Response {
+    if a.seconds < 0 {
+        return bad("the sandbox clock only moves forward");
+    }
+    s.clock.advance(Duration::seconds(a.seconds));
+    clock(State(s)).await.into_response()
+}
+
+fn current(s: &Shared) -> Value {
+    let k = s.knobs.lock().expect("knobs");
+    json!({
+        "latencyMs": k.latency_ms,
+        "throttle": k.throttle.map(|(r, b)| format!("{r}/{b}")),
+        "faultRate": k.fault_rate,
+        "accessTokenLifetimeSeconds": k.access_token_secs,
+        "refreshTokenLifetimeSeconds": k.refresh_lifetime_secs,
+    })
+}
+
+async fn settings(State(s): State<Shared>) -> Json<Value> {
+    Json(current(&s))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct Change {
+    latency_ms: Option<u64>,
+    /// "RATE/BURST", or null to turn throttling off.
+    #[serde(default, deserialize_with = "double_option")]
+    throttle: Option<Option<String>>,
+    fault_rate: Option<f64>,
+    access_token_lifetime_seconds: Option<i64>,
+    refresh_token_lifetime_seconds: Option<i64>,
+}
+
+fn double_option<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<String>>, D::Error> {
+    Ok(Some(Option::deserialize(d)?))
+}
+
+async fn change(State(s): State<Shared>, Json(c): Json<Change>) -> Response {
+    {
+        let mut k = s.knobs.lock().expect("knobs");
+        if let Some(ms) = c.latency_ms {
+            k.latency_ms = ms;
+        }
+        if let Some(t) = c.throttle {
+            match t.map(|t| crate::parse_throttle(&t)).transpose() {
+                Ok(t) => {
+                    k.throttle = t;
+                    k.bucket_tokens = t.map(|t| t.1).unwrap_or(0.0);
+                    k.bucket_at = std::time::Instant::now();
+                }
+                Err(e) => return bad(e),
+            }
+        }
+        if let Some(p) = c.fault_rate {
+            if !(0.0..=1.0).contains(&p) {
+                return bad("faultRate is a probability between 0 and 1");
+            }
+            k.fault_rate = p;
+        }
+        if let Some(secs) = c.access_token_lifetime_seconds {
+            k.access_token_secs = secs.max(1);
+        }
+        if let Some(secs) = c.refresh_token_lifetime_seconds {
+            k.refresh_lifetime_secs = secs.max(1);
+        }
+    }
+    Json(current(&s)).into_response()
+}
+
+async fn log(State(s): State<Shared>) -> Json<Value> {
+    Json(json!({ "value": s.log.lock().expect("log").clone() }))
+}
+
+async fn clear_log(State(s): State<Shared>) -> StatusCode {
+    s.log.lock().expect("log").clear();
+    StatusCode::NO_CONTENT
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct Registrations {
+    redirect_uris: Vec<RegistrationBody>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RegistrationBody {
+    uri: String,
+    platform: String,
+}
+
+/// Replaces the app registration's redirect URIs (platform `spa` or `web`), to reproduce
+/// errors such as AADSTS9002326.
+async fn register(State(s): State<Shared>, Json(r): Json<Registrations>) -> Response {
+    let mut out = Vec::new();
+    for u in r.redirect_uris {
+        let spa = match u.platform.as_str() {
+            "spa" => true,
+            "web" => false,
+            other => return bad(format!("platform is spa or web, not {other}")),
+        };
+        out.push(Registration { uri: u.uri, spa });
+    }
+    *s.extra_registrations.lock().expect("registrations") = Some(out);
+    Json(s.info()).into_response()
+}

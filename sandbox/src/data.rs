@@ -1,0 +1,1173 @@
+//! The tenant's entitlement-management data, generated deterministically from a seed, and
+//! how it changes (reprocess, resume) on the sandbox clock.
+//!
+//! The model is version-neutral; `graph::render` turns it into v1.0 or beta JSON with each
+//! version's own property names and casing (see shared/reference/graph-schema).
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::ids::Rng;
+
+/// `accessPackageRequestState` (v1.0 enum; beta's `requestState` is the PascalCase string).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReqState {
+    Submitted,
+    PendingApproval,
+    Delivering,
+    Delivered,
+    DeliveryFailed,
+    Denied,
+    Scheduled,
+    Canceled,
+    PartiallyDelivered,
+}
+
+impl ReqState {
+    pub const ALL: [ReqState; 9] = [
+        ReqState::Submitted,
+        ReqState::PendingApproval,
+        ReqState::Delivering,
+        ReqState::Delivered,
+        ReqState::DeliveryFailed,
+        ReqState::Denied,
+        ReqState::Scheduled,
+        ReqState::Canceled,
+        ReqState::PartiallyDelivered,
+    ];
+
+    /// The v1.0 enum member name.
+    pub fn v1(self) -> &'static str {
+        match self {
+            ReqState::Submitted => "submitted",
+            ReqState::PendingApproval => "pendingApproval",
+            ReqState::Delivering => "delivering",
+            ReqState::Delivered => "delivered",
+            ReqState::DeliveryFailed => "deliveryFailed",
+            ReqState::Denied => "denied",
+            ReqState::Scheduled => "scheduled",
+            ReqState::Canceled => "canceled",
+            ReqState::PartiallyDelivered => "partiallyDelivered",
+        }
+    }
+
+    /// The status string that normally goes with the state.
+    pub fn default_status(self) -> &'static str {
+        match self {
+            ReqState::Submitted => "Accepted",
+            ReqState::PendingApproval => "PendingApproval",
+            ReqState::Delivering => "Delivering",
+            ReqState::Delivered => "Delivered",
+            ReqState::DeliveryFailed => "DeliveryFailed",
+            ReqState::Denied => "Denied",
+            ReqState::Scheduled => "Scheduled",
+            ReqState::Canceled => "Canceled",
+            ReqState::PartiallyDelivered => "PartiallyDelivered",
+        }
+    }
+}
+
+/// `accessPackageAssignmentState`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AsgState {
+    Delivering,
+    PartiallyDelivered,
+    Delivered,
+    Expired,
+    DeliveryFailed,
+}
+
+impl AsgState {
+    pub const ALL: [AsgState; 5] = [
+        AsgState::Delivering,
+        AsgState::PartiallyDelivered,
+        AsgState::Delivered,
+        AsgState::Expired,
+        AsgState::DeliveryFailed,
+    ];
+
+    pub fn v1(self) -> &'static str {
+        match self {
+            AsgState::Delivering => "delivering",
+            AsgState::PartiallyDelivered => "partiallyDelivered",
+            AsgState::Delivered => "delivered",
+            AsgState::Expired => "expired",
+            AsgState::DeliveryFailed => "deliveryFailed",
+        }
+    }
+
+    pub fn default_status(self) -> &'static str {
+        match self {
+            AsgState::Delivering => "Delivering",
+            AsgState::PartiallyDelivered => "PartiallyDelivered",
+            AsgState::Delivered => "Delivered",
+            AsgState::Expired => "Expired",
+            AsgState::DeliveryFailed => "DeliveryFailed",
+        }
+    }
+}
+
+/// The request-level `accessPackageCustomExtensionStage` members a callback can carry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    Created,
+    Approved,
+    Granted,
+    Removed,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 4] = [
+        Stage::Created,
+        Stage::Approved,
+        Stage::Granted,
+        Stage::Removed,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Created => "assignmentRequestCreated",
+            Stage::Approved => "assignmentRequestApproved",
+            Stage::Granted => "assignmentRequestGranted",
+            Stage::Removed => "assignmentRequestRemoved",
+        }
+    }
+
+    /// Enum members compare case-insensitively (the resume page's own deny example sends
+    /// `AssignmentRequestCreated`).
+    pub fn parse(s: &str) -> Option<Stage> {
+        Stage::ALL
+            .into_iter()
+            .find(|st| st.name().eq_ignore_ascii_case(s))
+    }
+
+    /// Where a request waits while its callout at this stage is outstanding.
+    fn waiting_state(self) -> ReqState {
+        match self {
+            Stage::Created => ReqState::Submitted,
+            Stage::Approved => ReqState::Delivering,
+            Stage::Granted | Stage::Removed => ReqState::Delivered,
+        }
+    }
+}
+
+/// `customExtensionCalloutInstanceStatus`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CalloutStatus {
+    CalloutSent,
+    CallbackReceived,
+    CalloutFailed,
+    CallbackTimedOut,
+    WaitingForCallback,
+}
+
+impl CalloutStatus {
+    pub fn name(self) -> &'static str {
+        match self {
+            CalloutStatus::CalloutSent => "calloutSent",
+            CalloutStatus::CallbackReceived => "callbackReceived",
+            CalloutStatus::CalloutFailed => "calloutFailed",
+            CalloutStatus::CallbackTimedOut => "callbackTimedOut",
+            CalloutStatus::WaitingForCallback => "waitingForCallback",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Subject {
+    pub id: String,
+    pub object_id: String,
+    pub display_name: String,
+    pub email: String,
+    pub principal_name: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Catalog {
+    pub id: String,
+    pub display_name: String,
+    pub description: String,
+    pub created: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Package {
+    pub id: String,
+    pub catalog: usize,
+    pub display_name: String,
+    pub description: String,
+    pub hidden: bool,
+    pub created: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Extension {
+    pub id: String,
+    pub display_name: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct StageSetting {
+    pub id: String,
+    pub stage: Stage,
+    pub extension: usize,
+}
+
+#[derive(Clone, Debug)]
+pub struct Policy {
+    pub id: String,
+    pub package: usize,
+    pub display_name: String,
+    pub description: String,
+    pub requires_approval: bool,
+    pub stage_settings: Vec<StageSetting>,
+    pub created: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Callout {
+    pub id: String,
+    pub extension: usize,
+    pub stage: Stage,
+    pub status: CalloutStatus,
+    pub detail: String,
+    pub correlation_id: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Answer {
+    pub question: String,
+    pub value: String,
+}
+
+/// Work the service is doing in the background, finished on the sandbox clock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Delivery {
+    pub since: DateTime<Utc>,
+    pub fails: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub id: String,
+    pub package: usize,
+    pub policy: usize,
+    pub requestor: usize,
+    pub request_type: &'static str,
+    pub state: ReqState,
+    pub status: String,
+    pub created: DateTime<Utc>,
+    pub completed: Option<DateTime<Utc>>,
+    pub justification: String,
+    pub answers: Vec<Answer>,
+    pub schedule_start: DateTime<Utc>,
+    pub schedule_end: Option<DateTime<Utc>>,
+    pub assignment: Option<usize>,
+    pub callouts: Vec<Callout>,
+    /// Delivery fails again for a seeded broken target.
+    pub broken: bool,
+    pub approvers: Vec<String>,
+    pub delivery: Option<Delivery>,
+}
+
+impl Request {
+    /// The callout this request waits on, if its status is WaitingForCallback.
+    pub fn waiting_callout(&self) -> Option<&Callout> {
+        if !self.status.eq_ignore_ascii_case("WaitingForCallback") {
+            return None;
+        }
+        self.callouts
+            .iter()
+            .find(|c| c.status == CalloutStatus::WaitingForCallback)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Assignment {
+    pub id: String,
+    pub package: usize,
+    pub policy: usize,
+    pub target: usize,
+    pub state: AsgState,
+    pub status: String,
+    pub expired: Option<DateTime<Utc>>,
+    pub schedule_start: DateTime<Utc>,
+    pub schedule_end: Option<DateTime<Utc>>,
+    pub callouts: Vec<Callout>,
+    pub delivery: Option<Delivery>,
+}
+
+/// How long a reprocess or a continued request stays in delivering.
+pub const DELIVERY_SECONDS: i64 = 3;
+
+/// The whole tenant.
+#[derive(Clone, Debug, Default)]
+pub struct Data {
+    pub catalogs: Vec<Catalog>,
+    pub packages: Vec<Package>,
+    pub extensions: Vec<Extension>,
+    pub policies: Vec<Policy>,
+    pub subjects: Vec<Subject>,
+    pub requests: Vec<Request>,
+    pub assignments: Vec<Assignment>,
+    request_index: HashMap<String, usize>,
+    assignment_index: HashMap<String, usize>,
+    /// Requests and assignments with a delivery under way.
+    pending_requests: Vec<usize>,
+    pending_assignments: Vec<usize>,
+}
+
+/// The seeds' example ids: the sandbox must accept the documents' requests as they are.
+pub mod fixtures {
+    /// v1.0 and beta reprocess examples (a request in deliveryFailed).
+    pub const REPROCESS_REQUEST: &str = "d82eb508-acc4-43cc-bcf1-7c1c4a2c073b";
+    /// The resume "continue" example: waiting at assignmentRequestCreated.
+    pub const RESUME_CONTINUE_REQUEST: &str = "0e60f18c-b2a0-4887-9da8-da2e30a39d99";
+    pub const RESUME_CONTINUE_INSTANCE: &str = "957d0c50-466b-4840-bb5b-c92cea7141ff";
+    /// The resume "deny" example: waiting at assignmentRequestCreated.
+    pub const RESUME_DENY_REQUEST: &str = "9e60f18c-b2a0-4887-9da8-da2e30a39d99";
+    pub const RESUME_DENY_INSTANCE: &str = "857d0c50-466b-4840-bb5b-c92cea7141ff";
+    /// The beta assignment reprocess example (a delivered assignment).
+    pub const REPROCESS_ASSIGNMENT: &str = "d82eb508-acc4-43cc-bcf1-7c1c4a2c073b";
+}
+
+const FIRST_EN: &[&str] = &[
+    "Alice", "Bob", "Carol", "David", "Emma", "Frank", "Grace", "Henry", "Isla", "Jack", "Karen",
+    "Liam", "Maya", "Noah", "Olivia", "Peter",
+];
+const LAST_EN: &[&str] = &[
+    "Smith", "Johnson", "Brown", "Taylor", "Wilson", "Davies", "Evans", "Clarke", "O'Brien",
+];
+const NAMES_ZH: &[&str] = &[
+    "李娜", "张伟", "王芳", "刘洋", "陈静", "杨帆", "赵磊", "黄敏", "周杰", "吴霞",
+];
+const NAMES_FR: &[&str] = &[
+    "Amélie Dubois",
+    "Jérôme Lefèvre",
+    "Chloé Moreau",
+    "François Girard",
+    "Hélène Roux",
+    "Benoît Fournier",
+    "Zoé Lambert",
+    "Gaël Bonnet",
+];
+/// Names that must render as text, never as markup, and survive any column width.
+pub const HOSTILE_NAMES: &[&str] = &[
+    "<script>alert('xss')</script>",
+    "\"><img src=x onerror=alert(1)>",
+    "Robert'); DROP TABLE requests;--",
+    "Zoë \"The Admin\" O'Neil & <b>Co</b>",
+    "{{constructor.constructor('alert(1)')()}}",
+    "\u{202e}gnp.exe",
+];
+
+fn long_name() -> String {
+    "Très très long nom d'utilisateur pour tester la mise en page ".repeat(5)
+}
+
+struct PackageSeed {
+    catalog: usize,
+    name: &'static str,
+    description: &'static str,
+}
+
+const CATALOGS: &[(&str, &str)] = &[
+    ("General", "Access for everyone in the organization"),
+    ("Finance · 财务", "财务系统和报表的访问权限"),
+    (
+        "Recherche et développement",
+        "Accès aux outils et dépôts de R&D",
+    ),
+    (
+        "<img src=x onerror=alert('catalog')>",
+        "A catalog with a hostile name",
+    ),
+];
+
+const PACKAGES: &[PackageSeed] = &[
+    PackageSeed {
+        catalog: 0,
+        name: "Sales team",
+        description: "CRM, Teams channel and shared mailbox",
+    },
+    PackageSeed {
+        catalog: 0,
+        name: "New employee onboarding",
+        description: "Everything a new hire needs on day one",
+    },
+    PackageSeed {
+        catalog: 0,
+        name: "Guest collaboration – Contoso partners",
+        description: "B2B access for partners",
+    },
+    PackageSeed {
+        catalog: 1,
+        name: "财务报表查看者",
+        description: "查看季度财务报表",
+    },
+    PackageSeed {
+        catalog: 1,
+        name: "Accounts payable",
+        description: "SAP AP roles",
+    },
+    PackageSeed {
+        catalog: 1,
+        name: "Trésorerie – accès lecture",
+        description: "Lecture seule des comptes",
+    },
+    PackageSeed {
+        catalog: 2,
+        name: "Laboratoire de données",
+        description: "Accès au lac de données et aux notebooks",
+    },
+    PackageSeed {
+        catalog: 2,
+        name: "GPU cluster 计算集群",
+        description: "Scheduled access to the GPU cluster",
+    },
+    PackageSeed {
+        catalog: 2,
+        name: "Source code \"monorepo\" write",
+        description: "Write access to the monorepo",
+    },
+    PackageSeed {
+        catalog: 3,
+        name: "<script>alert('package')</script>",
+        description: "A package with a hostile name",
+    },
+    PackageSeed {
+        catalog: 3,
+        name: "Paquet au nom très long : accès temporaire aux ressources partagées du projet international de transformation numérique, phase deux, lot trois, sous-lot quatre",
+        description: "Long names must not break layouts",
+    },
+];
+
+const EXTENSIONS: &[&str] = &[
+    "SoD check (Logic App)",
+    "ServiceNow ticket",
+    "Vérification du manager",
+    "HR system sync 人力资源",
+];
+
+const QUESTIONS: &[(&str, &[&str])] = &[
+    (
+        "Which project is this for?",
+        &["Apollo", "Contoso migration", "Projet Lumière", "项目甲"],
+    ),
+    ("Cost centre", &["CC-1001", "CC-2040", "CC-3300"]),
+];
+
+const JUSTIFICATIONS: &[&str] = &[
+    "Need access for the quarterly close",
+    "Nouvelle mission dans l'équipe",
+    "新项目需要访问权限",
+    "Onboarding",
+    "",
+    "<b>urgent</b> please approve",
+];
+
+/// What kind of request to generate, chosen by weight.
+#[derive(Clone, Copy)]
+enum Kind {
+    Delivered,
+    FailedRecent,
+    FailedOld,
+    PartialRecent,
+    PartialOld,
+    PendingApproval,
+    Submitted,
+    Delivering,
+    Denied,
+    Canceled,
+    Scheduled,
+    Waiting(Stage),
+}
+
+const KINDS: &[(Kind, u64)] = &[
+    (Kind::Delivered, 40),
+    (Kind::FailedRecent, 8),
+    (Kind::FailedOld, 6),
+    (Kind::PartialRecent, 5),
+    (Kind::PartialOld, 3),
+    (Kind::PendingApproval, 7),
+    (Kind::Submitted, 3),
+    (Kind::Delivering, 3),
+    (Kind::Denied, 6),
+    (Kind::Canceled, 5),
+    (Kind::Scheduled, 3),
+    (Kind::Waiting(Stage::Created), 3),
+    (Kind::Waiting(Stage::Approved), 3),
+    (Kind::Waiting(Stage::Granted), 3),
+    (Kind::Waiting(Stage::Removed), 2),
+];
+
+/// The demo accounts' object ids and names, so they appear in the data.
+pub struct Demo<'a> {
+    pub people: &'a [(String, String, String)],
+}
+
+impl Data {
+    /// Generates a tenant with `requests` requests (the seeds' fixtures included).
+    pub fn generate(
+        seed: u64,
+        requests: usize,
+        now: DateTime<Utc>,
+        domain: &str,
+        demo: Demo<'_>,
+    ) -> Data {
+        let mut rng = Rng::new(seed.wrapping_mul(31).wrapping_add(17));
+        let mut d = Data::default();
+        let days = |n: i64| Duration::days(n);
+
+        for (name, description) in CATALOGS {
+            d.catalogs.push(Catalog {
+                id: rng.guid(),
+                display_name: (*name).into(),
+                description: (*description).into(),
+                created: now - days(400) - Duration::seconds(rng.below(86_400) as i64),
+            });
+        }
+        for p in PACKAGES {
+            d.packages.push(Package {
+                id: rng.guid(),
+                catalog: p.catalog,
+                display_name: p.name.into(),
+                description: p.description.into(),
+                hidden: false,
+                created: d.catalogs[p.catalog].created + days(3),
+            });
+        }
+        for name in EXTENSIONS {
+            d.extensions.push(Extension {
+                id: rng.guid(),
+                display_name: (*name).into(),
+            });
+        }
+        // Two policies per package: one plain, one calling custom extensions at some stages.
+        for (pi, p) in d.packages.clone().iter().enumerate() {
+            d.policies.push(Policy {
+                id: rng.guid(),
+                package: pi,
+                display_name: "Direct assignment".into(),
+                description: "Admins assign directly".into(),
+                requires_approval: false,
+                stage_settings: Vec::new(),
+                created: p.created,
+            });
+            let stages: Vec<Stage> = Stage::ALL
+                .into_iter()
+                .filter(|_| rng.below(3) != 0)
+                .collect();
+            let stage_settings = (if stages.is_empty() {
+                vec![Stage::Created]
+            } else {
+                stages
+            })
+            .into_iter()
+            .map(|stage| StageSetting {
+                id: rng.guid(),
+                stage,
+                extension: rng.below(EXTENSIONS.len() as u64) as usize,
+            })
+            .collect();
+            d.policies.push(Policy {
+                id: rng.guid(),
+                package: pi,
+                display_name: "Self-service with approval · 需要审批".into(),
+                description: "Users request; their manager approves".into(),
+                requires_approval: true,
+                stage_settings,
+                created: p.created,
+            });
+        }
+
+        // People: the demo accounts first, then a population in three languages plus
+        // hostile names.
+        for (oid, name, upn) in demo.people {
+            d.subjects.push(Subject {
+                id: rng.guid(),
+                object_id: oid.clone(),
+                display_name: name.clone(),
+                email: upn.clone(),
+                principal_name: upn.clone(),
+            });
+        }
+        let population = 60 + requests / 20;
+        for i in 0..population {
+            let display_name = match i % 10 {
+                0..=3 => format!(
+                    "{} {}",
+                    FIRST_EN[rng.below(FIRST_EN.len() as u64) as usize],
+                    LAST_EN[rng.below(LAST_EN.len() as u64) as usize]
+                ),
+                4 | 5 => NAMES_ZH[rng.below(NAMES_ZH.len() as u64) as usize].to_string(),
+                6 | 7 => NAMES_FR[rng.below(NAMES_FR.len() as u64) as usize].to_string(),
+                8 => HOSTILE_NAMES[(i / 10) % HOSTILE_NAMES.len()].to_string(),
+                _ => {
+                    if i % 20 == 9 {
+                        long_name()
+                    } else {
+                        format!("Service account {i:04}")
+                    }
+                }
+            };
+            let upn = format!("user{i:05}@{domain}");
+            d.subjects.push(Subject {
+                id: rng.guid(),
+                object_id: rng.guid(),
+                display_name,
+                email: upn.clone(),
+                principal_name: upn,
+            });
+        }
+
+        let admin_oid = demo.people.first().map(|p| p.0.clone()).unwrap_or_default();
+        d.add_fixtures(&mut rng, now, &admin_oid);
+        let total_weight: u64 = KINDS.iter().map(|(_, w)| w).sum();
+        while d.requests.len() < requests {
+            let mut pick = rng.below(total_weight);
+            let kind = KINDS
+                .iter()
+                .find(|(_, w)| {
+                    if pick < *w {
+                        true
+                    } else {
+                        pick -= w;
+                        false
+                    }
+                })
+                .map(|(k, _)| *k)
+                .expect("weights");
+            // The demo user (third demo person) requests now and then, for filterByCurrentUser.
+            let requestor = if demo.people.len() >= 3 && rng.below(25) == 0 {
+                2
+            } else {
+                demo.people.len() + rng.below(population as u64) as usize
+            };
+            d.push_generated(&mut rng, now, kind, requestor, &admin_oid);
+        }
+        // Assignments not tied to a listed request, so every assignment state appears.
+        for (i, state) in AsgState::ALL.into_iter().enumerate() {
+            let package = i % d.packages.len();
+            let target = demo.people.len() + (i * 7) % population;
+            d.push_assignment(&mut rng, now, package, target, state);
+        }
+        d.reindex();
+        d
+    }
+
+    fn policy_for(&self, package: usize, with_extensions: bool) -> usize {
+        self.policies
+            .iter()
+            .position(|p| p.package == package && (p.requires_approval == with_extensions))
+            .expect("every package has both policies")
+    }
+
+    fn add_fixtures(&mut self, rng: &mut Rng, now: DateTime<Utc>, admin_oid: &str) {
+        use fixtures::*;
+        let requestor = self.subjects.len() - 1;
+        let mut failed = self.build_request(rng, now, Kind::FailedRecent, requestor, admin_oid);
+        failed.id = REPROCESS_REQUEST.into();
+        failed.completed = Some(now - Duration::days(2));
+        failed.broken = false;
+        self.requests.push(failed);
+        for (id, instance) in [
+            (RESUME_CONTINUE_REQUEST, RESUME_CONTINUE_INSTANCE),
+            (RESUME_DENY_REQUEST, RESUME_DENY_INSTANCE),
+        ] {
+            let mut r = self.build_request(
+                rng,
+                now,
+                Kind::Waiting(Stage::Created),
+                requestor,
+                admin_oid,
+            );
+            r.id = id.into();
+            r.callouts
+                .iter_mut()
+                .filter(|c| c.status == CalloutStatus::WaitingForCallback)
+                .for_each(|c| c.id = instance.into());
+            self.requests.push(r);
+        }
+        let package = 0;
+        let a = self.push_assignment(rng, now, package, requestor, AsgState::Delivered);
+        self.assignments[a].id = REPROCESS_ASSIGNMENT.into();
+    }
+
+    fn push_generated(
+        &mut self,
+        rng: &mut Rng,
+        now: DateTime<Utc>,
+        kind: Kind,
+        requestor: usize,
+        admin_oid: &str,
+    ) {
+        let mut r = self.build_request(rng, now, kind, requestor, admin_oid);
+        // Delivered and partially delivered adds carry an assignment.
+        let asg_state = match r.state {
+            ReqState::Delivered if r.request_type.ends_with("Add") => Some(AsgState::Delivered),
+            ReqState::PartiallyDelivered => Some(AsgState::PartiallyDelivered),
+            ReqState::DeliveryFailed => Some(AsgState::DeliveryFailed),
+            ReqState::Delivering => Some(AsgState::Delivering),
+            _ => None,
+        };
+        if let Some(state) = asg_state {
+            let state = if state == AsgState::Delivered && rng.below(12) == 0 {
+                AsgState::Expired
+            } else {
+                state
+            };
+            let a = self.push_assignment(rng, now, r.package, r.requestor, state);
+            self.assignments[a].policy = r.policy;
+            self.assignments[a].schedule_start = r.schedule_start;
+            r.assignment = Some(a);
+        }
+        self.requests.push(r);
+    }
+
+    fn build_request(
+        &self,
+        rng: &mut Rng,
+        now: DateTime<Utc>,
+        kind: Kind,
+        requestor: usize,
+        admin_oid: &str,
+    ) -> Request {
+        let secs = |n: u64| Duration::seconds(n as i64);
+        let package = rng.below(self.packages.len() as u64) as usize;
+        let waiting = matches!(kind, Kind::Waiting(_));
+        let policy = self.policy_for(package, waiting || rng.below(2) == 0);
+        let request_type: &'static str = match kind {
+            Kind::Waiting(Stage::Removed) => "userRemove",
+            _ => match rng.below(20) {
+                0..=11 => "userAdd",
+                12..=14 => "adminAdd",
+                15 => "userUpdate",
+                16 => "userRemove",
+                17 => "adminRemove",
+                18 => "systemRemove",
+                _ => "onBehalfAdd",
+            },
+        };
+        // Ages in seconds before now.
+        let (created_ago, completed_ago, state): (u64, Option<u64>, ReqState) = {
+            let day = 86_400;
+            match kind {
+                Kind::Delivered => {
+                    let c = day + rng.below(58 * day);
+                    (c, Some(c - rng.below(day / 2)), ReqState::Delivered)
+                }
+                Kind::FailedRecent | Kind::PartialRecent => {
+                    let done = 600 + rng.below(13 * day);
+                    let st = if matches!(kind, Kind::FailedRecent) {
+                        ReqState::DeliveryFailed
+                    } else {
+                        ReqState::PartiallyDelivered
+                    };
+                    (done + rng.below(day), Some(done), st)
+                }
+                Kind::FailedOld | Kind::PartialOld => {
+                    let done = 15 * day + rng.below(40 * day);
+                    let st = if matches!(kind, Kind::FailedOld) {
+                        ReqState::DeliveryFailed
+                    } else {
+                        ReqState::PartiallyDelivered
+                    };
+                    (done + rng.below(day), Some(done), st)
+                }
+                Kind::PendingApproval => (rng.below(10 * day), None, ReqState::PendingApproval),
+                Kind::Submitted => (rng.below(3600), None, ReqState::Submitted),
+                Kind::Delivering => (rng.below(3600), None, ReqState::Delivering),
+                Kind::Denied => {
+                    let c = rng.below(50 * day) + day;
+                    (c, Some(c - rng.below(day / 2)), ReqState::Denied)
+                }
+                Kind::Canceled => {
+                    let c = rng.below(50 * day) + day;
+                    (c, Some(c - rng.below(day / 2)), ReqState::Canceled)
+                }
+                Kind::Scheduled => (rng.below(5 * day), None, ReqState::Scheduled),
+                Kind::Waiting(stage) => (rng.below(5 * day) + 60, None, stage.waiting_state()),
+            }
+        };
+        let created = now - secs(created_ago);
+        let completed = completed_ago.map(|c| now - secs(c.min(created_ago)));
+        let mut status = state.default_status().to_string();
+        let mut callouts = Vec::new();
+        let policy_ref = &self.policies[policy];
+        for setting in &policy_ref.stage_settings {
+            let outcome = match kind {
+                Kind::Waiting(stage) if stage == setting.stage => CalloutStatus::WaitingForCallback,
+                Kind::Waiting(stage) if (stage as u8) < (setting.stage as u8) => continue,
+                _ if completed.is_none() => continue,
+                _ => match rng.below(10) {
+                    0 => CalloutStatus::CalloutFailed,
+                    1 => CalloutStatus::CallbackTimedOut,
+                    _ => CalloutStatus::CallbackReceived,
+                },
+            };
+            callouts.push(Callout {
+                id: rng.guid(),
+                extension: setting.extension,
+                stage: setting.stage,
+                status: outcome,
+                detail: match outcome {
+                    CalloutStatus::WaitingForCallback => {
+                        "Waiting for the custom extension to call back".into()
+                    }
+                    CalloutStatus::CalloutFailed => "The Logic App returned HTTP 500".into(),
+                    CalloutStatus::CallbackTimedOut => "No callback within the timeout".into(),
+                    _ => "Callback received".into(),
+                },
+                correlation_id: rng.guid(),
+            });
+        }
+        if let Kind::Waiting(stage) = kind {
+            status = "WaitingForCallback".into();
+            // The waiting stage must exist on the policy; add it if the draw left it out.
+            if !callouts
+                .iter()
+                .any(|c| c.status == CalloutStatus::WaitingForCallback)
+            {
+                callouts.push(Callout {
+                    id: rng.guid(),
+                    extension: 0,
+                    stage,
+                    status: CalloutStatus::WaitingForCallback,
+                    detail: "Waiting for the custom extension to call back".into(),
+                    correlation_id: rng.guid(),
+                });
+            }
+        }
+        let answers = if policy_ref.requires_approval {
+            QUESTIONS
+                .iter()
+                .map(|(q, vals)| Answer {
+                    question: (*q).into(),
+                    value: vals[rng.below(vals.len() as u64) as usize].into(),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let start = created + Duration::minutes(1);
+        Request {
+            id: rng.guid(),
+            package,
+            policy,
+            requestor,
+            request_type,
+            state,
+            status,
+            created,
+            completed,
+            justification: JUSTIFICATIONS[rng.below(JUSTIFICATIONS.len() as u64) as usize].into(),
+            answers,
+            schedule_start: start,
+            schedule_end: (rng.below(2) == 0).then(|| start + Duration::days(90)),
+            assignment: None,
+            callouts,
+            broken: matches!(kind, Kind::FailedRecent | Kind::PartialRecent) && rng.below(4) == 0,
+            approvers: if state == ReqState::PendingApproval {
+                vec![admin_oid.to_string()]
+            } else {
+                Vec::new()
+            },
+            delivery: None,
+        }
+    }
+
+    fn push_assignment(
+        &mut self,
+        rng: &mut Rng,
+        now: DateTime<Utc>,
+        package: usize,
+        target: usize,
+        state: AsgState,
+    ) -> usize {
+        let start = now - Duration::days(1 + rng.below(60) as i64);
+        let policy = self.policy_for(package, false);
+        self.assignments.push(Assignment {
+            id: rng.guid(),
+            package,
+            policy,
+            target,
+            state,
+            status: state.default_status().into(),
+            expired: (state == AsgState::Expired).then(|| now - Duration::days(1)),
+            schedule_start: start,
+            schedule_end: Some(start + Duration::days(365)),
+            callouts: Vec::new(),
+            delivery: None,
+        });
+        self.assignments.len() - 1
+    }
+
+    fn reindex(&mut self) {
+        self.request_index = self
+            .requests
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.clone(), i))
+            .collect();
+        self.assignment_index = self
+            .assignments
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.id.clone(), i))
+            .collect();
+    }
+
+    pub fn request_index(&self, id: &str) -> Option<usize> {
+        self.request_index.get(&id.to_ascii_lowercase()).copied()
+    }
+
+    pub fn assignment_index(&self, id: &str) -> Option<usize> {
+        self.assignment_index.get(&id.to_ascii_lowercase()).copied()
+    }
+
+    pub fn has_pending(&self) -> bool {
+        !self.pending_requests.is_empty() || !self.pending_assignments.is_empty()
+    }
+
+    /// Finishes every delivery whose time has come.
+    pub fn settle(&mut self, now: DateTime<Utc>) {
+        let due = |d: &Option<Delivery>| {
+            d.is_some_and(|d| now >= d.since + Duration::seconds(DELIVERY_SECONDS))
+        };
+        let requests = std::mem::take(&mut self.pending_requests);
+        for i in requests {
+            let r = &mut self.requests[i];
+            if !due(&r.delivery) {
+                self.pending_requests.push(i);
+                continue;
+            }
+            let fails = r.delivery.take().is_some_and(|d| d.fails);
+            let finished = r.delivery_finished_at(now);
+            r.state = if fails {
+                ReqState::DeliveryFailed
+            } else {
+                ReqState::Delivered
+            };
+            r.status = r.state.default_status().into();
+            r.completed = Some(finished);
+            if let Some(a) = r.assignment {
+                let asg = &mut self.assignments[a];
+                asg.state = if fails {
+                    AsgState::DeliveryFailed
+                } else {
+                    AsgState::Delivered
+                };
+                asg.status = asg.state.default_status().into();
+            }
+        }
+        let assignments = std::mem::take(&mut self.pending_assignments);
+        for i in assignments {
+            let a = &mut self.assignments[i];
+            if !due(&a.delivery) {
+                self.pending_assignments.push(i);
+                continue;
+            }
+            a.delivery = None;
+            a.state = AsgState::Delivered;
+            a.status = a.state.default_status().into();
+        }
+    }
+
+    /// Reprocess a request (the caller checked it may be): delivering now, then delivered,
+    /// or failed again for a broken target, on the sandbox clock.
+    pub fn start_request_delivery(&mut self, i: usize, now: DateTime<Utc>) {
+        let r = &mut self.requests[i];
+        r.state = ReqState::Delivering;
+        r.status = r.state.default_status().into();
+        r.delivery = Some(Delivery {
+            since: now,
+            fails: r.broken,
+        });
+        if let Some(a) = r.assignment {
+            self.assignments[a].state = AsgState::Delivering;
+            self.assignments[a].status = AsgState::Delivering.default_status().into();
+        }
+        self.pending_requests.push(i);
+    }
+
+    pub fn start_assignment_delivery(&mut self, i: usize, now: DateTime<Utc>) {
+        let a = &mut self.assignments[i];
+        a.state = AsgState::Delivering;
+        a.status = a.state.default_status().into();
+        a.delivery = Some(Delivery {
+            since: now,
+            fails: false,
+        });
+        self.pending_assignments.push(i);
+    }
+
+    /// Resume: the callout got its callback. Continue moves the request on; deny ends it.
+    pub fn resume(&mut self, i: usize, deny: bool, detail: &str, now: DateTime<Utc>) {
+        let r = &mut self.requests[i];
+        let Some(c) = r
+            .callouts
+            .iter_mut()
+            .find(|c| c.status == CalloutStatus::WaitingForCallback)
+        else {
+            return;
+        };
+        c.status = CalloutStatus::CallbackReceived;
+        c.detail = detail.to_string();
+        let stage = c.stage;
+        if deny {
+            r.state = ReqState::Denied;
+            r.status = "Denied".into();
+            r.completed = Some(now);
+            return;
+        }
+        let requires_approval = self.policies[r.policy].requires_approval;
+        match stage {
+            Stage::Created if requires_approval => {
+                r.state = ReqState::PendingApproval;
+                r.status = "PendingApproval".into();
+            }
+            Stage::Created | Stage::Approved => {
+                r.state = ReqState::Delivering;
+                r.status = "Delivering".into();
+                r.delivery = Some(Delivery {
+                    since: now,
+                    fails: r.broken,
+                });
+                self.pending_requests.push(i);
+            }
+            Stage::Granted | Stage::Removed => {
+                r.state = ReqState::Delivered;
+                r.status = "Delivered".into();
+                r.completed = Some(now);
+            }
+        }
+    }
+}
+
+impl Request {
+    fn delivery_finished_at(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        self.delivery
+            .map(|d| d.since + Duration::seconds(DELIVERY_SECONDS))
+            .unwrap_or(now)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn people() -> Vec<(String, String, String)> {
+        vec![
+            ("a".into(), "Admin".into(), "admin@x".into()),
+            ("b".into(), "Manager".into(), "manager@x".into()),
+            ("c".into(), "User".into(), "user@x".into()),
+        ]
+    }
+
+    fn generated(seed: u64, n: usize) -> Data {
+        let now = DateTime::parse_from_rfc3339("2026-11-23T12:00:00Z")
+            .unwrap()
+            .to_utc();
+        Data::generate(seed, n, now, "x", Demo { people: &people() })
+    }
+
+    #[test]
+    fn same_seed_same_tenant_and_the_requested_size() {
+        let a = generated(5, 500);
+        let b = generated(5, 500);
+        assert_eq!(a.requests.len(), 500);
+        let ids = |d: &Data| d.requests.iter().map(|r| r.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&a), ids(&b));
+        assert_ne!(ids(&a), ids(&generated(6, 500)));
+    }
+
+    #[test]
+    fn every_state_every_waiting_stage_and_both_sides_of_the_window_appear() {
+        let now = DateTime::parse_from_rfc3339("2026-11-23T12:00:00Z")
+            .unwrap()
+            .to_utc();
+        let d = generated(1, 500);
+        for s in ReqState::ALL {
+            assert!(d.requests.iter().any(|r| r.state == s), "{s:?}");
+        }
+        for s in AsgState::ALL {
+            assert!(d.assignments.iter().any(|a| a.state == s), "{s:?}");
+        }
+        for stage in Stage::ALL {
+            assert!(
+                d.requests
+                    .iter()
+                    .any(|r| r.waiting_callout().is_some_and(|c| c.stage == stage)),
+                "{stage:?}"
+            );
+        }
+        let failed = |recent: bool| {
+            d.requests.iter().any(|r| {
+                r.state == ReqState::DeliveryFailed
+                    && r.completed
+                        .is_some_and(|c| (now - c < Duration::days(14)) == recent)
+            })
+        };
+        assert!(failed(true) && failed(false));
+        assert!(d.requests.iter().any(|r| r.broken));
+    }
+
+    #[test]
+    fn the_seed_documents_example_ids_exist_in_the_right_state() {
+        let d = generated(1, 50);
+        let r = &d.requests[d.request_index(fixtures::REPROCESS_REQUEST).unwrap()];
+        assert_eq!(r.state, ReqState::DeliveryFailed);
+        for (id, inst) in [
+            (
+                fixtures::RESUME_CONTINUE_REQUEST,
+                fixtures::RESUME_CONTINUE_INSTANCE,
+            ),
+            (
+                fixtures::RESUME_DENY_REQUEST,
+                fixtures::RESUME_DENY_INSTANCE,
+            ),
+        ] {
+            let r = &d.requests[d.request_index(id).unwrap()];
+            let c = r.waiting_callout().unwrap();
+            assert_eq!((c.id.as_str(), c.stage), (inst, Stage::Created));
+        }
+        let a = &d.assignments[d.assignment_index(fixtures::REPROCESS_ASSIGNMENT).unwrap()];
+        assert_eq!(a.state, AsgState::Delivered);
+    }
+
+    #[test]
+    fn reprocess_delivers_on_the_clock_and_broken_targets_fail_again() {
+        let mut d = generated(1, 300);
+        let now = Utc::now();
+        let good = d
+            .requests
+            .iter()
+            .position(|r| r.state == ReqState::DeliveryFailed && !r.broken)
+            .unwrap();
+        let bad = d.requests.iter().position(|r| r.broken).unwrap();
+        d.start_request_delivery(good, now);
+        d.start_request_delivery(bad, now);
+        d.settle(now + Duration::seconds(1));
+        assert_eq!(d.requests[good].state, ReqState::Delivering);
+        d.settle(now + Duration::seconds(DELIVERY_SECONDS));
+        assert_eq!(d.requests[good].state, ReqState::Delivered);
+        assert_eq!(d.requests[bad].state, ReqState::DeliveryFailed);
+        assert!(!d.has_pending());
+    }
+
+    #[test]
+    fn names_include_chinese_french_and_hostile_strings() {
+        let d = generated(1, 500);
+        let names: Vec<&str> = d.subjects.iter().map(|s| s.display_name.as_str()).collect();
+        assert!(
+            names
+                .iter()
+                .any(|n| n.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)))
+        );
+        assert!(names.iter().any(|n| n.contains('é')));
+        assert!(names.iter().any(|n| n.contains("<script>")));
+        assert!(names.iter().any(|n| n.len() > 250));
+    }
+}

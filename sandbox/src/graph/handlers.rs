@@ -1,0 +1,867 @@
+//! The entitlement-management resources: lists with `$filter`/`$expand`/`$select` and
+//! server-driven paging, get by id, and the three actions of the specification.
+
+use axum::http::{Method, StatusCode};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use chrono::Duration;
+use serde_json::{Value, json};
+
+use super::odata::{Filter, Literal, Op, Query, parse_expand, parse_filter};
+use super::render::{self, Version, pascal};
+use super::{Call, Caller, GraphError, Reply, truncate};
+use crate::Shared;
+use crate::accounts::Role;
+use crate::data::{AsgState, Data, ReqState, Stage};
+use crate::ids::is_guid;
+
+const PREFIX: &str = "identityGovernance/entitlementManagement/";
+/// Server-driven page size of requests and assignments.
+pub const PAGE_SIZE: usize = 100;
+/// Reprocessing is possible within this many days of completion.
+pub const REPROCESS_WINDOW_DAYS: i64 = 14;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Set {
+    Requests,
+    Assignments,
+    Packages,
+    Catalogs,
+    Policies,
+}
+
+fn entity_set(v: Version, seg: &str) -> Option<Set> {
+    match (v, seg) {
+        (_, "assignmentRequests") => Some(Set::Requests),
+        (Version::Beta, "accessPackageAssignmentRequests") => Some(Set::Requests),
+        (Version::V1, "assignments") => Some(Set::Assignments),
+        (Version::Beta, "accessPackageAssignments") => Some(Set::Assignments),
+        (_, "accessPackages") => Some(Set::Packages),
+        (Version::V1, "catalogs") => Some(Set::Catalogs),
+        (Version::Beta, "accessPackageCatalogs") => Some(Set::Catalogs),
+        (Version::V1, "assignmentPolicies") => Some(Set::Policies),
+        (Version::Beta, "accessPackageAssignmentPolicies") => Some(Set::Policies),
+        _ => None,
+    }
+}
+
+/// Routes a call to its handler.
+pub fn route(s: &Shared, caller: &Caller, call: &Call) -> Result<Reply, GraphError> {
+    let Some(rest) = call.path.strip_prefix(PREFIX) else {
+        let seg = call
+            .path
+            .split('/')
+            .find(|x| *x != "identityGovernance")
+            .unwrap_or("");
+        return Err(GraphError::segment(seg));
+    };
+    let segs: Vec<&str> = rest.split('/').collect();
+    let set = entity_set(call.version, segs[0]).ok_or_else(|| GraphError::segment(segs[0]))?;
+    if !caller.can_read() {
+        return Err(GraphError::forbidden(
+            "Insufficient privileges to complete the operation: the token has no EntitlementManagement.ReadWrite.All (or Read.All) permission.",
+        ));
+    }
+    if matches!(caller.role, Role::None | Role::Personal)
+        && !(segs.len() == 2 && segs[1].starts_with("filterByCurrentUser("))
+    {
+        return Err(GraphError::forbidden(
+            "Insufficient privileges to complete the operation: the signed-in user has no entitlement-management role (Access Package Assignment Manager or Identity Governance Administrator).",
+        ));
+    }
+    {
+        let now = s.clock.now();
+        let mut data = s.data.write().expect("data");
+        if data.has_pending() {
+            data.settle(now);
+        }
+    }
+    match (segs.as_slice(), &call.method) {
+        ([_], &Method::GET) => list(s, caller, call, set, None),
+        ([_, f], &Method::GET) if f.starts_with("filterByCurrentUser(") => {
+            list(s, caller, call, set, Some(current_user_option(f, set)?))
+        }
+        ([_, id], &Method::GET) => get(s, caller, call, set, id),
+        ([_, id, action], &Method::POST) => act(s, caller, call, set, id, action),
+        ([_, _, action], _) if ["reprocess", "resume"].contains(action) => Err(GraphError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "BadRequest",
+            format!("The action '{action}' takes POST."),
+        )),
+        ([_] | [_, _], _) => Err(GraphError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "BadRequest",
+            "This sandbox serves entitlement-management reads and the reprocess and resume actions only.",
+        )),
+        _ => Err(GraphError::segment(segs.last().copied().unwrap_or(""))),
+    }
+}
+
+fn current_user_option(seg: &str, set: Set) -> Result<&'static str, GraphError> {
+    let inner = seg
+        .strip_prefix("filterByCurrentUser(on=")
+        .and_then(|r| r.strip_suffix(')'))
+        .and_then(|r| r.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')))
+        .ok_or_else(|| {
+            GraphError::bad_request("filterByCurrentUser takes one parameter: on='…'.")
+        })?;
+    let allowed: &[&'static str] = match set {
+        Set::Requests => &["target", "createdBy", "approver"],
+        Set::Assignments => &["target", "createdBy"],
+        _ => return Err(GraphError::segment("filterByCurrentUser")),
+    };
+    allowed
+        .iter()
+        .find(|a| a.eq_ignore_ascii_case(inner))
+        .copied()
+        .ok_or_else(|| {
+            GraphError::bad_request(format!(
+                "The value '{}' is not valid for the parameter 'on'; use one of {}.",
+                truncate(inner),
+                allowed.join(", ")
+            ))
+        })
+}
+
+/// The catalog a caller is limited to, if any.
+fn scoped_catalog(caller: &Caller) -> Option<&str> {
+    match &caller.role {
+        Role::AssignmentManager { catalog_id } => Some(catalog_id),
+        _ => None,
+    }
+}
+
+fn check_catalog(d: &Data, caller: &Caller, package: usize) -> Result<(), GraphError> {
+    if let Some(cat) = scoped_catalog(caller)
+        && d.catalogs[d.packages[package].catalog].id != cat
+    {
+        return Err(GraphError::forbidden(
+            "Insufficient privileges to complete the operation: the item belongs to a catalog the signed-in user does not manage.",
+        ));
+    }
+    Ok(())
+}
+
+/// Filterable fields of a set in a version, and whether they are date-times.
+fn filter_fields(set: Set, v: Version) -> &'static [(&'static str, bool)] {
+    match (set, v) {
+        (Set::Requests, Version::V1) => &[
+            ("state", false),
+            ("status", false),
+            ("createdDateTime", true),
+            ("accessPackage/id", false),
+            ("requestor/objectId", false),
+        ],
+        (Set::Requests, Version::Beta) => &[
+            ("requestState", false),
+            ("requestStatus", false),
+            ("createdDateTime", true),
+            ("accessPackage/id", false),
+            ("requestor/objectId", false),
+        ],
+        (Set::Assignments, Version::V1) => &[
+            ("state", false),
+            ("status", false),
+            ("accessPackage/id", false),
+            ("target/objectId", false),
+        ],
+        (Set::Assignments, Version::Beta) => &[
+            ("assignmentState", false),
+            ("assignmentStatus", false),
+            ("accessPackage/id", false),
+            ("accessPackageId", false),
+            ("target/objectId", false),
+            ("targetId", false),
+        ],
+        (Set::Packages, Version::V1) => &[("catalog/id", false)],
+        (Set::Packages, Version::Beta) => &[("catalogId", false)],
+        (Set::Policies, Version::V1) => &[("accessPackage/id", false)],
+        (Set::Policies, Version::Beta) => &[("accessPackageId", false)],
+        (Set::Catalogs, _) => &[],
+    }
+}
+
+fn expand_names(set: Set, v: Version) -> &'static [&'static str] {
+    match (set, v) {
+        (Set::Requests, Version::V1) => &["accessPackage", "requestor", "assignment"],
+        (Set::Requests, Version::Beta) => {
+            &["accessPackage", "requestor", "accessPackageAssignment"]
+        }
+        (Set::Assignments, Version::V1) => &["accessPackage", "assignmentPolicy", "target"],
+        (Set::Assignments, Version::Beta) => {
+            &["accessPackage", "accessPackageAssignmentPolicy", "target"]
+        }
+        (Set::Packages, Version::V1) => &["catalog"],
+        (Set::Packages, Version::Beta) => &["accessPackageCatalog"],
+        (Set::Policies, Version::V1) => {
+            &["customExtensionStageSettings", "accessPackage", "catalog"]
+        }
+        (Set::Policies, Version::Beta) => &[
+            "customExtensionStageSettings",
+            "accessPackage",
+            "accessPackageCatalog",
+        ],
+        (Set::Catalogs, _) => &[],
+    }
+}
+
+fn type_name(set: Set) -> &'static str {
+    match set {
+        Set::Requests => "accessPackageAssignmentRequest",
+        Set::Assignments => "accessPackageAssignment",
+        Set::Packages => "accessPackage",
+        Set::Catalogs => "accessPackageCatalog",
+        Set::Policies => "accessPackageAssignmentPolicy",
+    }
+}
+
+/// Validated query options of a read.
+struct Shape {
+    filter: Option<Filter>,
+    expand: Vec<(String, Vec<String>)>,
+    select: Option<Vec<String>>,
+}
+
+fn shape(call: &Call, set: Set, sample: Option<&Value>) -> Result<(Query, Shape), GraphError> {
+    let q = Query::parse(&call.query).map_err(GraphError::bad_request)?;
+    if !q.unsupported.is_empty() {
+        return Err(GraphError::unsupported(format!(
+            "The query option(s) {} are not supported here. Paging is server-driven: follow @odata.nextLink.",
+            q.unsupported.join(", ")
+        )));
+    }
+    let v = call.version;
+    let filter = match &q.filter {
+        None => None,
+        Some(f) => {
+            let parsed = parse_filter(f)
+                .map_err(|e| GraphError::bad_request(format!("Invalid filter clause: {e}.")))?;
+            let fields = filter_fields(set, v);
+            for (path, op, lit) in parsed.comparisons() {
+                let Some((name, is_time)) =
+                    fields.iter().find(|(n, _)| n.eq_ignore_ascii_case(path))
+                else {
+                    return Err(GraphError::unsupported(format!(
+                        "Unsupported filter: the property '{}' cannot be filtered on {}. Filterable here: {}.",
+                        truncate(path),
+                        type_name(set),
+                        fields
+                            .iter()
+                            .map(|(n, _)| *n)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )));
+                };
+                match (is_time, lit) {
+                    (true, Literal::DateTime(_)) => {}
+                    (true, _) => {
+                        return Err(GraphError::bad_request(format!(
+                            "Invalid filter clause: {name} is compared with a date-time such as 2026-11-01T00:00:00Z (not quoted)."
+                        )));
+                    }
+                    (false, Literal::Str(val)) => {
+                        if !matches!(op, Op::Eq | Op::Ne) {
+                            return Err(GraphError::unsupported(format!(
+                                "Unsupported filter: only eq and ne apply to '{name}'."
+                            )));
+                        }
+                        if (name.ends_with("/id")
+                            || name.ends_with("objectId")
+                            || name.ends_with("Id"))
+                            && !is_guid(val)
+                        {
+                            return Err(GraphError::bad_request(format!(
+                                "Invalid filter clause: '{}' is not a valid identifier for {name}.",
+                                truncate(val)
+                            )));
+                        }
+                        check_enum(set, v, name, val)?;
+                    }
+                    (false, _) => {
+                        return Err(GraphError::bad_request(format!(
+                            "Invalid filter clause: {name} is compared with a quoted string."
+                        )));
+                    }
+                }
+            }
+            Some(parsed)
+        }
+    };
+    let allowed = expand_names(set, v);
+    let mut expand = Vec::new();
+    if let Some(e) = &q.expand {
+        for item in parse_expand(e)
+            .map_err(|e| GraphError::bad_request(format!("Invalid $expand: {e}.")))?
+        {
+            if !allowed.contains(&item.name.as_str()) {
+                return Err(GraphError::bad_request(format!(
+                    "Could not find a navigation property named '{}' on type 'microsoft.graph.{}'.",
+                    truncate(&item.name),
+                    type_name(set)
+                )));
+            }
+            for n in &item.nested {
+                let ok = match item.name.as_str() {
+                    "accessPackage" => n == render::catalog_nav(v),
+                    "assignmentPolicy" | "accessPackageAssignmentPolicy" => {
+                        n == "customExtensionStageSettings" || n == "customExtension"
+                    }
+                    "customExtensionStageSettings" => n == "customExtension",
+                    _ => false,
+                };
+                if !ok {
+                    return Err(GraphError::bad_request(format!(
+                        "Could not find a navigation property named '{}' under '{}'.",
+                        truncate(n),
+                        item.name
+                    )));
+                }
+            }
+            expand.push((item.name, item.nested));
+        }
+    }
+    let select = match &q.select {
+        None => None,
+        Some(sel) => {
+            let fields: Vec<String> = sel.split(',').map(|f| f.trim().to_string()).collect();
+            if let Some(Value::Object(sample)) = sample {
+                for f in &fields {
+                    if !sample.contains_key(f) || allowed.contains(&f.as_str()) {
+                        return Err(GraphError::bad_request(format!(
+                            "Could not find a property named '{}' on type 'microsoft.graph.{}'.",
+                            truncate(f),
+                            type_name(set)
+                        )));
+                    }
+                }
+            }
+            Some(fields)
+        }
+    };
+    Ok((
+        q,
+        Shape {
+            filter,
+            expand,
+            select,
+        },
+    ))
+}
+
+fn check_enum(set: Set, v: Version, field: &str, val: &str) -> Result<(), GraphError> {
+    let members: Vec<&str> = match (set, v, field) {
+        (Set::Requests, Version::V1, "state") => ReqState::ALL.iter().map(|s| s.v1()).collect(),
+        (Set::Assignments, Version::V1, "state") => AsgState::ALL.iter().map(|s| s.v1()).collect(),
+        _ => return Ok(()),
+    };
+    if members.iter().any(|m| m.eq_ignore_ascii_case(val)) {
+        Ok(())
+    } else {
+        Err(GraphError::bad_request(format!(
+            "The string '{}' is not a valid enumeration type constant for '{field}'. Valid values: {}.",
+            truncate(val),
+            members.join(", ")
+        )))
+    }
+}
+
+fn request_field(v: Version, d: &Data, i: usize, path: &str) -> Literal {
+    let r = &d.requests[i];
+    match (v, path.to_ascii_lowercase().as_str()) {
+        (Version::V1, "state") => Literal::Str(r.state.v1().into()),
+        (Version::Beta, "requeststate") => Literal::Str(pascal(r.state.v1())),
+        (Version::V1, "status") | (Version::Beta, "requeststatus") => {
+            Literal::Str(r.status.clone())
+        }
+        (_, "createddatetime") => Literal::DateTime(r.created),
+        (_, "accesspackage/id") => Literal::Str(d.packages[r.package].id.clone()),
+        (_, "requestor/objectid") => Literal::Str(d.subjects[r.requestor].object_id.clone()),
+        _ => Literal::Null,
+    }
+}
+
+fn assignment_field(v: Version, d: &Data, i: usize, path: &str) -> Literal {
+    let a = &d.assignments[i];
+    match (v, path.to_ascii_lowercase().as_str()) {
+        (Version::V1, "state") => Literal::Str(a.state.v1().into()),
+        (Version::Beta, "assignmentstate") => Literal::Str(pascal(a.state.v1())),
+        (Version::V1, "status") | (Version::Beta, "assignmentstatus") => {
+            Literal::Str(a.status.clone())
+        }
+        (_, "accesspackage/id") | (_, "accesspackageid") => {
+            Literal::Str(d.packages[a.package].id.clone())
+        }
+        (_, "target/objectid") => Literal::Str(d.subjects[a.target].object_id.clone()),
+        (_, "targetid") => Literal::Str(d.subjects[a.target].id.clone()),
+        _ => Literal::Null,
+    }
+}
+
+fn collection_url(s: &Shared, call: &Call) -> String {
+    format!("{}/{}/{}", s.issuer_origin, call.version.path(), call.path)
+}
+
+fn context(s: &Shared, call: &Call, set_path: &str) -> String {
+    format!(
+        "{}/{}/$metadata#identityGovernance/entitlementManagement/{set_path}",
+        s.issuer_origin,
+        call.version.path()
+    )
+}
+
+fn list(
+    s: &Shared,
+    caller: &Caller,
+    call: &Call,
+    set: Set,
+    current_user: Option<&str>,
+) -> Result<Reply, GraphError> {
+    let v = call.version;
+    let d = s.data.read().expect("data");
+    let sample = sample_entity(v, &d, set);
+    let (q, shape) = shape(call, set, sample.as_ref())?;
+    let set_seg = call.path[PREFIX.len()..].split('/').next().unwrap_or("");
+
+    // Catalog-scoped administrators must name an access package of their catalog.
+    if current_user.is_none()
+        && let Some(cat) = scoped_catalog(caller)
+        && matches!(set, Set::Requests | Set::Assignments)
+    {
+        let pinned: Vec<String> = shape
+            .filter
+            .as_ref()
+            .map(|f| {
+                let mut p = f.pinned_values("accessPackage/id");
+                p.extend(f.pinned_values("accessPackageId"));
+                p
+            })
+            .unwrap_or_default();
+        let in_catalog = |id: &String| {
+            d.packages
+                .iter()
+                .any(|p| p.id.eq_ignore_ascii_case(id) && d.catalogs[p.catalog].id == cat)
+        };
+        if pinned.is_empty() || !pinned.iter().all(in_catalog) {
+            return Err(GraphError::forbidden(
+                "Insufficient privileges to complete the operation. A catalog-scoped administrator must filter by accessPackage/id eq '<id>' with an access package of a catalog they manage.",
+            ));
+        }
+    }
+
+    let keep = |f: &dyn Fn(&str) -> Literal| shape.filter.as_ref().is_none_or(|flt| flt.eval(f));
+    let matching: Vec<usize> = match set {
+        Set::Requests => {
+            let mut idx: Vec<usize> = (0..d.requests.len())
+                .filter(|&i| {
+                    let r = &d.requests[i];
+                    match current_user {
+                        Some("approver") => r.approvers.contains(&caller.oid),
+                        Some(_) => d.subjects[r.requestor].object_id == caller.oid,
+                        None => true,
+                    }
+                })
+                .filter(|&i| keep(&|p| request_field(v, &d, i, p)))
+                .collect();
+            // Newest first, stable.
+            idx.sort_by(|a, b| {
+                d.requests[*b]
+                    .created
+                    .cmp(&d.requests[*a].created)
+                    .then(a.cmp(b))
+            });
+            idx
+        }
+        Set::Assignments => (0..d.assignments.len())
+            .filter(|&i| {
+                current_user.is_none()
+                    || d.subjects[d.assignments[i].target].object_id == caller.oid
+            })
+            .filter(|&i| keep(&|p| assignment_field(v, &d, i, p)))
+            .collect(),
+        Set::Packages => (0..d.packages.len())
+            .filter(|&i| {
+                let p = &d.packages[i];
+                scoped_catalog(caller).is_none_or(|c| d.catalogs[p.catalog].id == c)
+                    && keep(&|f| match f.to_ascii_lowercase().as_str() {
+                        "catalog/id" | "catalogid" => {
+                            Literal::Str(d.catalogs[p.catalog].id.clone())
+                        }
+                        _ => Literal::Null,
+                    })
+            })
+            .collect(),
+        Set::Catalogs => (0..d.catalogs.len())
+            .filter(|&i| scoped_catalog(caller).is_none_or(|c| d.catalogs[i].id == c))
+            .collect(),
+        Set::Policies => (0..d.policies.len())
+            .filter(|&i| {
+                let p = &d.policies[i];
+                scoped_catalog(caller)
+                    .is_none_or(|c| d.catalogs[d.packages[p.package].catalog].id == c)
+                    && keep(&|f| match f.to_ascii_lowercase().as_str() {
+                        "accesspackage/id" | "accesspackageid" => {
+                            Literal::Str(d.packages[p.package].id.clone())
+                        }
+                        _ => Literal::Null,
+                    })
+            })
+            .collect(),
+    };
+
+    let paged = matches!(set, Set::Requests | Set::Assignments);
+    let page_size = if paged {
+        q.top.unwrap_or(PAGE_SIZE).min(PAGE_SIZE)
+    } else {
+        usize::MAX
+    };
+    let offset = match &q.skiptoken {
+        None => 0,
+        Some(t) => decode_skiptoken(t)
+            .ok_or_else(|| GraphError::bad_request("The $skiptoken is not valid."))?,
+    };
+    let end = offset.saturating_add(page_size).min(matching.len());
+    let page = matching.get(offset.min(matching.len())..end).unwrap_or(&[]);
+    let values: Vec<Value> = page
+        .iter()
+        .map(|&i| {
+            let o = render_one(v, &d, set, i, &shape.expand);
+            render::select(o, shape.select.as_deref(), &shape.expand)
+        })
+        .collect();
+    let mut body = json!({
+        "@odata.context": context(s, call, set_seg),
+        "value": values,
+    });
+    if end < matching.len() {
+        let kept: Vec<(String, String)> = form_urlencoded::parse(call.query.as_bytes())
+            .filter(|(k, _)| k != "$skiptoken")
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        let mut ser = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in &kept {
+            ser.append_pair(k, v);
+        }
+        ser.append_pair("$skiptoken", &encode_skiptoken(end));
+        body["@odata.nextLink"] = json!(format!("{}?{}", collection_url(s, call), ser.finish()));
+    }
+    Ok(Reply::json(body))
+}
+
+fn encode_skiptoken(offset: usize) -> String {
+    B64.encode(format!("sandbox-page:{offset}"))
+}
+
+fn decode_skiptoken(t: &str) -> Option<usize> {
+    let raw = String::from_utf8(B64.decode(t).ok()?).ok()?;
+    raw.strip_prefix("sandbox-page:")?.parse().ok()
+}
+
+fn sample_entity(v: Version, d: &Data, set: Set) -> Option<Value> {
+    match set {
+        Set::Requests => d.requests.first().map(|r| render::request(v, d, r, &[])),
+        Set::Assignments => d
+            .assignments
+            .first()
+            .map(|a| render::assignment(v, d, a, &[])),
+        Set::Packages => d.packages.first().map(|p| render::package(v, d, p, &[])),
+        Set::Catalogs => d.catalogs.first().map(|c| render::catalog(v, c)),
+        Set::Policies => d.policies.first().map(|p| render::policy(v, d, p, &[])),
+    }
+}
+
+fn render_one(v: Version, d: &Data, set: Set, i: usize, expand: &[(String, Vec<String>)]) -> Value {
+    let names: Vec<String> = expand.iter().map(|(n, _)| n.clone()).collect();
+    match set {
+        Set::Requests => render::request(v, d, &d.requests[i], expand),
+        Set::Assignments => render::assignment(v, d, &d.assignments[i], expand),
+        Set::Packages => {
+            let nested: Vec<String> = names;
+            render::package(v, d, &d.packages[i], &nested)
+        }
+        Set::Catalogs => render::catalog(v, &d.catalogs[i]),
+        Set::Policies => render::policy(v, d, &d.policies[i], &names),
+    }
+}
+
+fn find(d: &Data, set: Set, id: &str) -> Result<Option<usize>, GraphError> {
+    if !is_guid(id) {
+        return Err(GraphError::bad_request(format!(
+            "Invalid object identifier '{}': an id is a GUID.",
+            truncate(id)
+        )));
+    }
+    Ok(match set {
+        Set::Requests => d.request_index(id),
+        Set::Assignments => d.assignment_index(id),
+        Set::Packages => d
+            .packages
+            .iter()
+            .position(|p| p.id.eq_ignore_ascii_case(id)),
+        Set::Catalogs => d
+            .catalogs
+            .iter()
+            .position(|c| c.id.eq_ignore_ascii_case(id)),
+        Set::Policies => d
+            .policies
+            .iter()
+            .position(|p| p.id.eq_ignore_ascii_case(id)),
+    })
+}
+
+fn package_of(d: &Data, set: Set, i: usize) -> Option<usize> {
+    match set {
+        Set::Requests => Some(d.requests[i].package),
+        Set::Assignments => Some(d.assignments[i].package),
+        Set::Packages => Some(i),
+        Set::Policies => Some(d.policies[i].package),
+        Set::Catalogs => None,
+    }
+}
+
+fn get(s: &Shared, caller: &Caller, call: &Call, set: Set, id: &str) -> Result<Reply, GraphError> {
+    let v = call.version;
+    let d = s.data.read().expect("data");
+    let sample = sample_entity(v, &d, set);
+    let (_, shape) = shape(call, set, sample.as_ref())?;
+    let i = find(&d, set, id)?.ok_or_else(|| {
+        GraphError::not_found(format!(
+            "No {} with id '{id}' exists in this tenant.",
+            type_name(set)
+        ))
+    })?;
+    if let Some(p) = package_of(&d, set, i) {
+        check_catalog(&d, caller, p)?;
+    } else if let Some(cat) = scoped_catalog(caller)
+        && d.catalogs[i].id != cat
+    {
+        return Err(GraphError::forbidden(
+            "Insufficient privileges to complete the operation.",
+        ));
+    }
+    let mut o = render::select(
+        render_one(v, &d, set, i, &shape.expand),
+        shape.select.as_deref(),
+        &shape.expand,
+    );
+    let set_seg = call.path[PREFIX.len()..].split('/').next().unwrap_or("");
+    o["@odata.context"] = json!(format!("{}/$entity", context(s, call, set_seg)));
+    Ok(Reply::json(o))
+}
+
+fn act(
+    s: &Shared,
+    caller: &Caller,
+    call: &Call,
+    set: Set,
+    id: &str,
+    action: &str,
+) -> Result<Reply, GraphError> {
+    let resume_exists = crate::cloud::has_resume(s.options.cloud);
+    match (set, action) {
+        (Set::Requests, "reprocess") | (Set::Assignments, "reprocess") => {}
+        (Set::Requests, "resume") if resume_exists => {}
+        _ => return Err(GraphError::segment(action)),
+    }
+    if !caller.can_write() {
+        return Err(GraphError::forbidden(
+            "Insufficient privileges to complete the operation: writing needs the EntitlementManagement.ReadWrite.All permission.",
+        ));
+    }
+    let now = s.clock.now();
+    let mut d = s.data.write().expect("data");
+    let i = find(&d, set, id)?.ok_or_else(|| {
+        GraphError::not_found(format!(
+            "No {} with id '{id}' exists in this tenant.",
+            type_name(set)
+        ))
+    })?;
+    if let Some(p) = package_of(&d, set, i) {
+        check_catalog(&d, caller, p)?;
+    }
+    match (set, action) {
+        (Set::Requests, "reprocess") => {
+            let r = &d.requests[i];
+            if !matches!(
+                r.state,
+                ReqState::DeliveryFailed | ReqState::PartiallyDelivered
+            ) {
+                return Err(GraphError::bad_request(format!(
+                    "The request cannot be reprocessed: its state is {}. Only requests in the deliveryFailed or partiallyDelivered state can be reprocessed.",
+                    r.state.v1()
+                )));
+            }
+            match r.completed {
+                Some(done) if now - done <= Duration::days(REPROCESS_WINDOW_DAYS) => {}
+                Some(done) => {
+                    return Err(GraphError::bad_request(format!(
+                        "The request cannot be reprocessed: it completed at {}, more than {REPROCESS_WINDOW_DAYS} days ago. Cancel it and ask the user to submit a new request.",
+                        crate::clock::iso(done)
+                    )));
+                }
+                None => {
+                    return Err(GraphError::bad_request(
+                        "The request cannot be reprocessed: it has not completed.",
+                    ));
+                }
+            }
+            d.start_request_delivery(i, now);
+            Ok(Reply::empty(StatusCode::ACCEPTED))
+        }
+        (Set::Assignments, "reprocess") => {
+            let a = &d.assignments[i];
+            if a.state != AsgState::Delivered {
+                return Err(GraphError::bad_request(format!(
+                    "The assignment cannot be reprocessed: its state is {}. Only delivered assignments can be reprocessed.",
+                    a.state.v1()
+                )));
+            }
+            d.start_assignment_delivery(i, now);
+            Ok(Reply::empty(StatusCode::ACCEPTED))
+        }
+        _ => resume(&mut d, i, call, now),
+    }
+}
+
+const STAGE_TYPE_PREFIX: &str = "microsoft.graph.accessPackageCustomExtensionStage.";
+
+fn resume(
+    d: &mut Data,
+    i: usize,
+    call: &Call,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Reply, GraphError> {
+    let body: Value = serde_json::from_slice(&call.body).map_err(|e| {
+        GraphError::bad_request(format!("The request body is not valid JSON: {e}."))
+    })?;
+    let obj = body.as_object().ok_or_else(|| {
+        GraphError::bad_request(
+            "The request body must be a JSON object with source, type and data.",
+        )
+    })?;
+    for k in obj.keys() {
+        if !["source", "type", "data"].contains(&k.as_str()) {
+            return Err(GraphError::bad_request(format!(
+                "The property '{}' does not exist on the resume action's parameters (source, type, data).",
+                truncate(k)
+            )));
+        }
+    }
+    if let Some(src) = obj.get("source")
+        && !src.is_string()
+    {
+        return Err(GraphError::bad_request("'source' must be a string."));
+    }
+    let ty = obj
+        .get("type")
+        .and_then(Value::as_str)
+        .ok_or_else(|| GraphError::bad_request("The parameter 'type' is required."))?;
+    let type_stage = ty
+        .strip_prefix(STAGE_TYPE_PREFIX)
+        .and_then(Stage::parse)
+        .ok_or_else(|| {
+            GraphError::bad_request(format!(
+                "'type' must be {STAGE_TYPE_PREFIX}<stage> with one of the request stages assignmentRequestCreated, assignmentRequestApproved, assignmentRequestGranted, assignmentRequestRemoved; got '{}'.",
+                truncate(ty)
+            ))
+        })?;
+    let data = obj
+        .get("data")
+        .and_then(Value::as_object)
+        .ok_or_else(|| GraphError::bad_request("The parameter 'data' is required."))?;
+    for k in data.keys() {
+        if ![
+            "@odata.type",
+            "stage",
+            "customExtensionStageInstanceId",
+            "customExtensionStageInstanceDetail",
+            "state",
+        ]
+        .contains(&k.as_str())
+        {
+            return Err(GraphError::bad_request(format!(
+                "The property '{}' does not exist on type 'microsoft.graph.accessPackageAssignmentRequestCallbackData'.",
+                truncate(k)
+            )));
+        }
+    }
+    let odata_type = data
+        .get("@odata.type")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if !matches!(
+        odata_type.trim_start_matches('#'),
+        "microsoft.graph.accessPackageAssignmentRequestCallbackData"
+            | "microsoft.graph.assignmentRequestApprovalStageCallbackData"
+    ) {
+        return Err(GraphError::bad_request(
+            "data must carry \"@odata.type\": \"microsoft.graph.accessPackageAssignmentRequestCallbackData\" (customExtensionData is abstract).",
+        ));
+    }
+    let data_stage = data
+        .get("stage")
+        .and_then(Value::as_str)
+        .and_then(Stage::parse)
+        .ok_or_else(|| {
+            GraphError::bad_request("data.stage is required and must be one of the request stages.")
+        })?;
+    if data_stage != type_stage {
+        return Err(GraphError::bad_request(format!(
+            "data.stage ({}) does not agree with type ({}).",
+            data_stage.name(),
+            type_stage.name()
+        )));
+    }
+    let instance = data
+        .get("customExtensionStageInstanceId")
+        .and_then(Value::as_str)
+        .ok_or_else(|| {
+            GraphError::bad_request("data.customExtensionStageInstanceId is required.")
+        })?;
+    let detail = match data.get("customExtensionStageInstanceDetail") {
+        None | Some(Value::Null) => "",
+        Some(Value::String(s)) => s.as_str(),
+        Some(_) => {
+            return Err(GraphError::bad_request(
+                "data.customExtensionStageInstanceDetail must be a string.",
+            ));
+        }
+    };
+    let deny = match data.get("state") {
+        None | Some(Value::Null) => false,
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("denied") => true,
+        Some(other) => {
+            return Err(GraphError::bad_request(format!(
+                "data.state can only be \"denied\" (omit it to continue); got {}.",
+                truncate(&other.to_string())
+            )));
+        }
+    };
+    let r = &d.requests[i];
+    let Some(waiting) = r.waiting_callout() else {
+        return Err(GraphError::bad_request(format!(
+            "The request is not waiting for a callback: its status is {}.",
+            r.status
+        )));
+    };
+    if !waiting.id.eq_ignore_ascii_case(instance) {
+        return Err(GraphError::bad_request(format!(
+            "customExtensionStageInstanceId '{}' is not the callout instance this request waits on.",
+            truncate(instance)
+        )));
+    }
+    if waiting.stage != data_stage {
+        return Err(GraphError::bad_request(format!(
+            "The request waits at stage {}, not {}.",
+            waiting.stage.name(),
+            data_stage.name()
+        )));
+    }
+    if deny && !matches!(data_stage, Stage::Created | Stage::Approved) {
+        return Err(GraphError::bad_request(format!(
+            "A request can be denied only at the assignmentRequestCreated or assignmentRequestApproved stage, not at {}.",
+            data_stage.name()
+        )));
+    }
+    d.resume(i, deny, detail, now);
+    Ok(Reply::empty(StatusCode::NO_CONTENT))
+}

@@ -1,0 +1,318 @@
+//! Entities as JSON, in each Graph version's own shape: v1.0 `state`/`status` with a
+//! camelCase enum, beta `requestState`/`requestStatus` PascalCase strings, `completedDate`,
+//! `accessPackageAssignment`, and so on (shared/reference/graph-schema).
+
+use serde_json::{Map, Value, json};
+
+use crate::clock::iso;
+use crate::data::{Assignment, Callout, Catalog, Data, Package, Policy, Request, Subject};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Version {
+    V1,
+    Beta,
+}
+
+impl Version {
+    pub fn path(self) -> &'static str {
+        match self {
+            Version::V1 => "v1.0",
+            Version::Beta => "beta",
+        }
+    }
+}
+
+/// `deliveryFailed` → `DeliveryFailed`.
+pub fn pascal(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+fn opt_time(t: Option<chrono::DateTime<chrono::Utc>>) -> Value {
+    t.map(|t| json!(iso(t))).unwrap_or(Value::Null)
+}
+
+fn callouts(d: &Data, list: &[Callout]) -> Value {
+    Value::Array(
+        list.iter()
+            .map(|c| {
+                json!({
+                    "id": c.id,
+                    "customExtensionId": d.extensions[c.extension].id,
+                    "detail": c.detail,
+                    "externalCorrelationId": c.correlation_id,
+                    "status": c.status.name(),
+                })
+            })
+            .collect(),
+    )
+}
+
+fn schedule(
+    start: chrono::DateTime<chrono::Utc>,
+    end: Option<chrono::DateTime<chrono::Utc>>,
+) -> Value {
+    json!({
+        "startDateTime": iso(start),
+        "recurrence": null,
+        "expiration": match end {
+            Some(e) => json!({ "endDateTime": iso(e), "duration": null, "type": "afterDateTime" }),
+            None => json!({ "endDateTime": null, "duration": null, "type": "noExpiration" }),
+        },
+    })
+}
+
+pub fn subject(v: Version, s: &Subject) -> Value {
+    let mut o = json!({
+        "id": s.id,
+        "displayName": s.display_name,
+        "email": s.email,
+        "principalName": s.principal_name,
+        "objectId": s.object_id,
+        "onPremisesSecurityIdentifier": null,
+    });
+    match v {
+        Version::V1 => {
+            o["subjectType"] = json!("user");
+        }
+        Version::Beta => {
+            o["type"] = json!("User");
+            o["altSecId"] = Value::Null;
+            o["connectedOrganizationId"] = Value::Null;
+        }
+    }
+    o
+}
+
+pub fn catalog(v: Version, c: &Catalog) -> Value {
+    let mut o = json!({
+        "id": c.id,
+        "displayName": c.display_name,
+        "description": c.description,
+        "isExternallyVisible": false,
+        "createdDateTime": iso(c.created),
+        "modifiedDateTime": iso(c.created),
+    });
+    match v {
+        Version::V1 => {
+            o["catalogType"] = json!("userManaged");
+            o["state"] = json!("published");
+        }
+        Version::Beta => {
+            o["catalogType"] = json!("UserManaged");
+            o["catalogStatus"] = json!("Published");
+            o["createdBy"] = json!("admin");
+            o["modifiedBy"] = json!("admin");
+        }
+    }
+    o
+}
+
+pub fn package(v: Version, d: &Data, p: &Package, nested: &[String]) -> Value {
+    let mut o = json!({
+        "id": p.id,
+        "displayName": p.display_name,
+        "description": p.description,
+        "isHidden": p.hidden,
+        "createdDateTime": iso(p.created),
+        "modifiedDateTime": iso(p.created),
+    });
+    if v == Version::Beta {
+        o["catalogId"] = json!(d.catalogs[p.catalog].id);
+        o["createdBy"] = json!("admin");
+        o["modifiedBy"] = json!("admin");
+        o["isRoleScopesVisible"] = json!(false);
+    }
+    for n in nested {
+        if n == catalog_nav(v) {
+            o[n.as_str()] = catalog(v, &d.catalogs[p.catalog]);
+        }
+    }
+    o
+}
+
+/// The package's navigation property to its catalog in each version.
+pub fn catalog_nav(v: Version) -> &'static str {
+    match v {
+        Version::V1 => "catalog",
+        Version::Beta => "accessPackageCatalog",
+    }
+}
+
+pub fn policy(v: Version, d: &Data, p: &Policy, expand: &[String]) -> Value {
+    let pkg = &d.packages[p.package];
+    let mut o = json!({
+        "id": p.id,
+        "displayName": p.display_name,
+        "description": p.description,
+        "createdDateTime": iso(p.created),
+        "modifiedDateTime": iso(p.created),
+    });
+    match v {
+        Version::V1 => {
+            o["allowedTargetScope"] = json!("allMemberUsers");
+            o["expiration"] =
+                json!({ "endDateTime": null, "duration": "P365D", "type": "afterDuration" });
+        }
+        Version::Beta => {
+            o["accessPackageId"] = json!(pkg.id);
+            o["canExtend"] = json!(false);
+            o["durationInDays"] = json!(365);
+            o["expirationDateTime"] = Value::Null;
+            o["createdBy"] = json!("admin");
+            o["modifiedBy"] = json!("admin");
+        }
+    }
+    for e in expand {
+        match e.as_str() {
+            "customExtensionStageSettings" => {
+                o[e.as_str()] = Value::Array(
+                    p.stage_settings
+                        .iter()
+                        .map(|s| {
+                            let ext = &d.extensions[s.extension];
+                            json!({
+                                "id": s.id,
+                                "stage": s.stage.name(),
+                                "customExtension": {
+                                    "@odata.type": "#microsoft.graph.accessPackageAssignmentRequestWorkflowExtension",
+                                    "id": ext.id,
+                                    "displayName": ext.display_name,
+                                    "description": "",
+                                },
+                            })
+                        })
+                        .collect(),
+                )
+            }
+            "accessPackage" => o["accessPackage"] = package(v, d, pkg, &[]),
+            "catalog" | "accessPackageCatalog" => {
+                o[e.as_str()] = catalog(v, &d.catalogs[pkg.catalog]);
+            }
+            _ => {}
+        }
+    }
+    o
+}
+
+pub fn assignment(v: Version, d: &Data, a: &Assignment, expand: &[(String, Vec<String>)]) -> Value {
+    let pkg = &d.packages[a.package];
+    let mut o = json!({
+        "id": a.id,
+        "expiredDateTime": opt_time(a.expired),
+        "schedule": schedule(a.schedule_start, a.schedule_end),
+        "customExtensionCalloutInstances": callouts(d, &a.callouts),
+    });
+    match v {
+        Version::V1 => {
+            o["state"] = json!(a.state.v1());
+            o["status"] = json!(a.status);
+        }
+        Version::Beta => {
+            o["assignmentState"] = json!(pascal(a.state.v1()));
+            o["assignmentStatus"] = json!(a.status);
+            o["accessPackageId"] = json!(pkg.id);
+            o["assignmentPolicyId"] = json!(d.policies[a.policy].id);
+            o["catalogId"] = json!(d.catalogs[pkg.catalog].id);
+            o["targetId"] = json!(d.subjects[a.target].id);
+            o["isExtended"] = json!(false);
+        }
+    }
+    for (name, nested) in expand {
+        match name.as_str() {
+            "accessPackage" => o["accessPackage"] = package(v, d, pkg, nested),
+            "target" => o["target"] = subject(v, &d.subjects[a.target]),
+            "assignmentPolicy" | "accessPackageAssignmentPolicy" => {
+                o[name.as_str()] = policy(v, d, &d.policies[a.policy], nested)
+            }
+            _ => {}
+        }
+    }
+    o
+}
+
+pub fn request(v: Version, d: &Data, r: &Request, expand: &[(String, Vec<String>)]) -> Value {
+    let answers: Vec<Value> = r
+        .answers
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            json!({
+                "@odata.type": "#microsoft.graph.accessPackageAnswerString",
+                "value": a.value,
+                "displayValue": a.value,
+                "answeredQuestion": {
+                    "@odata.type": "#microsoft.graph.accessPackageTextInputQuestion",
+                    "id": format!("q{i}"),
+                    "isRequired": true,
+                    "sequence": i,
+                    "text": a.question,
+                },
+            })
+        })
+        .collect();
+    let mut o = json!({
+        "id": r.id,
+        "createdDateTime": iso(r.created),
+        "justification": r.justification,
+        "answers": answers,
+        "schedule": schedule(r.schedule_start, r.schedule_end),
+        "customExtensionCalloutInstances": callouts(d, &r.callouts),
+    });
+    match v {
+        Version::V1 => {
+            o["requestType"] = json!(r.request_type);
+            o["state"] = json!(r.state.v1());
+            o["status"] = json!(r.status);
+            o["completedDateTime"] = opt_time(r.completed);
+        }
+        Version::Beta => {
+            o["requestType"] = json!(pascal(r.request_type));
+            o["requestState"] = json!(pascal(r.state.v1()));
+            o["requestStatus"] = json!(r.status);
+            o["completedDate"] = opt_time(r.completed);
+            o["expirationDateTime"] = Value::Null;
+            o["isValidationOnly"] = json!(false);
+            o["customExtensionHandlerInstances"] = json!([]);
+        }
+    }
+    for (name, nested) in expand {
+        match name.as_str() {
+            "accessPackage" => o["accessPackage"] = package(v, d, &d.packages[r.package], nested),
+            "requestor" => o["requestor"] = subject(v, &d.subjects[r.requestor]),
+            "assignment" | "accessPackageAssignment" => {
+                o[name.as_str()] = match r.assignment {
+                    Some(a) => assignment(v, d, &d.assignments[a], &[]),
+                    None => Value::Null,
+                }
+            }
+            _ => {}
+        }
+    }
+    o
+}
+
+/// Keeps only the `$select`ed properties (and `id`, and anything expanded).
+pub fn select(
+    mut o: Value,
+    select: Option<&[String]>,
+    expanded: &[(String, Vec<String>)],
+) -> Value {
+    let Some(fields) = select else { return o };
+    if let Value::Object(map) = &mut o {
+        let keep: Map<String, Value> = std::mem::take(map)
+            .into_iter()
+            .filter(|(k, _)| {
+                k == "id"
+                    || k.starts_with('@')
+                    || fields.iter().any(|f| f == k)
+                    || expanded.iter().any(|(e, _)| e == k)
+            })
+            .collect();
+        *map = keep;
+    }
+    o
+}

@@ -1,0 +1,984 @@
+//! Contract: Microsoft Graph entitlement management, including the seed documents'
+//! examples as test vectors (shared/reference/seeds).
+
+mod common;
+
+use common::*;
+use serde_json::{Value, json};
+
+const REPROCESS_REQUEST: &str = "d82eb508-acc4-43cc-bcf1-7c1c4a2c073b";
+const REPROCESS_ASSIGNMENT: &str = "d82eb508-acc4-43cc-bcf1-7c1c4a2c073b";
+
+/// Example 1 of the v1.0 resume page, verbatim.
+fn seed_continue() -> Value {
+    json!({
+        "source": "Contoso.SodCheckProcess",
+        "type": "microsoft.graph.accessPackageCustomExtensionStage.assignmentRequestCreated",
+        "data": {
+            "@odata.type": "microsoft.graph.accessPackageAssignmentRequestCallbackData",
+            "stage": "assignmentRequestCreated",
+            "customExtensionStageInstanceId": "957d0c50-466b-4840-bb5b-c92cea7141ff",
+            "customExtensionStageInstanceDetail": "This user is all verified"
+        }
+    })
+}
+
+/// Example 2 of the v1.0 resume page (deny), verbatim, PascalCase stage included.
+fn seed_deny() -> Value {
+    json!({
+        "source": "Contoso.SodCheckProcess",
+        "type": "microsoft.graph.accessPackageCustomExtensionStage.assignmentRequestCreated",
+        "data": {
+            "@odata.type": "microsoft.graph.accessPackageAssignmentRequestCallbackData",
+            "stage": "AssignmentRequestCreated",
+            "customExtensionStageInstanceId": "857d0c50-466b-4840-bb5b-c92cea7141ff",
+            "state": "denied",
+            "customExtensionStageInstanceDetail": "Potential risk user based on the SOD check"
+        }
+    })
+}
+
+fn assert_graph_error(status: u16, body: &Value, want_status: u16, code: &str) {
+    assert_eq!(status, want_status, "{body}");
+    assert_eq!(body["error"]["code"], code, "{body}");
+    let inner = &body["error"]["innerError"];
+    for k in ["date", "request-id", "client-request-id"] {
+        assert!(inner[k].is_string(), "{k} in {body}");
+    }
+}
+
+#[tokio::test]
+async fn no_token_expired_token_and_wrong_audience_are_401_with_www_authenticate() {
+    let r = start(&[]).await;
+    let url = r.em("v1.0", "assignmentRequests");
+    let resp = r
+        .http
+        .get(&url)
+        .header("client-request-id", "my-id-1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 401);
+    assert!(resp.headers().contains_key("www-authenticate"));
+    assert!(resp.headers().contains_key("request-id"));
+    assert_eq!(resp.headers()["client-request-id"], "my-id-1");
+    let body: Value = resp.json().await.unwrap();
+    assert_graph_error(401, &body, 401, "InvalidAuthenticationToken");
+    assert_eq!(body["error"]["innerError"]["client-request-id"], "my-id-1");
+
+    let tokens = r.sign_in("admin@").await;
+    let (status, body, headers) = r.get(tokens["id_token"].as_str().unwrap(), &url).await;
+    assert_graph_error(status, &body, 401, "InvalidAuthenticationToken");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("audience")
+    );
+    assert!(headers.contains_key("www-authenticate"));
+
+    let access = tokens["access_token"].as_str().unwrap();
+    assert_eq!(r.get(access, &url).await.0, 200);
+    r.advance(3601).await;
+    let (status, body, _) = r.get(access, &url).await;
+    assert_graph_error(status, &body, 401, "InvalidAuthenticationToken");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("expired")
+    );
+}
+
+#[tokio::test]
+async fn roles_decide_what_a_caller_sees() {
+    let r = start(&[]).await;
+    let user = r.token("user@").await;
+    let (status, body, _) = r.get(&user, &r.em("v1.0", "assignmentRequests")).await;
+    assert_graph_error(status, &body, 403, "Authorization_RequestDenied");
+
+    let manager = r.token("manager@").await;
+    let (status, body, _) = r.get(&manager, &r.em("v1.0", "assignmentRequests")).await;
+    assert_graph_error(status, &body, 403, "Authorization_RequestDenied");
+    let catalog = r.info["accounts"][1]["catalogId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (_, packages, _) = r
+        .get(&manager, &r.em("v1.0", "accessPackages?$expand=catalog"))
+        .await;
+    let packages = packages["value"].as_array().unwrap();
+    assert!(!packages.is_empty());
+    assert!(
+        packages
+            .iter()
+            .all(|p| p["catalog"]["id"] == catalog.as_str()),
+        "only their catalog"
+    );
+    let mine = packages[0]["id"].as_str().unwrap();
+    let (items, _) = r
+        .all(
+            &manager,
+            &r.em(
+                "v1.0",
+                &format!(
+                    "assignmentRequests?$filter=accessPackage/id eq '{mine}'&$expand=accessPackage"
+                ),
+            ),
+        )
+        .await;
+    assert!(items.iter().all(|i| i["accessPackage"]["id"] == mine));
+
+    let admin = r.token("admin@").await;
+    let (_, all_packages, _) = r
+        .get(&admin, &r.em("v1.0", "accessPackages?$expand=catalog"))
+        .await;
+    let other = all_packages["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["catalog"]["id"] != catalog.as_str())
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (status, _, _) = r
+        .get(
+            &manager,
+            &r.em(
+                "v1.0",
+                &format!("assignmentRequests?$filter=accessPackage/id eq '{other}'"),
+            ),
+        )
+        .await;
+    assert_eq!(status, 403);
+}
+
+#[tokio::test]
+async fn each_version_has_its_own_property_names_and_casing() {
+    let r = start(&[]).await;
+    let admin = r.token("admin@").await;
+    let (_, v1, _) = r
+        .get(
+            &admin,
+            &r.em("v1.0", &format!("assignmentRequests/{REPROCESS_REQUEST}")),
+        )
+        .await;
+    assert_eq!(v1["state"], "deliveryFailed");
+    assert_eq!(v1["status"], "DeliveryFailed");
+    assert!(v1["completedDateTime"].is_string() && v1.get("requestState").is_none());
+    for path in ["assignmentRequests", "accessPackageAssignmentRequests"] {
+        let (status, beta, _) = r
+            .get(
+                &admin,
+                &r.em("beta", &format!("{path}/{REPROCESS_REQUEST}")),
+            )
+            .await;
+        assert_eq!(status, 200, "{path}");
+        assert_eq!(beta["requestState"], "DeliveryFailed");
+        assert_eq!(beta["requestStatus"], "DeliveryFailed");
+        assert!(beta["completedDate"].is_string() && beta.get("state").is_none());
+    }
+    let (status, body, _) = r
+        .get(&admin, &r.em("v1.0", "accessPackageAssignmentRequests"))
+        .await;
+    assert_graph_error(status, &body, 400, "BadRequest");
+    let (_, a1, _) = r
+        .get(
+            &admin,
+            &r.em("v1.0", &format!("assignments/{REPROCESS_ASSIGNMENT}")),
+        )
+        .await;
+    assert_eq!(a1["state"], "delivered");
+    let (_, ab, _) = r
+        .get(
+            &admin,
+            &r.em(
+                "beta",
+                &format!("accessPackageAssignments/{REPROCESS_ASSIGNMENT}"),
+            ),
+        )
+        .await;
+    assert_eq!(ab["assignmentState"], "Delivered");
+    assert!(ab["accessPackageId"].is_string());
+}
+
+#[tokio::test]
+async fn filters_select_the_right_rows_and_unsupported_ones_are_400() {
+    let r = start(&[]).await;
+    let admin = r.token("admin@").await;
+    let (items, _) = r
+        .all(
+            &admin,
+            &r.em("v1.0", "assignmentRequests?$filter=(state eq 'deliveryFailed' or state eq 'PARTIALLYDELIVERED') and createdDateTime ge 2000-01-01T00:00:00Z"),
+        )
+        .await;
+    assert!(!items.is_empty());
+    assert!(
+        items
+            .iter()
+            .all(|i| i["state"] == "deliveryFailed" || i["state"] == "partiallyDelivered")
+    );
+    let (waiting, _) = r
+        .all(
+            &admin,
+            &r.em(
+                "beta",
+                "assignmentRequests?$filter=requestStatus eq 'WaitingForCallback'",
+            ),
+        )
+        .await;
+    assert!(
+        waiting
+            .iter()
+            .all(|i| i["requestStatus"] == "WaitingForCallback")
+            && !waiting.is_empty()
+    );
+
+    for (query, code) in [
+        ("$filter=justification eq 'x'", "Request_UnsupportedQuery"),
+        ("$filter=state eq 'broken'", "BadRequest"),
+        ("$filter=state eq 'delivered' or 1 eq 1", "BadRequest"),
+        (
+            "$filter=state eq 'delivered' or requestType eq 'userAdd'",
+            "Request_UnsupportedQuery",
+        ),
+        ("$filter=state eq 'x') or (state ne 'y'", "BadRequest"),
+        ("$filter=accessPackage/id eq 'not-a-guid'", "BadRequest"),
+        ("$filter=createdDateTime ge '2026-01-01'", "BadRequest"),
+        ("$filter=startswith(status,'D')", "BadRequest"),
+        ("$orderby=createdDateTime desc", "Request_UnsupportedQuery"),
+        ("$skip=10", "Request_UnsupportedQuery"),
+        ("$expand=approvals", "BadRequest"),
+        ("$select=nope", "BadRequest"),
+    ] {
+        let (status, body, _) = r
+            .get(
+                &admin,
+                &r.em("v1.0", &format!("assignmentRequests?{query}")),
+            )
+            .await;
+        assert_graph_error(status, &body, 400, code);
+    }
+}
+
+#[tokio::test]
+async fn paging_is_server_driven_and_covers_every_row_once() {
+    let r = start(&[]).await;
+    let admin = r.token("admin@").await;
+    let (items, pages) = r
+        .all(
+            &admin,
+            &r.em("v1.0", "assignmentRequests?$expand=requestor"),
+        )
+        .await;
+    assert_eq!(items.len(), 300);
+    assert!(pages >= 3, "{pages} pages");
+    let mut ids: Vec<&str> = items.iter().map(|i| i["id"].as_str().unwrap()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 300, "no row twice");
+    assert!(
+        items.iter().all(|i| i["requestor"]["objectId"].is_string()),
+        "nextLink keeps $expand"
+    );
+}
+
+#[tokio::test]
+async fn expand_and_select_shape_the_answer() {
+    let r = start(&[]).await;
+    let admin = r.token("admin@").await;
+    let (_, body, _) = r
+        .get(
+            &admin,
+            &r.em("v1.0", &format!("assignmentRequests/{REPROCESS_REQUEST}?$select=state,completedDateTime&$expand=accessPackage($expand=catalog),requestor,assignment")),
+        )
+        .await;
+    assert_eq!(body["id"], REPROCESS_REQUEST);
+    assert!(body.get("justification").is_none(), "not selected");
+    assert!(body["accessPackage"]["catalog"]["displayName"].is_string());
+    assert!(body["requestor"]["displayName"].is_string());
+    let (_, pol, _) = r
+        .get(
+            &admin,
+            &r.em(
+                "v1.0",
+                "assignmentPolicies?$expand=customExtensionStageSettings($expand=customExtension)",
+            ),
+        )
+        .await;
+    let with_stages = pol["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| {
+            !p["customExtensionStageSettings"]
+                .as_array()
+                .unwrap()
+                .is_empty()
+        })
+        .unwrap();
+    let setting = &with_stages["customExtensionStageSettings"][0];
+    assert!(
+        setting["stage"]
+            .as_str()
+            .unwrap()
+            .starts_with("assignmentRequest")
+    );
+    assert!(setting["customExtension"]["id"].is_string());
+}
+
+#[tokio::test]
+async fn filter_by_current_user_returns_only_the_callers_own_requests() {
+    let r = start(&[]).await;
+    let tokens = r.sign_in("user@").await;
+    let user = tokens["access_token"].as_str().unwrap();
+    let oid = r.info["accounts"][2]["id"].as_str().unwrap();
+    let (items, _) = r
+        .all(
+            user,
+            &r.em(
+                "v1.0",
+                "assignmentRequests/filterByCurrentUser(on='target')?$expand=requestor",
+            ),
+        )
+        .await;
+    assert!(!items.is_empty());
+    assert!(items.iter().all(|i| i["requestor"]["objectId"] == oid));
+    let (status, body, _) = r
+        .get(
+            user,
+            &r.em(
+                "v1.0",
+                "assignmentRequests/filterByCurrentUser(on='everyone')",
+            ),
+        )
+        .await;
+    assert_graph_error(status, &body, 400, "BadRequest");
+}
+
+#[tokio::test]
+async fn the_seed_reprocess_examples_are_accepted_then_the_request_is_delivered() {
+    let r = start(&[]).await;
+    let admin = r.token("admin@").await;
+    let url = r.em(
+        "v1.0",
+        &format!("assignmentRequests/{REPROCESS_REQUEST}/reprocess"),
+    );
+    let (status, body, headers) = r.post(&admin, &url, None).await;
+    assert_eq!(status, 202, "{body}");
+    assert!(headers.contains_key("request-id"));
+    let get = r.em("v1.0", &format!("assignmentRequests/{REPROCESS_REQUEST}"));
+    assert_eq!(r.get(&admin, &get).await.1["state"], "delivering");
+    let (status, body, _) = r.post(&admin, &url, None).await;
+    assert_graph_error(status, &body, 400, "BadRequest");
+    r.advance(3).await;
+    assert_eq!(r.get(&admin, &get).await.1["state"], "delivered");
+    // The beta legacy path of the English page also answers.
+    let (status, body, _) = r
+        .post(
+            &admin,
+            &r.em(
+                "beta",
+                &format!("accessPackageAssignmentRequests/{REPROCESS_REQUEST}/reprocess"),
+            ),
+            None,
+        )
+        .await;
+    assert_graph_error(status, &body, 400, "BadRequest");
+}
+
+#[tokio::test]
+async fn reprocess_is_refused_outside_the_window_wrong_state_unknown_and_malformed_ids() {
+    let r = start(&[]).await;
+    let admin = r.token("admin@").await;
+    let (failed, _) = r
+        .all(
+            &admin,
+            &r.em(
+                "v1.0",
+                "assignmentRequests?$filter=state eq 'deliveryFailed'",
+            ),
+        )
+        .await;
+    let now = chrono::Utc::now();
+    let old = failed
+        .iter()
+        .find(|i| {
+            let done =
+                chrono::DateTime::parse_from_rfc3339(i["completedDateTime"].as_str().unwrap())
+                    .unwrap();
+            now.signed_duration_since(done) > chrono::Duration::days(15)
+        })
+        .unwrap();
+    let (status, body, _) = r
+        .post(
+            &admin,
+            &r.em(
+                "v1.0",
+                &format!(
+                    "assignmentRequests/{}/reprocess",
+                    old["id"].as_str().unwrap()
+                ),
+            ),
+            None,
+        )
+        .await;
+    assert_graph_error(status, &body, 400, "BadRequest");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("14 days")
+    );
+    let (delivered, _) = r
+        .all(
+            &admin,
+            &r.em("v1.0", "assignmentRequests?$filter=state eq 'delivered'"),
+        )
+        .await;
+    let (status, _, _) = r
+        .post(
+            &admin,
+            &r.em(
+                "v1.0",
+                &format!(
+                    "assignmentRequests/{}/reprocess",
+                    delivered[0]["id"].as_str().unwrap()
+                ),
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(status, 400);
+    let (status, body, _) = r
+        .post(
+            &admin,
+            &r.em(
+                "v1.0",
+                "assignmentRequests/00000000-0000-4000-8000-000000000000/reprocess",
+            ),
+            None,
+        )
+        .await;
+    assert_graph_error(status, &body, 404, "ResourceNotFound");
+    let (status, body, _) = r
+        .post(
+            &admin,
+            &r.em("v1.0", "assignmentRequests/not-a-guid/reprocess"),
+            None,
+        )
+        .await;
+    assert_graph_error(status, &body, 400, "BadRequest");
+}
+
+#[tokio::test]
+async fn the_window_closes_on_the_sandbox_clock() {
+    let r = start(&[]).await;
+    // The seed's failed request completed two days ago: 12 days left.
+    r.advance(12 * 86_400 + 60).await;
+    let admin = r.token("admin@").await;
+    let (status, body, _) = r
+        .post(
+            &admin,
+            &r.em(
+                "v1.0",
+                &format!("assignmentRequests/{REPROCESS_REQUEST}/reprocess"),
+            ),
+            None,
+        )
+        .await;
+    assert_graph_error(status, &body, 400, "BadRequest");
+}
+
+#[tokio::test]
+async fn a_seeded_broken_target_fails_again_after_reprocess() {
+    let r = start(&[]).await;
+    let admin = r.token("admin@").await;
+    // Reprocess every failed request inside the window; some targets are broken.
+    let (failed, _) = r
+        .all(
+            &admin,
+            &r.em(
+                "v1.0",
+                "assignmentRequests?$filter=state eq 'deliveryFailed'",
+            ),
+        )
+        .await;
+    let mut accepted = Vec::new();
+    for i in &failed {
+        let id = i["id"].as_str().unwrap();
+        if r.post(
+            &admin,
+            &r.em("v1.0", &format!("assignmentRequests/{id}/reprocess")),
+            None,
+        )
+        .await
+        .0 == 202
+        {
+            accepted.push(id.to_string());
+        }
+    }
+    assert!(accepted.len() > 1);
+    r.advance(3).await;
+    let mut states = Vec::new();
+    for id in &accepted {
+        states.push(
+            r.get(&admin, &r.em("v1.0", &format!("assignmentRequests/{id}")))
+                .await
+                .1["state"]
+                .clone(),
+        );
+    }
+    assert!(states.contains(&json!("delivered")));
+    assert!(states.contains(&json!("deliveryFailed")), "{states:?}");
+}
+
+#[tokio::test]
+async fn the_seed_resume_examples_continue_and_deny() {
+    let r = start(&[]).await;
+    let admin = r.token("admin@").await;
+    let url = |id: &str| r.em("v1.0", &format!("assignmentRequests/{id}/resume"));
+    let (status, body, _) = r
+        .post(
+            &admin,
+            &url("0e60f18c-b2a0-4887-9da8-da2e30a39d99"),
+            Some(seed_continue()),
+        )
+        .await;
+    assert_eq!(status, 204, "{body}");
+    let (_, after, _) = r
+        .get(
+            &admin,
+            &r.em(
+                "v1.0",
+                "assignmentRequests/0e60f18c-b2a0-4887-9da8-da2e30a39d99",
+            ),
+        )
+        .await;
+    assert_ne!(after["status"], "WaitingForCallback");
+    assert!(
+        after["customExtensionCalloutInstances"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["status"] == "callbackReceived")
+    );
+    // Resuming twice: no longer waiting.
+    let (status, _, _) = r
+        .post(
+            &admin,
+            &url("0e60f18c-b2a0-4887-9da8-da2e30a39d99"),
+            Some(seed_continue()),
+        )
+        .await;
+    assert_eq!(status, 400);
+
+    let (status, body, _) = r
+        .post(
+            &admin,
+            &url("9e60f18c-b2a0-4887-9da8-da2e30a39d99"),
+            Some(seed_deny()),
+        )
+        .await;
+    assert_eq!(status, 204, "{body}");
+    let (_, after, _) = r
+        .get(
+            &admin,
+            &r.em(
+                "v1.0",
+                "assignmentRequests/9e60f18c-b2a0-4887-9da8-da2e30a39d99",
+            ),
+        )
+        .await;
+    assert_eq!(after["state"], "denied");
+}
+
+#[tokio::test]
+async fn resume_refuses_mismatched_type_stage_instance_and_late_denials() {
+    let r = start(&[]).await;
+    let admin = r.token("admin@").await;
+    let id = "0e60f18c-b2a0-4887-9da8-da2e30a39d99";
+    let url = r.em("v1.0", &format!("assignmentRequests/{id}/resume"));
+    let mut type_mismatch = seed_continue();
+    type_mismatch["type"] =
+        json!("microsoft.graph.accessPackageCustomExtensionStage.assignmentRequestApproved");
+    let mut wrong_stage = seed_continue();
+    wrong_stage["type"] =
+        json!("microsoft.graph.accessPackageCustomExtensionStage.assignmentRequestApproved");
+    wrong_stage["data"]["stage"] = json!("assignmentRequestApproved");
+    let mut wrong_instance = seed_continue();
+    wrong_instance["data"]["customExtensionStageInstanceId"] =
+        json!("00000000-0000-4000-8000-000000000000");
+    let mut no_odata_type = seed_continue();
+    no_odata_type["data"]
+        .as_object_mut()
+        .unwrap()
+        .remove("@odata.type");
+    let mut bad_state = seed_continue();
+    bad_state["data"]["state"] = json!("approved");
+    let mut extra = seed_continue();
+    extra["reason"] = json!("x");
+    for (name, body) in [
+        ("type and data.stage disagree", type_mismatch),
+        ("not the waiting stage", wrong_stage),
+        ("not the waiting instance", wrong_instance),
+        ("no @odata.type", no_odata_type),
+        ("state other than denied", bad_state),
+        ("unknown property", extra),
+    ] {
+        let (status, resp, _) = r.post(&admin, &url, Some(body)).await;
+        assert_graph_error(status, &resp, 400, "BadRequest");
+        assert!(resp["error"]["message"].is_string(), "{name}");
+    }
+    // Deny at assignmentRequestGranted is refused.
+    let (granted, _) = r.all(&admin, &r.em("v1.0", "assignmentRequests?$filter=status eq 'WaitingForCallback' and state eq 'delivered'")).await;
+    let g = granted
+        .iter()
+        .find(|i| i["requestType"] != "userRemove")
+        .expect("a request waiting at assignmentRequestGranted");
+    let instance = g["customExtensionCalloutInstances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["status"] == "waitingForCallback")
+        .unwrap()["id"]
+        .clone();
+    let deny = json!({
+        "source": "Access Desk",
+        "type": "microsoft.graph.accessPackageCustomExtensionStage.assignmentRequestGranted",
+        "data": {
+            "@odata.type": "microsoft.graph.accessPackageAssignmentRequestCallbackData",
+            "stage": "assignmentRequestGranted",
+            "customExtensionStageInstanceId": instance,
+            "state": "denied",
+        }
+    });
+    let (status, resp, _) = r
+        .post(
+            &admin,
+            &r.em(
+                "v1.0",
+                &format!("assignmentRequests/{}/resume", g["id"].as_str().unwrap()),
+            ),
+            Some(deny),
+        )
+        .await;
+    assert_graph_error(status, &resp, 400, "BadRequest");
+    assert!(
+        resp["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("denied only")
+    );
+}
+
+#[tokio::test]
+async fn resume_does_not_exist_outside_the_global_cloud() {
+    let r = start(&["--cloud", "usgov"]).await;
+    let cid = r.client_id.clone();
+    let url = r.authorize_url(&[(
+        "scope",
+        Some(
+            "https://graph.microsoft.us/EntitlementManagement.ReadWrite.All openid offline_access",
+        ),
+    )]);
+    let loc = r.pick_account(&url, "admin@").await;
+    let code = params(&loc)["code"].clone();
+    let (_, tokens) = r
+        .redeem(
+            &[
+                ("client_id", &cid),
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", REDIRECT),
+                ("code_verifier", VERIFIER),
+            ],
+            Some(APP_ORIGIN),
+        )
+        .await;
+    let token = tokens["access_token"].as_str().unwrap();
+    for v in ["v1.0", "beta"] {
+        let (status, body, _) = r
+            .post(
+                token,
+                &r.em(
+                    v,
+                    "assignmentRequests/0e60f18c-b2a0-4887-9da8-da2e30a39d99/resume",
+                ),
+                Some(seed_continue()),
+            )
+            .await;
+        assert_graph_error(status, &body, 400, "BadRequest");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("'resume'")
+        );
+    }
+    // Reprocess exists in every cloud.
+    let (status, _, _) = r
+        .post(
+            token,
+            &r.em(
+                "v1.0",
+                &format!("assignmentRequests/{REPROCESS_REQUEST}/reprocess"),
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(status, 202);
+}
+
+#[tokio::test]
+async fn the_seed_assignment_reprocess_example_is_accepted_only_when_delivered() {
+    let r = start(&[]).await;
+    let admin = r.token("admin@").await;
+    let (status, body, _) = r
+        .post(
+            &admin,
+            &r.em(
+                "beta",
+                &format!("accessPackageAssignments/{REPROCESS_ASSIGNMENT}/reprocess"),
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(status, 202, "{body}");
+    let (status, body, _) = r
+        .post(
+            &admin,
+            &r.em(
+                "v1.0",
+                &format!("assignments/{REPROCESS_ASSIGNMENT}/reprocess"),
+            ),
+            None,
+        )
+        .await;
+    assert_graph_error(status, &body, 400, "BadRequest");
+    r.advance(3).await;
+    let (status, _, _) = r
+        .post(
+            &admin,
+            &r.em(
+                "v1.0",
+                &format!("assignments/{REPROCESS_ASSIGNMENT}/reprocess"),
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(status, 202);
+    let (status, body, _) = r
+        .post(&admin, &r.em("beta", "assignments/x/reprocess"), None)
+        .await;
+    assert_graph_error(status, &body, 400, "BadRequest");
+}
+
+#[tokio::test]
+async fn batch_answers_each_item_by_id_with_its_own_status() {
+    let r = start(&[]).await;
+    let admin = r.token("admin@").await;
+    let body = json!({ "requests": [
+        { "id": "1", "method": "POST", "url": format!("/identityGovernance/entitlementManagement/assignmentRequests/{REPROCESS_REQUEST}/reprocess") },
+        { "id": "2", "method": "POST", "url": "/identityGovernance/entitlementManagement/assignmentRequests/00000000-0000-4000-8000-000000000000/reprocess" },
+        { "id": "3", "method": "GET", "url": format!("/identityGovernance/entitlementManagement/assignmentRequests/{REPROCESS_REQUEST}"), "dependsOn": ["1"] },
+        { "id": "4", "method": "GET", "url": "/identityGovernance/entitlementManagement/catalogs", "dependsOn": ["2"] },
+    ]});
+    let (status, resp, _) = r
+        .post(&admin, &format!("{}/v1.0/$batch", r.base), Some(body))
+        .await;
+    assert_eq!(status, 200, "{resp}");
+    let by_id = |id: &str| {
+        resp["responses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(by_id("1")["status"], 202);
+    assert_eq!(by_id("2")["status"], 404);
+    assert_eq!(by_id("2")["body"]["error"]["code"], "ResourceNotFound");
+    assert_eq!(by_id("3")["status"], 200);
+    assert_eq!(by_id("3")["body"]["state"], "delivering");
+    assert_eq!(by_id("4")["status"], 424);
+    assert!(by_id("1")["headers"]["request-id"].is_string());
+
+    let many: Vec<Value> = (0..21)
+        .map(|i| json!({ "id": i.to_string(), "method": "GET", "url": "/identityGovernance/entitlementManagement/catalogs" }))
+        .collect();
+    let (status, resp, _) = r
+        .post(
+            &admin,
+            &format!("{}/beta/$batch", r.base),
+            Some(json!({ "requests": many })),
+        )
+        .await;
+    assert_graph_error(status, &resp, 400, "BadRequest");
+}
+
+#[tokio::test]
+async fn throttling_faults_and_cors_behave_like_graph() {
+    let r = start(&[]).await;
+    let admin = r.token("admin@").await;
+    r.control("settings", json!({ "throttle": "1/2" })).await;
+    let url = r.em("v1.0", "catalogs");
+    let mut throttled = None;
+    for _ in 0..5 {
+        let (status, body, headers) = r.get(&admin, &url).await;
+        if status == 429 {
+            throttled = Some((body, headers));
+            break;
+        }
+    }
+    let (body, headers) = throttled.expect("a 429 within 5 calls at 1/s with a burst of 2");
+    assert_graph_error(429, &body, 429, "TooManyRequests");
+    assert!(
+        headers["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+            >= 1
+    );
+    // Retry-After is sent but browsers may not read it: Graph does not expose it.
+    let exposed = headers["access-control-expose-headers"].to_str().unwrap();
+    assert!(exposed.contains("request-id") && !exposed.to_lowercase().contains("retry-after"));
+    assert_eq!(headers["access-control-allow-origin"], "*");
+
+    // Each batch item is throttled individually.
+    let items: Vec<Value> = (0..4)
+        .map(|i| json!({ "id": i.to_string(), "method": "GET", "url": "/identityGovernance/entitlementManagement/catalogs" }))
+        .collect();
+    let (_, resp, _) = r
+        .post(
+            &admin,
+            &format!("{}/v1.0/$batch", r.base),
+            Some(json!({ "requests": items })),
+        )
+        .await;
+    let statuses: Vec<u64> = resp["responses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["status"].as_u64().unwrap())
+        .collect();
+    assert!(statuses.contains(&429), "{statuses:?}");
+
+    r.control("settings", json!({ "throttle": null, "faultRate": 1.0 }))
+        .await;
+    let (status, body, _) = r.get(&admin, &url).await;
+    assert!(status == 503 || status == 504, "{status}");
+    assert!(
+        ["ServiceUnavailable", "GatewayTimeout"].contains(&body["error"]["code"].as_str().unwrap())
+    );
+    r.control("settings", json!({ "faultRate": 0.0 })).await;
+    assert_eq!(r.get(&admin, &url).await.0, 200);
+
+    let pre = r
+        .http
+        .request(reqwest::Method::OPTIONS, &url)
+        .header("origin", APP_ORIGIN)
+        .header("access-control-request-method", "GET")
+        .header(
+            "access-control-request-headers",
+            "authorization,client-request-id",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pre.status(), 200);
+    assert_eq!(
+        pre.headers()["access-control-allow-headers"],
+        "authorization,client-request-id"
+    );
+}
+
+#[tokio::test]
+async fn the_operation_log_records_every_write_with_caller_target_and_status() {
+    let r = start(&[]).await;
+    let admin = r.token("admin@").await;
+    r.post(
+        &admin,
+        &r.em(
+            "v1.0",
+            &format!("assignmentRequests/{REPROCESS_REQUEST}/reprocess"),
+        ),
+        None,
+    )
+    .await;
+    r.post(
+        &admin,
+        &r.em(
+            "v1.0",
+            &format!("assignmentRequests/{REPROCESS_REQUEST}/reprocess"),
+        ),
+        None,
+    )
+    .await;
+    let log: Value = r
+        .http
+        .get(format!("{}/sandbox/log", r.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let entries = log["value"].as_array().unwrap();
+    assert_eq!(entries.len(), 2);
+    assert_eq!(entries[0]["status"], 202);
+    assert_eq!(entries[1]["status"], 400);
+    assert_eq!(entries[0]["target"], REPROCESS_REQUEST);
+    assert_eq!(entries[0]["action"], "reprocess");
+    assert_eq!(entries[0]["caller"]["username"], username(&r, "admin@"));
+    assert!(entries[0]["time"].is_string() && entries[0]["requestId"].is_string());
+    // Reset: a fresh tenant and an empty log.
+    r.control("reset", json!({})).await;
+    let log: Value = r
+        .http
+        .get(format!("{}/sandbox/log", r.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(log["value"].as_array().unwrap().is_empty());
+    let (_, again, _) = r
+        .get(
+            &admin,
+            &r.em("v1.0", &format!("assignmentRequests/{REPROCESS_REQUEST}")),
+        )
+        .await;
+    assert_eq!(again["state"], "deliveryFailed");
+}
+
+#[tokio::test]
+async fn test_control_is_absent_unless_asked_for() {
+    let bound = entra_sandbox::bind(<entra_sandbox::Options as clap::Parser>::parse_from([
+        "entra-sandbox",
+        "--addr",
+        "127.0.0.1:0",
+    ]))
+    .await
+    .unwrap();
+    let base = bound.origin().to_string();
+    tokio::spawn(bound.run_until(std::future::pending()));
+    let resp = reqwest::Client::new()
+        .post(format!("{base}/sandbox/reset"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 404);
+    let info: Value = reqwest::get(format!("{base}/sandbox/info"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(info["accounts"].as_array().unwrap().len(), 4);
+    assert_eq!(info["requests"], 500);
+}
