@@ -653,6 +653,8 @@ impl Data {
             let target = demo.people.len() + (i * 7) % population;
             d.push_assignment(&mut rng, now, package, target, state);
         }
+        // Lists are served newest first: keep that order once instead of sorting per call.
+        d.requests.sort_by_key(|r| std::cmp::Reverse(r.created));
         d.reindex();
         d
     }

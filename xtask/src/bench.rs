@@ -118,8 +118,92 @@ pub fn start_sandbox(args: &[&str]) -> Result<SandboxProcess, Fail> {
     Ok(SandboxProcess { url, child })
 }
 
+/// Signs in to the sandbox as `who` the way a single-page app does (authorization code
+/// with PKCE) and returns the access token. The verifier and challenge are RFC 7636's
+/// appendix B pair.
+pub async fn sign_in(base: &str, info: &serde_json::Value, who: &str) -> Result<String, Fail> {
+    const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+    const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+    let e = |e: reqwest::Error| Fail::new(format!("bench sign-in: {e}"));
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(e)?;
+    let tenant = info["tenantId"].as_str().unwrap_or_default();
+    let client_id = info["clientId"].as_str().unwrap_or_default();
+    let redirect = info["redirectUris"][0]["uri"].as_str().unwrap_or_default();
+    let origin = redirect.trim_end_matches('/');
+    let authority = format!("{base}/{tenant}");
+    let html = client
+        .get(format!("{authority}/oauth2/v2.0/authorize"))
+        .query(&[
+            ("client_id", client_id),
+            ("response_type", "code"),
+            ("redirect_uri", redirect),
+            ("scope", "https://graph.microsoft.com/EntitlementManagement.ReadWrite.All openid offline_access"),
+            ("state", "bench"),
+            ("code_challenge", CHALLENGE),
+            ("code_challenge_method", "S256"),
+        ])
+        .send()
+        .await
+        .map_err(e)?
+        .text()
+        .await
+        .map_err(e)?;
+    let txn = html
+        .split("name=\"txn\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .ok_or_else(|| Fail::new("bench sign-in: no sign-in page"))?;
+    let index = info["accounts"]
+        .as_array()
+        .and_then(|a| {
+            a.iter()
+                .position(|x| x["username"].as_str().is_some_and(|u| u.starts_with(who)))
+        })
+        .ok_or_else(|| Fail::new(format!("bench sign-in: no account {who}")))?
+        .to_string();
+    let resp = client
+        .post(format!("{authority}/oauth2/v2.0/authorize"))
+        .form(&[("txn", txn), ("account", index.as_str())])
+        .send()
+        .await
+        .map_err(e)?;
+    let location = resp
+        .headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let code = location
+        .split(['?', '&'])
+        .find_map(|p| p.strip_prefix("code="))
+        .ok_or_else(|| Fail::new(format!("bench sign-in: no code in {location}")))?;
+    let tokens: serde_json::Value = client
+        .post(format!("{authority}/oauth2/v2.0/token"))
+        .header("origin", origin)
+        .form(&[
+            ("client_id", client_id),
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", redirect),
+            ("code_verifier", VERIFIER),
+        ])
+        .send()
+        .await
+        .map_err(e)?
+        .json()
+        .await
+        .map_err(e)?;
+    tokens["access_token"]
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| Fail::new(format!("bench sign-in: {tokens}")))
+}
+
 pub fn bench(_args: &[String]) -> Result<(), Fail> {
-    let sandbox = start_sandbox(&[])?;
+    let sandbox = start_sandbox(&["--requests", "50000"])?;
     let rt = crate::runtime();
     rt.block_on(async {
         let client = reqwest::Client::new();
@@ -132,15 +216,49 @@ pub fn bench(_args: &[String]) -> Result<(), Fail> {
             .await
             .map_err(|e| Fail::new(e.to_string()))?;
         let tenant = info["tenantId"].as_str().unwrap_or_default();
-        let url = format!(
-            "{}/{tenant}/v2.0/.well-known/openid-configuration",
-            sandbox.url
-        );
-        // Warm up, then measure.
+        println!("entra-sandbox (release) with {} requests", info["requests"]);
+        let url = format!("{}/{tenant}/v2.0/.well-known/openid-configuration", sandbox.url);
         load(&client, &url, None, 4, 200).await;
         load(&client, &url, None, 8, 20_000)
             .await
-            .print("sandbox OpenID discovery document (8 connections)");
+            .print("OpenID discovery document (8 connections)");
+
+        let token = sign_in(&sandbox.url, &info, "admin@").await?;
+        let em = format!("{}/v1.0/identityGovernance/entitlementManagement", sandbox.url);
+        let first_page = format!("{em}/assignmentRequests?$expand=accessPackage,requestor");
+        load(&client, &first_page, Some(&token), 2, 50).await;
+        load(&client, &first_page, Some(&token), 8, 2_000)
+            .await
+            .print("list, first page of 100 with $expand=accessPackage,requestor (8 connections)");
+        let filtered = format!(
+            "{em}/assignmentRequests?$filter=(state eq 'deliveryFailed' or state eq 'partiallyDelivered') and createdDateTime ge 2000-01-01T00:00:00Z&$expand=accessPackage,requestor"
+        );
+        load(&client, &filtered, Some(&token), 8, 2_000)
+            .await
+            .print("list, filtered on state and createdDateTime (8 connections)");
+
+        // One client following @odata.nextLink through the whole collection.
+        let started = Instant::now();
+        let (mut next, mut rows, mut pages) = (Some(first_page.clone()), 0usize, 0usize);
+        while let Some(u) = next {
+            let page: serde_json::Value = client
+                .get(&u)
+                .bearer_auth(&token)
+                .send()
+                .await
+                .map_err(|e| Fail::new(e.to_string()))?
+                .json()
+                .await
+                .map_err(|e| Fail::new(e.to_string()))?;
+            rows += page["value"].as_array().map_or(0, Vec::len);
+            pages += 1;
+            next = page["@odata.nextLink"].as_str().map(str::to_string);
+        }
+        println!(
+            "paging through every request: {rows} rows in {pages} pages, {:.2} s ({:.0} rows/s)",
+            started.elapsed().as_secs_f64(),
+            rows as f64 / started.elapsed().as_secs_f64()
+        );
         Ok(())
     })
 }

@@ -69,12 +69,10 @@ pub fn route(s: &Shared, caller: &Caller, call: &Call) -> Result<Reply, GraphErr
             "Insufficient privileges to complete the operation: the signed-in user has no entitlement-management role (Access Package Assignment Manager or Identity Governance Administrator).",
         ));
     }
-    {
+    // Finish deliveries that are due; the write lock only when there are some.
+    if s.data.read().expect("data").has_pending() {
         let now = s.clock.now();
-        let mut data = s.data.write().expect("data");
-        if data.has_pending() {
-            data.settle(now);
-        }
+        s.data.write().expect("data").settle(now);
     }
     match (segs.as_slice(), &call.method) {
         ([_], &Method::GET) => list(s, caller, call, set, None),
@@ -367,15 +365,15 @@ fn check_enum(set: Set, v: Version, field: &str, val: &str) -> Result<(), GraphE
 
 fn request_field(v: Version, d: &Data, i: usize, path: &str) -> Literal {
     let r = &d.requests[i];
-    match (v, path.to_ascii_lowercase().as_str()) {
-        (Version::V1, "state") => Literal::Str(r.state.v1().into()),
-        (Version::Beta, "requeststate") => Literal::Str(pascal(r.state.v1())),
-        (Version::V1, "status") | (Version::Beta, "requeststatus") => {
-            Literal::Str(r.status.clone())
-        }
-        (_, "createddatetime") => Literal::DateTime(r.created),
-        (_, "accesspackage/id") => Literal::Str(d.packages[r.package].id.clone()),
-        (_, "requestor/objectid") => Literal::Str(d.subjects[r.requestor].object_id.clone()),
+    let is = |name: &str| path.eq_ignore_ascii_case(name);
+    match v {
+        Version::V1 if is("state") => Literal::Str(r.state.v1().into()),
+        Version::Beta if is("requestState") => Literal::Str(pascal(r.state.v1())),
+        Version::V1 if is("status") => Literal::Str(r.status.clone()),
+        Version::Beta if is("requestStatus") => Literal::Str(r.status.clone()),
+        _ if is("createdDateTime") => Literal::DateTime(r.created),
+        _ if is("accessPackage/id") => Literal::Str(d.packages[r.package].id.clone()),
+        _ if is("requestor/objectId") => Literal::Str(d.subjects[r.requestor].object_id.clone()),
         _ => Literal::Null,
     }
 }
@@ -450,27 +448,18 @@ fn list(
 
     let keep = |f: &dyn Fn(&str) -> Literal| shape.filter.as_ref().is_none_or(|flt| flt.eval(f));
     let matching: Vec<usize> = match set {
-        Set::Requests => {
-            let mut idx: Vec<usize> = (0..d.requests.len())
-                .filter(|&i| {
-                    let r = &d.requests[i];
-                    match current_user {
-                        Some("approver") => r.approvers.contains(&caller.oid),
-                        Some(_) => d.subjects[r.requestor].object_id == caller.oid,
-                        None => true,
-                    }
-                })
-                .filter(|&i| keep(&|p| request_field(v, &d, i, p)))
-                .collect();
-            // Newest first, stable.
-            idx.sort_by(|a, b| {
-                d.requests[*b]
-                    .created
-                    .cmp(&d.requests[*a].created)
-                    .then(a.cmp(b))
-            });
-            idx
-        }
+        // Requests are stored newest first (see Data::generate).
+        Set::Requests => (0..d.requests.len())
+            .filter(|&i| {
+                let r = &d.requests[i];
+                match current_user {
+                    Some("approver") => r.approvers.contains(&caller.oid),
+                    Some(_) => d.subjects[r.requestor].object_id == caller.oid,
+                    None => true,
+                }
+            })
+            .filter(|&i| keep(&|p| request_field(v, &d, i, p)))
+            .collect(),
         Set::Assignments => (0..d.assignments.len())
             .filter(|&i| {
                 current_user.is_none()

@@ -86,7 +86,11 @@ impl Filter {
 fn compare(left: &Literal, op: Op, right: &Literal) -> bool {
     use std::cmp::Ordering;
     let ord = match (left, right) {
-        // Graph compares these strings and enum names without regard to case.
+        // Graph compares these strings and enum names without regard to case; equality is
+        // the hot path of list filters, so it avoids allocating.
+        (Literal::Str(a), Literal::Str(b)) if matches!(op, Op::Eq | Op::Ne) => {
+            return a.eq_ignore_ascii_case(b) == (op == Op::Eq);
+        }
         (Literal::Str(a), Literal::Str(b)) => Some(a.to_lowercase().cmp(&b.to_lowercase())),
         (Literal::DateTime(a), Literal::DateTime(b)) => Some(a.cmp(b)),
         (Literal::Null, Literal::Null) => Some(Ordering::Equal),
