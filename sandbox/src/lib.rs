@@ -19,6 +19,7 @@ pub mod graph;
 pub mod identity;
 pub mod ids;
 pub mod keys;
+mod tls;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, RwLock};
@@ -72,7 +73,8 @@ pub struct Options {
     /// Lifetime of access tokens, in seconds.
     #[arg(long, default_value_t = 3600)]
     pub token_lifetime: i64,
-    /// Serve HTTPS with a generated certificate (not available in this build yet).
+    /// Serve HTTPS with a certificate signed by a CA generated at start; the CA's file is
+    /// printed (MSAL libraries refuse plain-http authorities).
     #[arg(long)]
     pub tls: bool,
     /// Enable the test-control endpoints under /sandbox/ (reset, clock, faults, log).
@@ -337,6 +339,7 @@ async fn info(State(s): State<Shared>) -> Json<Value> {
 /// A sandbox bound to its address, not yet serving.
 pub struct Bound {
     listener: tokio::net::TcpListener,
+    tls: Option<tls::Tls>,
     pub state: Shared,
 }
 
@@ -346,28 +349,43 @@ impl Bound {
         &self.state.issuer_origin
     }
 
+    /// Where the CA certificate of `--tls` was written.
+    pub fn ca_path(&self) -> Option<&std::path::Path> {
+        self.tls.as_ref().map(|t| t.ca_path.as_path())
+    }
+
     /// Serves until `shutdown` completes.
     pub async fn run_until(
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(self.listener, router(self.state))
-            .with_graceful_shutdown(shutdown)
-            .await
+        match self.tls {
+            Some(t) => tls::serve(self.listener, t.acceptor, router(self.state), shutdown).await,
+            None => {
+                axum::serve(self.listener, router(self.state))
+                    .with_graceful_shutdown(shutdown)
+                    .await
+            }
+        }
     }
 }
 
 /// Binds the listening socket and builds the tenant (port 0 picks a free port).
 pub async fn bind(options: Options) -> std::io::Result<Bound> {
-    if options.tls {
-        return Err(std::io::Error::other(
-            "--tls is not available in this build yet; MSAL libraries that refuse plain-http authorities cannot be pointed at it",
-        ));
-    }
     let listener = tokio::net::TcpListener::bind(options.addr).await?;
     let addr = listener.local_addr()?;
-    let state = Arc::new(Sandbox::new(options, format!("http://{addr}")));
-    Ok(Bound { listener, state })
+    let (scheme, tls) = if options.tls {
+        let dir = std::env::temp_dir().join(format!("entra-sandbox-{}", addr.port()));
+        ("https", Some(tls::setup(dir)?))
+    } else {
+        ("http", None)
+    };
+    let state = Arc::new(Sandbox::new(options, format!("{scheme}://{addr}")));
+    Ok(Bound {
+        listener,
+        tls,
+        state,
+    })
 }
 
 /// Binds, prints what a client needs, and serves until Ctrl-C or SIGTERM.
@@ -375,6 +393,13 @@ pub async fn serve(options: Options) -> std::io::Result<()> {
     let bound = bind(options).await?;
     let s = &bound.state;
     println!("entra-sandbox listening on {}", s.issuer_origin);
+    if let Some(ca) = bound.ca_path() {
+        println!("  TLS: trust the CA certificate at {}", ca.display());
+        println!(
+            "       (for example NODE_EXTRA_CA_CERTS={} or REQUESTS_CA_BUNDLE=…)",
+            ca.display()
+        );
+    }
     println!("  tenant id: {} ({})", s.tenant.tenant_id, s.tenant.domain);
     println!("  client id: {}", s.tenant.client_id);
     println!("  cloud: {}", s.options.cloud.name());
