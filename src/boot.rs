@@ -24,9 +24,9 @@ pub fn config_url() -> String {
         .and_then(|w| w.document())
         .and_then(|d| d.base_uri().ok().flatten())
         .unwrap_or_default();
-    url::Url::parse(&base)
-        .and_then(|b| b.join("config.json"))
-        .map(|u| u.to_string())
+    // The browser's URL parser: no URL crate in the wasm.
+    web_sys::Url::new_with_base("config.json", &base)
+        .map(|u| u.href())
         .unwrap_or_else(|_| "config.json".into())
 }
 

@@ -425,6 +425,79 @@ fn is_loopback_host(host: &str) -> bool {
     host == "localhost" || host == "127.0.0.1" || host == "[::1]"
 }
 
+/// The parts of an absolute http(s) URL that validation needs.
+#[derive(Debug, PartialEq, Eq)]
+struct HttpUrl<'a> {
+    secure: bool,
+    host: &'a str,
+    path: &'a str,
+    has_query: bool,
+    has_fragment: bool,
+}
+
+/// Splits an absolute `http(s)://host[:port][/path][?query][#fragment]` URL, strictly:
+/// no user info, a host of letters, digits, dots and hyphens (or a bracketed IPv6
+/// literal), a numeric port. Kept here rather than pulling a URL crate (and its Unicode
+/// tables) into the wasm.
+fn split_http_url(s: &str) -> Option<HttpUrl<'_>> {
+    let (secure, rest) = if let Some(r) = s.strip_prefix("https://") {
+        (true, r)
+    } else {
+        (false, s.strip_prefix("http://")?)
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    let (host, port) = match authority.strip_prefix('[') {
+        Some(v6) => {
+            let (inner, after) = v6.split_once(']')?;
+            if inner.is_empty() || !inner.chars().all(|c| c.is_ascii_hexdigit() || c == ':') {
+                return None;
+            }
+            (&authority[..inner.len() + 2], after.strip_prefix(':'))
+        }
+        None => match authority.split_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, None),
+        },
+    };
+    let host_ok = host.starts_with('[')
+        || (!host.is_empty()
+            && host.split('.').all(|l| {
+                !l.is_empty()
+                    && !l.starts_with('-')
+                    && !l.ends_with('-')
+                    && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            }));
+    let port_ok =
+        port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.chars().all(|c| c.is_ascii_digit()));
+    if !host_ok || !port_ok {
+        return None;
+    }
+    let (before_fragment, fragment) = match tail.split_once('#') {
+        Some((b, _)) => (b, true),
+        None => (tail, false),
+    };
+    let (path, query) = match before_fragment.split_once('?') {
+        Some((p, _)) => (p, true),
+        None => (before_fragment, false),
+    };
+    if path.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return None;
+    }
+    Some(HttpUrl {
+        secure,
+        host,
+        path,
+        has_query: query,
+        has_fragment: fragment,
+    })
+}
+
+/// https, or http to this machine.
+fn is_secure_enough(u: &HttpUrl<'_>) -> bool {
+    u.secure || is_loopback_host(u.host)
+}
+
 /// An origin (`scheme://host[:port]`), https unless it is on this machine.
 fn check_origin(
     field: &'static str,
@@ -436,10 +509,8 @@ fn check_origin(
         return None;
     };
     let trimmed = value.trim_end_matches('/').to_string();
-    let ok = url::Url::parse(&trimmed).ok().is_some_and(|u| {
-        let secure = u.scheme() == "https"
-            || (u.scheme() == "http" && u.host_str().is_some_and(is_loopback_host));
-        secure && u.path() == "/" && u.query().is_none() && u.fragment().is_none()
+    let ok = split_http_url(&trimmed).is_some_and(|u| {
+        is_secure_enough(&u) && u.path.is_empty() && !u.has_query && !u.has_fragment
     });
     if ok {
         Some(trimmed)
@@ -456,13 +527,9 @@ fn check_origin(
 /// The identity platform accepts https redirect URIs, and http only for localhost.
 fn check_redirect_uri(uri: &str) -> Result<(), &'static str> {
     const EXPECTED: &str = "an absolute https URL registered as a single-page application redirect URI (http only for localhost), without a fragment";
-    let u = url::Url::parse(uri).map_err(|_| EXPECTED)?;
-    let secure = u.scheme() == "https"
-        || (u.scheme() == "http" && u.host_str().is_some_and(is_loopback_host));
-    if secure && u.fragment().is_none() {
-        Ok(())
-    } else {
-        Err(EXPECTED)
+    match split_http_url(uri) {
+        Some(u) if is_secure_enough(&u) && !u.has_fragment => Ok(()),
+        _ => Err(EXPECTED),
     }
 }
 
@@ -659,6 +726,30 @@ mod tests {
             let mut json = minimal();
             json["redirectUri"] = good.into();
             assert!(parse(json).is_ok(), "{good}");
+        }
+    }
+
+    #[test]
+    fn the_url_splitter_is_strict_about_what_it_accepts() {
+        let u = split_http_url("https://admin.contoso.com:8443/access-desk/?x=1#f").unwrap();
+        assert_eq!(
+            (u.secure, u.host, u.path, u.has_query, u.has_fragment),
+            (true, "admin.contoso.com", "/access-desk/", true, true)
+        );
+        assert_eq!(split_http_url("http://[::1]:8080/").unwrap().host, "[::1]");
+        for bad in [
+            "ftp://a.com/",
+            "https://",
+            "https://user@a.com/",
+            "https://a..com/",
+            "https://a.com:port/",
+            "https://a.com:123456/",
+            "https://a com/",
+            "https://a.com/pa th",
+            "https://[zz]/",
+            "//a.com/",
+        ] {
+            assert_eq!(split_http_url(bad), None, "{bad}");
         }
     }
 
