@@ -32,6 +32,37 @@ pub enum Msg {
     CloudLabel,
     TenantLabel,
     GraphLabel,
+    SignOut,
+    SignedInAs,
+    SigningIn,
+    AuthUnknownState,
+    AuthExpired,
+    AuthIdToken,
+    AuthNetwork,
+    AuthRedirecting,
+    AuthBrowser,
+    AuthUnexpectedResponse,
+    SignInFailedTitle,
+    TryAgain,
+    ErrorCode,
+    TraceId,
+    CorrelationId,
+    Timestamp,
+    AdviceRegisterSpa,
+    AdvicePersonalAccount,
+    AdviceRedirectMismatch,
+    AdviceUnknownClient,
+    AdviceDeclined,
+    AdviceSignInAgain,
+    AdviceTenant,
+    CatalogsTitle,
+    CatalogsIntro,
+    CatalogsEmpty,
+    GraphForbidden,
+    GraphRequestId,
+    GraphDate,
+    GraphFailed,
+    ResumeUnavailableCloud,
 }
 
 /// The English text of a message.
@@ -67,5 +98,54 @@ pub fn t(msg: Msg) -> &'static str {
         CloudLabel => "Cloud",
         TenantLabel => "Tenant",
         GraphLabel => "Microsoft Graph",
+        SignOut => "Sign out",
+        SignedInAs => "Signed in as",
+        SigningIn => "Signing in…",
+        AuthUnknownState => {
+            "This sign-in response does not belong to a sign-in started in this browser tab, or it was already used. It was refused for your safety; start the sign-in again."
+        }
+        AuthExpired => "The sign-in took more than ten minutes and was refused. Start it again.",
+        AuthIdToken => {
+            "The identity platform's ID token did not match this sign-in (nonce, audience or issuer)"
+        }
+        AuthNetwork => "The identity platform could not be reached",
+        AuthRedirecting => "Signing in again…",
+        AuthBrowser => "The browser refused a step of the sign-in",
+        AuthUnexpectedResponse => "the identity platform answered something unexpected",
+        SignInFailedTitle => "Sign-in failed",
+        TryAgain => "Try again",
+        ErrorCode => "Error",
+        TraceId => "Trace ID",
+        CorrelationId => "Correlation ID",
+        Timestamp => "Time",
+        AdviceRegisterSpa => {
+            "The redirect URI of this app must be registered as a \"Single-page application\" platform in the app registration (Entra admin center > App registrations > Authentication), not as \"Web\"."
+        }
+        AdvicePersonalAccount => {
+            "Personal Microsoft accounts are not supported: entitlement management needs a work or school account of the tenant. Sign in with your work account."
+        }
+        AdviceRedirectMismatch => {
+            "The redirect URI in config.json must be exactly one registered for the app (Single-page application platform)."
+        }
+        AdviceUnknownClient => {
+            "The clientId in config.json is not an app registered in this tenant."
+        }
+        AdviceDeclined => "The sign-in was cancelled.",
+        AdviceSignInAgain => "The session has ended: sign in again.",
+        AdviceTenant => {
+            "This app is registered in one tenant: set tenantId in config.json to that tenant, not \"common\"."
+        }
+        CatalogsTitle => "Catalogs you can manage",
+        CatalogsIntro => "Microsoft Graph answered for your account:",
+        CatalogsEmpty => "No catalog is visible to your account.",
+        GraphForbidden => {
+            "Microsoft Graph refused: your account needs an entitlement-management role — Access Package Assignment Manager (at least, on a catalog) or Identity Governance Administrator — and the app needs the delegated permission EntitlementManagement.ReadWrite.All."
+        }
+        GraphRequestId => "request-id",
+        GraphDate => "date",
+        GraphFailed => "Microsoft Graph answered with an error",
+        ResumeUnavailableCloud => {
+            "Resuming requests is available in the global cloud only (the US Government and China clouds have no resume action)."
+        }
     }
 }

@@ -5,9 +5,11 @@
 //! tested with wasm-bindgen-test in headless Chromium and end to end with Playwright.
 
 pub mod app;
+pub mod auth;
 pub mod boot;
 pub mod components;
 pub mod config;
+pub mod graph;
 pub mod i18n;
 pub mod ids;
 pub mod routes;

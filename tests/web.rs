@@ -93,3 +93,76 @@ fn the_config_error_page_renders_hostile_values_as_text() {
     );
     drop(handle);
 }
+
+mod token_cache {
+    use access_desk::auth::storage::Store;
+    use access_desk::config::TokenStorage;
+    use wasm_bindgen_test::*;
+
+    fn web(local: bool) -> web_sys::Storage {
+        let w = web_sys::window().unwrap();
+        if local {
+            w.local_storage()
+        } else {
+            w.session_storage()
+        }
+        .unwrap()
+        .unwrap()
+    }
+
+    fn clean() {
+        web(true).clear().unwrap();
+        web(false).clear().unwrap();
+    }
+
+    #[wasm_bindgen_test]
+    fn session_mode_keeps_tokens_in_session_storage_only() {
+        clean();
+        let s = Store::new(TokenStorage::Session);
+        s.set("access-desk.tokens.x", "t1");
+        assert_eq!(
+            web(false)
+                .get_item("access-desk.tokens.x")
+                .unwrap()
+                .as_deref(),
+            Some("t1")
+        );
+        assert_eq!(web(true).length().unwrap(), 0, "nothing in localStorage");
+        assert_eq!(
+            s.keys_with_prefix("access-desk.tokens."),
+            vec!["access-desk.tokens.x".to_string()]
+        );
+        s.remove("access-desk.tokens.x");
+        assert_eq!(s.get("access-desk.tokens.x"), None);
+    }
+
+    #[wasm_bindgen_test]
+    fn local_mode_survives_in_local_storage() {
+        clean();
+        let s = Store::new(TokenStorage::Local);
+        s.set("k", "v");
+        assert_eq!(web(true).get_item("k").unwrap().as_deref(), Some("v"));
+        assert_eq!(web(false).length().unwrap(), 0);
+        s.remove("k");
+        assert_eq!(web(true).length().unwrap(), 0);
+    }
+
+    #[wasm_bindgen_test]
+    fn memory_mode_touches_no_web_storage() {
+        clean();
+        let s = Store::new(TokenStorage::Memory);
+        s.set("k", "v");
+        assert_eq!(s.get("k").as_deref(), Some("v"));
+        assert_eq!(
+            web(true).length().unwrap() + web(false).length().unwrap(),
+            0
+        );
+        assert_eq!(
+            Store::new(TokenStorage::Session).get("k"),
+            None,
+            "modes do not share"
+        );
+        s.remove("k");
+        assert_eq!(s.get("k"), None);
+    }
+}

@@ -2,3 +2,4 @@
 
 pub mod config_error;
 pub mod header;
+pub mod sign_in_error;

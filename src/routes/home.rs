@@ -1,14 +1,92 @@
 use leptos::prelude::*;
 
+use crate::auth::Auth;
+use crate::config::{Cloud, Config};
+use crate::graph::{GraphFailure, catalogs_path, em_url, get_json};
 use crate::i18n::{Msg, t};
 
-/// The start page for a signed-out admin.
+/// The start page: what the app is for, and once signed in, what Graph lets this admin
+/// manage.
 #[component]
 pub fn Home() -> impl IntoView {
+    let auth = expect_context::<Auth>();
+    let config = expect_context::<Config>();
+    let signed_in = move || auth.account.get().is_some();
     view! {
         <section class="home">
             <h1>{t(Msg::HomeTitle)}</h1>
             <p>{t(Msg::HomeBody)}</p>
+            {(config.cloud != Cloud::Global).then(|| view! { <p class="note">{t(Msg::ResumeUnavailableCloud)}</p> })}
+            <Show when=signed_in>
+                <Catalogs />
+            </Show>
         </section>
+    }
+}
+
+/// The catalogs Graph shows the signed-in admin (all of them, or one for a catalog-scoped
+/// manager; a 403 for an account without an entitlement-management role).
+#[component]
+fn Catalogs() -> impl IntoView {
+    let auth = expect_context::<Auth>();
+    let config = expect_context::<Config>();
+    let url = format!(
+        "{}?$select=id,displayName",
+        em_url(&config, catalogs_path(config.graph_version))
+    );
+    let catalogs = LocalResource::new(move || {
+        let (auth, url) = (auth.clone(), url.clone());
+        async move { get_json(&auth, &url).await }
+    });
+    view! {
+        <section class="catalogs" aria-labelledby="catalogs-title">
+            <h2 id="catalogs-title">{t(Msg::CatalogsTitle)}</h2>
+            <Suspense fallback=|| view! { <p role="status">{t(Msg::Loading)}</p> }>
+                {move || catalogs.get().map(|r| match r {
+                    Ok(body) => {
+                        let names: Vec<String> = body["value"]
+                            .as_array()
+                            .map(|v| v.iter().map(|c| c["displayName"].as_str().unwrap_or("").to_string()).collect())
+                            .unwrap_or_default();
+                        if names.is_empty() {
+                            view! { <p>{t(Msg::CatalogsEmpty)}</p> }.into_any()
+                        } else {
+                            view! {
+                                <p>{t(Msg::CatalogsIntro)}</p>
+                                <ul data-testid="catalogs">
+                                    {names.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}
+                                </ul>
+                            }.into_any()
+                        }
+                    }
+                    Err(failure) => view! { <GraphProblem failure=failure /> }.into_any(),
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+/// A Graph failure with its code, message, request-id and date.
+#[component]
+fn GraphProblem(failure: GraphFailure) -> impl IntoView {
+    match failure {
+        GraphFailure::Graph(e) => {
+            let forbidden = e.status == 403;
+            view! {
+                <div class="graph-error" role="alert" data-testid="graph-error">
+                    <p>{if forbidden { t(Msg::GraphForbidden) } else { t(Msg::GraphFailed) }}</p>
+                    <p><code>{e.code.clone()}</code> ": " {e.message.clone()}</p>
+                    <p>
+                        {t(Msg::GraphRequestId)} ": " <code data-testid="request-id">{e.request_id.clone().unwrap_or_default()}</code>
+                        " · " {t(Msg::GraphDate)} ": " {e.date.clone().unwrap_or_default()}
+                    </p>
+                </div>
+            }
+            .into_any()
+        }
+        GraphFailure::Auth(e) => view! { <p role="alert">{e.to_string()}</p> }.into_any(),
+        GraphFailure::Network(e) => {
+            view! { <p role="alert">{t(Msg::GraphFailed)} ": " {e}</p> }.into_any()
+        }
     }
 }

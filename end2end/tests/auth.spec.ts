@@ -1,0 +1,197 @@
+import { test, expect, type Page, type Route } from '@playwright/test';
+
+// Sign-in like MSAL.js against entra-sandbox: its real sign-in page, its clock, its errors.
+const sandbox = process.env.SANDBOX_URL!;
+const tenant = process.env.TENANT_ID!;
+const app = process.env.APP_URL!;
+
+async function control(path: string, body: object) {
+  const resp = await fetch(`${sandbox}/sandbox/${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  expect(resp.ok, `sandbox ${path}`).toBeTruthy();
+}
+
+test.beforeEach(async () => {
+  await control('reset', {});
+});
+
+/** Clicks Sign in, picks the account on the sandbox's page, waits to be back in the app. */
+async function signIn(page: Page, who: string) {
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await pickAccount(page, who);
+}
+
+async function pickAccount(page: Page, who: string) {
+  await expect(page.getByRole('heading', { name: 'Pick an account' })).toBeVisible();
+  await page.locator(`button[data-account^="${who}"]`).click();
+  await page.waitForURL((u) => u.toString().startsWith(app));
+}
+
+function accessToken(page: Page): Promise<string | null> {
+  return page.evaluate(() => {
+    for (let i = 0; i < sessionStorage.length; i++) {
+      const k = sessionStorage.key(i)!;
+      if (k.startsWith('access-desk.tokens.')) return JSON.parse(sessionStorage.getItem(k)!).access_token;
+    }
+    return null;
+  });
+}
+
+test('the administrator signs in and Graph shows every catalog', async ({ page }) => {
+  await page.goto('/');
+  await signIn(page, 'admin@');
+  await expect(page.getByTestId('account-name')).toHaveText('Adele Vance');
+  await expect(page.getByTestId('account-username')).toHaveText(/^admin@/);
+  await expect(page.getByTestId('catalogs').getByRole('listitem')).toHaveCount(4);
+  // A hostile catalog name is text, not markup.
+  await expect(page.getByTestId('catalogs')).toContainText("<img src=x onerror=alert('catalog')>");
+  await expect(page.locator('[data-testid=catalogs] img')).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+});
+
+test('a catalog-scoped manager sees only their catalog', async ({ page }) => {
+  await page.goto('/');
+  await signIn(page, 'manager@');
+  await expect(page.getByTestId('account-name')).toHaveText('Léa Martin');
+  await expect(page.getByTestId('catalogs').getByRole('listitem')).toHaveText(['Finance · 财务']);
+});
+
+test('an account without a role is told which roles are needed, with the request-id', async ({ page }) => {
+  await page.goto('/');
+  await signIn(page, 'user@');
+  await expect(page.getByTestId('account-name')).toHaveText('王伟');
+  const problem = page.getByTestId('graph-error');
+  await expect(problem).toContainText('Access Package Assignment Manager');
+  await expect(problem).toContainText('Authorization_RequestDenied');
+  await expect(page.getByTestId('request-id')).toHaveText(/^[0-9a-f-]{36}$/);
+});
+
+test('a personal Microsoft account is refused with the documented reason', async ({ page }) => {
+  await page.goto('/');
+  await signIn(page, 'someone@outlook.com');
+  const error = page.getByTestId('sign-in-error');
+  await expect(error).toContainText('AADSTS50020');
+  await expect(page.getByTestId('sign-in-advice')).toContainText('work or school account');
+  await expect(page.getByTestId('trace-id')).toHaveText(/^[0-9a-f-]{36}$/);
+  await expect(page.getByTestId('correlation-id')).toHaveText(/^[0-9a-f-]{36}$/);
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  // Try again starts a new sign-in.
+  await error.getByRole('button', { name: 'Try again' }).click();
+  await pickAccount(page, 'admin@');
+  await expect(page.getByTestId('account-name')).toHaveText('Adele Vance');
+});
+
+test('a bookmarked view opened while signed out is where sign-in ends', async ({ page }) => {
+  const view = '/?view=failed&q=%E4%B8%AD%E6%96%87%20%26%20more#row-3';
+  await page.goto(view);
+  await signIn(page, 'admin@');
+  await expect(page.getByTestId('account-name')).toHaveText('Adele Vance');
+  expect(page.url()).toBe(`${app}${view}`);
+});
+
+test('sign-out clears the token cache and signs out at the identity platform', async ({ page }) => {
+  await page.goto('/');
+  await signIn(page, 'admin@');
+  await expect(page.getByTestId('catalogs')).toBeVisible();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForURL(`${app}/`);
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  expect(await accessToken(page)).toBeNull();
+});
+
+test('an access token that expires mid-session is renewed silently', async ({ page }) => {
+  await page.goto('/');
+  await signIn(page, 'admin@');
+  await expect(page.getByTestId('catalogs')).toBeVisible();
+  const before = await accessToken(page);
+  const grants: string[] = [];
+  page.on('request', (r) => {
+    if (r.url().endsWith('/oauth2/v2.0/token')) grants.push(new URLSearchParams(r.postData() ?? '').get('grant_type') ?? '');
+  });
+  // An hour later for the tenant: Graph refuses the cached token; the app renews it.
+  await control('clock', { seconds: 3700 });
+  await page.reload();
+  await expect(page.getByTestId('catalogs').getByRole('listitem')).toHaveCount(4);
+  expect(grants).toEqual(['refresh_token']);
+  expect(await accessToken(page)).not.toBe(before);
+  expect(page.url().startsWith(app)).toBeTruthy();
+});
+
+test('an expired refresh token leads to interactive sign-in, back to the same view', async ({ page }) => {
+  await page.goto('/?view=x');
+  await signIn(page, 'admin@');
+  await expect(page.getByTestId('catalogs')).toBeVisible();
+  // SPA refresh tokens last 24 hours, not sliding.
+  await control('clock', { seconds: 25 * 3600 });
+  await page.reload();
+  await page.waitForURL((u) => u.toString().startsWith(`${sandbox}/${tenant}/oauth2/v2.0/authorize`));
+  await pickAccount(page, 'admin@');
+  await expect(page.getByTestId('catalogs')).toBeVisible();
+  expect(page.url()).toBe(`${app}/?view=x`);
+});
+
+/** Rewrites the sandbox's redirect back to the app after an account is picked. */
+async function onReturn(page: Page, rewrite: (location: string) => string) {
+  const authorize = (u: URL) => u.origin === sandbox && u.pathname === `/${tenant}/oauth2/v2.0/authorize`;
+  await page.route(authorize, async (route: Route) => {
+    if (route.request().method() !== 'POST') return route.continue();
+    const resp = await route.fetch({ maxRedirects: 0 });
+    const location = resp.headers()['location'];
+    await route.fulfill({ status: 302, headers: { location: rewrite(location) } });
+  });
+}
+
+test('a tampered state is refused and nothing is signed in', async ({ page }) => {
+  await onReturn(page, (loc) => {
+    const u = new URL(loc);
+    u.searchParams.set('state', u.searchParams.get('state')! + 'x');
+    return u.toString();
+  });
+  await page.goto('/');
+  await signIn(page, 'admin@');
+  await expect(page.getByTestId('sign-in-error-message')).toContainText('does not belong to a sign-in started in this browser tab');
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  expect(await accessToken(page)).toBeNull();
+  expect(page.url()).not.toContain('code=');
+  expect(page.url()).not.toContain('state=');
+});
+
+test('a reused authorization response is refused', async ({ page }) => {
+  let captured = '';
+  await onReturn(page, (loc) => {
+    captured = loc;
+    return loc;
+  });
+  await page.goto('/');
+  await signIn(page, 'admin@');
+  await expect(page.getByTestId('catalogs')).toBeVisible();
+  expect(captured).toContain('code=');
+  await page.goto(captured);
+  await expect(page.getByTestId('sign-in-error-message')).toContainText('already used');
+});
+
+test('tokens stay out of localStorage, the console and every URL of the history', async ({ page }) => {
+  const consoleText: string[] = [];
+  page.on('console', (m) => consoleText.push(m.text()));
+  const appUrls: string[] = [];
+  page.on('framenavigated', (f) => {
+    if (f === page.mainFrame() && f.url().startsWith(app)) appUrls.push(f.url());
+  });
+  await page.goto('/?view=1');
+  await signIn(page, 'admin@');
+  await expect(page.getByTestId('catalogs')).toBeVisible();
+  const token = await accessToken(page);
+  expect(token).toBeTruthy();
+  const local = await page.evaluate(() => JSON.stringify({ ...localStorage }));
+  expect(local).not.toContain(token!);
+  expect(local).not.toContain('refresh_token');
+  expect(consoleText.join('\n')).not.toContain(token!);
+  expect(page.url()).toBe(`${app}/?view=1`);
+  // The redirect's code and state were replaced in place: going back leaves the app.
+  await page.goBack();
+  expect(page.url().startsWith(app) && /[?&](code|state)=/.test(page.url())).toBeFalsy();
+  for (const u of appUrls) expect(u).not.toContain(token!);
+});

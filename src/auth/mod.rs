@@ -1,0 +1,365 @@
+//! Sign-in like MSAL.js: authorization code with PKCE (on the oauth2 crate), full-page
+//! redirects, a token cache, silent renewal with the refresh token, sign-out.
+//!
+//! - [`Auth::sign_in`] starts an attempt: fresh state, nonce and PKCE verifier, kept in
+//!   sessionStorage under the state, then the browser goes to the identity platform.
+//! - [`Auth::handle_redirect`] runs at start-up: code and state leave the address bar
+//!   first, the state must be one this browser started (once), the code is redeemed, the
+//!   ID token's nonce, audience and issuer are checked, then the app goes back to the
+//!   saved view.
+//! - [`Auth::acquire_token_silent`]: the cached access token, else one refresh shared by
+//!   every caller, else an interactive sign-in.
+//! - [`Auth::sign_out`]: clear the cache, then the identity platform's logout.
+
+pub mod http;
+pub mod protocol;
+pub mod storage;
+pub mod tokens;
+
+use std::cell::RefCell;
+use std::fmt;
+
+use futures::FutureExt;
+use futures::future::{LocalBoxFuture, Shared};
+use leptos::prelude::*;
+use oauth2::{AuthorizationCode, PkceCodeVerifier, RefreshToken, RequestTokenError, Scope};
+
+use crate::config::Config;
+use crate::i18n::{Msg, t};
+use protocol::{Account, IdTokenProblem, PendingSignIn, PlatformError, Redirect};
+use storage::Store;
+use tokens::TokenSet;
+
+const PENDING_PREFIX: &str = "access-desk.signin.";
+const TOKENS_PREFIX: &str = "access-desk.tokens.";
+
+/// Why signing in or getting a token did not work. Never carries a token or a code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AuthError {
+    /// The identity platform said no; its ids are what support asks for.
+    Platform(Box<PlatformError>),
+    /// The redirect's state is not one this browser started, or it was used already.
+    UnknownState,
+    /// The sign-in attempt took longer than ten minutes.
+    Expired,
+    IdToken(IdTokenProblem),
+    Network(String),
+    /// An interactive sign-in has started: the page is leaving.
+    Redirecting,
+    Browser(String),
+}
+
+impl fmt::Display for AuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AuthError::Platform(e) => write!(f, "{}", e.summary().unwrap_or(&e.error)),
+            AuthError::UnknownState => f.write_str(t(Msg::AuthUnknownState)),
+            AuthError::Expired => f.write_str(t(Msg::AuthExpired)),
+            AuthError::IdToken(p) => write!(f, "{} ({p:?})", t(Msg::AuthIdToken)),
+            AuthError::Network(e) => write!(f, "{}: {e}", t(Msg::AuthNetwork)),
+            AuthError::Redirecting => f.write_str(t(Msg::AuthRedirecting)),
+            AuthError::Browser(e) => write!(f, "{}: {e}", t(Msg::AuthBrowser)),
+        }
+    }
+}
+
+/// A sign-in that failed on return, with the view to try again from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignInFailure {
+    pub error: AuthError,
+    pub return_to: String,
+}
+
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+fn browser(e: impl fmt::Debug) -> AuthError {
+    AuthError::Browser(format!("{e:?}"))
+}
+
+fn from_request_error(e: RequestTokenError<http::FetchError, PlatformError>) -> AuthError {
+    match e {
+        RequestTokenError::ServerResponse(p) => AuthError::Platform(Box::new(p)),
+        RequestTokenError::Request(f) => AuthError::Network(f.to_string()),
+        RequestTokenError::Parse(_, _) => AuthError::Network(t(Msg::AuthUnexpectedResponse).into()),
+        RequestTokenError::Other(s) => AuthError::Network(s),
+    }
+}
+
+/// The current view of this app: path, query and fragment.
+pub fn current_view() -> String {
+    web_sys::window()
+        .map(|w| {
+            let l = w.location();
+            format!(
+                "{}{}{}",
+                l.pathname().unwrap_or_default(),
+                l.search().unwrap_or_default(),
+                l.hash().unwrap_or_default()
+            )
+        })
+        .unwrap_or_else(|| "/".into())
+}
+
+fn replace_url(url: &str) -> Result<(), AuthError> {
+    web_sys::window()
+        .ok_or_else(|| browser("no window"))?
+        .history()
+        .map_err(browser)?
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(url))
+        .map_err(browser)
+}
+
+type RefreshFuture = Shared<LocalBoxFuture<'static, Result<String, AuthError>>>;
+
+thread_local! {
+    /// The refresh under way, shared by every caller that needs a token meanwhile.
+    static IN_FLIGHT: RefCell<Option<RefreshFuture>> = const { RefCell::new(None) };
+}
+
+/// The MSAL-like sign-in layer. Cheap to clone; provided as a Leptos context.
+#[derive(Clone)]
+pub struct Auth {
+    config: Config,
+    /// The signed-in account, or None.
+    pub account: RwSignal<Option<Account>>,
+}
+
+impl Auth {
+    pub fn new(config: Config) -> Auth {
+        let store = Store::new(config.token_storage);
+        let key = format!("{TOKENS_PREFIX}{}", config.client_id);
+        let account = store
+            .get(&key)
+            .and_then(|s| serde_json::from_str::<TokenSet>(&s).ok())
+            .map(|t| t.account);
+        Auth {
+            account: RwSignal::new(account),
+            config,
+        }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    fn tokens_key(&self) -> String {
+        format!("{TOKENS_PREFIX}{}", self.config.client_id)
+    }
+
+    fn store(&self) -> Store {
+        Store::new(self.config.token_storage)
+    }
+
+    fn load(&self) -> Option<TokenSet> {
+        self.store()
+            .get(&self.tokens_key())
+            .and_then(|s| serde_json::from_str(&s).ok())
+    }
+
+    fn save(&self, set: &TokenSet) {
+        if let Ok(json) = serde_json::to_string(set) {
+            self.store().set(&self.tokens_key(), &json);
+        }
+        self.account.set(Some(set.account.clone()));
+    }
+
+    fn clear(&self) {
+        self.store().remove(&self.tokens_key());
+        self.account.set(None);
+    }
+
+    /// Starts an interactive sign-in that comes back to `return_to` (a view of this app).
+    pub fn sign_in(&self, return_to: &str) -> Result<(), AuthError> {
+        let session = Store::session();
+        // Attempts abandoned earlier are dropped, so old states cannot be replayed.
+        for key in session.keys_with_prefix(PENDING_PREFIX) {
+            let stale = session
+                .get(&key)
+                .and_then(|s| serde_json::from_str::<PendingSignIn>(&s).ok())
+                .is_none_or(|p| now_ms() - p.started_ms > protocol::SIGN_IN_TIMEOUT_MS);
+            if stale {
+                session.remove(&key);
+            }
+        }
+        let req = protocol::authorize_request(&self.config, return_to, now_ms())
+            .map_err(AuthError::Browser)?;
+        let pending = serde_json::to_string(&req.pending).map_err(browser)?;
+        session.set(&format!("{PENDING_PREFIX}{}", req.state), &pending);
+        web_sys::window()
+            .ok_or_else(|| browser("no window"))?
+            .location()
+            .assign(&req.url)
+            .map_err(browser)
+    }
+
+    /// Handles a return from the identity platform, if this page load is one. Returns the
+    /// view to show (already in the address bar), or None for an ordinary visit.
+    pub async fn handle_redirect(&self) -> Result<Option<String>, SignInFailure> {
+        let window = web_sys::window().ok_or_else(|| SignInFailure {
+            error: browser("no window"),
+            return_to: "/".into(),
+        })?;
+        let location = window.location();
+        let search = location.search().unwrap_or_default();
+        let redirect = protocol::parse_redirect(search.trim_start_matches('?'));
+        if redirect == Redirect::None {
+            return Ok(None);
+        }
+        // Code and state leave the address bar before anything else happens.
+        let kept = protocol::strip_redirect_params(search.trim_start_matches('?'));
+        let clean = format!(
+            "{}{}{kept}{}",
+            location.pathname().unwrap_or_default(),
+            if kept.is_empty() { "" } else { "?" },
+            location.hash().unwrap_or_default()
+        );
+        let fail = |error: AuthError, return_to: &str| SignInFailure {
+            error,
+            return_to: return_to.to_string(),
+        };
+        replace_url(&clean).map_err(|e| fail(e, "/"))?;
+        let session = Store::session();
+        let mut take = |state: &str| {
+            let key = format!("{PENDING_PREFIX}{state}");
+            let pending = session
+                .get(&key)
+                .and_then(|s| serde_json::from_str::<PendingSignIn>(&s).ok());
+            session.remove(&key);
+            pending
+        };
+        match redirect {
+            Redirect::None => Ok(None),
+            Redirect::Error { state, error } => {
+                let return_to = state
+                    .as_deref()
+                    .and_then(&mut take)
+                    .map(|p| p.return_to)
+                    .unwrap_or(clean);
+                Err(fail(AuthError::Platform(Box::new(error)), &return_to))
+            }
+            Redirect::Code { code, state } => {
+                let pending = take(&state).ok_or_else(|| fail(AuthError::UnknownState, &clean))?;
+                if now_ms() - pending.started_ms > protocol::SIGN_IN_TIMEOUT_MS {
+                    return Err(fail(AuthError::Expired, &pending.return_to));
+                }
+                let client = protocol::client(&self.config)
+                    .map_err(|e| fail(AuthError::Browser(e), &pending.return_to))?;
+                let http = |req| http::send(req);
+                let resp = client
+                    .exchange_code(AuthorizationCode::new(code))
+                    .set_pkce_verifier(PkceCodeVerifier::new(pending.verifier.clone()))
+                    .request_async(&http)
+                    .await
+                    .map_err(|e| fail(from_request_error(e), &pending.return_to))?;
+                let id_token = resp.extra_fields().id_token.as_deref().ok_or_else(|| {
+                    fail(
+                        AuthError::IdToken(IdTokenProblem::Malformed),
+                        &pending.return_to,
+                    )
+                })?;
+                let account = protocol::check_id_token(id_token, &self.config, &pending.nonce)
+                    .map_err(|p| fail(AuthError::IdToken(p), &pending.return_to))?;
+                self.save(&TokenSet::from_response(
+                    &resp,
+                    account,
+                    None,
+                    now_ms() / 1000.0,
+                ));
+                replace_url(&pending.return_to).map_err(|e| fail(e, &pending.return_to))?;
+                Ok(Some(pending.return_to))
+            }
+        }
+    }
+
+    /// An access token for Graph: cached, else renewed with the refresh token (one renewal
+    /// shared by all callers), else an interactive sign-in (the page leaves).
+    pub async fn acquire_token_silent(&self) -> Result<String, AuthError> {
+        if let Some(set) = self.load()
+            && set.is_fresh(now_ms() / 1000.0)
+        {
+            return Ok(set.access_token);
+        }
+        let running = IN_FLIGHT.with(|f| f.borrow().clone());
+        let fut = match running {
+            Some(f) => f,
+            None => {
+                let this = self.clone();
+                let f = async move {
+                    let r = this.refresh().await;
+                    IN_FLIGHT.with(|x| *x.borrow_mut() = None);
+                    r
+                }
+                .boxed_local()
+                .shared();
+                IN_FLIGHT.with(|x| *x.borrow_mut() = Some(f.clone()));
+                f
+            }
+        };
+        fut.await
+    }
+
+    async fn refresh(&self) -> Result<String, AuthError> {
+        let Some(set) = self.load() else {
+            self.sign_in(&current_view())?;
+            return Err(AuthError::Redirecting);
+        };
+        let Some(refresh) = set.refresh_token.clone() else {
+            self.sign_in(&current_view())?;
+            return Err(AuthError::Redirecting);
+        };
+        let client = protocol::client(&self.config).map_err(AuthError::Browser)?;
+        let http = |req| http::send(req);
+        let refresh_token = RefreshToken::new(refresh.clone());
+        let mut req = client.exchange_refresh_token(&refresh_token);
+        for s in &self.config.scopes {
+            req = req.add_scope(Scope::new(s.clone()));
+        }
+        match req.request_async(&http).await {
+            Ok(resp) => {
+                let renewed =
+                    TokenSet::from_response(&resp, set.account, Some(refresh), now_ms() / 1000.0);
+                self.save(&renewed);
+                Ok(renewed.access_token)
+            }
+            Err(RequestTokenError::ServerResponse(e)) if e.needs_interaction() => {
+                // The refresh token is spent (SPA refresh tokens last 24 hours): sign in again.
+                self.clear();
+                self.sign_in(&current_view())?;
+                Err(AuthError::Redirecting)
+            }
+            Err(e) => Err(from_request_error(e)),
+        }
+    }
+
+    /// Graph refused the cached access token (401): renew it on the next request.
+    pub fn invalidate_access_token(&self) {
+        if let Some(mut set) = self.load() {
+            set.expire();
+            if let Ok(json) = serde_json::to_string(&set) {
+                self.store().set(&self.tokens_key(), &json);
+            }
+        }
+    }
+
+    /// Clears the cache, then signs out at the identity platform and comes back here.
+    pub fn sign_out(&self) -> Result<(), AuthError> {
+        self.clear();
+        let session = Store::session();
+        for key in session.keys_with_prefix(PENDING_PREFIX) {
+            session.remove(&key);
+        }
+        let url = format!(
+            "{}/oauth2/v2.0/logout?post_logout_redirect_uri={}",
+            self.config.authority(),
+            form_urlencoded::byte_serialize(self.config.redirect_uri.as_bytes())
+                .collect::<String>()
+        );
+        web_sys::window()
+            .ok_or_else(|| browser("no window"))?
+            .location()
+            .assign(&url)
+            .map_err(browser)
+    }
+}

@@ -1,0 +1,524 @@
+//! The sign-in protocol, free of the browser: the oauth2 client for the configured
+//! authority, the authorize request, what comes back on the redirect, identity-platform
+//! errors, and the ID token checks.
+
+use std::fmt;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use oauth2::basic::{
+    BasicRevocationErrorResponse, BasicTokenIntrospectionResponse, BasicTokenType,
+};
+use oauth2::{
+    AuthUrl, ClientId, CsrfToken, EndpointNotSet, EndpointSet, ErrorResponse, ExtraTokenFields,
+    PkceCodeChallenge, RedirectUrl, Scope, StandardRevocableToken, StandardTokenResponse, TokenUrl,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::config::Config;
+use crate::i18n::{Msg, t};
+
+/// Fields the identity platform adds to a token response.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+pub struct PlatformFields {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
+}
+
+impl ExtraTokenFields for PlatformFields {}
+
+pub type PlatformTokenResponse = StandardTokenResponse<PlatformFields, BasicTokenType>;
+
+/// The oauth2 client for the configured authority: authorize and token endpoints set.
+pub type PlatformClient = oauth2::Client<
+    PlatformError,
+    PlatformTokenResponse,
+    BasicTokenIntrospectionResponse,
+    StandardRevocableToken,
+    BasicRevocationErrorResponse,
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointSet,
+>;
+
+/// Builds the client. Fails only for URLs the config validation would have refused.
+pub fn client(config: &Config) -> Result<PlatformClient, String> {
+    let authority = config.authority();
+    Ok(oauth2::Client::new(ClientId::new(config.client_id.clone()))
+        .set_auth_uri(
+            AuthUrl::new(format!("{authority}/oauth2/v2.0/authorize"))
+                .map_err(|e| e.to_string())?,
+        )
+        .set_token_uri(
+            TokenUrl::new(format!("{authority}/oauth2/v2.0/token")).map_err(|e| e.to_string())?,
+        )
+        .set_redirect_uri(
+            RedirectUrl::new(config.redirect_uri.clone()).map_err(|e| e.to_string())?,
+        ))
+}
+
+/// What the app keeps (in sessionStorage, keyed by state) while the browser is at the
+/// identity platform. The code itself never gets stored.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+pub struct PendingSignIn {
+    pub verifier: String,
+    pub nonce: String,
+    /// Where to go after sign-in: a path and query of this app.
+    pub return_to: String,
+    /// Milliseconds since the epoch when the attempt started.
+    pub started_ms: f64,
+}
+
+/// A started sign-in: where to send the browser, and what to keep.
+pub struct AuthorizeRequest {
+    pub url: String,
+    pub state: String,
+    pub pending: PendingSignIn,
+}
+
+/// How long a sign-in attempt may take before its state is refused (as the platform's
+/// codes live ten minutes).
+pub const SIGN_IN_TIMEOUT_MS: f64 = 10.0 * 60.0 * 1000.0;
+
+/// A new attempt: fresh random state, nonce and PKCE S256 verifier.
+pub fn authorize_request(
+    config: &Config,
+    return_to: &str,
+    now_ms: f64,
+) -> Result<AuthorizeRequest, String> {
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let nonce = CsrfToken::new_random();
+    let client = client(config)?;
+    let mut req = client
+        .authorize_url(CsrfToken::new_random)
+        .set_pkce_challenge(challenge)
+        .add_extra_param("nonce", nonce.secret())
+        .add_extra_param("response_mode", "query");
+    for s in &config.scopes {
+        req = req.add_scope(Scope::new(s.clone()));
+    }
+    let (url, state) = req.url();
+    Ok(AuthorizeRequest {
+        url: url.to_string(),
+        state: state.secret().clone(),
+        pending: PendingSignIn {
+            verifier: verifier.secret().clone(),
+            nonce: nonce.secret().clone(),
+            return_to: safe_return_to(return_to),
+            started_ms: now_ms,
+        },
+    })
+}
+
+/// Only a path of this app can be a return target (no open redirect through the state).
+pub fn safe_return_to(candidate: &str) -> String {
+    if candidate.starts_with('/') && !candidate.starts_with("//") && !candidate.contains('\\') {
+        candidate.to_string()
+    } else {
+        "/".to_string()
+    }
+}
+
+/// An error from the identity platform, with what support asks for.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+pub struct PlatformError {
+    pub error: String,
+    #[serde(default)]
+    pub error_description: Option<String>,
+    #[serde(default)]
+    pub error_codes: Vec<u32>,
+    #[serde(default)]
+    pub timestamp: Option<String>,
+    #[serde(default)]
+    pub trace_id: Option<String>,
+    #[serde(default)]
+    pub correlation_id: Option<String>,
+}
+
+impl ErrorResponse for PlatformError {}
+
+impl fmt::Display for PlatformError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.error)?;
+        if let Some(d) = self.summary() {
+            write!(f, ": {d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl PlatformError {
+    /// Reads an error the platform sent back on the redirect. Its ids travel inside
+    /// `error_description` ("…\r\nTrace ID: …\r\nCorrelation ID: …\r\nTimestamp: …").
+    pub fn from_redirect(error: &str, description: Option<&str>) -> PlatformError {
+        let d = description.unwrap_or("");
+        let line = |label: &str| {
+            d.lines()
+                .find_map(|l| l.trim().strip_prefix(label).map(|v| v.trim().to_string()))
+        };
+        let code = d
+            .strip_prefix("AADSTS")
+            .and_then(|r| r.split(':').next())
+            .and_then(|n| n.parse().ok());
+        PlatformError {
+            error: error.to_string(),
+            error_description: description.map(str::to_string),
+            error_codes: code.into_iter().collect(),
+            timestamp: line("Timestamp:"),
+            trace_id: line("Trace ID:"),
+            correlation_id: line("Correlation ID:"),
+        }
+    }
+
+    /// The first line of the description: the AADSTS code and its message.
+    pub fn summary(&self) -> Option<&str> {
+        self.error_description
+            .as_deref()
+            .and_then(|d| d.lines().next())
+    }
+
+    pub fn code(&self) -> Option<u32> {
+        self.error_codes.first().copied()
+    }
+
+    /// What to do about it, for the codes an admin of this app meets.
+    pub fn advice(&self) -> Option<&'static str> {
+        Some(match self.code()? {
+            9002326 => t(Msg::AdviceRegisterSpa),
+            9002327 => t(Msg::AdviceRegisterSpa),
+            50020 => t(Msg::AdvicePersonalAccount),
+            50011 | 500117 => t(Msg::AdviceRedirectMismatch),
+            700016 => t(Msg::AdviceUnknownClient),
+            65004 => t(Msg::AdviceDeclined),
+            700084 | 70008 => t(Msg::AdviceSignInAgain),
+            50194 => t(Msg::AdviceTenant),
+            _ => return None,
+        })
+    }
+
+    /// invalid_grant: the refresh token can no longer be used; sign in interactively.
+    pub fn needs_interaction(&self) -> bool {
+        matches!(
+            self.error.as_str(),
+            "invalid_grant" | "interaction_required" | "login_required"
+        )
+    }
+}
+
+/// What the address bar carried back from the identity platform.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Redirect {
+    /// An ordinary visit.
+    None,
+    Code {
+        code: String,
+        state: String,
+    },
+    Error {
+        state: Option<String>,
+        error: PlatformError,
+    },
+}
+
+/// The parameters the platform may append, removed from the address bar at once.
+pub const REDIRECT_PARAMS: [&str; 6] = [
+    "code",
+    "state",
+    "session_state",
+    "error",
+    "error_description",
+    "error_uri",
+];
+
+/// Reads a query string (without `?`).
+pub fn parse_redirect(query: &str) -> Redirect {
+    let mut code = None;
+    let mut state = None;
+    let mut error = None;
+    let mut description = None;
+    for (k, v) in form_urlencoded::parse(query.as_bytes()) {
+        let v = v.into_owned();
+        match k.as_ref() {
+            "code" => code = Some(v),
+            "state" => state = Some(v),
+            "error" => error = Some(v),
+            "error_description" => description = Some(v),
+            _ => {}
+        }
+    }
+    match (error, code, state) {
+        (Some(e), _, state) => Redirect::Error {
+            state,
+            error: PlatformError::from_redirect(&e, description.as_deref()),
+        },
+        (None, Some(code), Some(state)) => Redirect::Code { code, state },
+        _ => Redirect::None,
+    }
+}
+
+/// The query string without the platform's parameters (what stays in the address bar).
+pub fn strip_redirect_params(query: &str) -> String {
+    query
+        .split('&')
+        .filter(|p| {
+            let k = p.split_once('=').map_or(*p, |x| x.0);
+            !p.is_empty() && !REDIRECT_PARAMS.contains(&k)
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// The signed-in account, from the ID token.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
+pub struct Account {
+    pub name: String,
+    pub username: String,
+    pub tenant_id: String,
+    pub object_id: String,
+}
+
+/// Why an ID token was not accepted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum IdTokenProblem {
+    Malformed,
+    Nonce,
+    Audience,
+    Issuer,
+    Tenant,
+}
+
+/// Checks the ID token's claims as MSAL.js does (the signature is the token endpoint's,
+/// reached over TLS): nonce, audience, and issuer and tenant for a tenant-specific config.
+pub fn check_id_token(
+    id_token: &str,
+    config: &Config,
+    nonce: &str,
+) -> Result<Account, IdTokenProblem> {
+    let payload = id_token
+        .split('.')
+        .nth(1)
+        .ok_or(IdTokenProblem::Malformed)?;
+    let claims: serde_json::Value = B64
+        .decode(payload)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .ok_or(IdTokenProblem::Malformed)?;
+    let s = |k: &str| claims.get(k).and_then(|v| v.as_str()).unwrap_or("");
+    if s("nonce") != nonce || nonce.is_empty() {
+        return Err(IdTokenProblem::Nonce);
+    }
+    if !s("aud").eq_ignore_ascii_case(&config.client_id) {
+        return Err(IdTokenProblem::Audience);
+    }
+    let tid = s("tid");
+    if crate::ids::is_guid(&config.tenant) && !tid.eq_ignore_ascii_case(&config.tenant) {
+        return Err(IdTokenProblem::Tenant);
+    }
+    if s("iss") != format!("{}/{tid}/v2.0", config.authority_host) {
+        return Err(IdTokenProblem::Issuer);
+    }
+    Ok(Account {
+        name: s("name").to_string(),
+        username: s("preferred_username").to_string(),
+        tenant_id: tid.to_string(),
+        object_id: s("oid").to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oauth2::PkceCodeVerifier;
+
+    fn config() -> Config {
+        Config::parse(
+            r#"{"clientId":"6731de76-14a6-49ae-97bc-6eba6914391e","tenantId":"72f988bf-86f1-41af-91ab-2d7cd011db47",
+                "redirectUri":"https://admin.contoso.com/access-desk/"}"#,
+        )
+        .unwrap()
+    }
+
+    fn jwt(claims: serde_json::Value) -> String {
+        format!("e30.{}.sig", B64.encode(claims.to_string()))
+    }
+
+    fn good_claims() -> serde_json::Value {
+        serde_json::json!({
+            "aud": "6731de76-14a6-49ae-97bc-6eba6914391e",
+            "iss": "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0",
+            "tid": "72f988bf-86f1-41af-91ab-2d7cd011db47",
+            "nonce": "n-1",
+            "name": "Adele Vance",
+            "preferred_username": "adele@contoso.com",
+            "oid": "o-1",
+        })
+    }
+
+    #[test]
+    fn pkce_s256_matches_rfc7636_appendix_b() {
+        let verifier = PkceCodeVerifier::new("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk".into());
+        let challenge = PkceCodeChallenge::from_code_verifier_sha256(&verifier);
+        assert_eq!(
+            challenge.as_str(),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        );
+        assert_eq!(challenge.method().as_str(), "S256");
+    }
+
+    #[test]
+    fn the_authorize_request_carries_s256_state_nonce_and_least_privilege_scopes() {
+        let cfg = config();
+        let a = authorize_request(&cfg, "/requests?state=deliveryFailed", 1000.0).unwrap();
+        let url = &a.url;
+        assert!(url.starts_with("https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/oauth2/v2.0/authorize?"));
+        for part in [
+            "response_type=code",
+            "code_challenge_method=S256",
+            "response_mode=query",
+            "client_id=6731de76-14a6-49ae-97bc-6eba6914391e",
+            "redirect_uri=https%3A%2F%2Fadmin.contoso.com%2Faccess-desk%2F",
+            "EntitlementManagement.ReadWrite.All",
+        ] {
+            assert!(url.contains(part), "{part} in {url}");
+        }
+        assert!(url.contains(&format!("state={}", a.state)));
+        assert!(url.contains(&format!("nonce={}", a.pending.nonce)));
+        assert!(
+            !url.contains(&a.pending.verifier),
+            "the verifier never leaves the browser"
+        );
+        let challenge = PkceCodeChallenge::from_code_verifier_sha256(&PkceCodeVerifier::new(
+            a.pending.verifier.clone(),
+        ));
+        assert!(url.contains(&format!("code_challenge={}", challenge.as_str())));
+        assert_eq!(a.pending.return_to, "/requests?state=deliveryFailed");
+    }
+
+    #[test]
+    fn state_nonce_and_verifier_are_fresh_per_attempt() {
+        let cfg = config();
+        let a = authorize_request(&cfg, "/", 0.0).unwrap();
+        let b = authorize_request(&cfg, "/", 0.0).unwrap();
+        assert_ne!(a.state, b.state);
+        assert_ne!(a.pending.nonce, b.pending.nonce);
+        assert_ne!(a.pending.verifier, b.pending.verifier);
+        assert!(a.state.len() >= 16 && a.pending.verifier.len() >= 43);
+    }
+
+    #[test]
+    fn return_targets_stay_inside_the_app() {
+        assert_eq!(safe_return_to("/requests?q=a"), "/requests?q=a");
+        for bad in [
+            "https://evil.example/",
+            "//evil.example/x",
+            "/\\evil",
+            "javascript:alert(1)",
+        ] {
+            assert_eq!(safe_return_to(bad), "/", "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_redirect_is_read_and_its_parameters_stripped() {
+        assert_eq!(
+            parse_redirect("code=0.AX%2Bb&state=s1&session_state=x"),
+            Redirect::Code {
+                code: "0.AX+b".into(),
+                state: "s1".into()
+            }
+        );
+        assert_eq!(parse_redirect("view=x"), Redirect::None);
+        assert_eq!(
+            parse_redirect("code=c"),
+            Redirect::None,
+            "a code without state is not a sign-in"
+        );
+        assert_eq!(
+            strip_redirect_params("a=1&code=c&state=s&session_state=z&b=2"),
+            "a=1&b=2"
+        );
+        assert_eq!(strip_redirect_params("code=c&state=s"), "");
+    }
+
+    #[test]
+    fn platform_errors_on_the_redirect_keep_code_trace_and_correlation_ids() {
+        let q = "error=invalid_request&error_description=AADSTS50020%3A+User+account+%27x%40outlook.com%27+from+identity+provider+%27live.com%27.%0D%0ATrace+ID%3A+t-1%0D%0ACorrelation+ID%3A+c-2%0D%0ATimestamp%3A+2026-11-23+10%3A00%3A00Z&state=s";
+        let Redirect::Error { state, error } = parse_redirect(q) else {
+            panic!()
+        };
+        assert_eq!(state.as_deref(), Some("s"));
+        assert_eq!(error.code(), Some(50020));
+        assert_eq!(error.trace_id.as_deref(), Some("t-1"));
+        assert_eq!(error.correlation_id.as_deref(), Some("c-2"));
+        assert_eq!(error.timestamp.as_deref(), Some("2026-11-23 10:00:00Z"));
+        assert!(
+            error
+                .summary()
+                .unwrap()
+                .starts_with("AADSTS50020: User account 'x@outlook.com'")
+        );
+        assert!(error.advice().unwrap().contains("work or school"));
+    }
+
+    #[test]
+    fn aadsts9002326_explains_the_spa_registration() {
+        let e: PlatformError = serde_json::from_str(
+            r#"{"error":"invalid_request","error_description":"AADSTS9002326: Cross-origin token redemption is permitted only for the 'Single-Page Application' client-type.","error_codes":[9002326],"trace_id":"t","correlation_id":"c","timestamp":"x"}"#,
+        )
+        .unwrap();
+        assert!(e.advice().unwrap().contains("Single-page application"));
+        assert!(!e.needs_interaction());
+        let expired = PlatformError {
+            error: "invalid_grant".into(),
+            error_codes: vec![700084],
+            ..Default::default()
+        };
+        assert!(expired.needs_interaction());
+    }
+
+    #[test]
+    fn id_token_claims_are_checked() {
+        let cfg = config();
+        let account = check_id_token(&jwt(good_claims()), &cfg, "n-1").unwrap();
+        assert_eq!(account.username, "adele@contoso.com");
+        assert_eq!(
+            check_id_token(&jwt(good_claims()), &cfg, "other"),
+            Err(IdTokenProblem::Nonce)
+        );
+        assert_eq!(
+            check_id_token(&jwt(good_claims()), &cfg, ""),
+            Err(IdTokenProblem::Nonce)
+        );
+        for (claim, value, problem) in [
+            (
+                "aud",
+                "00000000-0000-0000-0000-000000000000",
+                IdTokenProblem::Audience,
+            ),
+            (
+                "tid",
+                "00000000-0000-0000-0000-000000000000",
+                IdTokenProblem::Tenant,
+            ),
+            (
+                "iss",
+                "https://login.evil.example/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0",
+                IdTokenProblem::Issuer,
+            ),
+        ] {
+            let mut c = good_claims();
+            c[claim] = value.into();
+            assert_eq!(
+                check_id_token(&jwt(c), &cfg, "n-1"),
+                Err(problem),
+                "{claim}"
+            );
+        }
+        assert_eq!(
+            check_id_token("not-a-jwt", &cfg, "n-1"),
+            Err(IdTokenProblem::Malformed)
+        );
+    }
+}

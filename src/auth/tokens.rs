@@ -1,0 +1,130 @@
+//! The token cache entry and its expiry arithmetic (pure, tested natively).
+
+use std::fmt;
+
+use oauth2::TokenResponse;
+use serde::{Deserialize, Serialize};
+
+use super::protocol::{Account, PlatformTokenResponse};
+
+/// Renew this long before expiry at most (MSAL.js's default renewal offset).
+pub const REFRESH_AHEAD_SECS: f64 = 300.0;
+
+/// What the cache keeps for the signed-in account.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct TokenSet {
+    pub access_token: String,
+    /// Seconds since the epoch, by the browser's clock.
+    pub issued_at: f64,
+    pub expires_at: f64,
+    pub refresh_token: Option<String>,
+    pub account: Account,
+}
+
+/// Never print a token, even in a debug log.
+impl fmt::Debug for TokenSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenSet")
+            .field("access_token", &"<redacted>")
+            .field("issued_at", &self.issued_at)
+            .field("expires_at", &self.expires_at)
+            .field(
+                "refresh_token",
+                &self.refresh_token.as_ref().map(|_| "<redacted>"),
+            )
+            .field("account", &self.account.username)
+            .finish()
+    }
+}
+
+impl TokenSet {
+    /// From a token response; a refresh response without a new refresh token keeps the old one.
+    pub fn from_response(
+        resp: &PlatformTokenResponse,
+        account: Account,
+        previous_refresh: Option<String>,
+        now_secs: f64,
+    ) -> TokenSet {
+        let lifetime = resp.expires_in().map(|d| d.as_secs_f64()).unwrap_or(3600.0);
+        TokenSet {
+            access_token: resp.access_token().secret().clone(),
+            issued_at: now_secs,
+            expires_at: now_secs + lifetime,
+            refresh_token: resp
+                .refresh_token()
+                .map(|r| r.secret().clone())
+                .or(previous_refresh),
+            account,
+        }
+    }
+
+    /// When to renew: five minutes before expiry, or half-way for short-lived tokens.
+    pub fn renew_at(&self) -> f64 {
+        let lifetime = (self.expires_at - self.issued_at).max(0.0);
+        self.expires_at - REFRESH_AHEAD_SECS.min(lifetime / 2.0)
+    }
+
+    /// True while the access token can be used without renewal.
+    pub fn is_fresh(&self, now_secs: f64) -> bool {
+        now_secs < self.renew_at()
+    }
+
+    /// Marks the access token unusable (Graph answered 401), keeping the refresh token.
+    pub fn expire(&mut self) {
+        self.issued_at = 0.0;
+        self.expires_at = 0.0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(issued: f64, lifetime: f64) -> TokenSet {
+        TokenSet {
+            access_token: "secret-access".into(),
+            issued_at: issued,
+            expires_at: issued + lifetime,
+            refresh_token: Some("secret-refresh".into()),
+            account: Account {
+                name: "A".into(),
+                username: "a@contoso.com".into(),
+                tenant_id: "t".into(),
+                object_id: "o".into(),
+            },
+        }
+    }
+
+    #[test]
+    fn an_hour_token_is_renewed_five_minutes_before_expiry() {
+        let s = set(1000.0, 3600.0);
+        assert!(s.is_fresh(1000.0));
+        assert!(s.is_fresh(1000.0 + 3600.0 - 300.0 - 0.001));
+        assert!(!s.is_fresh(1000.0 + 3600.0 - 300.0));
+        assert!(!s.is_fresh(1000.0 + 3600.0 + 1.0));
+    }
+
+    #[test]
+    fn a_short_lived_token_is_renewed_half_way() {
+        let s = set(0.0, 60.0);
+        assert!(s.is_fresh(29.9));
+        assert!(!s.is_fresh(30.0));
+    }
+
+    #[test]
+    fn expire_forces_renewal_and_keeps_the_refresh_token() {
+        let mut s = set(0.0, 3600.0);
+        s.expire();
+        assert!(!s.is_fresh(1.0));
+        assert!(s.refresh_token.is_some());
+    }
+
+    #[test]
+    fn debug_output_never_contains_a_token() {
+        let text = format!("{:?}", set(0.0, 10.0));
+        assert!(
+            !text.contains("secret-access") && !text.contains("secret-refresh"),
+            "{text}"
+        );
+    }
+}
