@@ -63,6 +63,17 @@ pub enum Msg {
     GraphDate,
     GraphFailed,
     ResumeUnavailableCloud,
+    DaysLeft,
+    DayLeft,
+    HoursLeft,
+    HourLeft,
+    UnderAnHourLeft,
+    ClosedPrefix,
+    DaysAgo,
+    DayAgo,
+    HoursAgo,
+    HourAgo,
+    UnderAnHourAgo,
 }
 
 /// The English text of a message.
@@ -147,5 +158,16 @@ pub fn t(msg: Msg) -> &'static str {
         ResumeUnavailableCloud => {
             "Resuming requests is available in the global cloud only (the US Government and China clouds have no resume action)."
         }
+        DaysLeft => "days left",
+        DayLeft => "day left",
+        HoursLeft => "hours left",
+        HourLeft => "hour left",
+        UnderAnHourLeft => "less than an hour left",
+        ClosedPrefix => "closed",
+        DaysAgo => "days ago",
+        DayAgo => "day ago",
+        HoursAgo => "hours ago",
+        HourAgo => "hour ago",
+        UnderAnHourAgo => "less than an hour ago",
     }
 }

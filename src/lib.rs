@@ -12,4 +12,6 @@ pub mod config;
 pub mod graph;
 pub mod i18n;
 pub mod ids;
+pub mod query;
 pub mod routes;
+pub mod rules;

@@ -2,6 +2,8 @@
 //! tokens from [`crate::auth::Auth`], and Graph errors.
 
 pub mod error;
+pub mod filter;
+pub mod models;
 
 use gloo_net::http::Request;
 
