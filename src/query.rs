@@ -11,7 +11,27 @@
 //! assert_eq!(view.to_query(), "state=deliveryFailed&q=alice");
 //! ```
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
+
+/// Parses `YYYY-MM-DD` strictly (chrono's strftime parser is large in the wasm).
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        let part = s.get(r)?;
+        part.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| part.parse().ok())?
+    };
+    NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
+}
+
+/// `YYYY-MM-DD`.
+pub fn format_date(d: NaiveDate) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+}
 
 use crate::ids::is_guid;
 
@@ -256,18 +276,16 @@ impl ListView {
                         problem(&k, &val, "not an object id (a GUID)");
                     }
                 }
-                "created_after" | "created_before" => {
-                    match NaiveDate::parse_from_str(&val, "%Y-%m-%d") {
-                        Ok(d) => {
-                            if k == "created_after" {
-                                v.created_after = Some(d)
-                            } else {
-                                v.created_before = Some(d)
-                            }
+                "created_after" | "created_before" => match parse_date(&val) {
+                    Some(d) => {
+                        if k == "created_after" {
+                            v.created_after = Some(d)
+                        } else {
+                            v.created_before = Some(d)
                         }
-                        Err(_) => problem(&k, &val, "not a date such as 2026-11-01"),
                     }
-                }
+                    None => problem(&k, &val, "not a date such as 2026-11-01"),
+                },
                 "q" => v.q = val,
                 "sort" => {
                     let (desc, name) = match val.strip_prefix('-') {
@@ -339,10 +357,10 @@ impl ListView {
             parts.push(format!("requestor={r}"));
         }
         if let Some(d) = self.created_after {
-            parts.push(format!("created_after={d}"));
+            parts.push(format!("created_after={}", format_date(d)));
         }
         if let Some(d) = self.created_before {
-            parts.push(format!("created_before={d}"));
+            parts.push(format!("created_before={}", format_date(d)));
         }
         if !self.q.is_empty() {
             parts.push(format!("q={}", encode(&self.q)));
@@ -425,6 +443,25 @@ mod tests {
             ListView::parse("state=DELIVERYFAILED,deliveryFailed,PartiallyDelivered");
         assert!(problems.is_empty());
         assert_eq!(v.states, ["deliveryFailed", "partiallyDelivered"]);
+    }
+
+    #[test]
+    fn dates_are_strict_yyyy_mm_dd() {
+        assert_eq!(
+            parse_date("2026-02-28").map(format_date).as_deref(),
+            Some("2026-02-28")
+        );
+        for bad in [
+            "2026-02-30",
+            "2026-2-01",
+            "26-02-01",
+            "2026/02/01",
+            "2026-02-01x",
+            "",
+            "+026-02-01",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -21,7 +21,19 @@ fn pascal(s: &str) -> String {
 }
 
 fn day_start(d: NaiveDate) -> String {
-    format!("{}T00:00:00Z", d.format("%Y-%m-%d"))
+    format!("{}T00:00:00Z", crate::query::format_date(d))
+}
+
+/// `2026-11-16T12:00:00Z` (without chrono's strftime, which is large in the wasm).
+pub fn iso_seconds(t: DateTime<Utc>) -> String {
+    use chrono::Timelike;
+    format!(
+        "{}T{:02}:{:02}:{:02}Z",
+        crate::query::format_date(t.date_naive()),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
 }
 
 /// Which list a filter is for.
@@ -115,7 +127,7 @@ pub fn server_filter(
             }
             Some(Preset::Recent) => clauses.push(format!(
                 "createdDateTime ge {}",
-                (now - Duration::days(7)).format("%Y-%m-%dT%H:%M:%SZ")
+                iso_seconds(now - Duration::days(7))
             )),
             None => {}
         }

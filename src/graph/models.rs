@@ -17,10 +17,53 @@ fn opt_s(v: &Value, k: &str) -> Option<String> {
 }
 
 fn time(v: &Value, k: &str) -> Option<DateTime<Utc>> {
-    v.get(k)
-        .and_then(Value::as_str)
-        .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-        .map(|t| t.to_utc())
+    v.get(k).and_then(Value::as_str).and_then(parse_utc)
+}
+
+/// Graph's timestamps: `2026-11-21T10:04:05Z`, optionally with fractional seconds or a
+/// numeric offset. A small parser: chrono's general one is large in the wasm.
+pub fn parse_utc(t: &str) -> Option<DateTime<Utc>> {
+    let date = crate::query::parse_date(t.get(..10)?)?;
+    let rest = t.get(10..)?.strip_prefix(['T', 't'])?;
+    let two = |s: &str, r: std::ops::Range<usize>| -> Option<u32> {
+        let p = s.get(r)?;
+        p.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| p.parse().ok())?
+    };
+    if rest.get(2..3)? != ":" || rest.get(5..6)? != ":" {
+        return None;
+    }
+    let time =
+        chrono::NaiveTime::from_hms_opt(two(rest, 0..2)?, two(rest, 3..5)?, two(rest, 6..8)?)?;
+    let mut tail = &rest[8..];
+    let mut nanos = 0u32;
+    if let Some(frac) = tail.strip_prefix('.') {
+        let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return None;
+        }
+        let scaled = format!("{:0<9}", &frac[..digits.min(9)]);
+        nanos = scaled.parse().ok()?;
+        tail = &frac[digits..];
+    }
+    let offset_secs: i64 = match tail {
+        "Z" | "z" => 0,
+        _ => {
+            let sign = match tail.get(..1)? {
+                "+" => 1,
+                "-" => -1,
+                _ => return None,
+            };
+            if tail.len() != 6 || tail.get(3..4)? != ":" {
+                return None;
+            }
+            sign * (i64::from(two(tail, 1..3)?) * 3600 + i64::from(two(tail, 4..6)?) * 60)
+        }
+    };
+    let naive = date.and_time(time) + chrono::Duration::nanoseconds(i64::from(nanos))
+        - chrono::Duration::seconds(offset_secs);
+    Some(naive.and_utc())
 }
 
 /// `DeliveryFailed` → `deliveryFailed`.
@@ -58,6 +101,11 @@ pub struct PackageRef {
 }
 
 impl PackageRef {
+    /// From an expanded or listed access package.
+    pub fn from_json(v: &Value) -> PackageRef {
+        PackageRef::from(v).unwrap_or_default()
+    }
+
     fn from(v: &Value) -> Option<PackageRef> {
         v.is_object().then(|| PackageRef {
             id: s(v, "id"),
@@ -291,6 +339,29 @@ mod tests {
         assert_eq!(a.request_type, "userAdd");
         assert_eq!(a.package.unwrap().catalog.as_deref(), Some("General"));
         assert_eq!(b.assignment_id.as_deref(), Some("a1"));
+    }
+
+    #[test]
+    fn graph_timestamps_parse_like_rfc3339() {
+        for t in [
+            "2026-11-21T10:04:05Z",
+            "2026-11-21T10:04:05.1234567Z",
+            "2026-11-21T12:04:05+02:00",
+            "2026-11-21T05:34:05-04:30",
+        ] {
+            let want = DateTime::parse_from_rfc3339(t).unwrap().to_utc();
+            assert_eq!(parse_utc(t), Some(want), "{t}");
+        }
+        for bad in [
+            "2026-11-21",
+            "2026-11-21T10:04Z",
+            "2026-11-21T25:00:00Z",
+            "2026-11-21T10:04:05",
+            "2026-11-21T10:04:05.Z",
+            "x",
+        ] {
+            assert_eq!(parse_utc(bad), None, "{bad}");
+        }
     }
 
     #[test]
