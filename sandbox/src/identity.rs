@@ -164,13 +164,7 @@ fn tenant_error(tenant: &str) -> AadError {
 
 async fn discovery(State(s): State<Shared>, Path(tenant): Path<String>) -> Response {
     if !known_tenant(&s, &tenant) {
-        return public(
-            (
-                StatusCode::BAD_REQUEST,
-                Json(tenant_error(&tenant).json(&s)),
-            )
-                .into_response(),
-        );
+        return unknown_tenant(&s, &tenant);
     }
     let base = format!("{}/{}", s.issuer_origin, tenant);
     let graph_host = cloud::graph_audiences(s.options.cloud)[0].trim_start_matches("https://");
@@ -205,6 +199,11 @@ async fn discovery(State(s): State<Shared>, Path(tenant): Path<String>) -> Respo
     )
 }
 
+/// The answer to a public document of a tenant this sandbox does not have.
+fn unknown_tenant(s: &Shared, tenant: &str) -> Response {
+    public((StatusCode::BAD_REQUEST, Json(tenant_error(tenant).json(s))).into_response())
+}
+
 /// Discovery and keys are public documents any origin may read.
 fn public(mut resp: Response) -> Response {
     resp.headers_mut().insert(
@@ -216,13 +215,7 @@ fn public(mut resp: Response) -> Response {
 
 async fn keys(State(s): State<Shared>, Path(tenant): Path<String>) -> Response {
     if !known_tenant(&s, &tenant) {
-        return public(
-            (
-                StatusCode::BAD_REQUEST,
-                Json(tenant_error(&tenant).json(&s)),
-            )
-                .into_response(),
-        );
+        return unknown_tenant(&s, &tenant);
     }
     public(Json(s.keys.jwks(&s.issuer())).into_response())
 }

@@ -1,7 +1,7 @@
 //! `cargo xtask bench`: measured numbers for README.md. Timings are reported, never
 //! asserted; each benchmark is bounded in requests and runs on loopback only.
 
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 use crate::cmd::Fail;
@@ -100,21 +100,10 @@ impl Drop for SandboxProcess {
 }
 
 pub fn start_sandbox(args: &[&str]) -> Result<SandboxProcess, Fail> {
-    use std::io::{BufRead, BufReader};
     let bin = stack::build_sandbox(true)?;
-    let mut child = Command::new(&bin)
-        .args(["--addr", "127.0.0.1:0"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|e| Fail::new(format!("cannot start {}: {e}", bin.display())))?;
-    let mut lines = BufReader::new(child.stdout.take().expect("piped")).lines();
-    let first = lines.next().and_then(Result::ok).unwrap_or_default();
-    let url = first
-        .strip_prefix("entra-sandbox listening on ")
-        .ok_or_else(|| Fail::new(format!("sandbox did not start: {first}")))?
-        .to_string();
-    std::thread::spawn(move || for _ in lines.map_while(Result::ok) {});
+    let mut all = vec!["--addr".to_string(), "127.0.0.1:0".into()];
+    all.extend(args.iter().map(|a| a.to_string()));
+    let (child, url) = stack::spawn_sandbox(&bin, &all, false)?;
     Ok(SandboxProcess { url, child })
 }
 

@@ -43,6 +43,36 @@ pub fn build_sandbox(release: bool) -> Result<PathBuf, Fail> {
         .join("entra-sandbox"))
 }
 
+/// Starts the sandbox binary and reads the origin it prints first; its further output is
+/// echoed (prefixed) or discarded.
+pub fn spawn_sandbox(bin: &Path, args: &[String], echo: bool) -> Result<(Child, String), Fail> {
+    let mut child = Command::new(bin)
+        .args(args)
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| Fail::new(format!("cannot start {}: {e}", bin.display())))?;
+    let stdout = child.stdout.take().expect("piped");
+    let mut lines = BufReader::new(stdout).lines();
+    let first = lines.next().and_then(Result::ok).unwrap_or_default();
+    let Some(url) = first
+        .strip_prefix("entra-sandbox listening on ")
+        .map(str::to_string)
+    else {
+        let _ = child.kill();
+        return Err(Fail::new(format!(
+            "entra-sandbox did not start (is the port in use?): {first}"
+        )));
+    };
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            if echo {
+                println!("[sandbox] {line}");
+            }
+        }
+    });
+    Ok((child, url))
+}
+
 /// Where the stack listens and what the sandbox gets on its command line.
 pub struct StackOptions<'a> {
     pub dist: &'a Path,
@@ -65,36 +95,14 @@ pub fn start(rt: &tokio::runtime::Runtime, o: StackOptions<'_>) -> Result<Stack,
         .map_err(|e| Fail::new(e.to_string()))?;
     let app_url = format!("http://{app_addr}");
 
-    let mut sandbox = Command::new(o.sandbox_bin)
-        .arg("--addr")
-        .arg(o.sandbox_addr.to_string())
-        .arg("--app-origin")
-        .arg(&app_url)
-        .args(&o.sandbox_args)
-        .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|e| Fail::new(format!("cannot start {}: {e}", o.sandbox_bin.display())))?;
-    let stdout = sandbox.stdout.take().expect("piped");
-    let mut lines = BufReader::new(stdout).lines();
-    let first = lines.next().and_then(Result::ok).unwrap_or_default();
-    let Some(sandbox_url) = first
-        .strip_prefix("entra-sandbox listening on ")
-        .map(str::to_string)
-    else {
-        let _ = sandbox.kill();
-        return Err(Fail::new(format!(
-            "entra-sandbox did not start on {} (is the port in use?): {first}",
-            o.sandbox_addr
-        )));
-    };
-    let echo = o.echo_sandbox;
-    std::thread::spawn(move || {
-        for line in lines.map_while(Result::ok) {
-            if echo {
-                println!("[sandbox] {line}");
-            }
-        }
-    });
+    let mut args = vec![
+        "--addr".to_string(),
+        o.sandbox_addr.to_string(),
+        "--app-origin".into(),
+        app_url.clone(),
+    ];
+    args.extend(o.sandbox_args.iter().cloned());
+    let (sandbox, sandbox_url) = spawn_sandbox(o.sandbox_bin, &args, o.echo_sandbox)?;
 
     let info: serde_json::Value = rt
         .block_on(async {

@@ -597,6 +597,16 @@ fn find(d: &Data, set: Set, id: &str) -> Result<Option<usize>, GraphError> {
     })
 }
 
+/// The index of an existing item: 400 for a malformed id, 404 for an unknown one.
+fn find_existing(d: &Data, set: Set, id: &str) -> Result<usize, GraphError> {
+    find(d, set, id)?.ok_or_else(|| {
+        GraphError::not_found(format!(
+            "No {} with id '{id}' exists in this tenant.",
+            type_name(set)
+        ))
+    })
+}
+
 fn package_of(d: &Data, set: Set, i: usize) -> Option<usize> {
     match set {
         Set::Requests => Some(d.requests[i].package),
@@ -612,12 +622,7 @@ fn get(s: &Shared, caller: &Caller, call: &Call, set: Set, id: &str) -> Result<R
     let d = s.data.read().expect("data");
     let sample = sample_entity(v, &d, set);
     let (_, shape) = shape(call, set, sample.as_ref())?;
-    let i = find(&d, set, id)?.ok_or_else(|| {
-        GraphError::not_found(format!(
-            "No {} with id '{id}' exists in this tenant.",
-            type_name(set)
-        ))
-    })?;
+    let i = find_existing(&d, set, id)?;
     if let Some(p) = package_of(&d, set, i) {
         check_catalog(&d, caller, p)?;
     } else if let Some(cat) = scoped_catalog(caller)
@@ -658,12 +663,7 @@ fn act(
     }
     let now = s.clock.now();
     let mut d = s.data.write().expect("data");
-    let i = find(&d, set, id)?.ok_or_else(|| {
-        GraphError::not_found(format!(
-            "No {} with id '{id}' exists in this tenant.",
-            type_name(set)
-        ))
-    })?;
+    let i = find_existing(&d, set, id)?;
     if let Some(p) = package_of(&d, set, i) {
         check_catalog(&d, caller, p)?;
     }
