@@ -74,6 +74,18 @@ pub enum Msg {
     HoursAgo,
     HourAgo,
     UnderAnHourAgo,
+    RuleMalformedId,
+    RuleNotFailed,
+    RuleNotCompleted,
+    RuleWindowClosed,
+    RuleNotWaiting,
+    RuleInstanceIdNotGuid,
+    RuleInstanceMismatch,
+    RuleStageMismatch,
+    RuleDenyNotAtStage,
+    RuleSourceEmpty,
+    RuleSourceTooLong,
+    RuleNotDelivered,
 }
 
 /// The English text of a message.
@@ -169,5 +181,25 @@ pub fn t(msg: Msg) -> &'static str {
         HoursAgo => "hours ago",
         HourAgo => "hour ago",
         UnderAnHourAgo => "less than an hour ago",
+        RuleMalformedId => "The id is not a GUID, so nothing is sent.",
+        RuleNotFailed => {
+            "Only requests in the deliveryFailed or partiallyDelivered state can be reprocessed."
+        }
+        RuleNotCompleted => "The request has not completed, so it cannot be reprocessed yet.",
+        RuleWindowClosed => {
+            "The request completed more than 14 days ago: it can no longer be reprocessed. Cancel it and ask the user to request access again."
+        }
+        RuleNotWaiting => "The request is not waiting for a custom extension callback.",
+        RuleInstanceIdNotGuid => "The custom extension stage instance id must be a GUID.",
+        RuleInstanceMismatch => "This is not the callout instance the request waits on.",
+        RuleStageMismatch => "The request waits at another stage:",
+        RuleDenyNotAtStage => {
+            "A request can be denied only at the assignmentRequestCreated or assignmentRequestApproved stage"
+        }
+        RuleSourceEmpty => {
+            "Say where the decision comes from (source): it is kept for the audit trail."
+        }
+        RuleSourceTooLong => "The source is too long (at most 256 characters).",
+        RuleNotDelivered => "Only delivered assignments can be reprocessed.",
     }
 }

@@ -4,6 +4,7 @@
 //! unit-tested natively; the browser parts (`app`, `routes`, `components`, `boot`) are
 //! tested with wasm-bindgen-test in headless Chromium and end to end with Playwright.
 
+pub mod actions;
 pub mod app;
 pub mod auth;
 pub mod boot;

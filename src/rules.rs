@@ -1,8 +1,148 @@
-//! What an admin may do with an item, and when. This module starts with the reprocess
-//! window (14 days after completion, the specification's figure; see
-//! shared/reference/README.md for the admin-center page that says one week).
+//! What an admin may do with an item, and when, and why not: the one rules table the
+//! buttons, the forms and the send path all ask (the send path again just before sending).
+//! Sources and the decisions where documents disagree: shared/reference/README.md (the
+//! reprocess window is 14 days, the specification's figure; deny only at created or
+//! approved; resume in the global cloud only).
 
 use chrono::{DateTime, Duration, Utc};
+
+use crate::actions::{ResumeBody, Stage};
+use crate::config::Cloud;
+use crate::i18n::{Msg, t};
+use crate::ids::is_guid;
+
+/// Why an action does not apply. Each has its sentence in the message catalog.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    MalformedId,
+    NotFailed,
+    NotCompleted,
+    WindowClosed,
+    NotWaiting,
+    ResumeNotInCloud,
+    InstanceIdNotGuid,
+    InstanceMismatch,
+    StageMismatch { waiting: Stage },
+    DenyNotAtStage(Stage),
+    SourceEmpty,
+    SourceTooLong,
+    NotDelivered,
+}
+
+/// The longest `source` accepted (it is an audit-trail label).
+pub const MAX_SOURCE_CHARS: usize = 256;
+
+impl Refusal {
+    /// The sentence the UI shows, verbatim.
+    pub fn message(&self) -> String {
+        match self {
+            Refusal::MalformedId => t(Msg::RuleMalformedId).into(),
+            Refusal::NotFailed => t(Msg::RuleNotFailed).into(),
+            Refusal::NotCompleted => t(Msg::RuleNotCompleted).into(),
+            Refusal::WindowClosed => t(Msg::RuleWindowClosed).into(),
+            Refusal::NotWaiting => t(Msg::RuleNotWaiting).into(),
+            Refusal::ResumeNotInCloud => t(Msg::ResumeUnavailableCloud).into(),
+            Refusal::InstanceIdNotGuid => t(Msg::RuleInstanceIdNotGuid).into(),
+            Refusal::InstanceMismatch => t(Msg::RuleInstanceMismatch).into(),
+            Refusal::StageMismatch { waiting } => {
+                format!("{} {}", t(Msg::RuleStageMismatch), waiting.name())
+            }
+            Refusal::DenyNotAtStage(stage) => {
+                format!("{} ({})", t(Msg::RuleDenyNotAtStage), stage.name())
+            }
+            Refusal::SourceEmpty => t(Msg::RuleSourceEmpty).into(),
+            Refusal::SourceTooLong => t(Msg::RuleSourceTooLong).into(),
+            Refusal::NotDelivered => t(Msg::RuleNotDelivered).into(),
+        }
+    }
+}
+
+/// Reprocess a request: deliveryFailed or partiallyDelivered (any casing, v1.0 `state` or
+/// beta `requestState`), completed at most 14 days ago.
+pub fn can_reprocess_request(
+    id: &str,
+    state: &str,
+    completed: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<(), Refusal> {
+    if !is_guid(id) {
+        return Err(Refusal::MalformedId);
+    }
+    if !is_reprocessable_state(state) {
+        return Err(Refusal::NotFailed);
+    }
+    match reprocess_window(state, completed, now) {
+        Window::Open(_) => Ok(()),
+        Window::Closed(_) => Err(Refusal::WindowClosed),
+        Window::NotApplicable => Err(Refusal::NotCompleted),
+    }
+}
+
+/// The waiting callout of a request, as far as the rules need it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WaitingCallout {
+    pub instance_id: String,
+    /// Worked out from the policy's customExtensionStageSettings, when it could be.
+    pub stage: Option<Stage>,
+}
+
+/// Resume a request (continue or deny), checking every field of the form; all problems
+/// are returned so each can be shown next to its field.
+pub fn can_resume(
+    cloud: Cloud,
+    id: &str,
+    status: &str,
+    waiting: Option<&WaitingCallout>,
+    form: &ResumeBody,
+) -> Result<(), Vec<Refusal>> {
+    if cloud != Cloud::Global {
+        return Err(vec![Refusal::ResumeNotInCloud]);
+    }
+    if !is_guid(id) {
+        return Err(vec![Refusal::MalformedId]);
+    }
+    let Some(waiting) = waiting.filter(|_| status.eq_ignore_ascii_case("WaitingForCallback"))
+    else {
+        return Err(vec![Refusal::NotWaiting]);
+    };
+    let mut problems = Vec::new();
+    if !is_guid(&form.instance_id) {
+        problems.push(Refusal::InstanceIdNotGuid);
+    } else if !form.instance_id.eq_ignore_ascii_case(&waiting.instance_id) {
+        problems.push(Refusal::InstanceMismatch);
+    }
+    if let Some(stage) = waiting.stage
+        && stage != form.stage
+    {
+        problems.push(Refusal::StageMismatch { waiting: stage });
+    }
+    if form.deny && !form.stage.can_deny() {
+        problems.push(Refusal::DenyNotAtStage(form.stage));
+    }
+    let source = form.source.trim();
+    if source.is_empty() {
+        problems.push(Refusal::SourceEmpty);
+    } else if source.chars().count() > MAX_SOURCE_CHARS {
+        problems.push(Refusal::SourceTooLong);
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
+}
+
+/// Reprocess an assignment: delivered (v1.0 `state` or beta `assignmentState`, any casing).
+pub fn can_reprocess_assignment(id: &str, state: &str) -> Result<(), Refusal> {
+    if !is_guid(id) {
+        return Err(Refusal::MalformedId);
+    }
+    if state.eq_ignore_ascii_case("delivered") {
+        Ok(())
+    } else {
+        Err(Refusal::NotDelivered)
+    }
+}
 
 /// Reprocessing a request is possible this long after it completed.
 pub const REPROCESS_WINDOW_DAYS: i64 = 14;
@@ -133,6 +273,217 @@ mod tests {
         assert_eq!(
             reprocess_window("deliveryFailed", None, now),
             Window::NotApplicable
+        );
+    }
+
+    const ID: &str = "d82eb508-acc4-43cc-bcf1-7c1c4a2c073b";
+    const INSTANCE: &str = "957d0c50-466b-4840-bb5b-c92cea7141ff";
+
+    #[test]
+    fn reprocess_request_at_13_99_and_14_01_days_in_every_casing() {
+        let done = at("2026-11-01T00:00:00Z");
+        let day = |d: f64| done + Duration::seconds((d * 86_400.0) as i64);
+        for state in [
+            "deliveryFailed",
+            "DeliveryFailed",
+            "partiallyDelivered",
+            "PartiallyDelivered",
+            "DELIVERYFAILED",
+        ] {
+            assert_eq!(
+                can_reprocess_request(ID, state, Some(done), day(13.99)),
+                Ok(()),
+                "{state}"
+            );
+            assert_eq!(
+                can_reprocess_request(ID, state, Some(done), day(14.01)),
+                Err(Refusal::WindowClosed),
+                "{state}"
+            );
+        }
+        for state in [
+            "delivered",
+            "Delivered",
+            "pendingApproval",
+            "denied",
+            "canceled",
+            "delivering",
+        ] {
+            assert_eq!(
+                can_reprocess_request(ID, state, Some(done), day(1.0)),
+                Err(Refusal::NotFailed),
+                "{state}"
+            );
+        }
+        assert_eq!(
+            can_reprocess_request(ID, "deliveryFailed", None, day(1.0)),
+            Err(Refusal::NotCompleted)
+        );
+        for bad in [
+            "",
+            "not-a-guid",
+            "d82eb508-acc4-43cc-bcf1-7c1c4a2c073b/x",
+            "D82EB508",
+        ] {
+            assert_eq!(
+                can_reprocess_request(bad, "deliveryFailed", Some(done), day(1.0)),
+                Err(Refusal::MalformedId),
+                "{bad}"
+            );
+        }
+    }
+
+    fn waiting(stage: Option<Stage>) -> WaitingCallout {
+        WaitingCallout {
+            instance_id: INSTANCE.into(),
+            stage,
+        }
+    }
+
+    #[test]
+    fn resume_at_each_stage_continue_always_deny_only_early() {
+        for stage in Stage::ALL {
+            let w = waiting(Some(stage));
+            let go = ResumeBody::continue_at(stage, INSTANCE, "Access Desk", "ok");
+            assert_eq!(
+                can_resume(Cloud::Global, ID, "WaitingForCallback", Some(&w), &go),
+                Ok(()),
+                "{stage:?}"
+            );
+            let deny = ResumeBody::deny_at(stage, INSTANCE, "Access Desk", "no");
+            let expected = if stage.can_deny() {
+                Ok(())
+            } else {
+                Err(vec![Refusal::DenyNotAtStage(stage)])
+            };
+            assert_eq!(
+                can_resume(Cloud::Global, ID, "waitingforcallback", Some(&w), &deny),
+                expected,
+                "{stage:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn resume_only_in_the_global_cloud() {
+        let body = ResumeBody::continue_at(Stage::Created, INSTANCE, "Access Desk", "");
+        for cloud in [Cloud::UsGovL4, Cloud::UsGovL5Dod, Cloud::China] {
+            assert_eq!(
+                can_resume(cloud, ID, "WaitingForCallback", Some(&waiting(None)), &body),
+                Err(vec![Refusal::ResumeNotInCloud])
+            );
+        }
+    }
+
+    #[test]
+    fn resume_reports_every_field_problem_at_once() {
+        let mut body = ResumeBody::deny_at(Stage::Granted, "not-a-guid", "  ", "");
+        let problems = can_resume(
+            Cloud::Global,
+            ID,
+            "WaitingForCallback",
+            Some(&waiting(Some(Stage::Created))),
+            &body,
+        )
+        .unwrap_err();
+        assert_eq!(
+            problems,
+            vec![
+                Refusal::InstanceIdNotGuid,
+                Refusal::StageMismatch {
+                    waiting: Stage::Created
+                },
+                Refusal::DenyNotAtStage(Stage::Granted),
+                Refusal::SourceEmpty,
+            ]
+        );
+        body = ResumeBody::continue_at(
+            Stage::Created,
+            "00000000-0000-4000-8000-000000000000",
+            &"x".repeat(MAX_SOURCE_CHARS + 1),
+            "",
+        );
+        assert_eq!(
+            can_resume(
+                Cloud::Global,
+                ID,
+                "WaitingForCallback",
+                Some(&waiting(None)),
+                &body
+            ),
+            Err(vec![Refusal::InstanceMismatch, Refusal::SourceTooLong])
+        );
+        assert_eq!(
+            can_resume(
+                Cloud::Global,
+                ID,
+                "Delivered",
+                Some(&waiting(None)),
+                &ResumeBody::continue_at(Stage::Created, INSTANCE, "s", "")
+            ),
+            Err(vec![Refusal::NotWaiting])
+        );
+        assert_eq!(
+            can_resume(
+                Cloud::Global,
+                "x",
+                "WaitingForCallback",
+                None,
+                &ResumeBody::continue_at(Stage::Created, INSTANCE, "s", "")
+            ),
+            Err(vec![Refusal::MalformedId])
+        );
+    }
+
+    #[test]
+    fn reprocess_assignment_only_when_delivered_in_either_version() {
+        for state in ["delivered", "Delivered"] {
+            assert_eq!(can_reprocess_assignment(ID, state), Ok(()));
+        }
+        for state in [
+            "delivering",
+            "partiallyDelivered",
+            "expired",
+            "DeliveryFailed",
+            "",
+        ] {
+            assert_eq!(
+                can_reprocess_assignment(ID, state),
+                Err(Refusal::NotDelivered),
+                "{state}"
+            );
+        }
+        assert_eq!(
+            can_reprocess_assignment("nope", "delivered"),
+            Err(Refusal::MalformedId)
+        );
+    }
+
+    #[test]
+    fn every_refusal_has_a_sentence() {
+        for r in [
+            Refusal::MalformedId,
+            Refusal::NotFailed,
+            Refusal::NotCompleted,
+            Refusal::WindowClosed,
+            Refusal::NotWaiting,
+            Refusal::ResumeNotInCloud,
+            Refusal::InstanceIdNotGuid,
+            Refusal::InstanceMismatch,
+            Refusal::StageMismatch {
+                waiting: Stage::Approved,
+            },
+            Refusal::DenyNotAtStage(Stage::Removed),
+            Refusal::SourceEmpty,
+            Refusal::SourceTooLong,
+            Refusal::NotDelivered,
+        ] {
+            assert!(r.message().len() > 20, "{r:?}");
+        }
+        assert!(
+            Refusal::DenyNotAtStage(Stage::Removed)
+                .message()
+                .contains("assignmentRequestRemoved")
         );
     }
 

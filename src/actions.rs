@@ -1,0 +1,255 @@
+//! The three actions of the specification as data: which path, which body. Pure, so the
+//! bodies are checked against the seed documents' examples natively.
+//!
+//! ```
+//! use access_desk::actions::{ResumeBody, Stage};
+//! let body = ResumeBody::continue_at(Stage::Created, "957d0c50-466b-4840-bb5b-c92cea7141ff", "Contoso.SodCheckProcess", "This user is all verified");
+//! assert_eq!(body.to_json()["type"], "microsoft.graph.accessPackageCustomExtensionStage.assignmentRequestCreated");
+//! ```
+
+use serde_json::{Value, json};
+
+use crate::config::GraphVersion;
+use crate::ids::is_guid;
+
+/// The request-level custom extension stages a callback can carry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    Created,
+    Approved,
+    Granted,
+    Removed,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 4] = [
+        Stage::Created,
+        Stage::Approved,
+        Stage::Granted,
+        Stage::Removed,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Created => "assignmentRequestCreated",
+            Stage::Approved => "assignmentRequestApproved",
+            Stage::Granted => "assignmentRequestGranted",
+            Stage::Removed => "assignmentRequestRemoved",
+        }
+    }
+
+    /// Enum members compare without regard to case (the resume page's deny example sends
+    /// `AssignmentRequestCreated`).
+    pub fn parse(s: &str) -> Option<Stage> {
+        Stage::ALL
+            .into_iter()
+            .find(|st| st.name().eq_ignore_ascii_case(s))
+    }
+
+    /// Deny is allowed at these stages only (shared/reference: the documents disagree;
+    /// this is the decision).
+    pub fn can_deny(self) -> bool {
+        matches!(self, Stage::Created | Stage::Approved)
+    }
+}
+
+pub const STAGE_TYPE_PREFIX: &str = "microsoft.graph.accessPackageCustomExtensionStage.";
+pub const CALLBACK_DATA_TYPE: &str = "microsoft.graph.accessPackageAssignmentRequestCallbackData";
+
+/// The body of `resume`, in the shape of the seed documents' examples.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResumeBody {
+    pub source: String,
+    pub stage: Stage,
+    pub instance_id: String,
+    pub detail: String,
+    pub deny: bool,
+}
+
+impl ResumeBody {
+    pub fn continue_at(stage: Stage, instance_id: &str, source: &str, detail: &str) -> ResumeBody {
+        ResumeBody {
+            source: source.into(),
+            stage,
+            instance_id: instance_id.into(),
+            detail: detail.into(),
+            deny: false,
+        }
+    }
+
+    pub fn deny_at(stage: Stage, instance_id: &str, source: &str, detail: &str) -> ResumeBody {
+        ResumeBody {
+            deny: true,
+            ..ResumeBody::continue_at(stage, instance_id, source, detail)
+        }
+    }
+
+    /// The JSON sent to Graph: `type` and `data.stage` always agree.
+    pub fn to_json(&self) -> Value {
+        let mut data = json!({
+            "@odata.type": CALLBACK_DATA_TYPE,
+            "stage": self.stage.name(),
+            "customExtensionStageInstanceId": self.instance_id,
+            "customExtensionStageInstanceDetail": self.detail,
+        });
+        if self.deny {
+            data["state"] = json!("denied");
+        }
+        json!({
+            "source": self.source,
+            "type": format!("{STAGE_TYPE_PREFIX}{}", self.stage.name()),
+            "data": data,
+        })
+    }
+}
+
+/// Which action, on which collection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    ReprocessRequest,
+    ResumeRequest,
+    ReprocessAssignment,
+}
+
+/// The path of an action under `{graph}/{version}/identityGovernance/entitlementManagement/`,
+/// or None for an id that is not a GUID (a malformed id never reaches a URL).
+pub fn action_path(action: Action, version: GraphVersion, id: &str) -> Option<String> {
+    if !is_guid(id) {
+        return None;
+    }
+    Some(match (action, version) {
+        (Action::ReprocessRequest, _) => format!("assignmentRequests/{id}/reprocess"),
+        // v1.0: the page's example shows the legacy name, which v1.0 does not have.
+        (Action::ResumeRequest, _) => format!("assignmentRequests/{id}/resume"),
+        (Action::ReprocessAssignment, GraphVersion::V1) => format!("assignments/{id}/reprocess"),
+        (Action::ReprocessAssignment, GraphVersion::Beta) => {
+            format!("accessPackageAssignments/{id}/reprocess")
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Example 1 of the v1.0 resume page (seed 001), verbatim.
+    const SEED_CONTINUE: &str = r#"{
+        "source": "Contoso.SodCheckProcess",
+        "type": "microsoft.graph.accessPackageCustomExtensionStage.assignmentRequestCreated",
+        "data": {
+            "@odata.type": "microsoft.graph.accessPackageAssignmentRequestCallbackData",
+            "stage": "assignmentRequestCreated",
+            "customExtensionStageInstanceId": "957d0c50-466b-4840-bb5b-c92cea7141ff",
+            "customExtensionStageInstanceDetail": "This user is all verified"
+        }
+    }"#;
+
+    /// Example 2 (deny), verbatim but for the stage's casing, which we send as the enum has it.
+    const SEED_DENY: &str = r#"{
+        "source": "Contoso.SodCheckProcess",
+        "type": "microsoft.graph.accessPackageCustomExtensionStage.assignmentRequestCreated",
+        "data": {
+            "@odata.type": "microsoft.graph.accessPackageAssignmentRequestCallbackData",
+            "stage": "assignmentRequestCreated",
+            "customExtensionStageInstanceId": "857d0c50-466b-4840-bb5b-c92cea7141ff",
+            "state": "denied",
+            "customExtensionStageInstanceDetail": "Potential risk user based on the SOD check"
+        }
+    }"#;
+
+    #[test]
+    fn the_continue_body_is_the_seed_example() {
+        let body = ResumeBody::continue_at(
+            Stage::Created,
+            "957d0c50-466b-4840-bb5b-c92cea7141ff",
+            "Contoso.SodCheckProcess",
+            "This user is all verified",
+        );
+        assert_eq!(
+            body.to_json(),
+            serde_json::from_str::<Value>(SEED_CONTINUE).unwrap()
+        );
+    }
+
+    #[test]
+    fn the_deny_body_is_the_seed_example() {
+        let stage = Stage::parse("AssignmentRequestCreated").expect("the seed's casing parses");
+        let body = ResumeBody::deny_at(
+            stage,
+            "857d0c50-466b-4840-bb5b-c92cea7141ff",
+            "Contoso.SodCheckProcess",
+            "Potential risk user based on the SOD check",
+        );
+        assert_eq!(
+            body.to_json(),
+            serde_json::from_str::<Value>(SEED_DENY).unwrap()
+        );
+    }
+
+    #[test]
+    fn type_and_data_stage_agree_at_every_stage() {
+        for stage in Stage::ALL {
+            let j =
+                ResumeBody::continue_at(stage, "957d0c50-466b-4840-bb5b-c92cea7141ff", "s", "d")
+                    .to_json();
+            assert_eq!(
+                j["type"],
+                format!(
+                    "{STAGE_TYPE_PREFIX}{}",
+                    j["data"]["stage"].as_str().unwrap()
+                )
+            );
+            assert!(j["data"].get("state").is_none(), "continue sends no state");
+        }
+        assert_eq!(
+            Stage::parse("assignmentFourteenDaysBeforeExpiration"),
+            None,
+            "not a request stage"
+        );
+    }
+
+    #[test]
+    fn deny_only_at_created_and_approved() {
+        let denies: Vec<bool> = Stage::ALL.iter().map(|s| s.can_deny()).collect();
+        assert_eq!(denies, [true, true, false, false]);
+    }
+
+    #[test]
+    fn paths_per_version_and_malformed_ids_never_become_urls() {
+        let id = "d82eb508-acc4-43cc-bcf1-7c1c4a2c073b";
+        assert_eq!(
+            action_path(Action::ReprocessRequest, GraphVersion::V1, id).unwrap(),
+            format!("assignmentRequests/{id}/reprocess")
+        );
+        assert_eq!(
+            action_path(Action::ReprocessRequest, GraphVersion::Beta, id).unwrap(),
+            format!("assignmentRequests/{id}/reprocess")
+        );
+        assert_eq!(
+            action_path(Action::ResumeRequest, GraphVersion::V1, id).unwrap(),
+            format!("assignmentRequests/{id}/resume")
+        );
+        assert_eq!(
+            action_path(Action::ReprocessAssignment, GraphVersion::V1, id).unwrap(),
+            format!("assignments/{id}/reprocess")
+        );
+        assert_eq!(
+            action_path(Action::ReprocessAssignment, GraphVersion::Beta, id).unwrap(),
+            format!("accessPackageAssignments/{id}/reprocess")
+        );
+        for bad in [
+            "",
+            "../catalogs",
+            "d82eb508-acc4-43cc-bcf1-7c1c4a2c073b/../x",
+            "x' or 1 eq 1",
+        ] {
+            for action in [
+                Action::ReprocessRequest,
+                Action::ResumeRequest,
+                Action::ReprocessAssignment,
+            ] {
+                assert_eq!(action_path(action, GraphVersion::V1, bad), None, "{bad}");
+            }
+        }
+    }
+}
