@@ -135,7 +135,7 @@ fn layers(tally: &mut Tally) -> Result<(), Fail> {
             echo_sandbox: false,
         },
     )?;
-    let e2e = playwright(&running)?;
+    let e2e = playwright(&running, &sandbox_bin)?;
     drop(running);
     counted(tally, "end-to-end", e2e)?;
 
@@ -155,7 +155,10 @@ fn layers(tally: &mut Tally) -> Result<(), Fail> {
 }
 
 /// Runs the Playwright suite against a running stack and reads its JSON report.
-fn playwright(running: &stack::Stack) -> Result<(Counts, bool), Fail> {
+fn playwright(
+    running: &stack::Stack,
+    sandbox_bin: &std::path::Path,
+) -> Result<(Counts, bool), Fail> {
     let e2e = root().join("end2end");
     let report = stack::target_dir().join("playwright-report.json");
     let _ = std::fs::remove_file(&report);
@@ -174,6 +177,7 @@ fn playwright(running: &stack::Stack) -> Result<(Counts, bool), Fail> {
             running.info["clientId"].as_str().unwrap_or_default(),
         )
         .env("CHROMIUM", toolchain::CHROMIUM)
+        .env("SANDBOX_BIN", sandbox_bin)
         .status()
         .map_err(|e| Fail::new(format!("cannot start Playwright: {e}")))?;
     let text = std::fs::read_to_string(&report).unwrap_or_default();
