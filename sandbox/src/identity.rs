@@ -151,6 +151,19 @@ fn known_tenant(s: &Shared, tenant: &str) -> bool {
         || tenant == "common"
 }
 
+/// AADSTS700016: a client id that is not this tenant's app, at authorize or token.
+fn unknown_client(s: &Shared, client_id: &str) -> AadError {
+    AadError::new(
+        "unauthorized_client",
+        700016,
+        format!(
+            "Application with identifier '{}' was not found in the directory '{}'.",
+            crate::graph::truncate(client_id),
+            s.tenant.domain
+        ),
+    )
+}
+
 fn tenant_error(tenant: &str) -> AadError {
     AadError::new(
         "invalid_tenant",
@@ -389,18 +402,7 @@ fn start_sign_in(s: &Shared, tenant: &str, q: &HashMap<String, String>) -> Respo
     }
     let client_id = q.get("client_id").map(String::as_str).unwrap_or("");
     if !client_id.eq_ignore_ascii_case(&s.tenant.client_id) {
-        return error_page(
-            s,
-            &AadError::new(
-                "unauthorized_client",
-                700016,
-                format!(
-                    "Application with identifier '{}' was not found in the directory '{}'.",
-                    crate::graph::truncate(client_id),
-                    s.tenant.domain
-                ),
-            ),
-        );
+        return error_page(s, &unknown_client(s, client_id));
     }
     let redirect_uri = q.get("redirect_uri").cloned().unwrap_or_default();
     if !s.registrations().iter().any(|r| r.uri == redirect_uri) {
@@ -696,15 +698,7 @@ fn redeem(s: &Shared, headers: &HeaderMap, f: &HashMap<String, String>) -> Resul
     let now = s.clock.now();
     let client_id = f.get("client_id").map(String::as_str).unwrap_or("");
     if !client_id.eq_ignore_ascii_case(&s.tenant.client_id) {
-        return Err(AadError::new(
-            "unauthorized_client",
-            700016,
-            format!(
-                "Application with identifier '{}' was not found in the directory '{}'.",
-                crate::graph::truncate(client_id),
-                s.tenant.domain
-            ),
-        ));
+        return Err(unknown_client(s, client_id));
     }
     let origin = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok());
     match f.get("grant_type").map(String::as_str) {
