@@ -416,6 +416,10 @@ mod tests {
         assert_ne!(a.pending.nonce, b.pending.nonce);
         assert_ne!(a.pending.verifier, b.pending.verifier);
         assert!(a.state.len() >= 16 && a.pending.verifier.len() >= 43);
+        // RFC 7636 section 4.1: 43 to 128 characters of [A-Z] / [a-z] / [0-9] / "-" / "." / "_" / "~".
+        let v = &a.pending.verifier;
+        assert!((43..=128).contains(&v.len()), "{v}");
+        assert!(v.bytes().all(|c| c.is_ascii_alphanumeric() || b"-._~".contains(&c)), "{v}");
     }
 
     #[test]
