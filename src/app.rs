@@ -2,28 +2,27 @@
 //! and the layout.
 
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
 
 use crate::auth::{Auth, SignInFailure};
 use crate::boot::{config_url, load_config};
 use crate::components::config_error::ConfigErrorPage;
 use crate::components::header::Header;
+use crate::components::load::load;
 use crate::components::sign_in_error::SignInError;
 use crate::config::Config;
 use crate::i18n::{Msg, t};
-use crate::routes::{home::Home, not_found::NotFound};
+use crate::router::{Page, Router};
+use crate::routes::{
+    home::Home, not_found::NotFound, request::RequestPage, requests::RequestsPage,
+};
 
 #[component]
 pub fn App() -> impl IntoView {
-    let config = LocalResource::new(|| load_config(config_url()));
-    view! {
-        <Suspense fallback=|| view! { <p class="loading" role="status">{t(Msg::ConfigLoading)}</p> }>
-            {move || config.get().map(|loaded| match loaded {
-                Ok(cfg) => view! { <Shell config=cfg /> }.into_any(),
-                Err(error) => view! { <ConfigErrorPage error=error /> }.into_any(),
-            })}
-        </Suspense>
+    let config = load(load_config(config_url()));
+    move || match config.get() {
+        None => view! { <p class="loading" role="status">{t(Msg::ConfigLoading)}</p> }.into_any(),
+        Some(Ok(cfg)) => view! { <Shell config=cfg /> }.into_any(),
+        Some(Err(error)) => view! { <ConfigErrorPage error=error /> }.into_any(),
     }
 }
 
@@ -34,26 +33,28 @@ pub fn Shell(config: Config) -> impl IntoView {
     let auth = Auth::new(config.clone());
     provide_context(config);
     provide_context(auth.clone());
-    let redirect = LocalResource::new(move || {
-        let auth = auth.clone();
-        async move { auth.handle_redirect().await }
-    });
-    view! {
-        <Suspense fallback=|| view! { <p class="loading" role="status">{t(Msg::SigningIn)}</p> }>
-            {move || redirect.get().map(|outcome| {
-                let failure: Option<SignInFailure> = outcome.err();
-                view! {
-                    <Router>
-                        <Header />
-                        <main id="main">
-                            {failure.map(|f| view! { <SignInError failure=f /> })}
-                            <Routes fallback=|| view! { <NotFound /> }>
-                                <Route path=path!("/") view=Home />
-                            </Routes>
-                        </main>
-                    </Router>
-                }
-            })}
-        </Suspense>
+    let redirect = load(async move { auth.handle_redirect().await });
+    move || match redirect.get() {
+        None => view! { <p class="loading" role="status">{t(Msg::SigningIn)}</p> }.into_any(),
+        Some(outcome) => {
+            let failure: Option<SignInFailure> = outcome.err();
+            let router = Router::install();
+            provide_context(router);
+            // A new page only when the path changes: a new query is the same page's new view.
+            let page = Memo::new(move |_| router.location.with(|l| Page::from_path(&l.path)));
+            view! {
+                <Header />
+                <main id="main">
+                    {failure.map(|f| view! { <SignInError failure=f /> })}
+                    {move || match page.get() {
+                        Page::Home => view! { <Home /> }.into_any(),
+                        Page::Requests => view! { <RequestsPage /> }.into_any(),
+                        Page::Request(id) => view! { <RequestPage id=id /> }.into_any(),
+                        Page::NotFound => view! { <NotFound /> }.into_any(),
+                    }}
+                </main>
+            }
+            .into_any()
+        }
     }
 }

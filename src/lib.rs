@@ -14,5 +14,6 @@ pub mod graph;
 pub mod i18n;
 pub mod ids;
 pub mod query;
+pub mod router;
 pub mod routes;
 pub mod rules;

@@ -11,7 +11,8 @@ use oauth2::basic::{
 };
 use oauth2::{
     AuthUrl, ClientId, CsrfToken, EndpointNotSet, EndpointSet, ErrorResponse, ExtraTokenFields,
-    PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, StandardRevocableToken, StandardTokenResponse, TokenUrl,
+    PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, StandardRevocableToken,
+    StandardTokenResponse, TokenUrl,
 };
 use serde::{Deserialize, Serialize};
 
@@ -419,7 +420,11 @@ mod tests {
         // RFC 7636 section 4.1: 43 to 128 characters of [A-Z] / [a-z] / [0-9] / "-" / "." / "_" / "~".
         let v = &a.pending.verifier;
         assert!((43..=128).contains(&v.len()), "{v}");
-        assert!(v.bytes().all(|c| c.is_ascii_alphanumeric() || b"-._~".contains(&c)), "{v}");
+        assert!(
+            v.bytes()
+                .all(|c| c.is_ascii_alphanumeric() || b"-._~".contains(&c)),
+            "{v}"
+        );
     }
 
     #[test]

@@ -25,6 +25,9 @@ pub fn Header() -> impl IntoView {
     view! {
         <header class="site-header">
             <a class="brand" href="./">{t(Msg::AppName)}</a>
+            <nav aria-label=t(Msg::MainNavigation)>
+                <a href="requests">{t(Msg::NavRequests)}</a>
+            </nav>
             <dl class="environment">
                 <dt>{t(Msg::CloudLabel)}</dt>
                 <dd data-testid="cloud">{cloud}</dd>

@@ -1,5 +1,8 @@
 //! Reusable views.
 
 pub mod config_error;
+pub mod graph_problem;
 pub mod header;
+pub mod list;
+pub mod load;
 pub mod sign_in_error;

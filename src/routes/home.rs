@@ -1,8 +1,10 @@
 use leptos::prelude::*;
 
 use crate::auth::Auth;
+use crate::components::graph_problem::GraphProblem;
+use crate::components::load::load;
 use crate::config::{Cloud, Config};
-use crate::graph::{GraphFailure, catalogs_path, em_url, get_json};
+use crate::graph::{catalogs_path, em_url, get_json};
 use crate::i18n::{Msg, t};
 
 /// The start page: what the app is for, and once signed in, what Graph lets this admin
@@ -34,16 +36,13 @@ fn Catalogs() -> impl IntoView {
         "{}?$select=id,displayName",
         em_url(&config, catalogs_path(config.graph_version))
     );
-    let catalogs = LocalResource::new(move || {
-        let (auth, url) = (auth.clone(), url.clone());
-        async move { get_json(&auth, &url).await }
-    });
+    let catalogs = load(async move { get_json(&auth, &url).await });
     view! {
         <section class="catalogs" aria-labelledby="catalogs-title">
             <h2 id="catalogs-title">{t(Msg::CatalogsTitle)}</h2>
-            <Suspense fallback=|| view! { <p role="status">{t(Msg::Loading)}</p> }>
-                {move || catalogs.get().map(|r| match r {
-                    Ok(body) => {
+            {move || match catalogs.get() {
+                    None => view! { <p role="status">{t(Msg::Loading)}</p> }.into_any(),
+                    Some(Ok(body)) => {
                         let names: Vec<String> = body["value"]
                             .as_array()
                             .map(|v| v.iter().map(|c| c["displayName"].as_str().unwrap_or("").to_string()).collect())
@@ -59,34 +58,8 @@ fn Catalogs() -> impl IntoView {
                             }.into_any()
                         }
                     }
-                    Err(failure) => view! { <GraphProblem failure=failure /> }.into_any(),
-                })}
-            </Suspense>
+                    Some(Err(failure)) => view! { <GraphProblem failure=failure /> }.into_any(),
+                }}
         </section>
-    }
-}
-
-/// A Graph failure with its code, message, request-id and date.
-#[component]
-fn GraphProblem(failure: GraphFailure) -> impl IntoView {
-    match failure {
-        GraphFailure::Graph(e) => {
-            let forbidden = e.status == 403;
-            view! {
-                <div class="graph-error" role="alert" data-testid="graph-error">
-                    <p>{if forbidden { t(Msg::GraphForbidden) } else { t(Msg::GraphFailed) }}</p>
-                    <p><code>{e.code.clone()}</code> ": " {e.message.clone()}</p>
-                    <p>
-                        {t(Msg::GraphRequestId)} ": " <code data-testid="request-id">{e.request_id.clone().unwrap_or_default()}</code>
-                        " · " {t(Msg::GraphDate)} ": " {e.date.clone().unwrap_or_default()}
-                    </p>
-                </div>
-            }
-            .into_any()
-        }
-        GraphFailure::Auth(e) => view! { <p role="alert">{e.to_string()}</p> }.into_any(),
-        GraphFailure::Network(e) => {
-            view! { <p role="alert">{t(Msg::GraphFailed)} ": " {e}</p> }.into_any()
-        }
     }
 }

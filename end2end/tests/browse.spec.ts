@@ -1,0 +1,192 @@
+import { test, expect, type Page } from '@playwright/test';
+
+// Browsing requests against entra-sandbox (500 requests by default).
+const sandbox = process.env.SANDBOX_URL!;
+const app = process.env.APP_URL!;
+
+test.beforeEach(async () => {
+  const r = await fetch(`${sandbox}/sandbox/reset`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  expect(r.ok).toBeTruthy();
+});
+
+/** Opens `path` signed out, signs in as `who` from the page's prompt, and waits for it. */
+async function openSignedIn(page: Page, path: string, who = 'admin@') {
+  await page.goto(path);
+  await page.getByRole('button', { name: 'Sign in to continue' }).click();
+  await page.locator(`button[data-account^="${who}"]`).click();
+  await page.waitForURL((u) => u.toString().startsWith(app));
+  await expect(page.getByTestId('account-name')).toBeVisible();
+}
+
+const rows = (page: Page) => page.locator('table.requests tbody tr[data-id]');
+const column = (page: Page, cls: string) => page.locator(`table.requests tbody tr[data-id] td.${cls}`);
+
+test('a bookmarked filtered view survives sign-in and reload, filtered by Graph', async ({ page }) => {
+  const view = '/requests?state=deliveryFailed,partiallyDelivered&sort=window';
+  await openSignedIn(page, view);
+  expect(page.url()).toBe(`${app}${view}`);
+  await expect(rows(page).first()).toBeVisible();
+  for (const s of await column(page, 'state').allTextContents()) expect(['deliveryFailed', 'partiallyDelivered']).toContain(s);
+  await expect(page.getByTestId('server-filter')).toHaveText("(state eq 'deliveryFailed' or state eq 'partiallyDelivered')");
+  await expect(page.getByRole('columnheader', { name: /Reprocess window/ })).toHaveAttribute('aria-sort', 'ascending');
+  await page.reload();
+  expect(page.url()).toBe(`${app}${view}`);
+  await expect(rows(page).first()).toBeVisible();
+  await expect(page.getByRole('checkbox', { name: 'deliveryFailed' })).toBeChecked();
+});
+
+test('ready-made views, back and forward', async ({ page }) => {
+  await openSignedIn(page, '/requests');
+  const nav = page.getByRole('navigation', { name: 'Ready-made views' });
+  await nav.getByRole('link', { name: 'Waiting for callback' }).click();
+  await expect(page).toHaveURL(`${app}/requests?view=waiting`);
+  await expect(rows(page).first()).toBeVisible();
+  for (const s of await column(page, 'status').allTextContents()) expect(s).toBe('WaitingForCallback');
+
+  await nav.getByRole('link', { name: 'Failed outside the window' }).click();
+  await expect(page).toHaveURL(`${app}/requests?view=failed-old`);
+  await expect(rows(page).first()).toBeVisible();
+  for (const w of await column(page, 'window').allTextContents()) expect(w).toMatch(/^closed /);
+
+  await nav.getByRole('link', { name: 'Needs attention' }).click();
+  await expect(rows(page).first()).toBeVisible();
+  const attention = await page.locator('table.requests tbody tr[data-id]').evaluateAll((trs) =>
+    trs.map((tr) => [tr.querySelector('td.window')!.textContent, tr.querySelector('td.callouts')!.textContent]),
+  );
+  for (const [win, callouts] of attention) expect(win!.endsWith('left') || callouts!.includes('waiting')).toBeTruthy();
+
+  await nav.getByRole('link', { name: 'Recent' }).click();
+  await expect(page.getByTestId('server-filter')).toContainText('createdDateTime ge');
+
+  await page.goBack();
+  await expect(page).toHaveURL(`${app}/requests?view=attention`);
+  await expect(nav.getByRole('link', { name: 'Needs attention' })).toHaveAttribute('aria-current', 'page');
+  await page.goBack();
+  await expect(page).toHaveURL(`${app}/requests?view=failed-old`);
+  await page.goForward();
+  await expect(page).toHaveURL(`${app}/requests?view=attention`);
+});
+
+test('typing a search replaces the history entry and filters in the browser', async ({ page }) => {
+  await openSignedIn(page, '/requests');
+  await expect(rows(page).first()).toBeVisible();
+  const before = await page.evaluate(() => history.length);
+  await page.getByRole('searchbox', { name: 'Search' }).pressSequentially('adele', { delay: 20 });
+  await expect(page).toHaveURL(`${app}/requests?q=adele`);
+  expect(await page.evaluate(() => history.length)).toBe(before);
+  await expect(page.getByTestId('client-filter')).toContainText('adele');
+  await expect(page.getByTestId('server-filter')).toHaveText(/nothing/);
+});
+
+test('load all follows every nextLink and can be cancelled', async ({ page }) => {
+  await openSignedIn(page, '/requests');
+  await expect(page.getByTestId('loaded-count')).toContainText('Loaded: 100');
+  await page.getByRole('button', { name: 'Load more' }).click();
+  await expect(page.getByTestId('loaded-count')).toContainText('Loaded: 200');
+  await page.getByRole('button', { name: 'Load all' }).click();
+  await expect(page.getByTestId('loaded-count')).toContainText('Loaded: 500');
+  await expect(page.getByTestId('loaded-count')).toContainText('all loaded');
+  // Windowed rendering: far fewer rows in the document than loaded.
+  expect(await rows(page).count()).toBeLessThan(60);
+  await page.locator('.table-viewport').evaluate((el) => (el.scrollTop = el.scrollHeight));
+  await expect(page.locator('table.requests tbody tr[aria-rowindex="501"]')).toBeAttached();
+});
+
+test('hostile display names render as text', async ({ page }) => {
+  const dialogs: string[] = [];
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    d.dismiss();
+  });
+  await openSignedIn(page, '/requests?q=script');
+  await page.getByRole('button', { name: 'Load all' }).click();
+  await expect(page.getByTestId('loaded-count')).toContainText('all loaded');
+  await expect(column(page, 'requestor').filter({ hasText: "<script>alert('xss')</script>" }).first()).toBeVisible();
+  await expect(page.locator('table.requests script, table.requests img')).toHaveCount(0);
+  await page.getByRole('searchbox', { name: 'Search' }).fill('onerror');
+  await expect(column(page, 'requestor').filter({ hasText: '"><img src=x onerror=alert(1)>' }).first()).toBeVisible();
+  expect(dialogs).toEqual([]);
+});
+
+test('an account without a role gets 403 explained', async ({ page }) => {
+  await openSignedIn(page, '/requests', 'user@');
+  const problem = page.getByTestId('graph-error');
+  await expect(problem).toContainText('Identity Governance Administrator');
+  await expect(problem.getByTestId('request-id')).toHaveText(/^[0-9a-f-]{36}$/);
+});
+
+test('a catalog-scoped manager picks an access package first', async ({ page }) => {
+  await openSignedIn(page, '/requests', 'manager@');
+  await expect(page.getByTestId('pick-package')).toBeVisible();
+  const select = page.getByRole('combobox', { name: 'Access package' });
+  const first = await select.locator('option').nth(1).getAttribute('value');
+  await select.selectOption(first!);
+  await expect(page).toHaveURL(`${app}/requests?package=${first}`);
+  await expect(rows(page).first()).toBeVisible();
+  await expect(page.getByTestId('pick-package')).toHaveCount(0);
+});
+
+test('unknown and malformed parameters are reported, not dropped', async ({ page }) => {
+  await openSignedIn(page, '/requests?state=deliveryFailed,exploded&colour=red&package=nope');
+  const problems = page.getByTestId('query-problems');
+  await expect(problems.getByRole('listitem')).toHaveCount(3);
+  await expect(problems).toContainText('exploded');
+  await expect(problems).toContainText('colour');
+  await expect(page.getByTestId('server-filter')).toHaveText("state eq 'deliveryFailed'");
+});
+
+test('a request detail shows its properties, callouts and which actions apply', async ({ page }) => {
+  await openSignedIn(page, '/requests/d82eb508-acc4-43cc-bcf1-7c1c4a2c073b');
+  await expect(page.getByTestId('request-state')).toHaveText('deliveryFailed');
+  await expect(page.getByTestId('request-window')).toHaveText(/^1[12] days left$/);
+  await expect(page.locator('[data-action=reprocess]')).toContainText('applies');
+  await expect(page.locator('[data-action=resume]')).toContainText('not waiting');
+});
+
+test('a malformed request id is refused before any Graph call', async ({ page }) => {
+  const graphCalls: string[] = [];
+  page.on('request', (r) => {
+    if (r.url().includes('/assignmentRequests/')) graphCalls.push(r.url());
+  });
+  await openSignedIn(page, "/requests/x'%20or%201%20eq%201");
+  await expect(page.getByTestId('bad-id')).toBeVisible();
+  expect(graphCalls).toEqual([]);
+});
+
+test('links move between pages without reloading, and back returns to the same view', async ({ page }) => {
+  await openSignedIn(page, '/requests');
+  // A marker on window survives only if no link reloads the document.
+  await page.evaluate(() => ((window as any).__stillHere = true));
+  let documents = 0;
+  page.on('request', (r) => {
+    if (r.resourceType() === 'document') documents += 1;
+  });
+  const presets = page.getByRole('navigation', { name: 'Ready-made views' });
+  await presets.getByRole('link', { name: 'Needs attention' }).click();
+  await expect(page).toHaveURL(`${app}/requests?view=attention`);
+  await expect(rows(page).first()).toBeVisible();
+  const first = rows(page).first();
+  const id = await first.getAttribute('data-id');
+  await first.locator('td.requestor a').click();
+  await expect(page).toHaveURL(`${app}/requests/${id}`);
+  await expect(page.getByTestId('request-state')).toBeVisible();
+  await page.goBack();
+  await expect(page).toHaveURL(`${app}/requests?view=attention`);
+  await expect(presets.getByRole('link', { name: 'Needs attention' })).toHaveAttribute('aria-current', 'page');
+  await page.getByRole('link', { name: 'Access Desk' }).click();
+  await expect(page).toHaveURL(`${app}/`);
+  await expect(page.getByTestId('catalogs')).toBeVisible();
+  const main = page.getByRole('navigation', { name: 'Main' });
+  await main.getByRole('link', { name: 'Requests' }).click();
+  await expect(page).toHaveURL(`${app}/requests`);
+  await expect(rows(page).first()).toBeVisible();
+  expect(await page.evaluate(() => (window as any).__stillHere)).toBe(true);
+  expect(documents).toBe(0);
+  // A new tab is the browser's business: a modified click is not taken over.
+  const [popup] = await Promise.all([
+    page.context().waitForEvent('page'),
+    page.getByRole('link', { name: 'Access Desk' }).click({ modifiers: ['ControlOrMeta'] }),
+  ]);
+  await popup.close();
+  await expect(page).toHaveURL(`${app}/requests`);
+});

@@ -1,0 +1,31 @@
+//! A Graph failure as an admin and support need it.
+
+use leptos::prelude::*;
+
+use crate::graph::GraphFailure;
+use crate::i18n::{Msg, t};
+
+/// A Graph failure with its code, message, request-id and date.
+#[component]
+pub fn GraphProblem(failure: GraphFailure) -> impl IntoView {
+    match failure {
+        GraphFailure::Graph(e) => {
+            let forbidden = e.status == 403;
+            view! {
+                <div class="graph-error" role="alert" data-testid="graph-error">
+                    <p>{if forbidden { t(Msg::GraphForbidden) } else { t(Msg::GraphFailed) }}</p>
+                    <p><code>{e.code.clone()}</code> ": " {e.message.clone()}</p>
+                    <p>
+                        {t(Msg::GraphRequestId)} ": " <code data-testid="request-id">{e.request_id.clone().unwrap_or_default()}</code>
+                        " · " {t(Msg::GraphDate)} ": " {e.date.clone().unwrap_or_default()}
+                    </p>
+                </div>
+            }
+            .into_any()
+        }
+        GraphFailure::Auth(e) => view! { <p role="alert">{e.to_string()}</p> }.into_any(),
+        GraphFailure::Network(e) => {
+            view! { <p role="alert">{t(Msg::GraphFailed)} ": " {e}</p> }.into_any()
+        }
+    }
+}

@@ -1,0 +1,216 @@
+//! Pieces shared by the list pages: the signed-in gate, Graph paging into a signal with
+//! load more / load all / cancel, formatting, and problems with the address.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::auth::{Auth, current_view};
+use crate::components::graph_problem::GraphProblem;
+use crate::graph::{GraphFailure, get_json};
+use crate::i18n::{Msg, t};
+use crate::query::QueryProblem;
+
+/// `2026-11-21 10:04 UTC`, or an em dash.
+/// Written by hand: chrono's strftime engine costs ~8 KB of wasm for this one format.
+pub fn when(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
+    use chrono::Timelike;
+    match t {
+        Some(t) => format!(
+            "{} {:02}:{:02} UTC",
+            crate::query::format_date(t.date_naive()),
+            t.hour(),
+            t.minute()
+        ),
+        None => "—".into(),
+    }
+}
+
+/// Percent-encodes a query value for Graph (spaces as %20).
+pub fn encode(v: &str) -> String {
+    let mut out = String::new();
+    for b in v.bytes() {
+        match b {
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'_'
+            | b'.'
+            | b'~'
+            | b'/'
+            | b','
+            | b':' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// Shows its children only to a signed-in admin; others get a Sign in prompt that returns
+/// to this very view.
+#[component]
+pub fn SignedIn(children: ChildrenFn) -> impl IntoView {
+    let auth = expect_context::<Auth>();
+    let account = auth.account;
+    view! {
+        <Show
+            when=move || account.get().is_some()
+            fallback=move || {
+                let auth = auth.clone();
+                view! {
+                    <div class="notice" data-testid="sign-in-needed">
+                        <p>{t(Msg::SignInToSee)}</p>
+                        <button type="button" class="primary" on:click=move |_| {
+                            let _ = auth.sign_in(&current_view());
+                        }>{t(Msg::SignInToContinue)}</button>
+                    </div>
+                }
+            }
+        >
+            {children()}
+        </Show>
+    }
+}
+
+/// Parameters of the address that were not used, each with its reason.
+#[component]
+pub fn QueryProblems(problems: Vec<QueryProblem>) -> impl IntoView {
+    (!problems.is_empty()).then(|| {
+        view! {
+            <div class="notice warn" role="status" data-testid="query-problems">
+                <p>{t(Msg::QueryProblemsIntro)}</p>
+                <ul>
+                    {problems
+                        .into_iter()
+                        .map(|p| view! { <li><code>{p.param}</code> " = " <code>{p.value}</code> ": " {p.reason}</li> })
+                        .collect_view()}
+                </ul>
+            </div>
+        }
+    })
+}
+
+/// A paged Graph collection loaded into signals.
+#[derive(Clone, Copy)]
+pub struct Pager {
+    pub items: RwSignal<Vec<serde_json::Value>>,
+    pub next: RwSignal<Option<String>>,
+    pub loading: RwSignal<bool>,
+    pub loading_all: RwSignal<bool>,
+    pub error: RwSignal<Option<GraphFailure>>,
+    generation: StoredValue<u64>,
+}
+
+impl Pager {
+    pub fn new() -> Pager {
+        Pager {
+            items: RwSignal::new(Vec::new()),
+            next: RwSignal::new(None),
+            loading: RwSignal::new(false),
+            loading_all: RwSignal::new(false),
+            error: RwSignal::new(None),
+            generation: StoredValue::new(0),
+        }
+    }
+
+    /// Starts over with `url` (a new view); answers of an older view are dropped.
+    pub fn start(self, auth: Auth, url: String) {
+        let run = self.generation.get_value() + 1;
+        self.generation.set_value(run);
+        self.items.set(Vec::new());
+        self.next.set(None);
+        self.error.set(None);
+        self.loading_all.set(false);
+        self.fetch(auth, url, run, false);
+    }
+
+    fn fetch(self, auth: Auth, url: String, run: u64, all: bool) {
+        self.loading.set(true);
+        spawn_local(async move {
+            let result = get_json(&auth, &url).await;
+            if self.generation.get_value() != run {
+                return;
+            }
+            self.loading.set(false);
+            match result {
+                Ok(body) => {
+                    let page: Vec<serde_json::Value> =
+                        body["value"].as_array().cloned().unwrap_or_default();
+                    self.items.update(|v| v.extend(page));
+                    let next = body["@odata.nextLink"].as_str().map(str::to_string);
+                    self.next.set(next.clone());
+                    if all && self.loading_all.get_untracked() {
+                        match next {
+                            Some(n) => self.fetch(auth, n, run, true),
+                            None => self.loading_all.set(false),
+                        }
+                    }
+                }
+                Err(e) => {
+                    self.loading_all.set(false);
+                    self.error.set(Some(e));
+                }
+            }
+        });
+    }
+
+    /// The next page.
+    pub fn more(self, auth: Auth) {
+        if let Some(n) = self.next.get_untracked() {
+            self.fetch(auth, n, self.generation.get_value(), false);
+        }
+    }
+
+    /// Every remaining page, until done or cancelled.
+    pub fn all(self, auth: Auth) {
+        if let Some(n) = self.next.get_untracked() {
+            self.loading_all.set(true);
+            self.fetch(auth, n, self.generation.get_value(), true);
+        }
+    }
+
+    pub fn cancel(self) {
+        self.loading_all.set(false);
+    }
+}
+
+impl Default for Pager {
+    fn default() -> Self {
+        Pager::new()
+    }
+}
+
+/// Loaded count, load more, load all and cancel, and the loading and error states.
+#[component]
+pub fn PagerControls(pager: Pager, shown: Signal<usize>) -> impl IntoView {
+    let auth = expect_context::<Auth>();
+    let auth2 = auth.clone();
+    view! {
+        <div class="pager" data-testid="pager">
+            <p role="status" data-testid="loaded-count">
+                {move || {
+                    let loaded = pager.items.get().len();
+                    let more = if pager.next.get().is_some() { t(Msg::MoreAvailable) } else { t(Msg::AllLoaded) };
+                    format!("{} {loaded} · {} {} · {more}", t(Msg::Loaded), t(Msg::Shown), shown.get())
+                }}
+            </p>
+            <Show when=move || pager.next.get().is_some() && !pager.loading_all.get()>
+                <button type="button" on:click={
+                    let auth = auth.clone();
+                    move |_| pager.more(auth.clone())
+                } disabled=move || pager.loading.get()>{t(Msg::LoadMore)}</button>
+                <button type="button" on:click={
+                    let auth = auth2.clone();
+                    move |_| pager.all(auth.clone())
+                } disabled=move || pager.loading.get()>{t(Msg::LoadAll)}</button>
+            </Show>
+            <Show when=move || pager.loading_all.get()>
+                <button type="button" on:click=move |_| pager.cancel()>{t(Msg::Cancel)}</button>
+            </Show>
+            <Show when=move || pager.loading.get()>
+                <span class="loading-inline" role="status">{t(Msg::Loading)}</span>
+            </Show>
+        </div>
+        {move || pager.error.get().map(|e| view! { <GraphProblem failure=e /> })}
+    }
+}
