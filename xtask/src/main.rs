@@ -22,6 +22,8 @@ usage: cargo xtask <command>
                        http://127.0.0.1:8080 configured for it; Ctrl-C stops both
   test                 every check and test layer, failing fast; ends with
                        `N passed, N failed`
+  e2e [playwright args]
+                       only the end-to-end layer (e.g. `cargo xtask e2e -g links`)
   bench                the benchmarks, with numbers to put in README.md
   budget               print the bundle-size budget of dist/";
 
@@ -31,6 +33,10 @@ fn main() -> ExitCode {
         Some("setup") => toolchain::setup(),
         Some("run") => run_stack(&args[1..]),
         Some("test") => return test::test(),
+        Some("e2e") => {
+            let extra: Vec<String> = args[1..].iter().filter(|a| *a != "--").cloned().collect();
+            return test::e2e(&extra);
+        }
         Some("bench") => bench::bench(&args[1..]),
         Some("budget") => budget::check(&root().join("dist")).and_then(|ok| {
             ok.then_some(())

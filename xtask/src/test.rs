@@ -121,22 +121,7 @@ fn layers(tally: &mut Tally) -> Result<(), Fail> {
     counted(tally, "browser", browser)?;
 
     step("end-to-end (Playwright, release build on a static server, fresh sandbox)");
-    let dist = crate::build_app()?;
-    let sandbox_bin = stack::build_sandbox(false)?;
-    let rt = crate::runtime();
-    let running = stack::start(
-        &rt,
-        stack::StackOptions {
-            dist: &dist,
-            app_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-            sandbox_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-            sandbox_bin: &sandbox_bin,
-            sandbox_args: vec!["--test-control".into()],
-            echo_sandbox: false,
-        },
-    )?;
-    let e2e = playwright(&running, &sandbox_bin)?;
-    drop(running);
+    let (e2e, dist) = end_to_end(&[])?;
     counted(tally, "end-to-end", e2e)?;
 
     step("bundle budget");
@@ -154,10 +139,46 @@ fn layers(tally: &mut Tally) -> Result<(), Fail> {
     Ok(())
 }
 
+/// `cargo xtask e2e [playwright args]`: only the end-to-end layer, for working on one
+/// spec (`cargo xtask e2e -g "back and forward"`, `cargo xtask e2e tests/browse.spec.ts`).
+pub fn e2e(extra: &[String]) -> ExitCode {
+    let mut tally = Tally {
+        total: Counts::default(),
+        started: Instant::now(),
+    };
+    let result = toolchain::setup()
+        .and_then(|()| end_to_end(extra))
+        .and_then(|(counts, _)| counted(&mut tally, "end-to-end", counts));
+    tally.finish(result.err().as_ref())
+}
+
+/// Builds the app and the sandbox, starts them, and runs Playwright; gives its counts and
+/// the dist folder it tested.
+fn end_to_end(extra: &[String]) -> Result<((Counts, bool), std::path::PathBuf), Fail> {
+    let dist = crate::build_app()?;
+    let sandbox_bin = stack::build_sandbox(false)?;
+    let rt = crate::runtime();
+    let running = stack::start(
+        &rt,
+        stack::StackOptions {
+            dist: &dist,
+            app_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            sandbox_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            sandbox_bin: &sandbox_bin,
+            sandbox_args: vec!["--test-control".into()],
+            echo_sandbox: false,
+        },
+    )?;
+    let e2e = playwright(&running, &sandbox_bin, extra)?;
+    drop(running);
+    Ok((e2e, dist))
+}
+
 /// Runs the Playwright suite against a running stack and reads its JSON report.
 fn playwright(
     running: &stack::Stack,
     sandbox_bin: &std::path::Path,
+    extra: &[String],
 ) -> Result<(Counts, bool), Fail> {
     let e2e = root().join("end2end");
     let report = stack::target_dir().join("playwright-report.json");
@@ -165,6 +186,7 @@ fn playwright(
     let status = Command::new(e2e.join("node_modules/.bin/playwright"))
         .current_dir(&e2e)
         .args(["test", "--reporter=list,json"])
+        .args(extra)
         .env("PLAYWRIGHT_JSON_OUTPUT_NAME", &report)
         .env("APP_URL", &running.app_url)
         .env("SANDBOX_URL", &running.sandbox_url)
