@@ -128,9 +128,96 @@ pub fn action_path(action: Action, version: GraphVersion, id: &str) -> Option<St
     })
 }
 
+/// The stage at which the access package's policies call `extension_id`, read from their
+/// `customExtensionStageSettings` (with `customExtension` expanded). None when they do not
+/// say, or call the same extension at more than one stage: then the admin chooses.
+pub fn stage_for_extension(policies: &[Value], extension_id: &str) -> Option<Stage> {
+    let mut stages = policies
+        .iter()
+        .filter_map(|p| p.get("customExtensionStageSettings")?.as_array())
+        .flatten()
+        .filter(|s| {
+            s["customExtension"]["id"]
+                .as_str()
+                .is_some_and(|id| id.eq_ignore_ascii_case(extension_id))
+        })
+        .filter_map(|s| s["stage"].as_str().and_then(Stage::parse));
+    let first = stages.next()?;
+    stages.all(|s| s == first).then_some(first)
+}
+
+/// Collection paths of each version, under `.../entitlementManagement/`.
+pub struct Paths {
+    pub requests: &'static str,
+    pub assignments: &'static str,
+    pub policies: &'static str,
+    /// How a policy names its access package in `$filter`.
+    pub policy_package_filter: &'static str,
+}
+
+pub fn paths(version: GraphVersion) -> Paths {
+    match version {
+        GraphVersion::V1 => Paths {
+            requests: "assignmentRequests",
+            assignments: "assignments",
+            policies: "assignmentPolicies",
+            policy_package_filter: "accessPackage/id",
+        },
+        GraphVersion::Beta => Paths {
+            requests: "assignmentRequests",
+            assignments: "accessPackageAssignments",
+            policies: "accessPackageAssignmentPolicies",
+            policy_package_filter: "accessPackageId",
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_stage_comes_from_the_policy_when_it_is_unambiguous() {
+        let ext = "b7a5b1c8-6c5f-4b0c-9f1e-2d3c4b5a6978";
+        let other = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
+        let policy = [json!({ "customExtensionStageSettings": [
+            { "stage": "assignmentRequestApproved", "customExtension": { "id": ext } },
+            { "stage": "assignmentRequestGranted", "customExtension": { "id": other } },
+        ]})];
+        assert_eq!(stage_for_extension(&policy, ext), Some(Stage::Approved));
+        assert_eq!(
+            stage_for_extension(&policy, &ext.to_uppercase()),
+            Some(Stage::Approved)
+        );
+        assert_eq!(stage_for_extension(&policy, other), Some(Stage::Granted));
+        assert_eq!(stage_for_extension(&policy, "nope"), None);
+        assert_eq!(stage_for_extension(&[json!({})], ext), None);
+        assert_eq!(stage_for_extension(&[], ext), None);
+        // Two policies of the package agreeing is still one answer; disagreeing is none.
+        let agree = [
+            policy[0].clone(),
+            json!({ "customExtensionStageSettings": [
+            { "stage": "assignmentRequestApproved", "customExtension": { "id": ext } }]}),
+        ];
+        assert_eq!(stage_for_extension(&agree, ext), Some(Stage::Approved));
+        let disagree = [
+            policy[0].clone(),
+            json!({ "customExtensionStageSettings": [
+            { "stage": "assignmentRequestCreated", "customExtension": { "id": ext } }]}),
+        ];
+        assert_eq!(stage_for_extension(&disagree, ext), None);
+        // The same extension at two stages: the policy cannot say which one is waiting.
+        let twice = [json!({ "customExtensionStageSettings": [
+            { "stage": "assignmentRequestCreated", "customExtension": { "id": ext } },
+            { "stage": "assignmentRequestApproved", "customExtension": { "id": ext } },
+        ]})];
+        assert_eq!(stage_for_extension(&twice, ext), None);
+        // Beta's PascalCase is the same stage.
+        let beta = [json!({ "customExtensionStageSettings": [
+            { "stage": "AssignmentRequestCreated", "customExtension": { "id": ext } },
+        ]})];
+        assert_eq!(stage_for_extension(&beta, ext), Some(Stage::Created));
+    }
 
     /// Example 1 of the v1.0 resume page (seed 001), verbatim.
     const SEED_CONTINUE: &str = r#"{

@@ -12,6 +12,8 @@ use crate::components::sign_in_error::SignInError;
 use crate::config::Config;
 use crate::i18n::{Msg, t};
 use crate::router::{Page, Router};
+use crate::routes::assignment::AssignmentPage;
+use crate::routes::assignments::AssignmentsPage;
 use crate::routes::{
     home::Home, not_found::NotFound, request::RequestPage, requests::RequestsPage,
 };
@@ -50,6 +52,8 @@ pub fn Shell(config: Config) -> impl IntoView {
                         Page::Home => view! { <Home /> }.into_any(),
                         Page::Requests => view! { <RequestsPage /> }.into_any(),
                         Page::Request(id) => view! { <RequestPage id=id /> }.into_any(),
+                        Page::Assignments => view! { <AssignmentsPage /> }.into_any(),
+                        Page::Assignment(id) => view! { <AssignmentPage id=id /> }.into_any(),
                         Page::NotFound => view! { <NotFound /> }.into_any(),
                     }}
                 </main>

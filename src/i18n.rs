@@ -145,6 +145,45 @@ pub enum Msg {
     WhyNotResumeNotWaiting,
     NavRequests,
     NavAssignments,
+    ReprocessOpen,
+    ReprocessConfirmRequest,
+    ReprocessConfirmAssignment,
+    ReprocessNow,
+    Sending,
+    ActionAccepted,
+    FollowState,
+    FollowStatus,
+    FollowStopped,
+    ResumeInstance,
+    ResumeStage,
+    ResumeStageFromPolicy,
+    ResumeStageChoose,
+    ResumeDecision,
+    ResumeContinue,
+    ResumeDeny,
+    ResumeSource,
+    ResumeSourceHint,
+    ResumeDetail,
+    ResumePreview,
+    ResumeSend,
+    ResumeConfirmDeny,
+    DenyNow,
+    FixFieldsFirst,
+    WaitingCalloutNone,
+    NavAssignmentsTitle,
+    AssignmentTitle,
+    BackToAssignments,
+    NotAnAssignmentId,
+    NoAssignments,
+    ColTarget,
+    ColPolicy,
+    ColExpires,
+    ColStarts,
+    ActionReprocessAssignment,
+    CopyLabel,
+    CopiedLabel,
+    CopyErrorLabel,
+    ActionAppliesAssignment,
 }
 
 /// The English text of a message.
@@ -329,5 +368,58 @@ pub fn t(msg: Msg) -> &'static str {
         }
         NavRequests => "Requests",
         NavAssignments => "Assignments",
+        ReprocessOpen => "Reprocess…",
+        ReprocessConfirmRequest => {
+            "Graph will try again to deliver the access this request asks for, to every resource of the access package. Nothing else about the request changes."
+        }
+        ReprocessConfirmAssignment => {
+            "Graph will evaluate this assignment again and deliver its access to every resource of the access package once more."
+        }
+        ReprocessNow => "Reprocess now",
+        Sending => "Sending…",
+        ActionAccepted => "Graph accepted the action.",
+        FollowState => "State now:",
+        FollowStatus => "Status now:",
+        FollowStopped => {
+            "Still delivering after a minute: reload the page later to see how it ended."
+        }
+        ResumeInstance => "Custom extension stage instance id",
+        ResumeStage => "Stage",
+        ResumeStageFromPolicy => {
+            "Read from the assignment policy’s custom extension stage settings."
+        }
+        ResumeStageChoose => {
+            "The assignment policy does not say at which stage this extension runs: choose the stage the request waits at."
+        }
+        ResumeDecision => "Decision",
+        ResumeContinue => "Continue",
+        ResumeDeny => "Deny",
+        ResumeSource => "Source",
+        ResumeSourceHint => "Recorded in the request’s history as who answered the callback.",
+        ResumeDetail => "Detail",
+        ResumePreview => "The body that will be sent",
+        ResumeSend => "Send",
+        ResumeConfirmDeny => {
+            "Deny ends this request: the requestor does not get the access package. Deny now?"
+        }
+        DenyNow => "Deny now",
+        FixFieldsFirst => "Fix the fields marked above first: nothing has been sent.",
+        WaitingCalloutNone => "—",
+        NavAssignmentsTitle => "Assignments",
+        AssignmentTitle => "Assignment",
+        BackToAssignments => "← All assignments",
+        NotAnAssignmentId => {
+            "This is not an assignment id (a GUID), so nothing was asked of Graph:"
+        }
+        NoAssignments => "No assignment matches this view.",
+        ColTarget => "Target",
+        ColPolicy => "Policy",
+        ColExpires => "Expires",
+        ColStarts => "Starts",
+        ActionReprocessAssignment => "Reprocess assignment",
+        CopyLabel => "Copy",
+        CopiedLabel => "Copied",
+        CopyErrorLabel => "Copy the error details",
+        ActionAppliesAssignment => "applies to this assignment",
     }
 }

@@ -3,7 +3,7 @@
 //!
 //! Why not `leptos_router`: in this app it cost ~47 KB of the 300 KB gzip first-visit
 //! budget (its nested-route machinery is instantiated for every page view), and the app
-//! needs little of it: five flat routes, query strings that are the view state, links and
+//! needs little of it: six flat routes, query strings that are the view state, links and
 //! back/forward. What it does need is here, in ~150 lines:
 //!
 //! - [`Page::from_path`] (pure, tested natively) maps a path to a page;
@@ -29,6 +29,9 @@ pub enum Page {
     Requests,
     /// `/requests/{id}`. The id is as typed: the page reports one that is not a GUID.
     Request(String),
+    Assignments,
+    /// `/assignments/{id}`, as typed.
+    Assignment(String),
     NotFound,
 }
 
@@ -40,6 +43,8 @@ impl Page {
             [] => Page::Home,
             ["requests"] => Page::Requests,
             ["requests", id] => Page::Request(percent_decode(id)),
+            ["assignments"] => Page::Assignments,
+            ["assignments", id] => Page::Assignment(percent_decode(id)),
             _ => Page::NotFound,
         }
     }
@@ -115,6 +120,11 @@ mod tests {
             Page::Request("8d2e0f4c-3c2a-4d5e-9a6b-1f2e3d4c5b6a".into())
         );
         assert_eq!(Page::from_path("/requests/a/b"), Page::NotFound);
+        assert_eq!(Page::from_path("/assignments"), Page::Assignments);
+        assert_eq!(
+            Page::from_path("/assignments/0d4a4b2e-5f6a-4c3b-8a9d-1e2f3a4b5c6d"),
+            Page::Assignment("0d4a4b2e-5f6a-4c3b-8a9d-1e2f3a4b5c6d".into())
+        );
         assert_eq!(Page::from_path("/nope"), Page::NotFound);
         assert_eq!(Page::from_path("/index.html/x"), Page::NotFound);
         assert_eq!(Page::from_path(OUTSIDE_APP), Page::NotFound);

@@ -1,22 +1,10 @@
 import { test, expect, type Page } from '@playwright/test';
+import { app, openSignedIn, resetSandbox } from './helpers';
 
 // Browsing requests against entra-sandbox (500 requests by default).
-const sandbox = process.env.SANDBOX_URL!;
-const app = process.env.APP_URL!;
-
 test.beforeEach(async () => {
-  const r = await fetch(`${sandbox}/sandbox/reset`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-  expect(r.ok).toBeTruthy();
+  await resetSandbox();
 });
-
-/** Opens `path` signed out, signs in as `who` from the page's prompt, and waits for it. */
-async function openSignedIn(page: Page, path: string, who = 'admin@') {
-  await page.goto(path);
-  await page.getByRole('button', { name: 'Sign in to continue' }).click();
-  await page.locator(`button[data-account^="${who}"]`).click();
-  await page.waitForURL((u) => u.toString().startsWith(app));
-  await expect(page.getByTestId('account-name')).toBeVisible();
-}
 
 const rows = (page: Page) => page.locator('table.requests tbody tr[data-id]');
 const column = (page: Page, cls: string) => page.locator(`table.requests tbody tr[data-id] td.${cls}`);

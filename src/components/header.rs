@@ -27,6 +27,7 @@ pub fn Header() -> impl IntoView {
             <a class="brand" href="./">{t(Msg::AppName)}</a>
             <nav aria-label=t(Msg::MainNavigation)>
                 <a href="requests">{t(Msg::NavRequests)}</a>
+                <a href="assignments">{t(Msg::NavAssignments)}</a>
             </nav>
             <dl class="environment">
                 <dt>{t(Msg::CloudLabel)}</dt>

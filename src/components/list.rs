@@ -25,6 +25,21 @@ pub fn when(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
     }
 }
 
+/// Height of a table row in pixels (fixed, for windowed rendering; see style/main.css).
+pub const ROW_HEIGHT: f64 = 44.0;
+/// Rows rendered above and below the visible ones, so fast scrolling shows no gap.
+pub const OVERSCAN: usize = 8;
+
+/// The rows `first..last` of `n` to render for a viewport of `height` pixels scrolled to
+/// `scroll_top`: only those are in the DOM, whatever `n` is.
+pub fn row_window(scroll_top: f64, height: f64, n: usize) -> (usize, usize) {
+    let first = ((scroll_top.max(0.0) / ROW_HEIGHT) as usize)
+        .saturating_sub(OVERSCAN)
+        .min(n);
+    let count = (height.max(0.0) / ROW_HEIGHT) as usize + 2 * OVERSCAN;
+    (first, (first + count).min(n))
+}
+
 /// Percent-encodes a query value for Graph (spaces as %20).
 pub fn encode(v: &str) -> String {
     let mut out = String::new();
@@ -212,5 +227,23 @@ pub fn PagerControls(pager: Pager, shown: Signal<usize>) -> impl IntoView {
             </Show>
         </div>
         {move || pager.error.get().map(|e| view! { <GraphProblem failure=e /> })}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_visible_rows_and_their_overscan_are_rendered() {
+        // 10 000 rows, 640 px viewport: 14 visible + 2 x 8 overscan, at most.
+        assert_eq!(row_window(0.0, 640.0, 10_000), (0, 30));
+        let (first, last) = row_window(44.0 * 5_000.0, 640.0, 10_000);
+        assert_eq!((first, last), (4_992, 5_022));
+        // The end of the list, and lists shorter than a screen.
+        assert_eq!(row_window(44.0 * 10_000.0, 640.0, 10_000), (9_992, 10_000));
+        assert_eq!(row_window(0.0, 640.0, 3), (0, 3));
+        assert_eq!(row_window(0.0, 640.0, 0), (0, 0));
+        assert_eq!(row_window(-50.0, -1.0, 10), (0, 10));
     }
 }

@@ -1,5 +1,6 @@
 //! Reusable views.
 
+pub mod actions;
 pub mod config_error;
 pub mod graph_problem;
 pub mod header;

@@ -1,5 +1,7 @@
 //! One module per page.
 
+pub mod assignment;
+pub mod assignments;
 pub mod home;
 pub mod not_found;
 pub mod packages;

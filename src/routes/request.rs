@@ -3,16 +3,18 @@
 
 use leptos::prelude::*;
 
+use crate::actions::{Action, paths, stage_for_extension};
 use crate::auth::Auth;
+use crate::components::actions::{ReprocessAction, ResumeForm};
 use crate::components::graph_problem::GraphProblem;
-use crate::components::list::{SignedIn, when};
+use crate::components::list::{SignedIn, encode, when};
 use crate::components::load::load;
 use crate::config::{Cloud, Config, GraphVersion};
-use crate::graph::models::Request;
+use crate::graph::models::{Callout, Request};
 use crate::graph::{em_url, get_json};
 use crate::i18n::{Msg, t};
 use crate::ids::is_guid;
-use crate::rules::{Window, reprocess_window};
+use crate::rules::{Refusal, WaitingCallout, can_reprocess_request, reprocess_window};
 
 /// The page of request `id` (as typed in the address: a malformed one is reported, never
 /// sent).
@@ -64,17 +66,17 @@ fn RequestView(request: Request, cloud: Cloud) -> impl IntoView {
     let now =
         chrono::DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default();
     let window = reprocess_window(&request.state, request.completed, now);
-    let reprocess_reason = match window {
-        Window::Open(_) => None,
-        Window::Closed(_) => Some(t(Msg::WhyNotReprocessWindow)),
-        Window::NotApplicable => Some(t(Msg::WhyNotReprocessState)),
-    };
-    let resume_reason = if cloud != Cloud::Global {
-        Some(t(Msg::ResumeUnavailableCloud))
-    } else if request.waiting_callout().is_none() {
-        Some(t(Msg::WhyNotResumeNotWaiting))
+    // The rules table decides; the page only shows its answer.
+    let reprocess = can_reprocess_request(&request.id, &request.state, request.completed, now);
+    let resume = if cloud != Cloud::Global {
+        Err(Refusal::ResumeNotInCloud)
+    } else if !is_guid(&request.id) {
+        Err(Refusal::MalformedId)
     } else {
-        None
+        request
+            .waiting_callout()
+            .cloned()
+            .ok_or(Refusal::NotWaiting)
     };
     let title = request
         .requestor
@@ -146,21 +148,63 @@ fn RequestView(request: Request, cloud: Cloud) -> impl IntoView {
             </tbody>
         </table>
         <h2>{t(Msg::Actions)}</h2>
-        <ul class="actions" data-testid="actions">
-            <li data-action="reprocess">
-                <strong>{t(Msg::ActionReprocess)}</strong> ": "
-                {match reprocess_reason {
-                    None => t(Msg::ActionApplies).to_string(),
-                    Some(why) => why.to_string(),
-                }}
-            </li>
-            <li data-action="resume">
-                <strong>{t(Msg::ActionResume)}</strong> ": "
-                {match resume_reason {
-                    None => t(Msg::ActionApplies).to_string(),
-                    Some(why) => why.to_string(),
-                }}
-            </li>
-        </ul>
+        <section class="action" data-action="reprocess" aria-labelledby="action-reprocess">
+            <h3 id="action-reprocess">{t(Msg::ActionReprocess)}</h3>
+            {match reprocess {
+                Ok(()) => {
+                    let (id, state, completed) = (r.id.clone(), r.state.clone(), r.completed);
+                    let recheck = Callback::new(move |()| can_reprocess_request(&id, &state, completed, now_utc()));
+                    view! {
+                        <p data-testid="reprocess-applies">{t(Msg::ActionApplies)}</p>
+                        <ReprocessAction action=Action::ReprocessRequest id=r.id.clone() recheck=recheck />
+                    }.into_any()
+                }
+                Err(why) => view! { <p class="why-not" data-testid="reprocess-why-not">{why.message()}</p> }.into_any(),
+            }}
+        </section>
+        <section class="action" data-action="resume" aria-labelledby="action-resume">
+            <h3 id="action-resume">{t(Msg::ActionResume)}</h3>
+            {match resume {
+                Ok(callout) => view! { <ResumeSection request=r.clone() callout=callout /> }.into_any(),
+                Err(why) => view! { <p class="why-not" data-testid="resume-why-not">{why.message()}</p> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+fn now_utc() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
+}
+
+/// The resume form, once the stage the request waits at has been looked up in its
+/// assignment policy (the admin chooses when the policy cannot tell).
+#[component]
+fn ResumeSection(request: Request, callout: Callout) -> impl IntoView {
+    let auth = expect_context::<Auth>();
+    let config = expect_context::<Config>();
+    let package = request.package.as_ref().map(|p| p.id.clone());
+    let extension = callout.custom_extension_id.clone();
+    // The request may have no assignment yet (waiting at assignmentRequestCreated), so the
+    // stage comes from the policies of its access package.
+    let stage = load(async move {
+        let package = package.filter(|p| is_guid(p))?;
+        let p = paths(config.graph_version);
+        let filter = format!("{} eq '{package}'", p.policy_package_filter);
+        let url = format!(
+            "{}?$filter={}&$expand=customExtensionStageSettings($expand=customExtension)",
+            em_url(&config, p.policies),
+            encode(&filter)
+        );
+        let policies = get_json(&auth, &url).await.ok()?;
+        stage_for_extension(policies["value"].as_array()?, &extension)
+    });
+    move || {
+        stage.get().map(|stage| {
+            let waiting = WaitingCallout {
+                instance_id: callout.id.clone(),
+                stage,
+            };
+            view! { <ResumeForm id=request.id.clone() status=request.status.clone() waiting=waiting /> }
+        })
     }
 }

@@ -6,7 +6,9 @@ use std::cmp::Ordering;
 use leptos::prelude::*;
 
 use crate::auth::Auth;
-use crate::components::list::{Pager, PagerControls, QueryProblems, SignedIn, encode, when};
+use crate::components::list::{
+    Pager, PagerControls, QueryProblems, ROW_HEIGHT, SignedIn, encode, row_window, when,
+};
 use crate::config::{Config, GraphVersion};
 use crate::graph::em_url;
 use crate::graph::filter::{List, server_filter};
@@ -15,10 +17,6 @@ use crate::i18n::{Msg, t};
 use crate::query::{ListView, Preset, REQUEST_STATES, SortKey};
 use crate::router::Router;
 use crate::rules::{Window, reprocess_window};
-
-/// Height of a table row in pixels (fixed, for windowed rendering; see style/main.css).
-pub const ROW_HEIGHT: f64 = 44.0;
-const OVERSCAN: usize = 8;
 
 fn now() -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
@@ -178,7 +176,7 @@ fn RequestsList() -> impl IntoView {
     view! {
         <QueryProblemsView problems=Signal::derive(problems) />
         <Presets view=view />
-        <Filters view=view go=go />
+        <Filters view=view go=go states=&REQUEST_STATES dates=true />
         <FetchPlan filter=filter view=view />
         <Show when=needs_package>
             <p class="notice" data-testid="pick-package">{t(Msg::PickPackageFirst)}</p>
@@ -192,7 +190,7 @@ fn RequestsList() -> impl IntoView {
 }
 
 #[component]
-fn QueryProblemsView(problems: Signal<Vec<crate::query::QueryProblem>>) -> impl IntoView {
+pub fn QueryProblemsView(problems: Signal<Vec<crate::query::QueryProblem>>) -> impl IntoView {
     move || view! { <QueryProblems problems=problems.get() /> }
 }
 
@@ -232,7 +230,14 @@ fn Presets(view: Memo<ListView>) -> impl IntoView {
 }
 
 #[component]
-fn Filters<F>(view: Memo<ListView>, go: F) -> impl IntoView
+pub fn Filters<F>(
+    view: Memo<ListView>,
+    go: F,
+    /// The states of this list, offered as checkboxes.
+    states: &'static [&'static str],
+    /// Whether the list has a creation date to filter on (requests do, assignments don't).
+    dates: bool,
+) -> impl IntoView
 where
     F: Fn(ListView, bool) + Clone + Send + Sync + 'static,
 {
@@ -259,8 +264,9 @@ where
             </label>
             <fieldset class="states">
                 <legend>{t(Msg::StateLabel)}</legend>
-                {REQUEST_STATES
-                    .into_iter()
+                {states
+                    .iter()
+                    .copied()
                     .map(|s| {
                         let go = go.clone();
                         view! {
@@ -308,8 +314,10 @@ where
                     }).collect_view())}
                 </select>
             </label>
-            <DateFilter view=view go=go_after label=t(Msg::CreatedAfter) name="created_after" field=|v| &mut v.created_after />
-            <DateFilter view=view go=go_before label=t(Msg::CreatedBefore) name="created_before" field=|v| &mut v.created_before />
+            {dates.then(|| view! {
+                <DateFilter view=view go=go_after label=t(Msg::CreatedAfter) name="created_after" field=|v| &mut v.created_after />
+                <DateFilter view=view go=go_before label=t(Msg::CreatedBefore) name="created_before" field=|v| &mut v.created_before />
+            })}
         </form>
     }
 }
@@ -346,7 +354,7 @@ where
 
 /// Says which part of the view Graph filters and which part the browser does.
 #[component]
-fn FetchPlan(filter: Memo<Option<String>>, view: Memo<ListView>) -> impl IntoView {
+pub fn FetchPlan(filter: Memo<Option<String>>, view: Memo<ListView>) -> impl IntoView {
     view! {
         <details class="fetch-plan" data-testid="fetch-plan">
             <summary>{t(Msg::FetchPlanTitle)}</summary>
@@ -409,11 +417,8 @@ where
     };
     let range = move || {
         let n = rows.with(Vec::len);
-        let first = ((scroll_top.get() / ROW_HEIGHT) as usize)
-            .saturating_sub(OVERSCAN)
-            .min(n);
-        let count = (viewport.get() / ROW_HEIGHT) as usize + 2 * OVERSCAN;
-        (first, (first + count).min(n), n)
+        let (first, last) = row_window(scroll_top.get(), viewport.get(), n);
+        (first, last, n)
     };
     let now = now();
     view! {

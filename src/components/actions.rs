@@ -1,0 +1,380 @@
+//! The single-item actions: reprocess (a request or an assignment) and resume.
+//!
+//! Each asks [`crate::rules`] before it offers a button, and again just before it sends
+//! (the clock may have closed the reprocess window while the page was open). Sending moves
+//! the form out of the state that has a send button in the same click, so an action cannot
+//! be sent twice. The result shows Graph's request-id, then the item is followed until it
+//! leaves `delivering` (reprocess) or `WaitingForCallback` (resume).
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::actions::{Action, ResumeBody, Stage, action_path};
+use crate::auth::Auth;
+use crate::components::graph_problem::GraphProblem;
+use crate::config::Config;
+use crate::graph::{GraphFailure, em_url, get_json, post_action, sleep_ms};
+use crate::i18n::{Msg, t};
+use crate::rules::{Refusal, WaitingCallout, can_resume};
+
+/// Where a single-item action is.
+#[derive(Clone, Debug, PartialEq)]
+enum Phase {
+    Idle,
+    Confirming,
+    Sending,
+    /// Graph accepted it; its request-id.
+    Sent(Option<String>),
+    Failed(GraphFailure),
+    Refused(String),
+}
+
+/// How often, and how many times, an item is read again after an action.
+const FOLLOW_EVERY_MS: u64 = 1_500;
+const FOLLOW_TIMES: u32 = 40;
+
+/// Reads the item at `url` until `done(state, status)` says it has moved on, showing its
+/// state and status as it goes.
+fn follow(
+    auth: Auth,
+    url: String,
+    shown: RwSignal<Option<(String, String)>>,
+    done: fn(&str, &str) -> bool,
+    stopped: RwSignal<bool>,
+) {
+    spawn_local(async move {
+        for _ in 0..FOLLOW_TIMES {
+            sleep_ms(FOLLOW_EVERY_MS).await;
+            let Ok(json) = get_json(&auth, &url).await else {
+                continue;
+            };
+            let field = |names: [&str; 2]| {
+                names
+                    .iter()
+                    .find_map(|n| json[*n].as_str())
+                    .unwrap_or("")
+                    .to_string()
+            };
+            let state = field([
+                "state",
+                if url.contains("ssignmentRequests") {
+                    "requestState"
+                } else {
+                    "assignmentState"
+                },
+            ]);
+            let status = field([
+                "status",
+                if url.contains("ssignmentRequests") {
+                    "requestStatus"
+                } else {
+                    "assignmentStatus"
+                },
+            ]);
+            let finished = done(&state, &status);
+            if shown.try_set(Some((state, status))).is_some() {
+                // The page was left.
+                return;
+            }
+            if finished {
+                return;
+            }
+        }
+        stopped.try_set(true);
+    });
+}
+
+fn left_delivering(state: &str, _status: &str) -> bool {
+    !state.eq_ignore_ascii_case("delivering")
+}
+
+fn no_longer_waiting(_state: &str, status: &str) -> bool {
+    !status.eq_ignore_ascii_case("WaitingForCallback")
+}
+
+/// The item's state and status as they are followed after an action.
+#[component]
+fn Followed(shown: RwSignal<Option<(String, String)>>, stopped: RwSignal<bool>) -> impl IntoView {
+    view! {
+        {move || shown.get().map(|(state, status)| view! {
+            <p role="status" data-testid="followed">
+                {t(Msg::FollowState)} " " <strong data-testid="followed-state">{state}</strong>
+                " · " {t(Msg::FollowStatus)} " " <strong data-testid="followed-status">{status}</strong>
+            </p>
+        })}
+        <Show when=move || stopped.get()>
+            <p class="notice">{t(Msg::FollowStopped)}</p>
+        </Show>
+    }
+}
+
+/// The result line of an accepted action, with Graph's request-id.
+#[component]
+fn Accepted(request_id: Option<String>) -> impl IntoView {
+    view! {
+        <p role="status" class="accepted" data-testid="action-accepted">
+            {t(Msg::ActionAccepted)} " " {t(Msg::GraphRequestId)} ": "
+            <code data-testid="action-request-id">{request_id.unwrap_or_default()}</code>
+        </p>
+    }
+}
+
+/// Reprocess one request or assignment. Shown only when the rules allow it; `recheck` is
+/// asked again just before sending.
+#[component]
+pub fn ReprocessAction(
+    /// `Action::ReprocessRequest` or `Action::ReprocessAssignment`.
+    action: Action,
+    /// The item's id (a GUID: the rules checked it).
+    id: String,
+    /// The rules for this item, asked again at send time (with the clock of that moment).
+    recheck: Callback<(), Result<(), Refusal>>,
+) -> impl IntoView {
+    let auth = expect_context::<Auth>();
+    let config = expect_context::<Config>();
+    let phase = RwSignal::new(Phase::Idle);
+    let shown = RwSignal::new(None::<(String, String)>);
+    let stopped = RwSignal::new(false);
+    let explain = match action {
+        Action::ReprocessAssignment => t(Msg::ReprocessConfirmAssignment),
+        _ => t(Msg::ReprocessConfirmRequest),
+    };
+    let paths = crate::actions::paths(config.graph_version);
+    let collection = match action {
+        Action::ReprocessAssignment => paths.assignments,
+        _ => paths.requests,
+    };
+    let item_url = em_url(&config, &format!("{collection}/{id}"));
+    let action_url = action_path(action, config.graph_version, &id).map(|p| em_url(&config, &p));
+    let send = move || {
+        // The one place a click can send: only from Confirming, and Sending is set before
+        // anything is awaited.
+        if phase.get_untracked() != Phase::Confirming {
+            return;
+        }
+        if let Err(refusal) = recheck.run(()) {
+            phase.set(Phase::Refused(refusal.message()));
+            return;
+        }
+        let Some(url) = action_url.clone() else {
+            phase.set(Phase::Refused(Refusal::MalformedId.message()));
+            return;
+        };
+        phase.set(Phase::Sending);
+        let (auth, item_url) = (auth.clone(), item_url.clone());
+        spawn_local(async move {
+            match post_action(&auth, &url, None).await {
+                Ok(answer) => {
+                    phase.try_set(Phase::Sent(answer.request_id));
+                    follow(auth, item_url, shown, left_delivering, stopped);
+                }
+                Err(e) => {
+                    phase.try_set(Phase::Failed(e));
+                }
+            }
+        });
+    };
+    view! {
+        <div class="action-form" data-testid="reprocess-form">
+            {move || match phase.get() {
+                Phase::Idle => view! {
+                    <button type="button" data-testid="reprocess" on:click=move |_| phase.set(Phase::Confirming)>
+                        {t(Msg::ReprocessOpen)}
+                    </button>
+                }.into_any(),
+                Phase::Confirming => {
+                    let send = send.clone();
+                    view! {
+                        <div role="alertdialog" aria-labelledby="reprocess-explain" class="confirm" data-testid="reprocess-confirm">
+                            <p id="reprocess-explain">{explain}</p>
+                            <button type="button" class="primary" data-testid="reprocess-now" on:click=move |_| send()>{t(Msg::ReprocessNow)}</button>
+                            " "
+                            <button type="button" on:click=move |_| phase.set(Phase::Idle)>{t(Msg::Cancel)}</button>
+                        </div>
+                    }.into_any()
+                }
+                Phase::Sending => view! { <button type="button" disabled=true>{t(Msg::Sending)}</button> }.into_any(),
+                Phase::Sent(request_id) => view! { <Accepted request_id=request_id /> }.into_any(),
+                Phase::Failed(e) => view! { <GraphProblem failure=e /> }.into_any(),
+                Phase::Refused(why) => view! { <p role="alert" data-testid="action-refused">{why}</p> }.into_any(),
+            }}
+            <Followed shown=shown stopped=stopped />
+        </div>
+    }
+}
+
+/// Which field a refusal belongs next to.
+fn field_of(r: &Refusal) -> &'static str {
+    match r {
+        Refusal::InstanceIdNotGuid | Refusal::InstanceMismatch => "instance",
+        Refusal::StageMismatch { .. } | Refusal::DenyNotAtStage(_) => "stage",
+        Refusal::SourceEmpty | Refusal::SourceTooLong => "source",
+        _ => "form",
+    }
+}
+
+/// Resume a request that waits for a custom extension callback: continue, or deny where
+/// denying is allowed. Pre-filled from the waiting callout; every field is checked by the
+/// rules as it is typed, and the exact body is shown before it is sent.
+#[component]
+pub fn ResumeForm(
+    /// The request's id.
+    id: String,
+    /// The request's status, as read with the page.
+    status: String,
+    /// The callout it waits on, with the stage when the policy says it.
+    waiting: WaitingCallout,
+) -> impl IntoView {
+    let auth = expect_context::<Auth>();
+    let config = expect_context::<Config>();
+    let cloud = config.cloud;
+    let stage_known = waiting.stage.is_some();
+    let instance = RwSignal::new(waiting.instance_id.clone());
+    let stage = RwSignal::new(waiting.stage.unwrap_or(Stage::Created));
+    let deny = RwSignal::new(false);
+    let source = RwSignal::new(t(Msg::AppName).to_string());
+    let detail = RwSignal::new(String::new());
+    let phase = RwSignal::new(Phase::Idle);
+    let shown = RwSignal::new(None::<(String, String)>);
+    let stopped = RwSignal::new(false);
+
+    let body = Memo::new(move |_| ResumeBody {
+        source: source.get(),
+        stage: stage.get(),
+        instance_id: instance.get(),
+        detail: detail.get(),
+        deny: deny.get(),
+    });
+    let (id_check, status_check, waiting_check) = (id.clone(), status.clone(), waiting.clone());
+    let problems = Memo::new(move |_| {
+        body.with(|b| can_resume(cloud, &id_check, &status_check, Some(&waiting_check), b))
+            .err()
+            .unwrap_or_default()
+    });
+    let errors_for = move |field: &'static str| {
+        move || {
+            problems.with(|ps| {
+                ps.iter()
+                    .filter(|p| field_of(p) == field)
+                    .map(Refusal::message)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+        }
+    };
+    let preview =
+        move || body.with(|b| serde_json::to_string_pretty(&b.to_json()).unwrap_or_default());
+    let item_url = em_url(
+        &config,
+        &format!(
+            "{}/{id}",
+            crate::actions::paths(config.graph_version).requests
+        ),
+    );
+    let action_url =
+        action_path(Action::ResumeRequest, config.graph_version, &id).map(|p| em_url(&config, &p));
+    let send = move || {
+        let state = phase.get_untracked();
+        if !matches!(state, Phase::Idle | Phase::Confirming | Phase::Failed(_)) {
+            return;
+        }
+        // Asked again at send time, with the body exactly as it will be sent.
+        let b = body.get_untracked();
+        if !problems.get_untracked().is_empty() {
+            return;
+        }
+        if b.deny && state != Phase::Confirming {
+            phase.set(Phase::Confirming);
+            return;
+        }
+        let Some(url) = action_url.clone() else {
+            phase.set(Phase::Refused(Refusal::MalformedId.message()));
+            return;
+        };
+        phase.set(Phase::Sending);
+        let (auth, item_url) = (auth.clone(), item_url.clone());
+        spawn_local(async move {
+            match post_action(&auth, &url, Some(&b.to_json())).await {
+                Ok(answer) => {
+                    phase.try_set(Phase::Sent(answer.request_id));
+                    follow(auth, item_url, shown, no_longer_waiting, stopped);
+                }
+                Err(e) => {
+                    phase.try_set(Phase::Failed(e));
+                }
+            }
+        });
+    };
+    let send2 = send.clone();
+    view! {
+        <form class="resume-form" data-testid="resume-form" on:submit=move |ev| { ev.prevent_default(); send(); }>
+            <label>
+                {t(Msg::ResumeInstance)}
+                <input type="text" name="instance" spellcheck="false" autocomplete="off"
+                    prop:value=move || instance.get()
+                    on:input=move |ev| instance.set(event_target_value(&ev))
+                    aria-invalid=move || (!errors_for("instance")().is_empty()).to_string()
+                    aria-describedby="resume-instance-error" />
+            </label>
+            <p class="field-error" id="resume-instance-error" data-testid="error-instance">{errors_for("instance")}</p>
+            <label>
+                {t(Msg::ResumeStage)}
+                <select name="stage" on:change=move |ev| {
+                    if let Some(s) = Stage::parse(&event_target_value(&ev)) { stage.set(s) }
+                } aria-describedby="resume-stage-error">
+                    {Stage::ALL.into_iter().map(|s| view! {
+                        <option value=s.name() prop:selected=move || stage.get() == s>{s.name()}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <p class="hint">{if stage_known { t(Msg::ResumeStageFromPolicy) } else { t(Msg::ResumeStageChoose) }}</p>
+            <p class="field-error" id="resume-stage-error" data-testid="error-stage">{errors_for("stage")}</p>
+            <fieldset>
+                <legend>{t(Msg::ResumeDecision)}</legend>
+                <label><input type="radio" name="decision" value="continue" prop:checked=move || !deny.get() on:change=move |_| deny.set(false) />{t(Msg::ResumeContinue)}</label>
+                <label><input type="radio" name="decision" value="deny" prop:checked=move || deny.get() on:change=move |_| deny.set(true) />{t(Msg::ResumeDeny)}</label>
+            </fieldset>
+            <label>
+                {t(Msg::ResumeSource)}
+                <input type="text" name="source" prop:value=move || source.get()
+                    on:input=move |ev| source.set(event_target_value(&ev))
+                    aria-describedby="resume-source-error resume-source-hint" />
+            </label>
+            <p class="hint" id="resume-source-hint">{t(Msg::ResumeSourceHint)}</p>
+            <p class="field-error" id="resume-source-error" data-testid="error-source">{errors_for("source")}</p>
+            <label>
+                {t(Msg::ResumeDetail)}
+                <textarea name="detail" rows="2" prop:value=move || detail.get()
+                    on:input=move |ev| detail.set(event_target_value(&ev))></textarea>
+            </label>
+            <p class="field-error" data-testid="error-form">{errors_for("form")}</p>
+            <details open=true>
+                <summary>{t(Msg::ResumePreview)}</summary>
+                <pre data-testid="resume-preview">{preview}</pre>
+            </details>
+            {move || match phase.get() {
+                Phase::Idle | Phase::Failed(_) => view! {
+                    <button type="submit" class="primary" data-testid="resume-send" disabled=move || !problems.with(Vec::is_empty)>
+                        {move || if deny.get() { t(Msg::ResumeDeny) } else { t(Msg::ResumeContinue) }} " · " {t(Msg::ResumeSend)}
+                    </button>
+                }.into_any(),
+                Phase::Confirming => {
+                    let send = send2.clone();
+                    view! {
+                        <div role="alertdialog" aria-labelledby="deny-explain" class="confirm" data-testid="deny-confirm">
+                            <p id="deny-explain">{t(Msg::ResumeConfirmDeny)}</p>
+                            <button type="button" class="primary danger" data-testid="deny-now" on:click=move |_| send()>{t(Msg::DenyNow)}</button>
+                            " "
+                            <button type="button" on:click=move |_| phase.set(Phase::Idle)>{t(Msg::Cancel)}</button>
+                        </div>
+                    }.into_any()
+                }
+                Phase::Sending => view! { <button type="button" disabled=true>{t(Msg::Sending)}</button> }.into_any(),
+                Phase::Sent(request_id) => view! { <Accepted request_id=request_id /> }.into_any(),
+                Phase::Refused(why) => view! { <p role="alert" data-testid="action-refused">{why}</p> }.into_any(),
+            }}
+            {move || match phase.get() { Phase::Failed(e) => Some(view! { <GraphProblem failure=e /> }), _ => None }}
+            <Followed shown=shown stopped=stopped />
+        </form>
+    }
+}

@@ -1,0 +1,135 @@
+//! `/assignments/:id`: an access package assignment, and whether it can be reprocessed.
+
+use leptos::prelude::*;
+
+use crate::actions::{Action, paths};
+use crate::auth::Auth;
+use crate::components::actions::ReprocessAction;
+use crate::components::graph_problem::GraphProblem;
+use crate::components::list::{SignedIn, when};
+use crate::components::load::load;
+use crate::config::{Config, GraphVersion};
+use crate::graph::models::Assignment;
+use crate::graph::{em_url, get_json};
+use crate::i18n::{Msg, t};
+use crate::ids::is_guid;
+use crate::rules::can_reprocess_assignment;
+
+/// `$expand` of an assignment: its target, package with catalog, and policy.
+pub fn assignment_expand(v: GraphVersion) -> &'static str {
+    match v {
+        GraphVersion::V1 => "target,accessPackage($expand=catalog),assignmentPolicy",
+        GraphVersion::Beta => {
+            "target,accessPackage($expand=accessPackageCatalog),accessPackageAssignmentPolicy"
+        }
+    }
+}
+
+/// The page of assignment `id` (as typed: a malformed one is reported, never sent).
+#[component]
+pub fn AssignmentPage(id: String) -> impl IntoView {
+    view! {
+        <section class="detail-page">
+            <p><a href="assignments">{t(Msg::BackToAssignments)}</a></p>
+            <SignedIn><AssignmentDetail id=id.clone() /></SignedIn>
+        </section>
+    }
+}
+
+#[component]
+fn AssignmentDetail(id: String) -> impl IntoView {
+    let auth = expect_context::<Auth>();
+    let config = expect_context::<Config>();
+    let shown_id = id.clone();
+    let data = load(async move {
+        // A malformed id never reaches a URL.
+        if !is_guid(&id) {
+            return None;
+        }
+        let url = format!(
+            "{}?$expand={}",
+            em_url(
+                &config,
+                &format!("{}/{id}", paths(config.graph_version).assignments)
+            ),
+            assignment_expand(config.graph_version)
+        );
+        Some(get_json(&auth, &url).await)
+    });
+    move || {
+        match data.get() {
+        None => view! { <p role="status">{t(Msg::Loading)}</p> }.into_any(),
+        Some(None) => view! {
+            <p class="notice warn" role="alert" data-testid="bad-id">{t(Msg::NotAnAssignmentId)} " " <code>{shown_id.clone()}</code></p>
+        }
+        .into_any(),
+        Some(Some(Err(e))) => view! { <GraphProblem failure=e /> }.into_any(),
+        Some(Some(Ok(json))) => {
+            view! { <AssignmentView assignment=Assignment::from_json(&json) /> }.into_any()
+        }
+    }
+    }
+}
+
+#[component]
+fn AssignmentView(assignment: Assignment) -> impl IntoView {
+    let a = assignment;
+    let package = a
+        .package
+        .as_ref()
+        .map(|p| match &p.catalog {
+            Some(c) => format!("{} ({c})", p.display_name),
+            None => p.display_name.clone(),
+        })
+        .unwrap_or_default();
+    let target = a
+        .target
+        .as_ref()
+        .map(|s| format!("{} <{}>", s.display_name, s.email))
+        .unwrap_or_default();
+    let title = a
+        .target
+        .as_ref()
+        .map(|s| s.display_name.clone())
+        .unwrap_or_else(|| a.id.clone());
+    let properties: Vec<(&'static str, &'static str, String)> = vec![
+        ("id", "assignment-id", a.id.clone()),
+        (t(Msg::ColTarget), "assignment-target", target),
+        (t(Msg::ColPackage), "assignment-package", package),
+        (
+            t(Msg::ColPolicy),
+            "assignment-policy",
+            a.policy.clone().unwrap_or_default(),
+        ),
+        (t(Msg::ColState), "assignment-state", a.state.clone()),
+        (t(Msg::ColStatus), "assignment-status", a.status.clone()),
+        (
+            t(Msg::Schedule),
+            "assignment-schedule",
+            format!("{} → {}", when(a.schedule.start), when(a.schedule.end)),
+        ),
+        (t(Msg::ColExpires), "assignment-expired", when(a.expired)),
+    ];
+    let reprocess = can_reprocess_assignment(&a.id, &a.state);
+    view! {
+        <h1 data-testid="assignment-title">{t(Msg::AssignmentTitle)} ": " {title}</h1>
+        <dl class="properties" data-testid="assignment-properties">
+            {properties.into_iter().map(|(label, id, value)| view! { <dt>{label}</dt><dd data-testid=id>{value}</dd> }).collect_view()}
+        </dl>
+        <h2>{t(Msg::Actions)}</h2>
+        <section class="action" data-action="reprocess-assignment" aria-labelledby="action-reprocess-assignment">
+            <h3 id="action-reprocess-assignment">{t(Msg::ActionReprocessAssignment)}</h3>
+            {match reprocess {
+                Ok(()) => {
+                    let (id, state) = (a.id.clone(), a.state.clone());
+                    let recheck = Callback::new(move |()| can_reprocess_assignment(&id, &state));
+                    view! {
+                        <p data-testid="reprocess-applies">{t(Msg::ActionAppliesAssignment)}</p>
+                        <ReprocessAction action=Action::ReprocessAssignment id=a.id.clone() recheck=recheck />
+                    }.into_any()
+                }
+                Err(why) => view! { <p class="why-not" data-testid="reprocess-why-not">{why.message()}</p> }.into_any(),
+            }}
+        </section>
+    }
+}

@@ -1,0 +1,282 @@
+//! `/assignments`: access package assignments, filtered by the URL (state, package, search,
+//! sort), paged from Graph, in a windowed table like the requests list.
+
+use std::cmp::Ordering;
+
+use leptos::prelude::*;
+
+use crate::actions::paths;
+use crate::auth::Auth;
+use crate::components::list::{
+    Pager, PagerControls, ROW_HEIGHT, SignedIn, encode, row_window, when,
+};
+use crate::config::Config;
+use crate::graph::em_url;
+use crate::graph::filter::{List, server_filter};
+use crate::graph::models::Assignment;
+use crate::i18n::{Msg, t};
+use crate::query::{ASSIGNMENT_STATES, ListView, QueryProblem, SortKey};
+use crate::router::Router;
+use crate::routes::assignment::assignment_expand;
+use crate::routes::requests::{FetchPlan, Filters, QueryProblemsView};
+
+fn now() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
+}
+
+/// The Graph URL of the first page of a view of assignments.
+pub fn assignments_url(config: &Config, filter: Option<&str>) -> String {
+    let mut url = format!(
+        "{}?$expand={}",
+        em_url(config, paths(config.graph_version).assignments),
+        assignment_expand(config.graph_version)
+    );
+    if let Some(f) = filter {
+        url.push_str("&$filter=");
+        url.push_str(&encode(f));
+    }
+    url
+}
+
+/// The rows of a view: the search applied and the sort (columns without a sort keep
+/// Graph's order).
+pub fn visible_assignments(view: &ListView, rows: &[Assignment]) -> Vec<Assignment> {
+    let terms: Vec<String> = view
+        .q
+        .to_lowercase()
+        .split_whitespace()
+        .map(str::to_string)
+        .collect();
+    let mut out: Vec<Assignment> = rows
+        .iter()
+        .filter(|a| {
+            terms.is_empty() || {
+                let text = a.search_text();
+                terms.iter().all(|t| text.contains(t.as_str()))
+            }
+        })
+        .cloned()
+        .collect();
+    let key = view.sort.key;
+    let name = |a: &Assignment| {
+        a.target
+            .as_ref()
+            .map(|s| s.display_name.to_lowercase())
+            .unwrap_or_default()
+    };
+    let pkg = |a: &Assignment| {
+        a.package
+            .as_ref()
+            .map(|p| p.display_name.to_lowercase())
+            .unwrap_or_default()
+    };
+    let cmp = |a: &Assignment, b: &Assignment| match key {
+        SortKey::Requestor => name(a).cmp(&name(b)),
+        SortKey::Package => pkg(a).cmp(&pkg(b)),
+        SortKey::State => a.state.cmp(&b.state),
+        SortKey::Status => a.status.cmp(&b.status),
+        SortKey::Completed => a.expired.cmp(&b.expired),
+        _ => Ordering::Equal,
+    };
+    if cmp_applies(key) {
+        out.sort_by(|a, b| {
+            let o = cmp(a, b);
+            if view.sort.descending { o.reverse() } else { o }
+        });
+    }
+    out
+}
+
+fn cmp_applies(key: SortKey) -> bool {
+    matches!(
+        key,
+        SortKey::Requestor
+            | SortKey::Package
+            | SortKey::State
+            | SortKey::Status
+            | SortKey::Completed
+    )
+}
+
+#[component]
+pub fn AssignmentsPage() -> impl IntoView {
+    view! {
+        <section class="list-page">
+            <h1>{t(Msg::NavAssignmentsTitle)}</h1>
+            <SignedIn><AssignmentsList /></SignedIn>
+        </section>
+    }
+}
+
+#[component]
+fn AssignmentsList() -> impl IntoView {
+    let auth = expect_context::<Auth>();
+    let config = expect_context::<Config>();
+    let router = expect_context::<Router>();
+    let parsed = Memo::new(move |prev: Option<&(ListView, Vec<QueryProblem>)>| {
+        router.location.with(|l| match (l.path.as_str(), prev) {
+            ("/assignments" | "/assignments/", _) | (_, None) => {
+                ListView::parse_with(&l.query, &ASSIGNMENT_STATES)
+            }
+            (_, Some(prev)) => prev.clone(),
+        })
+    });
+    let view = Memo::new(move |_| parsed.get().0);
+    let go = move |v: ListView, replace: bool| {
+        let q = v.to_query();
+        router.navigate(
+            &format!("/assignments{}{q}", if q.is_empty() { "" } else { "?" }),
+            replace,
+        );
+    };
+    let version = config.graph_version;
+    let filter = Memo::new(move |_| server_filter(&view.get(), List::Assignments, version, now()));
+    let pager = Pager::new();
+    {
+        let (auth, config) = (auth.clone(), config.clone());
+        Effect::new(move |_| {
+            let f = filter.get();
+            pager.start(auth.clone(), assignments_url(&config, f.as_deref()));
+        });
+    }
+    let parsed_rows = Memo::new(move |_| {
+        pager
+            .items
+            .with(|items| items.iter().map(Assignment::from_json).collect::<Vec<_>>())
+    });
+    let rows = Memo::new(move |_| parsed_rows.with(|r| visible_assignments(&view.get(), r)));
+    let shown = Signal::derive(move || rows.with(Vec::len));
+    view! {
+        <QueryProblemsView problems=Signal::derive(move || parsed.get().1) />
+        <Filters view=view go=go states=&ASSIGNMENT_STATES dates=false />
+        <FetchPlan filter=filter view=view />
+        <PagerControls pager=pager shown=shown />
+        <AssignmentsTable rows=rows view=view go=go />
+        <Show when=move || !pager.loading.get() && pager.error.get().is_none() && shown.get() == 0>
+            <p class="empty" data-testid="empty">{t(Msg::NoAssignments)}</p>
+        </Show>
+    }
+}
+
+/// Columns of the assignments table, with the sort each header offers.
+const COLUMNS: [(&str, Option<SortKey>); 7] = [
+    ("target", Some(SortKey::Requestor)),
+    ("package", Some(SortKey::Package)),
+    ("policy", None),
+    ("state", Some(SortKey::State)),
+    ("status", Some(SortKey::Status)),
+    ("starts", None),
+    ("expires", Some(SortKey::Completed)),
+];
+
+fn column_label(c: &str) -> &'static str {
+    match c {
+        "target" => t(Msg::ColTarget),
+        "package" => t(Msg::ColPackage),
+        "policy" => t(Msg::ColPolicy),
+        "state" => t(Msg::ColState),
+        "status" => t(Msg::ColStatus),
+        "starts" => t(Msg::ColStarts),
+        _ => t(Msg::ColExpires),
+    }
+}
+
+#[component]
+fn AssignmentsTable<F>(rows: Memo<Vec<Assignment>>, view: Memo<ListView>, go: F) -> impl IntoView
+where
+    F: Fn(ListView, bool) + Clone + Send + Sync + 'static,
+{
+    let scroll_top = RwSignal::new(0.0f64);
+    let viewport = RwSignal::new(640.0f64);
+    view! {
+        <div
+            class="table-viewport"
+            tabindex="0"
+            role="region"
+            aria-label=t(Msg::NavAssignmentsTitle)
+            on:scroll=move |ev| {
+                let el: web_sys::HtmlElement = event_target(&ev);
+                scroll_top.set(el.scroll_top() as f64);
+                viewport.set(el.client_height() as f64);
+            }
+        >
+            <table class="requests assignments" data-testid="assignments-table" aria-rowcount=move || rows.with(Vec::len) + 1>
+                <thead>
+                    <tr aria-rowindex="1">
+                        {COLUMNS.into_iter().map(|(c, key)| {
+                            let go = go.clone();
+                            let aria = move || match key {
+                                Some(k) if view.get().sort.key == k => {
+                                    if view.get().sort.descending { "descending" } else { "ascending" }
+                                }
+                                _ => "none",
+                            };
+                            view! {
+                                <th scope="col" aria-sort=aria>
+                                    {match key {
+                                        Some(k) => view! {
+                                            <button type="button" class="sort" on:click=move |_| go(view.get_untracked().sorted_by(k), false)>
+                                                {column_label(c)}
+                                            </button>
+                                        }.into_any(),
+                                        None => view! { <span>{column_label(c)}</span> }.into_any(),
+                                    }}
+                                </th>
+                            }
+                        }).collect_view()}
+                    </tr>
+                </thead>
+                <tbody>
+                    {move || {
+                        let n = rows.with(Vec::len);
+                        let (first, last) = row_window(scroll_top.get(), viewport.get(), n);
+                        let top = first as u64 * ROW_HEIGHT as u64;
+                        let bottom = (n - last) as u64 * ROW_HEIGHT as u64;
+                        let slice: Vec<(usize, Assignment)> = rows.with(|r| r[first..last].iter().cloned().enumerate().map(|(i, a)| (first + i, a)).collect());
+                        view! {
+                            <tr class="spacer" aria-hidden="true" style=format!("height:{top}px")></tr>
+                            {slice.into_iter().map(|(i, a)| view! { <AssignmentRow row=a index=i /> }).collect_view()}
+                            <tr class="spacer" aria-hidden="true" style=format!("height:{bottom}px")></tr>
+                        }
+                    }}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn AssignmentRow(row: Assignment, index: usize) -> impl IntoView {
+    let (name, email) = row
+        .target
+        .as_ref()
+        .map(|s| (s.display_name.clone(), s.email.clone()))
+        .unwrap_or_default();
+    let label = if name.is_empty() {
+        row.id.clone()
+    } else {
+        name
+    };
+    let package = row
+        .package
+        .as_ref()
+        .map(|p| match &p.catalog {
+            Some(c) => format!("{} ({c})", p.display_name),
+            None => p.display_name.clone(),
+        })
+        .unwrap_or_default();
+    let cells = [
+        ("package", package),
+        ("policy", row.policy.clone().unwrap_or_default()),
+        ("state", row.state.clone()),
+        ("status", row.status.clone()),
+        ("starts", when(row.schedule.start)),
+        ("expires", when(row.expired)),
+    ];
+    view! {
+        <tr aria-rowindex=index + 2 data-id=row.id.clone()>
+            <td class="target"><a href=format!("assignments/{}", row.id) title=email>{label}</a></td>
+            {cells.into_iter().map(|(class, text)| view! { <td class=class>{text}</td> }).collect_view()}
+        </tr>
+    }
+}
