@@ -192,6 +192,69 @@ pub async fn sign_in(base: &str, info: &serde_json::Value, who: &str) -> Result<
 }
 
 pub fn bench(_args: &[String]) -> Result<(), Fail> {
+    sandbox_bench()?;
+    browse_bench()
+}
+
+/// The app in Chromium against a sandbox with 50 000 requests: a bookmarked filtered view
+/// until its first rows show, and a search over 10 000 loaded rows (end2end/bench).
+fn browse_bench() -> Result<(), Fail> {
+    crate::toolchain::setup()?;
+    let dist = crate::build_app()?;
+    let sandbox_bin = stack::build_sandbox(true)?;
+    let rt = crate::runtime();
+    let running = stack::start(
+        &rt,
+        stack::StackOptions {
+            dist: &dist,
+            app_addr: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+            sandbox_addr: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+            sandbox_bin: &sandbox_bin,
+            sandbox_args: vec!["--requests".into(), "50000".into()],
+            echo_sandbox: false,
+        },
+    )?;
+    let e2e = crate::root().join("end2end");
+    let out = std::process::Command::new("node")
+        .current_dir(&e2e)
+        .arg("bench/browse.mjs")
+        .env("APP_URL", &running.app_url)
+        .env("CHROMIUM", crate::toolchain::CHROMIUM)
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .map_err(|e| Fail::new(format!("cannot start node: {e}")))?;
+    drop(running);
+    if !out.status.success() {
+        return Err(Fail::new("the browse benchmark failed"));
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let v: serde_json::Value = text
+        .lines()
+        .rev()
+        .find_map(|l| serde_json::from_str(l).ok())
+        .ok_or_else(|| Fail::new(format!("browse benchmark printed no result: {text}")))?;
+    println!(
+        "app, 50 000 requests: bookmarked filtered view to first rows visible, signed in: median {} ms over {} page loads ({})",
+        v["firstRowsMs"]["median"],
+        v["firstRowsMs"]["all"].as_array().map_or(0, Vec::len),
+        v["firstRowsMs"]["all"]
+    );
+    println!(
+        "app: load all until {} rows: {} ms; search over {} loaded rows to the table redrawn: median {} ms ({})",
+        v["loadAll"]["rows"],
+        v["loadAll"]["ms"],
+        v["searchOverRowsMs"]["rows"],
+        v["searchOverRowsMs"]["median"]
+            .as_f64()
+            .unwrap_or(0.0)
+            .round(),
+        v["searchOverRowsMs"]["all"]
+    );
+    Ok(())
+}
+
+/// The sandbox alone, over HTTP.
+fn sandbox_bench() -> Result<(), Fail> {
     let sandbox = start_sandbox(&["--requests", "50000"])?;
     let rt = crate::runtime();
     rt.block_on(async {
