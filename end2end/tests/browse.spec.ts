@@ -96,11 +96,18 @@ test('hostile display names render as text', async ({ page }) => {
   expect(dialogs).toEqual([]);
 });
 
-test('an account without a role gets 403 explained', async ({ page }) => {
+test('an account without a role gets 403 explained, with its details to copy', async ({ page, context }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   await openSignedIn(page, '/requests', 'user@');
   const problem = page.getByTestId('graph-error');
   await expect(problem).toContainText('Identity Governance Administrator');
-  await expect(problem.getByTestId('request-id')).toHaveText(/^[0-9a-f-]{36}$/);
+  const requestId = (await problem.getByTestId('request-id').textContent())!;
+  expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+  await problem.getByRole('button', { name: 'Copy the error details' }).click();
+  await expect(problem.getByTestId('copy-error')).toHaveText('Copied');
+  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  expect(copied).toContain('HTTP 403');
+  expect(copied).toContain(`request-id: ${requestId}`);
 });
 
 test('a catalog-scoped manager picks an access package first', async ({ page }) => {

@@ -11,6 +11,22 @@ pub fn GraphProblem(failure: GraphFailure) -> impl IntoView {
     match failure {
         GraphFailure::Graph(e) => {
             let forbidden = e.status == 403;
+            // What support asks for, in one paste.
+            let details = format!(
+                "HTTP {} {}: {}\nrequest-id: {}\ndate: {}",
+                e.status,
+                e.code,
+                e.message,
+                e.request_id.clone().unwrap_or_default(),
+                e.date.clone().unwrap_or_default()
+            );
+            let copied = RwSignal::new(false);
+            let copy = move |_| {
+                if let Some(w) = web_sys::window() {
+                    let _ = w.navigator().clipboard().write_text(&details);
+                    copied.set(true);
+                }
+            };
             view! {
                 <div class="graph-error" role="alert" data-testid="graph-error">
                     <p>{if forbidden { t(Msg::GraphForbidden) } else { t(Msg::GraphFailed) }}</p>
@@ -19,6 +35,9 @@ pub fn GraphProblem(failure: GraphFailure) -> impl IntoView {
                         {t(Msg::GraphRequestId)} ": " <code data-testid="request-id">{e.request_id.clone().unwrap_or_default()}</code>
                         " · " {t(Msg::GraphDate)} ": " {e.date.clone().unwrap_or_default()}
                     </p>
+                    <button type="button" aria-label=t(Msg::CopyErrorLabel) data-testid="copy-error" on:click=copy>
+                        {move || if copied.get() { t(Msg::CopiedLabel) } else { t(Msg::CopyLabel) }}
+                    </button>
                 </div>
             }
             .into_any()
