@@ -140,9 +140,6 @@ pub enum Msg {
     ActionReprocess,
     ActionResume,
     ActionApplies,
-    WhyNotReprocessWindow,
-    WhyNotReprocessState,
-    WhyNotResumeNotWaiting,
     NavRequests,
     NavAssignments,
     ReprocessOpen,
@@ -168,8 +165,6 @@ pub enum Msg {
     ResumeSend,
     ResumeConfirmDeny,
     DenyNow,
-    FixFieldsFirst,
-    WaitingCalloutNone,
     NavAssignmentsTitle,
     AssignmentTitle,
     BackToAssignments,
@@ -357,15 +352,6 @@ pub fn t(msg: Msg) -> &'static str {
         ActionReprocess => "Reprocess",
         ActionResume => "Resume",
         ActionApplies => "applies to this request",
-        WhyNotReprocessWindow => {
-            "does not apply: the request completed more than 14 days ago; cancel it and ask the user to request again"
-        }
-        WhyNotReprocessState => {
-            "does not apply: only requests in the deliveryFailed or partiallyDelivered state can be reprocessed"
-        }
-        WhyNotResumeNotWaiting => {
-            "does not apply: the request is not waiting for a custom extension callback"
-        }
         NavRequests => "Requests",
         NavAssignments => "Assignments",
         ReprocessOpen => "Reprocess…",
@@ -403,8 +389,6 @@ pub fn t(msg: Msg) -> &'static str {
             "Deny ends this request: the requestor does not get the access package. Deny now?"
         }
         DenyNow => "Deny now",
-        FixFieldsFirst => "Fix the fields marked above first: nothing has been sent.",
-        WaitingCalloutNone => "—",
         NavAssignmentsTitle => "Assignments",
         AssignmentTitle => "Assignment",
         BackToAssignments => "← All assignments",
