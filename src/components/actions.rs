@@ -84,6 +84,45 @@ fn follow(
     });
 }
 
+/// The signals an action's send writes to, and when following the item may stop.
+#[derive(Clone, Copy)]
+struct Sent {
+    phase: RwSignal<Phase>,
+    shown: RwSignal<Option<(String, String)>>,
+    stopped: RwSignal<bool>,
+    done: fn(&str, &str) -> bool,
+}
+
+impl Sent {
+    /// POSTs to `url` (None: the id was not a GUID, so there is no URL), then follows the
+    /// item at `item_url`. Sets Sending before anything is awaited.
+    fn send(
+        self,
+        auth: Auth,
+        url: Option<String>,
+        body: Option<serde_json::Value>,
+        item_url: String,
+    ) {
+        let Some(url) = url else {
+            self.phase
+                .set(Phase::Refused(Refusal::MalformedId.message()));
+            return;
+        };
+        self.phase.set(Phase::Sending);
+        spawn_local(async move {
+            match post_action(&auth, &url, body.as_ref()).await {
+                Ok(answer) => {
+                    self.phase.try_set(Phase::Sent(answer.request_id));
+                    follow(auth, item_url, self.shown, self.done, self.stopped);
+                }
+                Err(e) => {
+                    self.phase.try_set(Phase::Failed(e));
+                }
+            }
+        });
+    }
+}
+
 fn left_delivering(state: &str, _status: &str) -> bool {
     !state.eq_ignore_ascii_case("delivering")
 }
@@ -156,23 +195,13 @@ pub fn ReprocessAction(
             phase.set(Phase::Refused(refusal.message()));
             return;
         }
-        let Some(url) = action_url.clone() else {
-            phase.set(Phase::Refused(Refusal::MalformedId.message()));
-            return;
+        let sent = Sent {
+            phase,
+            shown,
+            stopped,
+            done: left_delivering,
         };
-        phase.set(Phase::Sending);
-        let (auth, item_url) = (auth.clone(), item_url.clone());
-        spawn_local(async move {
-            match post_action(&auth, &url, None).await {
-                Ok(answer) => {
-                    phase.try_set(Phase::Sent(answer.request_id));
-                    follow(auth, item_url, shown, left_delivering, stopped);
-                }
-                Err(e) => {
-                    phase.try_set(Phase::Failed(e));
-                }
-            }
-        });
+        sent.send(auth.clone(), action_url.clone(), None, item_url.clone());
     };
     view! {
         <div class="action-form" data-testid="reprocess-form">
@@ -287,23 +316,18 @@ pub fn ResumeForm(
             phase.set(Phase::Confirming);
             return;
         }
-        let Some(url) = action_url.clone() else {
-            phase.set(Phase::Refused(Refusal::MalformedId.message()));
-            return;
+        let sent = Sent {
+            phase,
+            shown,
+            stopped,
+            done: no_longer_waiting,
         };
-        phase.set(Phase::Sending);
-        let (auth, item_url) = (auth.clone(), item_url.clone());
-        spawn_local(async move {
-            match post_action(&auth, &url, Some(&b.to_json())).await {
-                Ok(answer) => {
-                    phase.try_set(Phase::Sent(answer.request_id));
-                    follow(auth, item_url, shown, no_longer_waiting, stopped);
-                }
-                Err(e) => {
-                    phase.try_set(Phase::Failed(e));
-                }
-            }
-        });
+        sent.send(
+            auth.clone(),
+            action_url.clone(),
+            Some(b.to_json()),
+            item_url.clone(),
+        );
     };
     let send2 = send.clone();
     view! {

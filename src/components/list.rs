@@ -6,9 +6,12 @@ use leptos::task::spawn_local;
 
 use crate::auth::{Auth, current_view};
 use crate::components::graph_problem::GraphProblem;
+use crate::config::Config;
+use crate::graph::filter::{List, server_filter};
 use crate::graph::{GraphFailure, get_json};
 use crate::i18n::{Msg, t};
-use crate::query::QueryProblem;
+use crate::query::{ListView, QueryProblem};
+use crate::router::Router;
 
 /// `2026-11-21 10:04 UTC`, or an em dash.
 /// Written by hand: chrono's strftime engine costs ~8 KB of wasm for this one format.
@@ -103,6 +106,76 @@ pub fn QueryProblems(problems: Vec<QueryProblem>) -> impl IntoView {
             </div>
         }
     })
+}
+
+/// A list page's view: read from its address, written back to it, turned into a `$filter`
+/// and paged from Graph. Both list pages (`/requests`, `/assignments`) are one of these.
+#[derive(Clone, Copy)]
+pub struct ListPage {
+    /// The view and the parameters that could not be used.
+    pub parsed: Memo<(ListView, Vec<QueryProblem>)>,
+    pub view: Memo<ListView>,
+    /// What Graph is asked to filter (`None`: everything).
+    pub filter: Memo<Option<String>>,
+    pub pager: Pager,
+    router: Router,
+    path: &'static str,
+}
+
+impl ListPage {
+    /// The list at `path` (`/requests`), whose states are `states`, for Graph collection
+    /// `list`; `first_page` gives the Graph URL of a view's first page for its filter.
+    pub fn new(
+        path: &'static str,
+        states: &'static [&'static str],
+        list: List,
+        first_page: fn(&Config, Option<&str>) -> String,
+    ) -> ListPage {
+        let auth = expect_context::<Auth>();
+        let config = expect_context::<Config>();
+        let router = expect_context::<Router>();
+        // Only this page's address: while leaving for another page the view stays as it
+        // was, so nothing is fetched for an address that is not this page's.
+        let parsed = Memo::new(move |prev: Option<&(ListView, Vec<QueryProblem>)>| {
+            router.location.with(|l| {
+                let here = l.path.trim_end_matches('/') == path;
+                match prev {
+                    Some(prev) if !here => prev.clone(),
+                    _ => ListView::parse_with(&l.query, states),
+                }
+            })
+        });
+        let view = Memo::new(move |_| parsed.get().0);
+        let version = config.graph_version;
+        let filter = Memo::new(move |_| server_filter(&view.get(), list, version, now_utc()));
+        let pager = Pager::new();
+        Effect::new(move |_| {
+            let f = filter.get();
+            pager.start(auth.clone(), first_page(&config, f.as_deref()));
+        });
+        ListPage {
+            parsed,
+            view,
+            filter,
+            pager,
+            router,
+            path,
+        }
+    }
+
+    /// Shows view `v`; `replace` rewrites the history entry (typing) instead of adding one.
+    pub fn go(self, v: ListView, replace: bool) {
+        let q = v.to_query();
+        self.router.navigate(
+            &format!("{}{}{q}", self.path, if q.is_empty() { "" } else { "?" }),
+            replace,
+        );
+    }
+}
+
+/// Now, by the browser's clock.
+pub fn now_utc() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
 }
 
 /// A paged Graph collection loaded into signals.

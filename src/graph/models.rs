@@ -100,6 +100,15 @@ pub struct PackageRef {
     pub catalog: Option<String>,
 }
 
+/// `Sales (General)`: an access package with its catalog, or an empty string for none.
+pub fn package_label(p: Option<&PackageRef>) -> String {
+    p.map(|p| match &p.catalog {
+        Some(c) => format!("{} ({c})", p.display_name),
+        None => p.display_name.clone(),
+    })
+    .unwrap_or_default()
+}
+
 impl PackageRef {
     /// From an expanded or listed access package.
     pub fn from_json(v: &Value) -> PackageRef {

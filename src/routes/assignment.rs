@@ -74,14 +74,7 @@ fn AssignmentDetail(id: String) -> impl IntoView {
 #[component]
 fn AssignmentView(assignment: Assignment) -> impl IntoView {
     let a = assignment;
-    let package = a
-        .package
-        .as_ref()
-        .map(|p| match &p.catalog {
-            Some(c) => format!("{} ({c})", p.display_name),
-            None => p.display_name.clone(),
-        })
-        .unwrap_or_default();
+    let package = crate::graph::models::package_label(a.package.as_ref());
     let target = a
         .target
         .as_ref()

@@ -6,23 +6,17 @@ use std::cmp::Ordering;
 use leptos::prelude::*;
 
 use crate::actions::paths;
-use crate::auth::Auth;
 use crate::components::list::{
-    Pager, PagerControls, ROW_HEIGHT, SignedIn, encode, row_window, when,
+    ListPage, PagerControls, ROW_HEIGHT, SignedIn, encode, row_window, when,
 };
 use crate::config::Config;
 use crate::graph::em_url;
-use crate::graph::filter::{List, server_filter};
+use crate::graph::filter::List;
 use crate::graph::models::Assignment;
 use crate::i18n::{Msg, t};
-use crate::query::{ASSIGNMENT_STATES, ListView, QueryProblem, SortKey};
-use crate::router::Router;
+use crate::query::{ASSIGNMENT_STATES, ListView, SortKey};
 use crate::routes::assignment::assignment_expand;
 use crate::routes::requests::{FetchPlan, Filters, QueryProblemsView};
-
-fn now() -> chrono::DateTime<chrono::Utc> {
-    chrono::DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
-}
 
 /// The Graph URL of the first page of a view of assignments.
 pub fn assignments_url(config: &Config, filter: Option<&str>) -> String {
@@ -110,35 +104,14 @@ pub fn AssignmentsPage() -> impl IntoView {
 
 #[component]
 fn AssignmentsList() -> impl IntoView {
-    let auth = expect_context::<Auth>();
-    let config = expect_context::<Config>();
-    let router = expect_context::<Router>();
-    let parsed = Memo::new(move |prev: Option<&(ListView, Vec<QueryProblem>)>| {
-        router.location.with(|l| match (l.path.as_str(), prev) {
-            ("/assignments" | "/assignments/", _) | (_, None) => {
-                ListView::parse_with(&l.query, &ASSIGNMENT_STATES)
-            }
-            (_, Some(prev)) => prev.clone(),
-        })
-    });
-    let view = Memo::new(move |_| parsed.get().0);
-    let go = move |v: ListView, replace: bool| {
-        let q = v.to_query();
-        router.navigate(
-            &format!("/assignments{}{q}", if q.is_empty() { "" } else { "?" }),
-            replace,
-        );
-    };
-    let version = config.graph_version;
-    let filter = Memo::new(move |_| server_filter(&view.get(), List::Assignments, version, now()));
-    let pager = Pager::new();
-    {
-        let (auth, config) = (auth.clone(), config.clone());
-        Effect::new(move |_| {
-            let f = filter.get();
-            pager.start(auth.clone(), assignments_url(&config, f.as_deref()));
-        });
-    }
+    let list = ListPage::new(
+        "/assignments",
+        &ASSIGNMENT_STATES,
+        List::Assignments,
+        assignments_url,
+    );
+    let (parsed, view, filter, pager) = (list.parsed, list.view, list.filter, list.pager);
+    let go = move |v: ListView, replace: bool| list.go(v, replace);
     let parsed_rows = Memo::new(move |_| {
         pager
             .items
@@ -257,14 +230,7 @@ fn AssignmentRow(row: Assignment, index: usize) -> impl IntoView {
     } else {
         name
     };
-    let package = row
-        .package
-        .as_ref()
-        .map(|p| match &p.catalog {
-            Some(c) => format!("{} ({c})", p.display_name),
-            None => p.display_name.clone(),
-        })
-        .unwrap_or_default();
+    let package = crate::graph::models::package_label(row.package.as_ref());
     let cells = [
         ("package", package),
         ("policy", row.policy.clone().unwrap_or_default()),

@@ -7,7 +7,7 @@ use crate::actions::{Action, paths, stage_for_extension};
 use crate::auth::Auth;
 use crate::components::actions::{ReprocessAction, ResumeForm};
 use crate::components::graph_problem::GraphProblem;
-use crate::components::list::{SignedIn, encode, when};
+use crate::components::list::{SignedIn, encode, now_utc, when};
 use crate::components::load::load;
 use crate::config::{Cloud, Config, GraphVersion};
 use crate::graph::models::{Callout, Request};
@@ -63,8 +63,7 @@ fn RequestDetail(id: String) -> impl IntoView {
 
 #[component]
 fn RequestView(request: Request, cloud: Cloud) -> impl IntoView {
-    let now =
-        chrono::DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default();
+    let now = now_utc();
     let window = reprocess_window(&request.state, request.completed, now);
     // The rules table decides; the page only shows its answer.
     let reprocess = can_reprocess_request(&request.id, &request.state, request.completed, now);
@@ -86,14 +85,7 @@ fn RequestView(request: Request, cloud: Cloud) -> impl IntoView {
     let r = request.clone();
     // Data-driven rows: one view type for every property (a smaller wasm than a long
     // static tree of distinct elements).
-    let package = r
-        .package
-        .as_ref()
-        .map(|p| match &p.catalog {
-            Some(c) => format!("{} ({c})", p.display_name),
-            None => p.display_name.clone(),
-        })
-        .unwrap_or_default();
+    let package = crate::graph::models::package_label(r.package.as_ref());
     let properties: Vec<(&'static str, &'static str, String)> = vec![
         ("id", "request-id", r.id.clone()),
         (t(Msg::ColPackage), "request-package", package),
@@ -170,10 +162,6 @@ fn RequestView(request: Request, cloud: Cloud) -> impl IntoView {
             }}
         </section>
     }
-}
-
-fn now_utc() -> chrono::DateTime<chrono::Utc> {
-    chrono::DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
 }
 
 /// The resume form, once the stage the request waits at has been looked up in its

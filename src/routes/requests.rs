@@ -5,22 +5,16 @@ use std::cmp::Ordering;
 
 use leptos::prelude::*;
 
-use crate::auth::Auth;
 use crate::components::list::{
-    Pager, PagerControls, QueryProblems, ROW_HEIGHT, SignedIn, encode, row_window, when,
+    ListPage, PagerControls, QueryProblems, ROW_HEIGHT, SignedIn, encode, now_utc, row_window, when,
 };
 use crate::config::{Config, GraphVersion};
 use crate::graph::em_url;
-use crate::graph::filter::{List, server_filter};
+use crate::graph::filter::List;
 use crate::graph::models::Request;
 use crate::i18n::{Msg, t};
 use crate::query::{ListView, Preset, REQUEST_STATES, SortKey};
-use crate::router::Router;
 use crate::rules::{Window, reprocess_window};
-
-fn now() -> chrono::DateTime<chrono::Utc> {
-    chrono::DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
-}
 
 fn expand(v: GraphVersion) -> &'static str {
     match v {
@@ -134,39 +128,11 @@ pub fn RequestsPage() -> impl IntoView {
 
 #[component]
 fn RequestsList() -> impl IntoView {
-    let auth = expect_context::<Auth>();
-    let config = expect_context::<Config>();
-    let router = expect_context::<Router>();
-    // Only this page's address: while leaving for another page the view stays as it was,
-    // so nothing is fetched for an address that is not this page's.
-    let parsed = Memo::new(
-        move |prev: Option<&(ListView, Vec<crate::query::QueryProblem>)>| {
-            router.location.with(|l| match (l.path.as_str(), prev) {
-                ("/requests" | "/requests/", _) | (_, None) => ListView::parse(&l.query),
-                (_, Some(prev)) => prev.clone(),
-            })
-        },
-    );
-    let view = Memo::new(move |_| parsed.get().0);
+    let list = ListPage::new("/requests", &REQUEST_STATES, List::Requests, list_url);
+    let (parsed, view, filter, pager) = (list.parsed, list.view, list.filter, list.pager);
     let problems = move || parsed.get().1;
-    let go = move |v: ListView, replace: bool| {
-        let q = v.to_query();
-        router.navigate(
-            &format!("/requests{}{q}", if q.is_empty() { "" } else { "?" }),
-            replace,
-        );
-    };
+    let go = move |v: ListView, replace: bool| list.go(v, replace);
 
-    let version = config.graph_version;
-    let filter = Memo::new(move |_| server_filter(&view.get(), List::Requests, version, now()));
-    let pager = Pager::new();
-    {
-        let (auth, config) = (auth.clone(), config.clone());
-        Effect::new(move |_| {
-            let f = filter.get();
-            pager.start(auth.clone(), list_url(&config, f.as_deref()));
-        });
-    }
     let parsed_rows = Memo::new(move |_| {
         pager.items.with(|items| {
             items
@@ -179,7 +145,7 @@ fn RequestsList() -> impl IntoView {
                 .collect::<Vec<Loaded>>()
         })
     });
-    let rows = Memo::new(move |_| parsed_rows.with(|r| visible_rows(&view.get(), r, now())));
+    let rows = Memo::new(move |_| parsed_rows.with(|r| visible_rows(&view.get(), r, now_utc())));
     let shown = Signal::derive(move || rows.with(Vec::len));
 
     // A catalog-scoped administrator must name a package: say so instead of a bare 403.
@@ -437,7 +403,7 @@ where
         let (first, last) = row_window(scroll_top.get(), viewport.get(), n);
         (first, last, n)
     };
-    let now = now();
+    let now = now_utc();
     view! {
         <div
             class="table-viewport"
@@ -516,14 +482,7 @@ fn RequestRow(
         .map(|c| {
             let text: String = match c {
                 "requestor" => String::new(),
-                "package" => row
-                    .package
-                    .as_ref()
-                    .map(|p| match &p.catalog {
-                        Some(cat) => format!("{} ({cat})", p.display_name),
-                        None => p.display_name.clone(),
-                    })
-                    .unwrap_or_default(),
+                "package" => crate::graph::models::package_label(row.package.as_ref()),
                 "type" => row.request_type.clone(),
                 "state" => row.state.clone(),
                 "status" => row.status.clone(),
