@@ -179,6 +179,7 @@ pub enum Msg {
     CopiedLabel,
     CopyErrorLabel,
     ActionAppliesAssignment,
+    ColumnsLabel,
 }
 
 /// The English text of a message.
@@ -405,5 +406,6 @@ pub fn t(msg: Msg) -> &'static str {
         CopiedLabel => "Copied",
         CopyErrorLabel => "Copy the error details",
         ActionAppliesAssignment => "applies to this assignment",
+        ColumnsLabel => "Columns",
     }
 }

@@ -398,6 +398,25 @@ impl ListView {
     pub fn shows(&self, column: &str) -> bool {
         self.columns.is_empty() || self.columns.iter().any(|c| c == column)
     }
+
+    /// The view with `column` shown if it was hidden and hidden if it was shown. Columns
+    /// keep the table's order; all shown is written as no `cols` at all, and hiding the
+    /// last shown column shows them all again rather than an empty table.
+    pub fn toggled_column(&self, column: &str) -> ListView {
+        let shown: Vec<String> = COLUMNS
+            .iter()
+            .filter(|c| self.shows(c) != (**c == column))
+            .map(|c| c.to_string())
+            .collect();
+        ListView {
+            columns: if shown.len() == COLUMNS.len() {
+                Vec::new()
+            } else {
+                shown
+            },
+            ..self.clone()
+        }
+    }
 }
 
 #[cfg(test)]
@@ -540,5 +559,31 @@ mod tests {
                 "{q}"
             );
         }
+    }
+
+    #[test]
+    fn columns_toggle_in_table_order_and_never_to_an_empty_table() {
+        let all = ListView::default();
+        let v = all.toggled_column("type");
+        assert_eq!(v.columns.len(), COLUMNS.len() - 1);
+        assert!(!v.shows("type") && v.shows("requestor"));
+        assert!(v.to_query().contains("cols=requestor,package,state,"));
+        assert_eq!(
+            v.toggled_column("type"),
+            all,
+            "showing it again is all columns: no cols"
+        );
+        let one = ListView {
+            columns: vec!["state".into()],
+            ..ListView::default()
+        };
+        assert_eq!(one.toggled_column("state"), all);
+        let two = one.toggled_column("requestor");
+        assert_eq!(
+            two.columns,
+            vec!["requestor".to_string(), "state".to_string()]
+        );
+        let (back, problems) = ListView::parse(&two.to_query());
+        assert_eq!((back, problems), (two, vec![]));
     }
 }

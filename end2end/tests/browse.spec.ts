@@ -185,3 +185,18 @@ test('links move between pages without reloading, and back returns to the same v
   await popup.close();
   await expect(page).toHaveURL(`${app}/requests`);
 });
+
+test('the column choice is in the address and survives a reload', async ({ page }) => {
+  await openSignedIn(page, '/requests');
+  await expect(rows(page).first()).toBeVisible();
+  const picker = page.getByTestId('column-picker');
+  await picker.locator('summary').click();
+  await picker.getByRole('checkbox', { name: 'Callouts' }).uncheck();
+  await picker.getByRole('checkbox', { name: 'Type', exact: true }).uncheck();
+  await expect(page).toHaveURL(/cols=requestor,package,state,status,created,completed,window$/);
+  await expect(page.getByRole('columnheader', { name: 'Type', exact: true })).toHaveCount(0);
+  await page.reload();
+  await expect(rows(page).first()).toBeVisible();
+  await expect(page.getByRole('columnheader', { name: 'Type', exact: true })).toHaveCount(0);
+  await expect(page.locator('table.requests tbody tr[data-id]').first().locator('td')).toHaveCount(7);
+});

@@ -161,6 +161,7 @@ fn RequestsList() -> impl IntoView {
         <Presets view=view />
         <Filters view=view go=go states=&REQUEST_STATES dates=true />
         <FetchPlan filter=filter view=view />
+        <ColumnPicker view=view go=go />
         <Show when=needs_package>
             <p class="notice" data-testid="pick-package">{t(Msg::PickPackageFirst)}</p>
         </Show>
@@ -362,6 +363,33 @@ pub fn FetchPlan(filter: Memo<Option<String>>, view: Memo<ListView>) -> impl Int
                     parts.join("; ")
                 }}</span>
             </p>
+        </details>
+    }
+}
+
+/// Which columns the table shows (the `cols` parameter).
+#[component]
+fn ColumnPicker<F>(view: Memo<ListView>, go: F) -> impl IntoView
+where
+    F: Fn(ListView, bool) + Clone + Send + Sync + 'static,
+{
+    view! {
+        <details class="columns" data-testid="column-picker">
+            <summary>{t(Msg::ColumnsLabel)}</summary>
+            <fieldset>
+                <legend class="visually-hidden">{t(Msg::ColumnsLabel)}</legend>
+                {crate::query::COLUMNS.into_iter().map(|c| {
+                    let go = go.clone();
+                    view! {
+                        <label>
+                            <input type="checkbox" name="cols" value=c
+                                prop:checked=move || view.get().shows(c)
+                                on:change=move |_| go(view.get_untracked().toggled_column(c), false) />
+                            {column_label(c)}
+                        </label>
+                    }
+                }).collect_view()}
+            </fieldset>
         </details>
     }
 }
