@@ -8,6 +8,7 @@ pub mod actions;
 pub mod app;
 pub mod auth;
 pub mod boot;
+pub mod bulk;
 pub mod components;
 pub mod config;
 pub mod graph;

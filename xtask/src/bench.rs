@@ -191,9 +191,19 @@ pub async fn sign_in(base: &str, info: &serde_json::Value, who: &str) -> Result<
         .ok_or_else(|| Fail::new(format!("bench sign-in: {tokens}")))
 }
 
-pub fn bench(_args: &[String]) -> Result<(), Fail> {
-    sandbox_bench()?;
-    browse_bench()
+/// `cargo xtask bench [sandbox] [bulk] [browse]`: the named parts, or all of them.
+pub fn bench(args: &[String]) -> Result<(), Fail> {
+    let wants = |part: &str| args.is_empty() || args.iter().any(|a| a == part);
+    if wants("sandbox") {
+        sandbox_bench()?;
+    }
+    if wants("bulk") {
+        crate::bulk_bench::bulk_bench()?;
+    }
+    if wants("browse") {
+        browse_bench()?;
+    }
+    Ok(())
 }
 
 /// The app in Chromium against a sandbox with 50 000 requests: a bookmarked filtered view

@@ -2,6 +2,7 @@
 
 mod bench;
 mod budget;
+mod bulk_bench;
 mod cmd;
 mod serve;
 mod stack;
