@@ -207,9 +207,9 @@ where
                         let bottom = (n - last) as u64 * ROW_HEIGHT as u64;
                         let slice: Vec<(usize, Assignment)> = rows.with(|r| r[first..last].iter().cloned().enumerate().map(|(i, a)| (first + i, a)).collect());
                         view! {
-                            <tr class="spacer" aria-hidden="true" style=format!("height:{top}px")></tr>
+                            <tr class="spacer" aria-hidden="true" style:height=format!("{top}px")></tr>
                             {slice.into_iter().map(|(i, a)| view! { <AssignmentRow row=a index=i /> }).collect_view()}
-                            <tr class="spacer" aria-hidden="true" style=format!("height:{bottom}px")></tr>
+                            <tr class="spacer" aria-hidden="true" style:height=format!("{bottom}px")></tr>
                         }
                     }}
                 </tbody>

@@ -485,9 +485,9 @@ where
                         let bottom = (n - last) as u64 * ROW_HEIGHT as u64;
                         let slice: Vec<(usize, Request)> = rows.with(|r| r[first..last].iter().cloned().enumerate().map(|(i, r)| (first + i, r)).collect());
                         view! {
-                            <tr class="spacer" aria-hidden="true" style=format!("height:{top}px")></tr>
+                            <tr class="spacer" aria-hidden="true" style:height=format!("{top}px")></tr>
                             {slice.into_iter().map(|(i, r)| view! { <RequestRow row=r index=i columns=cols.clone() now=now /> }).collect_view()}
-                            <tr class="spacer" aria-hidden="true" style=format!("height:{bottom}px")></tr>
+                            <tr class="spacer" aria-hidden="true" style:height=format!("{bottom}px")></tr>
                         }
                     }}
                 </tbody>

@@ -4,6 +4,7 @@ mod bench;
 mod budget;
 mod bulk_bench;
 mod cmd;
+mod csp;
 mod serve;
 mod stack;
 mod test;

@@ -131,8 +131,12 @@ pub fn start(rt: &tokio::runtime::Runtime, o: StackOptions<'_>) -> Result<Stack,
     )
     .map_err(|e| Fail::new(format!("cannot write config.json: {e}")))?;
 
+    // The app runs under the same strict policy a deployment gets (every test too).
+    let index = std::fs::read_to_string(o.dist.join("index.html"))
+        .map_err(|e| Fail::new(format!("dist/index.html: {e}")))?;
+    let csp = crate::csp::policy(&index, std::slice::from_ref(&sandbox_url));
     let dist = o.dist.to_path_buf();
-    rt.spawn(async move { crate::serve::serve(listener, &dist).await });
+    rt.spawn(async move { crate::serve::serve(listener, &dist, csp).await });
     Ok(Stack {
         app_url,
         sandbox_url,

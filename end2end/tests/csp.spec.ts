@@ -1,0 +1,39 @@
+import { test, expect } from '@playwright/test';
+import { app, openSignedIn, resetSandbox } from './helpers';
+
+// The static server sends the same Content-Security-Policy a deployment gets
+// (xtask/src/csp.rs): the app must do everything under it.
+
+test.beforeEach(async () => {
+  await resetSandbox();
+});
+
+test('the app runs under a strict Content-Security-Policy with no violation', async ({ page }) => {
+  const violations: string[] = [];
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      (window as any).__csp = [...((window as any).__csp ?? []), `${e.violatedDirective} ${e.blockedURI}`];
+    });
+  });
+  page.on('console', (m) => {
+    if (m.text().includes('Content Security Policy')) violations.push(m.text());
+  });
+  const response = await page.goto('/');
+  const policy = response!.headers()['content-security-policy'];
+  expect(policy).toContain("default-src 'none'");
+  expect(policy).toContain("'wasm-unsafe-eval'");
+  expect(policy).not.toContain('unsafe-inline');
+  expect(policy).not.toContain("'unsafe-eval'");
+
+  await openSignedIn(page, '/requests?view=attention');
+  const row = page.locator('table.requests tbody tr[data-id]').first();
+  await expect(row).toBeVisible();
+  // Scrolling the windowed table sets the spacer heights (CSSOM, allowed by the policy).
+  await page.locator('.table-viewport').first().evaluate((el) => el.scrollBy(0, 2000));
+  await row.locator('td.requestor a').click();
+  await expect(page.getByTestId('request-state')).toBeVisible();
+  await page.goto(`${app}/assignments`);
+  await expect(page.locator('table.assignments tbody tr[data-id]').first()).toBeVisible();
+  expect(await page.evaluate(() => (window as any).__csp ?? [])).toEqual([]);
+  expect(violations).toEqual([]);
+});
