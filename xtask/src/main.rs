@@ -5,6 +5,7 @@ mod budget;
 mod bulk_bench;
 mod cmd;
 mod csp;
+mod dist;
 mod serve;
 mod stack;
 mod test;
@@ -26,6 +27,8 @@ usage: cargo xtask <command>
                        `N passed, N failed`
   e2e [playwright args]
                        only the end-to-end layer (e.g. `cargo xtask e2e -g links`)
+  dist [--public-url /access-desk/] [--config config.json]
+                       a deployable dist/ (404.html, CSP meta) and dist-nginx.conf
   bench                the benchmarks, with numbers to put in README.md
   budget               print the bundle-size budget of dist/";
 
@@ -40,6 +43,7 @@ fn main() -> ExitCode {
             return test::e2e(&extra);
         }
         Some("bench") => bench::bench(&args[1..]),
+        Some("dist") => dist::dist(&args[1..]),
         Some("budget") => budget::check(&root().join("dist")).and_then(|ok| {
             ok.then_some(())
                 .ok_or_else(|| Fail::new("over the bundle budget"))
