@@ -6,6 +6,7 @@ mod bulk_bench;
 mod cmd;
 mod csp;
 mod dist;
+mod nginx_e2e;
 mod serve;
 mod stack;
 mod test;

@@ -136,6 +136,18 @@ fn layers(tally: &mut Tally) -> Result<(), Fail> {
     if !ok {
         return Err(Fail::new("the first visit is over the bundle budget"));
     }
+
+    step("end-to-end under nginx (dist/ at /access-desk/, CSP header and meta)");
+    let under_nginx = crate::nginx_e2e::run(|app_url, sandbox_url, extra| {
+        run_playwright(
+            &[
+                ("APP_URL", app_url.to_string()),
+                ("SANDBOX_URL", sandbox_url.to_string()),
+            ],
+            extra,
+        )
+    })?;
+    counted(tally, "end-to-end under nginx", under_nginx)?;
     Ok(())
 }
 
@@ -180,26 +192,44 @@ fn playwright(
     sandbox_bin: &std::path::Path,
     extra: &[String],
 ) -> Result<(Counts, bool), Fail> {
+    let env = [
+        ("APP_URL", running.app_url.clone()),
+        ("SANDBOX_URL", running.sandbox_url.clone()),
+        (
+            "TENANT_ID",
+            running.info["tenantId"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+        ),
+        (
+            "CLIENT_ID",
+            running.info["clientId"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+        ),
+        ("SANDBOX_BIN", sandbox_bin.to_string_lossy().into_owned()),
+    ];
+    run_playwright(&env, extra)
+}
+
+/// `playwright test` in end2end/ with `env` and `extra` arguments; its counts from the
+/// JSON report, and whether it exited cleanly.
+pub fn run_playwright(env: &[(&str, String)], extra: &[String]) -> Result<(Counts, bool), Fail> {
     let e2e = root().join("end2end");
     let report = stack::target_dir().join("playwright-report.json");
     let _ = std::fs::remove_file(&report);
-    let status = Command::new(e2e.join("node_modules/.bin/playwright"))
-        .current_dir(&e2e)
+    let mut cmd = Command::new(e2e.join("node_modules/.bin/playwright"));
+    cmd.current_dir(&e2e)
         .args(["test", "--reporter=list,json"])
         .args(extra)
         .env("PLAYWRIGHT_JSON_OUTPUT_NAME", &report)
-        .env("APP_URL", &running.app_url)
-        .env("SANDBOX_URL", &running.sandbox_url)
-        .env(
-            "TENANT_ID",
-            running.info["tenantId"].as_str().unwrap_or_default(),
-        )
-        .env(
-            "CLIENT_ID",
-            running.info["clientId"].as_str().unwrap_or_default(),
-        )
-        .env("CHROMIUM", toolchain::CHROMIUM)
-        .env("SANDBOX_BIN", sandbox_bin)
+        .env("CHROMIUM", toolchain::CHROMIUM);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let status = cmd
         .status()
         .map_err(|e| Fail::new(format!("cannot start Playwright: {e}")))?;
     let text = std::fs::read_to_string(&report).unwrap_or_default();

@@ -13,7 +13,9 @@ pub const TRUNK: &str = "0.21.14";
 /// binaryen from npm: Debian's binaryen 108 produces wasm that fails in the browser.
 pub const BINARYEN: &str = "132.0.0";
 /// Debian packages for the browser layers.
-pub const APT_PACKAGES: &[&str] = &["chromium", "chromium-driver"];
+pub const APT_PACKAGES: &[&str] = &["chromium", "chromium-driver", "nginx"];
+/// Debian's nginx: the end-to-end suite also runs against `dist/` served by it.
+pub const NGINX: &str = "/usr/sbin/nginx";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 // wasm-bindgen-cli must equal the wasm-bindgen in Cargo.lock (pinned with `=` in
@@ -148,7 +150,10 @@ pub fn setup() -> Result<(), Fail> {
     }
 
     // Chromium and chromedriver from Debian.
-    if !Path::new(CHROMIUM).exists() || !Path::new(CHROMEDRIVER).exists() {
+    if !Path::new(CHROMIUM).exists()
+        || !Path::new(CHROMEDRIVER).exists()
+        || !Path::new(NGINX).exists()
+    {
         timed(
             format!("Debian packages {}", APT_PACKAGES.join(", ")),
             &mut || {

@@ -1,0 +1,62 @@
+import { test, expect, type Page } from '@playwright/test';
+
+// The app as deployed: nginx, a sub-path, the CSP header and meta. Paths here are relative
+// to APP_URL (…/access-desk/), as a bookmark inside the deployment would be.
+const app = process.env.APP_URL!;
+const sandbox = process.env.SANDBOX_URL!;
+
+test.beforeEach(async ({ page }) => {
+  await fetch(`${sandbox}/sandbox/reset`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      (window as any).__csp = [...((window as any).__csp ?? []), `${e.violatedDirective} ${e.blockedURI}`];
+    });
+  });
+});
+
+test.afterEach(async ({ page }) => {
+  expect(await page.evaluate(() => (window as any).__csp ?? [])).toEqual([]);
+});
+
+async function signIn(page: Page) {
+  await page.getByRole('button', { name: 'Sign in to continue' }).click();
+  await page.locator('button[data-account^="admin@"]').click();
+  await expect(page.getByTestId('account-name')).toBeVisible();
+}
+
+const rows = (page: Page) => page.locator('table.requests tbody tr[data-id]');
+
+test('a bookmarked filtered view: sign-in round trip, then reload, under the sub-path', async ({ page }) => {
+  const view = 'requests?state=deliveryFailed,partiallyDelivered&sort=window';
+  const response = await page.goto(view);
+  expect(response!.status()).toBe(200);
+  expect(response!.headers()['content-security-policy']).toContain("default-src 'none'");
+  await signIn(page);
+  expect(page.url()).toBe(`${app}${view}`);
+  await expect(rows(page).first()).toBeVisible();
+  await page.reload();
+  expect(page.url()).toBe(`${app}${view}`);
+  await expect(rows(page).first()).toBeVisible();
+  await expect(page.getByTestId('server-filter')).toContainText("state eq 'deliveryFailed'");
+});
+
+test('a deep link to a request, and links that stay under the sub-path', async ({ page }) => {
+  await page.goto('requests/d82eb508-acc4-43cc-bcf1-7c1c4a2c073b');
+  await signIn(page);
+  await expect(page.getByTestId('request-state')).toHaveText('deliveryFailed');
+  await page.getByRole('link', { name: '← All requests' }).click();
+  await expect(page).toHaveURL(`${app}requests`);
+  await expect(rows(page).first()).toBeVisible();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Assignments' }).click();
+  await expect(page).toHaveURL(`${app}assignments`);
+  await page.getByRole('link', { name: 'Access Desk' }).click();
+  await expect(page).toHaveURL(app);
+  await expect(page.getByTestId('catalogs')).toBeVisible();
+});
+
+test('a path outside the app is the server\'s 404, a path inside it is the app', async ({ page }) => {
+  const outside = await page.goto(new URL('/elsewhere', app).toString());
+  expect(outside!.status()).toBe(404);
+  await page.goto('no-such-page');
+  await expect(page.getByTestId('not-found')).toBeVisible();
+});
