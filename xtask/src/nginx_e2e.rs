@@ -57,22 +57,8 @@ pub fn run(
         false,
     )?;
     let mut processes = Processes(vec![sandbox]);
-    let info: serde_json::Value = crate::runtime()
-        .block_on(async {
-            reqwest::get(format!("{sandbox_url}/sandbox/info"))
-                .await?
-                .json()
-                .await
-        })
-        .map_err(|e| Fail::new(format!("sandbox /sandbox/info: {e}")))?;
-    let config = serde_json::json!({
-        "clientId": info["clientId"],
-        "tenantId": info["tenantId"],
-        "cloud": "custom",
-        "custom": { "authorityHost": sandbox_url, "graphHost": sandbox_url, "actsAs": "global" },
-        "graphVersion": "v1.0",
-        "redirectUri": app_url,
-    });
+    let info = stack::sandbox_info(&crate::runtime(), &sandbox_url)?;
+    let config = stack::sandbox_config(&info, &sandbox_url, &app_url);
     write(&dist_dir.join("config.json"), &config.to_string())?;
 
     // The policy for this configuration, in the page and in nginx's header (as `dist`

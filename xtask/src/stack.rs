@@ -84,6 +84,42 @@ pub struct StackOptions<'a> {
     pub echo_sandbox: bool,
 }
 
+/// The sandbox's `GET /sandbox/info`: tenant, client id, accounts.
+pub fn sandbox_info(
+    rt: &tokio::runtime::Runtime,
+    sandbox_url: &str,
+) -> Result<serde_json::Value, Fail> {
+    rt.block_on(async {
+        reqwest::get(format!("{sandbox_url}/sandbox/info"))
+            .await?
+            .error_for_status()?
+            .json()
+            .await
+    })
+    .map_err(|e| Fail::new(format!("sandbox /sandbox/info: {e}")))
+}
+
+/// The app's `config.json` for the sandbox at `sandbox_url`, signing in back to
+/// `redirect_uri`.
+pub fn sandbox_config(
+    info: &serde_json::Value,
+    sandbox_url: &str,
+    redirect_uri: &str,
+) -> serde_json::Value {
+    serde_json::json!({
+        "clientId": info["clientId"],
+        "tenantId": info["tenantId"],
+        "cloud": "custom",
+        "custom": {
+            "authorityHost": sandbox_url,
+            "graphHost": sandbox_url,
+            "actsAs": info.get("cloud").and_then(|c| c.as_str()).unwrap_or("global"),
+        },
+        "graphVersion": "v1.0",
+        "redirectUri": redirect_uri,
+    })
+}
+
 /// Starts the static server on `rt` and the sandbox, then writes `dist/config.json`
 /// pointing the app at the sandbox (one build, any tenant).
 pub fn start(rt: &tokio::runtime::Runtime, o: StackOptions<'_>) -> Result<Stack, Fail> {
@@ -104,27 +140,8 @@ pub fn start(rt: &tokio::runtime::Runtime, o: StackOptions<'_>) -> Result<Stack,
     args.extend(o.sandbox_args.iter().cloned());
     let (sandbox, sandbox_url) = spawn_sandbox(o.sandbox_bin, &args, o.echo_sandbox)?;
 
-    let info: serde_json::Value = rt
-        .block_on(async {
-            reqwest::get(format!("{sandbox_url}/sandbox/info"))
-                .await?
-                .error_for_status()?
-                .json()
-                .await
-        })
-        .map_err(|e| Fail::new(format!("sandbox /sandbox/info: {e}")))?;
-    let config = serde_json::json!({
-        "clientId": info["clientId"],
-        "tenantId": info["tenantId"],
-        "cloud": "custom",
-        "custom": {
-            "authorityHost": sandbox_url,
-            "graphHost": sandbox_url,
-            "actsAs": info.get("cloud").and_then(|c| c.as_str()).unwrap_or("global"),
-        },
-        "graphVersion": "v1.0",
-        "redirectUri": format!("{app_url}/"),
-    });
+    let info = sandbox_info(rt, &sandbox_url)?;
+    let config = sandbox_config(&info, &sandbox_url, &format!("{app_url}/"));
     std::fs::write(
         o.dist.join("config.json"),
         serde_json::to_string_pretty(&config).expect("json") + "\n",
