@@ -133,16 +133,25 @@ fn RequestsList() -> impl IntoView {
     let problems = move || parsed.get().1;
     let go = move |v: ListView, replace: bool| list.go(v, replace);
 
-    let parsed_rows = Memo::new(move |_| {
+    // Rows are parsed as their page arrives, once: "load all" over 10 000 rows would
+    // otherwise parse every row again with every page.
+    let parsed_rows = RwSignal::new(Vec::<Loaded>::new());
+    Effect::new(move |_| {
         pager.items.with(|items| {
-            items
-                .iter()
-                .map(|json| {
+            parsed_rows.update(|loaded| {
+                let same_start = match (items.first(), loaded.first()) {
+                    (Some(j), Some((r, _))) => j["id"].as_str() == Some(r.id.as_str()),
+                    _ => true,
+                };
+                if items.len() < loaded.len() || !same_start {
+                    loaded.clear();
+                }
+                for json in &items[loaded.len()..] {
                     let r = Request::from_json(json);
                     let text = r.search_text();
-                    (r, text)
-                })
-                .collect::<Vec<Loaded>>()
+                    loaded.push((r, text));
+                }
+            })
         })
     });
     let rows = Memo::new(move |_| parsed_rows.with(|r| visible_rows(&view.get(), r, now_utc())));
