@@ -13,6 +13,7 @@ use crate::actions::{Action, ResumeBody, Stage, action_path};
 use crate::auth::Auth;
 use crate::components::graph_problem::GraphProblem;
 use crate::config::Config;
+use crate::graph::models::{Assignment, Request};
 use crate::graph::{GraphFailure, em_url, get_json, post_action, sleep_ms};
 use crate::i18n::{Msg, t};
 use crate::rules::{Refusal, WaitingCallout, can_resume};
@@ -33,44 +34,35 @@ enum Phase {
 const FOLLOW_EVERY_MS: u64 = 1_500;
 const FOLLOW_TIMES: u32 = 40;
 
+/// State and status of a request, in either version's JSON (the models read both).
+fn request_fields(json: &serde_json::Value) -> (String, String) {
+    let r = Request::from_json(json);
+    (r.state, r.status)
+}
+
+/// State and status of an assignment, in either version's JSON.
+fn assignment_fields(json: &serde_json::Value) -> (String, String) {
+    let a = Assignment::from_json(json);
+    (a.state, a.status)
+}
+
 /// Reads the item at `url` until `done(state, status)` says it has moved on, showing its
-/// state and status as it goes.
-fn follow(
-    auth: Auth,
-    url: String,
-    shown: RwSignal<Option<(String, String)>>,
-    done: fn(&str, &str) -> bool,
-    stopped: RwSignal<bool>,
-) {
+/// state and status (as `read` finds them) as it goes.
+fn follow(auth: Auth, url: String, sent: Sent) {
+    let Sent {
+        shown,
+        stopped,
+        read,
+        done,
+        ..
+    } = sent;
     spawn_local(async move {
         for _ in 0..FOLLOW_TIMES {
             sleep_ms(FOLLOW_EVERY_MS).await;
             let Ok(json) = get_json(&auth, &url).await else {
                 continue;
             };
-            let field = |names: [&str; 2]| {
-                names
-                    .iter()
-                    .find_map(|n| json[*n].as_str())
-                    .unwrap_or("")
-                    .to_string()
-            };
-            let state = field([
-                "state",
-                if url.contains("ssignmentRequests") {
-                    "requestState"
-                } else {
-                    "assignmentState"
-                },
-            ]);
-            let status = field([
-                "status",
-                if url.contains("ssignmentRequests") {
-                    "requestStatus"
-                } else {
-                    "assignmentStatus"
-                },
-            ]);
+            let (state, status) = read(&json);
             let finished = done(&state, &status);
             if shown.try_set(Some((state, status))).is_some() {
                 // The page was left.
@@ -90,6 +82,8 @@ struct Sent {
     phase: RwSignal<Phase>,
     shown: RwSignal<Option<(String, String)>>,
     stopped: RwSignal<bool>,
+    /// The item's state and status in Graph's JSON.
+    read: fn(&serde_json::Value) -> (String, String),
     done: fn(&str, &str) -> bool,
 }
 
@@ -113,7 +107,7 @@ impl Sent {
             match post_action(&auth, &url, body.as_ref()).await {
                 Ok(answer) => {
                     self.phase.try_set(Phase::Sent(answer.request_id));
-                    follow(auth, item_url, self.shown, self.done, self.stopped);
+                    follow(auth, item_url, self);
                 }
                 Err(e) => {
                     self.phase.try_set(Phase::Failed(e));
@@ -158,6 +152,21 @@ fn Accepted(request_id: Option<String>) -> impl IntoView {
     }
 }
 
+/// What a form shows once its action has left: sending, Graph's answer, or the refusal.
+fn after_send(phase: Phase) -> AnyView {
+    match phase {
+        Phase::Sending => {
+            view! { <button type="button" disabled=true>{t(Msg::Sending)}</button> }.into_any()
+        }
+        Phase::Sent(request_id) => view! { <Accepted request_id=request_id /> }.into_any(),
+        Phase::Failed(e) => view! { <GraphProblem failure=e /> }.into_any(),
+        Phase::Refused(why) => {
+            view! { <p role="alert" data-testid="action-refused">{why}</p> }.into_any()
+        }
+        Phase::Idle | Phase::Confirming => ().into_any(),
+    }
+}
+
 /// Reprocess one request or assignment. Shown only when the rules allow it; `recheck` is
 /// asked again just before sending.
 #[component]
@@ -199,6 +208,10 @@ pub fn ReprocessAction(
             phase,
             shown,
             stopped,
+            read: match action {
+                Action::ReprocessAssignment => assignment_fields,
+                _ => request_fields,
+            },
             done: left_delivering,
         };
         sent.send(auth.clone(), action_url.clone(), None, item_url.clone());
@@ -222,10 +235,7 @@ pub fn ReprocessAction(
                         </div>
                     }.into_any()
                 }
-                Phase::Sending => view! { <button type="button" disabled=true>{t(Msg::Sending)}</button> }.into_any(),
-                Phase::Sent(request_id) => view! { <Accepted request_id=request_id /> }.into_any(),
-                Phase::Failed(e) => view! { <GraphProblem failure=e /> }.into_any(),
-                Phase::Refused(why) => view! { <p role="alert" data-testid="action-refused">{why}</p> }.into_any(),
+                other => after_send(other),
             }}
             <Followed shown=shown stopped=stopped />
         </div>
@@ -320,6 +330,7 @@ pub fn ResumeForm(
             phase,
             shown,
             stopped,
+            read: request_fields,
             done: no_longer_waiting,
         };
         sent.send(
@@ -393,9 +404,7 @@ pub fn ResumeForm(
                         </div>
                     }.into_any()
                 }
-                Phase::Sending => view! { <button type="button" disabled=true>{t(Msg::Sending)}</button> }.into_any(),
-                Phase::Sent(request_id) => view! { <Accepted request_id=request_id /> }.into_any(),
-                Phase::Refused(why) => view! { <p role="alert" data-testid="action-refused">{why}</p> }.into_any(),
+                other => after_send(other),
             }}
             {move || match phase.get() { Phase::Failed(e) => Some(view! { <GraphProblem failure=e /> }), _ => None }}
             <Followed shown=shown stopped=stopped />

@@ -10,6 +10,7 @@ use crate::components::graph_problem::GraphProblem;
 use crate::components::list::{SignedIn, encode, now_utc, when};
 use crate::components::load::load;
 use crate::config::{Cloud, Config, GraphVersion};
+use crate::graph::filter::quote;
 use crate::graph::models::{Callout, Request};
 use crate::graph::{em_url, get_json};
 use crate::i18n::{Msg, t};
@@ -177,7 +178,7 @@ fn ResumeSection(request: Request, callout: Callout) -> impl IntoView {
     let stage = load(async move {
         let package = package.filter(|p| is_guid(p))?;
         let p = paths(config.graph_version);
-        let filter = format!("{} eq '{package}'", p.policy_package_filter);
+        let filter = format!("{} eq {}", p.policy_package_filter, quote(&package));
         let url = format!(
             "{}?$filter={}&$expand=customExtensionStageSettings($expand=customExtension)",
             em_url(&config, p.policies),
