@@ -395,6 +395,16 @@ impl ListView {
         v
     }
 
+    /// The search, lower-cased and split into terms; a row matches when its search text
+    /// contains every term.
+    pub fn search_terms(&self) -> Vec<String> {
+        self.q
+            .to_lowercase()
+            .split_whitespace()
+            .map(str::to_string)
+            .collect()
+    }
+
     pub fn shows(&self, column: &str) -> bool {
         self.columns.is_empty() || self.columns.iter().any(|c| c == column)
     }

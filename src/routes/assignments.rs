@@ -7,10 +7,9 @@ use leptos::prelude::*;
 
 use crate::actions::paths;
 use crate::components::list::{
-    ListPage, PagerControls, ROW_HEIGHT, SignedIn, encode, row_window, when,
+    ListPage, PagerControls, Searchable, SignedIn, Viewport, Windowed, first_page_url, when,
 };
 use crate::config::Config;
-use crate::graph::em_url;
 use crate::graph::filter::List;
 use crate::graph::models::Assignment;
 use crate::i18n::{Msg, t};
@@ -20,36 +19,22 @@ use crate::routes::requests::{FetchPlan, Filters, QueryProblemsView};
 
 /// The Graph URL of the first page of a view of assignments.
 pub fn assignments_url(config: &Config, filter: Option<&str>) -> String {
-    let mut url = format!(
-        "{}?$expand={}",
-        em_url(config, paths(config.graph_version).assignments),
-        assignment_expand(config.graph_version)
-    );
-    if let Some(f) = filter {
-        url.push_str("&$filter=");
-        url.push_str(&encode(f));
-    }
-    url
+    first_page_url(
+        config,
+        paths(config.graph_version).assignments,
+        assignment_expand(config.graph_version),
+        filter,
+    )
 }
 
 /// The rows of a view: the search applied and the sort (columns without a sort keep
 /// Graph's order).
-pub fn visible_assignments(view: &ListView, rows: &[Assignment]) -> Vec<Assignment> {
-    let terms: Vec<String> = view
-        .q
-        .to_lowercase()
-        .split_whitespace()
-        .map(str::to_string)
-        .collect();
+pub fn visible_assignments(view: &ListView, rows: &[Searchable<Assignment>]) -> Vec<Assignment> {
+    let terms = view.search_terms();
     let mut out: Vec<Assignment> = rows
         .iter()
-        .filter(|a| {
-            terms.is_empty() || {
-                let text = a.search_text();
-                terms.iter().all(|t| text.contains(t.as_str()))
-            }
-        })
-        .cloned()
+        .filter(|(_, text)| terms.iter().all(|t| text.contains(t.as_str())))
+        .map(|(a, _)| a.clone())
         .collect();
     let key = view.sort.key;
     let name = |a: &Assignment| {
@@ -112,11 +97,14 @@ fn AssignmentsList() -> impl IntoView {
     );
     let (parsed, view, filter, pager) = (list.parsed, list.view, list.filter, list.pager);
     let go = move |v: ListView, replace: bool| list.go(v, replace);
-    let parsed_rows = Memo::new(move |_| {
-        pager
-            .items
-            .with(|items| items.iter().map(Assignment::from_json).collect::<Vec<_>>())
-    });
+    let parsed_rows = pager.parsed(
+        |json| {
+            let a = Assignment::from_json(json);
+            let text = a.search_text();
+            (a, text)
+        },
+        |(a, _)| a.id.as_str(),
+    );
     let rows = Memo::new(move |_| parsed_rows.with(|r| visible_assignments(&view.get(), r)));
     let shown = Signal::derive(move || rows.with(Vec::len));
     view! {
@@ -159,19 +147,14 @@ fn AssignmentsTable<F>(rows: Memo<Vec<Assignment>>, view: Memo<ListView>, go: F)
 where
     F: Fn(ListView, bool) + Clone + Send + Sync + 'static,
 {
-    let scroll_top = RwSignal::new(0.0f64);
-    let viewport = RwSignal::new(640.0f64);
+    let viewport = Viewport::new();
     view! {
         <div
             class="table-viewport"
             tabindex="0"
             role="region"
             aria-label=t(Msg::NavAssignmentsTitle)
-            on:scroll=move |ev| {
-                let el: web_sys::HtmlElement = event_target(&ev);
-                scroll_top.set(el.scroll_top() as f64);
-                viewport.set(el.client_height() as f64);
-            }
+            on:scroll=move |ev| viewport.on_scroll(ev)
         >
             <table class="requests assignments" data-testid="assignments-table" aria-rowcount=move || rows.with(Vec::len) + 1>
                 <thead>
@@ -201,15 +184,11 @@ where
                 </thead>
                 <tbody>
                     {move || {
-                        let n = rows.with(Vec::len);
-                        let (first, last) = row_window(scroll_top.get(), viewport.get(), n);
-                        let top = first as u64 * ROW_HEIGHT as u64;
-                        let bottom = (n - last) as u64 * ROW_HEIGHT as u64;
-                        let slice: Vec<(usize, Assignment)> = rows.with(|r| r[first..last].iter().cloned().enumerate().map(|(i, a)| (first + i, a)).collect());
+                        let Windowed { above_px, rows: slice, below_px } = rows.with(|r| viewport.window(r));
                         view! {
-                            <tr class="spacer" aria-hidden="true" style:height=format!("{top}px")></tr>
+                            <tr class="spacer" aria-hidden="true" style:height=format!("{above_px}px")></tr>
                             {slice.into_iter().map(|(i, a)| view! { <AssignmentRow row=a index=i /> }).collect_view()}
-                            <tr class="spacer" aria-hidden="true" style:height=format!("{bottom}px")></tr>
+                            <tr class="spacer" aria-hidden="true" style:height=format!("{below_px}px")></tr>
                         }
                     }}
                 </tbody>
