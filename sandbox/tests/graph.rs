@@ -918,15 +918,7 @@ async fn the_operation_log_records_every_write_with_caller_target_and_status() {
         None,
     )
     .await;
-    let log: Value = r
-        .http
-        .get(format!("{}/sandbox/log", r.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let log = fetch_json(&r.http, &format!("{}/sandbox/log", r.base)).await;
     let entries = log["value"].as_array().unwrap();
     assert_eq!(entries.len(), 2);
     assert_eq!(entries[0]["status"], 202);
@@ -937,15 +929,7 @@ async fn the_operation_log_records_every_write_with_caller_target_and_status() {
     assert!(entries[0]["time"].is_string() && entries[0]["requestId"].is_string());
     // Reset: a fresh tenant and an empty log.
     r.control("reset", json!({})).await;
-    let log: Value = r
-        .http
-        .get(format!("{}/sandbox/log", r.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let log = fetch_json(&r.http, &format!("{}/sandbox/log", r.base)).await;
     assert!(log["value"].as_array().unwrap().is_empty());
     let (_, again, _) = r
         .get(

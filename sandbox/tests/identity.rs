@@ -34,15 +34,7 @@ fn assert_aad_error(body: &Value, error: &str, code: u64) {
 async fn tokens_are_rs256_signed_with_the_published_key_and_carry_the_documented_claims() {
     let r = start(&[]).await;
     let tokens = r.sign_in("admin@").await;
-    let jwks: Value = r
-        .http
-        .get(format!("{}/discovery/v2.0/keys", r.authority()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let jwks = fetch_json(&r.http, &format!("{}/discovery/v2.0/keys", r.authority())).await;
     let key = &jwks["keys"][0];
     assert_eq!(
         (key["kty"].as_str(), key["use"].as_str()),

@@ -40,14 +40,7 @@ pub async fn start(extra_args: &[&str]) -> Running {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    let info: Value = http
-        .get(format!("{base}/sandbox/info"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let info = fetch_json(&http, &format!("{base}/sandbox/info")).await;
     Running {
         tenant_id: info["tenantId"].as_str().unwrap().into(),
         client_id: info["clientId"].as_str().unwrap().into(),
@@ -55,6 +48,11 @@ pub async fn start(extra_args: &[&str]) -> Running {
         info,
         http,
     }
+}
+
+/// The JSON at `url`, fetched without a token (discovery, keys, test control).
+pub async fn fetch_json(http: &reqwest::Client, url: &str) -> Value {
+    http.get(url).send().await.unwrap().json().await.unwrap()
 }
 
 /// Query or fragment parameters of a redirect location.
