@@ -180,6 +180,21 @@ pub enum Msg {
     CopyErrorLabel,
     ActionAppliesAssignment,
     ColumnsLabel,
+    BulkCancelled,
+    BulkSelected,
+    BulkReprocessSelected,
+    BulkReprocessView,
+    BulkWillReprocess,
+    BulkWillSkip,
+    BulkDone,
+    BulkAccepted,
+    BulkFailed,
+    BulkRetrying,
+    BulkSkippedCount,
+    BulkDownloadCsv,
+    BulkClose,
+    BulkOutcome,
+    SelectRow,
 }
 
 /// The English text of a message.
@@ -407,5 +422,22 @@ pub fn t(msg: Msg) -> &'static str {
         CopyErrorLabel => "Copy the error details",
         ActionAppliesAssignment => "applies to this assignment",
         ColumnsLabel => "Columns",
+        BulkCancelled => "cancelled before it was sent",
+        BulkSelected => "selected",
+        BulkReprocessSelected => "Reprocess selected…",
+        BulkReprocessView => "Reprocess all in this view…",
+        BulkWillReprocess => "will be reprocessed",
+        BulkWillSkip => {
+            "skipped: not failed, or outside the 14-day window (each reason is in the report)"
+        }
+        BulkDone => "Done",
+        BulkAccepted => "accepted",
+        BulkFailed => "failed",
+        BulkRetrying => "retrying",
+        BulkSkippedCount => "skipped",
+        BulkDownloadCsv => "Download the report (CSV)",
+        BulkClose => "Close",
+        BulkOutcome => "Outcome",
+        SelectRow => "Select",
     }
 }

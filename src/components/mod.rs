@@ -1,6 +1,7 @@
 //! Reusable views.
 
 pub mod actions;
+pub mod bulk;
 pub mod config_error;
 pub mod graph_problem;
 pub mod header;

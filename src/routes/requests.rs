@@ -5,6 +5,7 @@ use std::cmp::Ordering;
 
 use leptos::prelude::*;
 
+use crate::components::bulk::BulkBar;
 use crate::components::list::{
     ListPage, PagerControls, QueryProblems, Searchable, SignedIn, Viewport, Windowed,
     first_page_url, now_utc, when,
@@ -131,6 +132,8 @@ fn RequestsList() -> impl IntoView {
     );
     let rows = Memo::new(move |_| parsed_rows.with(|r| visible_rows(&view.get(), r, now_utc())));
     let shown = Signal::derive(move || rows.with(Vec::len));
+    // Ids of the rows selected for a bulk reprocess.
+    let selected = RwSignal::new(Vec::<String>::new());
 
     // A catalog-scoped administrator must name a package: say so instead of a bare 403.
     let needs_package = move || {
@@ -150,7 +153,8 @@ fn RequestsList() -> impl IntoView {
             <p class="notice" data-testid="pick-package">{t(Msg::PickPackageFirst)}</p>
         </Show>
         <PagerControls pager=pager shown=shown />
-        <RequestsTable rows=rows view=view go=go />
+        <BulkBar rows=rows selected=selected />
+        <RequestsTable rows=rows view=view go=go selected=selected />
         <Show when=move || !pager.loading.get() && pager.error.get().is_none() && shown.get() == 0>
             <p class="empty" data-testid="empty">{t(Msg::NoRequests)}</p>
         </Show>
@@ -397,7 +401,12 @@ fn sort_key(column: &str) -> Option<SortKey> {
 }
 
 #[component]
-fn RequestsTable<F>(rows: Memo<Vec<Request>>, view: Memo<ListView>, go: F) -> impl IntoView
+fn RequestsTable<F>(
+    rows: Memo<Vec<Request>>,
+    view: Memo<ListView>,
+    go: F,
+    selected: RwSignal<Vec<String>>,
+) -> impl IntoView
 where
     F: Fn(ListView, bool) + Clone + Send + Sync + 'static,
 {
@@ -421,6 +430,7 @@ where
             <table class="requests" data-testid="requests-table" aria-rowcount=move || rows.with(Vec::len) + 1>
                 <thead>
                     <tr aria-rowindex="1">
+                        <th scope="col" class="select"><span class="visually-hidden">{t(Msg::SelectRow)}</span></th>
                         {move || columns().into_iter().map(|c| {
                             let go = go.clone();
                             let key = sort_key(c);
@@ -457,7 +467,7 @@ where
                         let Windowed { above_px, rows: slice, below_px } = rows.with(|r| viewport.window(r));
                         view! {
                             <tr class="spacer" aria-hidden="true" style:height=format!("{above_px}px")></tr>
-                            {slice.into_iter().map(|(i, r)| view! { <RequestRow row=r index=i columns=cols.clone() now=now /> }).collect_view()}
+                            {slice.into_iter().map(|(i, r)| view! { <RequestRow row=r index=i columns=cols.clone() now=now selected=selected /> }).collect_view()}
                             <tr class="spacer" aria-hidden="true" style:height=format!("{below_px}px")></tr>
                         }
                     }}
@@ -473,6 +483,7 @@ fn RequestRow(
     index: usize,
     columns: Vec<&'static str>,
     now: chrono::DateTime<chrono::Utc>,
+    selected: RwSignal<Vec<String>>,
 ) -> impl IntoView {
     let window = reprocess_window(&row.state, row.completed, now);
     let href = format!("requests/{}", row.id);
@@ -521,5 +532,26 @@ fn RequestRow(
             }
         })
         .collect_view();
-    view! { <tr aria-rowindex=index + 2 data-id=row.id.clone()>{cells}</tr> }
+    let id = row.id.clone();
+    let toggle_id = row.id.clone();
+    let name = row
+        .requestor
+        .as_ref()
+        .map(|s| s.display_name.clone())
+        .unwrap_or_else(|| row.id.clone());
+    view! {
+        <tr aria-rowindex=index + 2 data-id=row.id.clone()>
+            <td class="select">
+                <input type="checkbox" aria-label=format!("{} {name}", t(Msg::SelectRow))
+                    prop:checked=move || selected.with(|s| s.contains(&id))
+                    on:change=move |_| selected.update(|s| {
+                        match s.iter().position(|x| *x == toggle_id) {
+                            Some(i) => { s.remove(i); }
+                            None => s.push(toggle_id.clone()),
+                        }
+                    }) />
+            </td>
+            {cells}
+        </tr>
+    }
 }

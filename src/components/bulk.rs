@@ -1,0 +1,281 @@
+//! Bulk reprocess of requests: the selected rows, or every row of the view. Ineligible
+//! rows are skipped with the rules' reason before anything is sent; the rest go out as
+//! JSON `$batch` calls of 20, [`CONCURRENCY`] at a time, with the retry and exactly-once
+//! bookkeeping of [`crate::bulk::Run`]. A progress bar counts done, failed, retrying and
+//! skipped, with cancel; the report stays on screen and downloads as CSV.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
+
+use crate::actions::{Action, action_path};
+use crate::auth::Auth;
+use crate::bulk::{Final, Outcome, Run, batch_body, read_batch, report_csv};
+use crate::config::Config;
+use crate::graph::models::Request;
+use crate::graph::retry::Backoff;
+use crate::graph::{GraphFailure, send, sleep_ms};
+use crate::i18n::{Msg, t};
+use crate::rules::can_reprocess_request;
+
+/// `$batch` calls in flight at once.
+pub const CONCURRENCY: usize = 4;
+
+/// Sends one batch and reads each item's outcome. A failure of the whole call says
+/// nothing about its items if it may have reached Graph: they end as unknown.
+async fn send_batch(
+    auth: &Auth,
+    url: &str,
+    ids: &[String],
+    config: &Config,
+) -> Vec<(String, Outcome)> {
+    let version = config.graph_version;
+    let body = batch_body(ids, |id| {
+        format!(
+            "identityGovernance/entitlementManagement/{}",
+            action_path(Action::ReprocessRequest, version, id).unwrap_or_default()
+        )
+    });
+    let every = |o: Outcome| ids.iter().map(|id| (id.clone(), o.clone())).collect();
+    match send(auth, "POST", url, Some(body.to_string())).await {
+        Ok(answer) => match serde_json::from_str(&answer.body) {
+            Ok(reply) => read_batch(&reply, ids),
+            Err(e) => every(Outcome::Unknown(format!("unreadable batch reply: {e}"))),
+        },
+        // Refused as a whole (400, 403): nothing in it ran.
+        Err(GraphFailure::Graph(e)) if e.status < 500 => every(Outcome::Refused {
+            status: e.status,
+            code: e.code,
+            message: e.message,
+            request_id: e.request_id,
+        }),
+        Err(e) => every(Outcome::Unknown(match e {
+            GraphFailure::Graph(g) => format!("HTTP {} {}", g.status, g.code),
+            GraphFailure::Network(n) => n,
+            GraphFailure::Auth(a) => a.to_string(),
+        })),
+    }
+}
+
+/// Drives `run` to the end (or to cancel), writing its state to the signal as it goes.
+/// At most [`CONCURRENCY`] batches are in flight; each records its own answers.
+async fn drive(auth: Auth, config: Config, run: RwSignal<Run>, cancel: RwSignal<bool>) {
+    let url = format!(
+        "{}/{}/$batch",
+        config.graph_base,
+        config.graph_version.path()
+    );
+    let started = js_sys::Date::now();
+    let now = move || (js_sys::Date::now() - started).max(0.0) as u64;
+    let in_flight = std::rc::Rc::new(std::cell::Cell::new(0usize));
+    loop {
+        if cancel.get_untracked() {
+            run.update(|r| r.cancel(t(Msg::BulkCancelled)));
+        }
+        if run.with_untracked(Run::finished) {
+            return;
+        }
+        while in_flight.get() < CONCURRENCY {
+            let batch = run.try_update(|r| r.next_batch(now())).unwrap_or_default();
+            if batch.is_empty() {
+                break;
+            }
+            in_flight.set(in_flight.get() + 1);
+            let (auth, config, url, in_flight) =
+                (auth.clone(), config.clone(), url.clone(), in_flight.clone());
+            spawn_local(async move {
+                let answers = send_batch(&auth, &url, &batch, &config).await;
+                if answers.iter().any(|(_, o)| *o == Outcome::Unauthorized) {
+                    // The access token expired mid-run: the next batch gets a fresh one.
+                    auth.invalidate_access_token();
+                }
+                run.update(|r| {
+                    for (id, outcome) in answers {
+                        r.record(&id, outcome, now(), js_sys::Math::random());
+                    }
+                });
+                in_flight.set(in_flight.get() - 1);
+            });
+        }
+        let wait = run
+            .with_untracked(Run::next_ready_at)
+            .map_or(20, |at| at.saturating_sub(now()));
+        sleep_ms(wait.clamp(10, 200)).await;
+    }
+}
+
+/// Saves `text` as a file the browser downloads.
+fn download(name: &str, text: &str) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("text/csv;charset=utf-8");
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
+        return;
+    };
+    let Ok(href) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
+    if let Some(a) = document
+        .create_element("a")
+        .ok()
+        .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+    {
+        a.set_href(&href);
+        a.set_download(name);
+        a.click();
+    }
+    let _ = web_sys::Url::revoke_object_url(&href);
+}
+
+/// Where the bulk bar is.
+#[derive(Clone, Debug, PartialEq)]
+enum Stage {
+    Idle,
+    /// The plan, before anything is sent: eligible ids, and the skipped with reasons.
+    Confirming(Vec<String>, Vec<(String, String)>),
+    Running,
+}
+
+/// The bulk bar of the requests list: selection count, the two ways to start, the
+/// confirmation, the progress bar and the report.
+#[component]
+pub fn BulkBar(
+    /// Every row of the current view (after the browser-side filters).
+    rows: Memo<Vec<Request>>,
+    /// Ids of the selected rows.
+    selected: RwSignal<Vec<String>>,
+) -> impl IntoView {
+    let auth = expect_context::<Auth>();
+    let config = expect_context::<Config>();
+    let stage = RwSignal::new(Stage::Idle);
+    let run = RwSignal::new(Run::new(Vec::new(), Backoff::default()));
+    let cancel = RwSignal::new(false);
+    // Skipped before sending, with their reasons: part of the report.
+    let skipped = RwSignal::new(Vec::<(String, String)>::new());
+    let plan = move |only_selected: bool| {
+        let now = crate::components::list::now_utc();
+        let chosen = selected.get_untracked();
+        let (mut go, mut skip) = (Vec::new(), Vec::new());
+        rows.with_untracked(|rows| {
+            for r in rows
+                .iter()
+                .filter(|r| !only_selected || chosen.contains(&r.id))
+            {
+                match can_reprocess_request(&r.id, &r.state, r.completed, now) {
+                    Ok(()) => go.push(r.id.clone()),
+                    Err(why) => skip.push((r.id.clone(), why.message())),
+                }
+            }
+        });
+        stage.set(Stage::Confirming(go, skip));
+    };
+    let start = move |ids: Vec<String>, skip: Vec<(String, String)>| {
+        skipped.set(skip);
+        cancel.set(false);
+        run.set(Run::new(ids, Backoff::default()));
+        stage.set(Stage::Running);
+        let (auth, config) = (auth.clone(), config.clone());
+        spawn_local(async move {
+            drive(auth, config, run, cancel).await;
+        });
+    };
+    let progress = move || run.with(Run::progress);
+    let finished = move || stage.get() == Stage::Running && run.with(Run::finished);
+    let label_of = move |id: &str| {
+        rows.with_untracked(|rows| {
+            rows.iter()
+                .find(|r| r.id == id)
+                .and_then(|r| r.requestor.as_ref().map(|s| s.display_name.clone()))
+                .unwrap_or_default()
+        })
+    };
+    let report_rows = move || {
+        let mut out: Vec<(String, String, Final)> = run.with(|r| {
+            r.results()
+                .into_iter()
+                .filter_map(|(id, f)| f.map(|f| (label_of(&id), id, f)))
+                .map(|(label, id, f)| (id, label, f))
+                .collect()
+        });
+        out.extend(
+            skipped
+                .get()
+                .into_iter()
+                .map(|(id, why)| (id.clone(), label_of(&id), Final::Skipped(why))),
+        );
+        out
+    };
+    view! {
+        <div class="bulk" data-testid="bulk">
+            {move || match stage.get() {
+                Stage::Idle => {
+                    let n = selected.with(Vec::len);
+                    view! {
+                        <p class="bulk-count" data-testid="selected-count">{n} " " {t(Msg::BulkSelected)}</p>
+                        <button type="button" data-testid="bulk-selected" disabled=n == 0 on:click=move |_| plan(true)>
+                            {t(Msg::BulkReprocessSelected)}
+                        </button>
+                        " "
+                        <button type="button" data-testid="bulk-all" on:click=move |_| plan(false)>
+                            {t(Msg::BulkReprocessView)} " (" {move || rows.with(Vec::len)} ")"
+                        </button>
+                    }.into_any()
+                }
+                Stage::Confirming(go, skip) => {
+                    let (n, m) = (go.len(), skip.len());
+                    let start = start.clone();
+                    view! {
+                        <div role="alertdialog" aria-labelledby="bulk-plan" class="confirm" data-testid="bulk-confirm">
+                            <p id="bulk-plan">
+                                <strong data-testid="bulk-eligible">{n}</strong> " " {t(Msg::BulkWillReprocess)} " · "
+                                <strong data-testid="bulk-skipped">{m}</strong> " " {t(Msg::BulkWillSkip)}
+                            </p>
+                            <button type="button" class="primary" data-testid="bulk-start" disabled=n == 0
+                                on:click=move |_| start(go.clone(), skip.clone())>{t(Msg::ReprocessNow)}</button>
+                            " "
+                            <button type="button" on:click=move |_| stage.set(Stage::Idle)>{t(Msg::Cancel)}</button>
+                        </div>
+                    }.into_any()
+                }
+                Stage::Running => view! {
+                    <div data-testid="bulk-progress">
+                        <progress max=move || progress().total.max(1) value=move || progress().done()></progress>
+                        <p role="status" data-testid="bulk-counts">{move || {
+                            let p = progress();
+                            format!(
+                                "{} {} / {} · {} {} · {} {} · {} {} · {} {}",
+                                t(Msg::BulkDone), p.done(), p.total,
+                                t(Msg::BulkAccepted), p.accepted,
+                                t(Msg::BulkFailed), p.failed,
+                                t(Msg::BulkRetrying), p.retrying,
+                                t(Msg::BulkSkippedCount), p.skipped + skipped.with(Vec::len),
+                            )
+                        }}</p>
+                        {move || if finished() {
+                            // The report: what did not go through first, as the CSV has it.
+                            let mut rows = report_rows();
+                            rows.sort_by_key(|(_, _, f)| matches!(f, Final::Accepted { .. }));
+                            let csv = report_csv(&rows);
+                            let text = csv.clone();
+                            view! {
+                                <button type="button" data-testid="bulk-csv" on:click=move |_| download("access-desk-reprocess.csv", &csv)>
+                                    {t(Msg::BulkDownloadCsv)}
+                                </button>
+                                " "
+                                <button type="button" on:click=move |_| { selected.set(Vec::new()); stage.set(Stage::Idle) }>{t(Msg::BulkClose)}</button>
+                                <pre class="report" data-testid="bulk-report" tabindex="0">{text}</pre>
+                            }.into_any()
+                        } else {
+                            view! {
+                                <button type="button" data-testid="bulk-cancel" on:click=move |_| cancel.set(true)>{t(Msg::Cancel)}</button>
+                            }.into_any()
+                        }}
+                    </div>
+                }.into_any(),
+            }}
+        </div>
+    }
+}
