@@ -66,6 +66,8 @@ pub enum Final {
 #[derive(Clone, Debug)]
 struct Item {
     id: String,
+    /// What the report calls it (the requestor's name); may be empty.
+    label: String,
     attempts: u32,
     /// Milliseconds (on the run's clock) before which it is not handed out.
     ready_at: u64,
@@ -104,15 +106,27 @@ pub struct Run {
 impl Run {
     /// A run over `ids` (already checked by the rules), retrying per `backoff`.
     pub fn new(ids: Vec<String>, backoff: Backoff) -> Run {
+        Run::planned(
+            ids.into_iter()
+                .map(|id| (id, String::new(), None))
+                .collect(),
+            backoff,
+        )
+    }
+
+    /// A run over a plan: each item's id, label, and the rules' reason when it is
+    /// skipped. Skipped items are part of the run (counts, report) but are never sent.
+    pub fn planned(plan: Vec<(String, String, Option<String>)>, backoff: Backoff) -> Run {
         Run {
-            items: ids
+            items: plan
                 .into_iter()
-                .map(|id| Item {
+                .map(|(id, label, skip)| Item {
                     id,
+                    label,
                     attempts: 0,
                     ready_at: 0,
                     in_flight: false,
-                    result: None,
+                    result: skip.map(Final::Skipped),
                 })
                 .collect(),
             backoff,
@@ -248,6 +262,40 @@ impl Run {
             .map(|it| (it.id.clone(), it.result.clone()))
             .collect()
     }
+
+    /// The report as CSV, one line per item (`id,item,outcome,detail,request_id`): what
+    /// did not go through first, then the accepted, each group in the run's order. Items
+    /// still running have no line.
+    pub fn report_csv(&self) -> String {
+        let mut out = String::from("id,item,outcome,detail,request_id\r\n");
+        for accepted in [false, true] {
+            for it in &self.items {
+                let Some(result) = &it.result else { continue };
+                if matches!(result, Final::Accepted { .. }) != accepted {
+                    continue;
+                }
+                let (outcome, detail, rid) = match result {
+                    Final::Accepted { request_id } => ("accepted", "", request_id.as_deref()),
+                    Final::Failed { detail, request_id } => {
+                        ("failed", detail.as_str(), request_id.as_deref())
+                    }
+                    Final::Skipped(why) => ("skipped", why.as_str(), None),
+                };
+                let line = [
+                    it.id.as_str(),
+                    it.label.as_str(),
+                    outcome,
+                    detail,
+                    rid.unwrap_or(""),
+                ]
+                .map(csv_field)
+                .join(",");
+                out.push_str(&line);
+                out.push_str("\r\n");
+            }
+        }
+        out
+    }
 }
 
 /// The `$batch` body reprocessing `ids` (each a GUID; each item's id is its position).
@@ -338,32 +386,6 @@ fn csv_field(s: &str) -> String {
     } else {
         s
     }
-}
-
-/// The run's report as CSV: one line per item (`id,label,outcome,detail,request_id`).
-pub fn report_csv(rows: &[(String, String, Final)]) -> String {
-    let mut out = String::from("id,item,outcome,detail,request_id\r\n");
-    for (id, label, result) in rows {
-        let (outcome, detail, rid) = match result {
-            Final::Accepted { request_id } => ("accepted", "", request_id.as_deref()),
-            Final::Failed { detail, request_id } => {
-                ("failed", detail.as_str(), request_id.as_deref())
-            }
-            Final::Skipped(why) => ("skipped", why.as_str(), None),
-        };
-        let line = [
-            id.as_str(),
-            label.as_str(),
-            outcome,
-            detail,
-            rid.unwrap_or(""),
-        ]
-        .map(csv_field)
-        .join(",");
-        out.push_str(&line);
-        out.push_str("\r\n");
-    }
-    out
 }
 
 #[cfg(test)]
@@ -591,37 +613,55 @@ mod tests {
     }
 
     #[test]
-    fn the_csv_report_quotes_and_defuses_formulas() {
-        let rows = vec![
-            (
-                "1".to_string(),
-                "O'Brien, Liam".to_string(),
-                Final::Accepted {
-                    request_id: Some("r".into()),
-                },
-            ),
-            (
-                "2".to_string(),
-                "=HYPERLINK(\"x\")".to_string(),
-                Final::Failed {
-                    detail: "HTTP 400 BadRequest: no".into(),
-                    request_id: None,
-                },
-            ),
+    fn the_csv_report_puts_problems_first_quotes_and_defuses_formulas() {
+        let plan = vec![
+            ("1".to_string(), "O'Brien, Liam".to_string(), None),
+            ("2".to_string(), "=HYPERLINK(\"x\")".to_string(), None),
             (
                 "3".to_string(),
                 "王小明".to_string(),
-                Final::Skipped("outside the window".into()),
+                Some("outside the window".to_string()),
             ),
+            ("4".to_string(), "still running".to_string(), None),
         ];
-        let csv = report_csv(&rows);
-        let lines: Vec<&str> = csv.split("\r\n").collect();
-        assert_eq!(lines[0], "id,item,outcome,detail,request_id");
-        assert_eq!(lines[1], "1,\"O'Brien, Liam\",accepted,,r");
+        let mut run = Run::planned(plan, Backoff::default());
         assert_eq!(
-            lines[2],
-            "2,\"'=HYPERLINK(\"\"x\"\")\",failed,HTTP 400 BadRequest: no,"
+            run.progress().skipped,
+            1,
+            "a rule skip counts from the start"
         );
-        assert_eq!(lines[3], "3,王小明,skipped,outside the window,");
+        let batch = run.next_batch(0);
+        assert_eq!(batch, ["1", "2", "4"], "a skipped item is never sent");
+        run.record(
+            "1",
+            Outcome::Accepted {
+                request_id: Some("r".into()),
+            },
+            0,
+            0.5,
+        );
+        run.record(
+            "2",
+            Outcome::Refused {
+                status: 400,
+                code: "BadRequest".into(),
+                message: "no".into(),
+                request_id: None,
+            },
+            0,
+            0.5,
+        );
+        let csv = run.report_csv();
+        let lines: Vec<&str> = csv.split("\r\n").collect();
+        assert_eq!(
+            lines,
+            [
+                "id,item,outcome,detail,request_id",
+                "2,\"'=HYPERLINK(\"\"x\"\")\",failed,HTTP 400 BadRequest: no,",
+                "3,王小明,skipped,outside the window,",
+                "1,\"O'Brien, Liam\",accepted,,r",
+                "",
+            ]
+        );
     }
 }

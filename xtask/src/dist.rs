@@ -86,6 +86,7 @@ pub fn build(public_url: &str, config: Option<&Path>) -> Result<String, Fail> {
         .env("PATH", toolchain::path_env())
         .env("NO_COLOR", "true"))?;
     let dist = root().join("dist");
+    crate::minify::minify_loader(&dist)?;
     let mut connect = Vec::new();
     if let Some(path) = config {
         let text = std::fs::read_to_string(path)

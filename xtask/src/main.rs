@@ -6,6 +6,7 @@ mod bulk_bench;
 mod cmd;
 mod csp;
 mod dist;
+mod minify;
 mod nginx_e2e;
 mod serve;
 mod stack;
@@ -75,7 +76,9 @@ pub fn build_app() -> Result<std::path::PathBuf, Fail> {
         .args(["build", "--release", "--offline"])
         .env("PATH", toolchain::path_env())
         .env("NO_COLOR", "true"))?;
-    Ok(root().join("dist"))
+    let dist = root().join("dist");
+    minify::minify_loader(&dist)?;
+    Ok(dist)
 }
 
 fn runtime() -> tokio::runtime::Runtime {

@@ -12,6 +12,8 @@ use crate::cmd::{Fail, capture, root, run};
 pub const TRUNK: &str = "0.21.14";
 /// binaryen from npm: Debian's binaryen 108 produces wasm that fails in the browser.
 pub const BINARYEN: &str = "132.0.0";
+/// terser from npm: minifies the wasm-bindgen loader after trunk (see `minify.rs`).
+pub const TERSER: &str = "5.51.2";
 /// Debian packages for the browser layers.
 pub const APT_PACKAGES: &[&str] = &["chromium", "chromium-driver", "nginx"];
 /// Debian's nginx: the end-to-end suite also runs against `dist/` served by it.
@@ -130,23 +132,30 @@ pub fn setup() -> Result<(), Fail> {
         )?;
     }
 
-    // wasm-opt from npm's binaryen, in the project's own tools folder.
+    // wasm-opt from npm's binaryen and terser, in the project's own tools folder.
     let major = BINARYEN.split('.').next().unwrap_or(BINARYEN);
-    let wasm_opt = tools_dir().join("node_modules/.bin/wasm-opt");
-    let have_opt = version_of(&wasm_opt.display().to_string(), &["--version"]);
-    if !have_opt.is_some_and(|v| v.contains(&format!("version {major}"))) {
-        timed(format!("wasm-opt (npm binaryen {BINARYEN})"), &mut || {
-            std::fs::create_dir_all(tools_dir()).map_err(|e| Fail::new(e.to_string()))?;
-            std::fs::write(
+    let bin = tools_dir().join("node_modules/.bin");
+    let have_opt = version_of(&bin.join("wasm-opt").display().to_string(), &["--version"]);
+    let have_terser = version_of(&bin.join("terser").display().to_string(), &["--version"]);
+    if !have_opt.is_some_and(|v| v.contains(&format!("version {major}")))
+        || have_terser.as_deref() != Some(&format!("terser {TERSER}"))
+    {
+        timed(
+            format!("npm binaryen {BINARYEN}, terser {TERSER}"),
+            &mut || {
+                std::fs::create_dir_all(tools_dir()).map_err(|e| Fail::new(e.to_string()))?;
+                std::fs::write(
                 tools_dir().join("package.json"),
                 "{\"private\": true, \"description\": \"project-local tools, written by cargo xtask setup\"}\n",
             )
             .map_err(|e| Fail::new(e.to_string()))?;
-            run(Command::new("npm")
-                .current_dir(tools_dir())
-                .args(["install", "--no-audit", "--no-fund", "--save-exact"])
-                .arg(format!("binaryen@{BINARYEN}")))
-        })?;
+                run(Command::new("npm")
+                    .current_dir(tools_dir())
+                    .args(["install", "--no-audit", "--no-fund", "--save-exact"])
+                    .arg(format!("binaryen@{BINARYEN}"))
+                    .arg(format!("terser@{TERSER}")))
+            },
+        )?;
     }
 
     // Chromium and chromedriver from Debian.
@@ -179,7 +188,7 @@ pub fn setup() -> Result<(), Fail> {
     if installed.is_empty() {
         let chromium = version_of(CHROMIUM, &["--version"]).unwrap_or_default();
         println!(
-            "setup: nothing to install (trunk {TRUNK}, wasm-bindgen {wb}, wasm-opt {major}, {chromium}, Playwright from end2end/package-lock.json)"
+            "setup: nothing to install (trunk {TRUNK}, wasm-bindgen {wb}, wasm-opt {major}, terser {TERSER}, {chromium}, Playwright from end2end/package-lock.json)"
         );
     } else {
         for s in &installed {
