@@ -135,9 +135,7 @@ fn Followed(shown: RwSignal<Option<(String, String)>>, stopped: RwSignal<bool>) 
                 " · " {t(Msg::FollowStatus)} " " <strong data-testid="followed-status">{status}</strong>
             </p>
         })}
-        <Show when=move || stopped.get()>
-            <p class="notice">{t(Msg::FollowStopped)}</p>
-        </Show>
+        <p class="notice" hidden=move || !stopped.get()>{t(Msg::FollowStopped)}</p>
     }
 }
 

@@ -123,23 +123,23 @@ pub fn encode(v: &str) -> String {
 pub fn SignedIn(children: ChildrenFn) -> impl IntoView {
     let auth = expect_context::<Auth>();
     let account = auth.account;
-    view! {
-        <Show
-            when=move || account.get().is_some()
-            fallback=move || {
-                let auth = auth.clone();
-                view! {
-                    <div class="notice" data-testid="sign-in-needed">
-                        <p>{t(Msg::SignInToSee)}</p>
-                        <button type="button" class="primary" on:click=move |_| {
-                            let _ = auth.sign_in(&current_view());
-                        }>{t(Msg::SignInToContinue)}</button>
-                    </div>
-                }
-            }
-        >
-            {children()}
-        </Show>
+    // A memo: the children are built once per sign-in, not again when the account is
+    // refreshed.
+    let signed_in = Memo::new(move |_| account.with(Option::is_some));
+    move || {
+        if signed_in.get() {
+            return children().into_any();
+        }
+        let auth = auth.clone();
+        view! {
+            <div class="notice" data-testid="sign-in-needed">
+                <p>{t(Msg::SignInToSee)}</p>
+                <button type="button" class="primary" on:click=move |_| {
+                    let _ = auth.sign_in(&current_view());
+                }>{t(Msg::SignInToContinue)}</button>
+            </div>
+        }
+        .into_any()
     }
 }
 
@@ -386,7 +386,7 @@ pub fn PagerControls(pager: Pager, shown: Signal<usize>) -> impl IntoView {
                     format!("{} {loaded} · {} {} · {more}", t(Msg::Loaded), t(Msg::Shown), shown.get())
                 }}
             </p>
-            <Show when=move || pager.next.get().is_some() && !pager.loading_all.get()>
+            <span hidden=move || pager.next.with(Option::is_none) || pager.loading_all.get()>
                 <button type="button" on:click={
                     let auth = auth.clone();
                     move |_| pager.more(auth.clone())
@@ -395,13 +395,9 @@ pub fn PagerControls(pager: Pager, shown: Signal<usize>) -> impl IntoView {
                     let auth = auth2.clone();
                     move |_| pager.all(auth.clone())
                 } disabled=move || pager.loading.get()>{t(Msg::LoadAll)}</button>
-            </Show>
-            <Show when=move || pager.loading_all.get()>
-                <button type="button" on:click=move |_| pager.cancel()>{t(Msg::Cancel)}</button>
-            </Show>
-            <Show when=move || pager.loading.get()>
-                <span class="loading-inline" role="status">{t(Msg::Loading)}</span>
-            </Show>
+            </span>
+            <button type="button" hidden=move || !pager.loading_all.get() on:click=move |_| pager.cancel()>{t(Msg::Cancel)}</button>
+            <span class="loading-inline" role="status" hidden=move || !pager.loading.get()>{t(Msg::Loading)}</span>
         </div>
         {move || pager.error.get().map(|e| view! { <GraphProblem failure=e /> })}
     }

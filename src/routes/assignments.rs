@@ -113,9 +113,10 @@ fn AssignmentsList() -> impl IntoView {
         <FetchPlan filter=filter view=view />
         <PagerControls pager=pager shown=shown />
         <AssignmentsTable rows=rows view=view go=go />
-        <Show when=move || !pager.loading.get() && pager.error.get().is_none() && shown.get() == 0>
-            <p class="empty" data-testid="empty">{t(Msg::NoAssignments)}</p>
-        </Show>
+        <p class="empty" data-testid="empty"
+            hidden=move || pager.loading.get() || pager.error.with(Option::is_some) || shown.get() != 0>
+            {t(Msg::NoAssignments)}
+        </p>
     }
 }
 

@@ -13,15 +13,14 @@ use crate::i18n::{Msg, t};
 pub fn Home() -> impl IntoView {
     let auth = expect_context::<Auth>();
     let config = expect_context::<Config>();
-    let signed_in = move || auth.account.get().is_some();
+    // A memo: the catalogs load once per sign-in, not again when the account is refreshed.
+    let signed_in = Memo::new(move |_| auth.account.with(Option::is_some));
     view! {
         <section class="home">
             <h1>{t(Msg::HomeTitle)}</h1>
             <p>{t(Msg::HomeBody)}</p>
             {(config.cloud != Cloud::Global).then(|| view! { <p class="note">{t(Msg::ResumeUnavailableCloud)}</p> })}
-            <Show when=signed_in>
-                <Catalogs />
-            </Show>
+            {move || signed_in.get().then(|| view! { <Catalogs /> })}
         </section>
     }
 }

@@ -149,15 +149,14 @@ fn RequestsList() -> impl IntoView {
         <Filters view=view go=go states=&REQUEST_STATES dates=true />
         <FetchPlan filter=filter view=view />
         <ColumnPicker view=view go=go />
-        <Show when=needs_package>
-            <p class="notice" data-testid="pick-package">{t(Msg::PickPackageFirst)}</p>
-        </Show>
+        <p class="notice" data-testid="pick-package" hidden=move || !needs_package()>{t(Msg::PickPackageFirst)}</p>
         <PagerControls pager=pager shown=shown />
         <BulkBar rows=rows selected=selected />
         <RequestsTable rows=rows view=view go=go selected=selected />
-        <Show when=move || !pager.loading.get() && pager.error.get().is_none() && shown.get() == 0>
-            <p class="empty" data-testid="empty">{t(Msg::NoRequests)}</p>
-        </Show>
+        <p class="empty" data-testid="empty"
+            hidden=move || pager.loading.get() || pager.error.with(Option::is_some) || shown.get() != 0>
+            {t(Msg::NoRequests)}
+        </p>
     }
 }
 
