@@ -41,9 +41,10 @@ pub fn with_meta_policy(html: &str, policy: &str) -> String {
         "\n    <meta http-equiv=\"Content-Security-Policy\" content=\"{}\" />",
         meta_policy.join("; ")
     );
+    // Right after `<meta charset…>`, written by hand or by trunk's HTML minifier.
     let after = html
-        .find("<meta charset=\"utf-8\" />")
-        .map(|i| i + "<meta charset=\"utf-8\" />".len())
+        .find("<meta charset")
+        .and_then(|i| html[i..].find('>').map(|end| i + end + 1))
         .or_else(|| html.find("<head>").map(|i| i + "<head>".len()));
     match after {
         Some(i) => format!("{}{meta}{}", &html[..i], &html[i..]),
@@ -161,6 +162,11 @@ mod tests {
         let with_charset = "<head>\n<meta charset=\"utf-8\" /><script>x</script>";
         let out = with_meta_policy(with_charset, "default-src 'none'");
         assert!(out.find("charset").unwrap() < out.find("Content-Security-Policy").unwrap());
+        assert!(out.find("Content-Security-Policy").unwrap() < out.find("<script").unwrap());
+        // trunk's HTML minifier leaves no <head> tag and unquoted attributes.
+        let minified = "<!doctype html><html lang=en><meta charset=utf-8><title>A</title><script type=module>x</script>";
+        let out = with_meta_policy(minified, "default-src 'none'");
+        assert!(out.starts_with("<!doctype html><html lang=en><meta charset=utf-8>\n    <meta http-equiv=\"Content-Security-Policy\""));
         assert!(out.find("Content-Security-Policy").unwrap() < out.find("<script").unwrap());
     }
 

@@ -19,13 +19,13 @@ pub fn integrity(bytes: &[u8]) -> String {
     )
 }
 
-/// `index` with the integrity `old` replaced by `new`. Exactly one occurrence is
-/// expected: trunk preloads the loader once. Anything else means trunk's output changed
-/// shape, and a stale hash would stop the app from loading, so it is an error.
+/// `index` with the integrity `old` replaced by `new` (quoted or not: trunk's HTML
+/// minifier drops the quotes). Exactly one occurrence is expected: trunk preloads the
+/// loader once. Anything else means trunk's output changed shape, and a stale hash would
+/// stop the app from loading, so it is an error.
 pub fn replace_integrity(index: &str, old: &str, new: &str) -> Result<String, Fail> {
-    let quoted = format!("integrity=\"{old}\"");
-    match index.matches(&quoted).count() {
-        1 => Ok(index.replace(&quoted, &format!("integrity=\"{new}\""))),
+    match index.matches(old).count() {
+        1 => Ok(index.replace(old, new)),
         n => Err(Fail::new(format!(
             "index.html has {n} references to the loader's integrity {old}, expected 1"
         ))),
@@ -78,5 +78,10 @@ mod tests {
             "other files keep theirs"
         );
         assert!(replace_integrity(index, "sha384-GONE", "sha384-NEW").is_err());
+        let minified = "<link href=/a.js integrity=sha384-OLD rel=modulepreload>";
+        assert_eq!(
+            replace_integrity(minified, "sha384-OLD", "sha384-NEW").unwrap(),
+            "<link href=/a.js integrity=sha384-NEW rel=modulepreload>"
+        );
     }
 }
