@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use serde::Deserialize;
+use serde_json::Value;
 
 /// A Graph error response.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -15,48 +15,26 @@ pub struct GraphError {
     pub date: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct Body {
-    error: Inner,
-}
-
-#[derive(Deserialize)]
-struct Inner {
-    #[serde(default)]
-    code: String,
-    #[serde(default)]
-    message: String,
-    #[serde(default, rename = "innerError")]
-    inner: Option<InnerError>,
-}
-
-#[derive(Deserialize)]
-struct InnerError {
-    #[serde(default, rename = "request-id")]
-    request_id: Option<String>,
-    #[serde(default)]
-    date: Option<String>,
-}
-
 impl GraphError {
     /// Reads an error body; `header_request_id` is the response's `request-id` header, used
     /// when the body has none (or is not JSON at all).
     pub fn from_response(status: u16, body: &str, header_request_id: Option<String>) -> GraphError {
-        match serde_json::from_str::<Body>(body) {
-            Ok(b) => {
-                let inner = b.error.inner;
+        // Read through `Value`, which the app parses anyway: a derived deserializer would
+        // add its own instance of serde_json's parser to the bundle.
+        let parsed = serde_json::from_str::<Value>(body).ok();
+        match parsed.as_ref().map(|v| &v["error"]).filter(|e| e.is_object()) {
+            Some(error) => {
+                let text = |v: &Value| v.as_str().map(str::to_string);
+                let inner = &error["innerError"];
                 GraphError {
                     status,
-                    code: b.error.code,
-                    message: b.error.message,
-                    request_id: inner
-                        .as_ref()
-                        .and_then(|i| i.request_id.clone())
-                        .or(header_request_id),
-                    date: inner.and_then(|i| i.date),
+                    code: text(&error["code"]).unwrap_or_default(),
+                    message: text(&error["message"]).unwrap_or_default(),
+                    request_id: text(&inner["request-id"]).or(header_request_id),
+                    date: text(&inner["date"]),
                 }
             }
-            Err(_) => GraphError {
+            None => GraphError {
                 status,
                 code: format!("HTTP{status}"),
                 message: body.chars().take(200).collect(),
