@@ -132,7 +132,7 @@ impl Auth {
         let key = format!("{TOKENS_PREFIX}{}", config.client_id);
         let account = store
             .get(&key)
-            .and_then(|s| serde_json::from_str::<TokenSet>(&s).ok())
+            .and_then(|s| TokenSet::from_json(&s))
             .map(|t| t.account);
         Auth {
             account: RwSignal::new(account),
@@ -155,13 +155,11 @@ impl Auth {
     fn load(&self) -> Option<TokenSet> {
         self.store()
             .get(&self.tokens_key())
-            .and_then(|s| serde_json::from_str(&s).ok())
+            .and_then(|s| TokenSet::from_json(&s))
     }
 
     fn save(&self, set: &TokenSet) {
-        if let Ok(json) = serde_json::to_string(set) {
-            self.store().set(&self.tokens_key(), &json);
-        }
+        self.store().set(&self.tokens_key(), &set.to_json());
         self.account.set(Some(set.account.clone()));
     }
 
@@ -177,7 +175,7 @@ impl Auth {
         for key in session.keys_with_prefix(PENDING_PREFIX) {
             let stale = session
                 .get(&key)
-                .and_then(|s| serde_json::from_str::<PendingSignIn>(&s).ok())
+                .and_then(|s| PendingSignIn::from_json(&s))
                 .is_none_or(|p| now_ms() - p.started_ms > protocol::SIGN_IN_TIMEOUT_MS);
             if stale {
                 session.remove(&key);
@@ -185,8 +183,10 @@ impl Auth {
         }
         let req = protocol::authorize_request(&self.config, return_to, now_ms())
             .map_err(AuthError::Browser)?;
-        let pending = serde_json::to_string(&req.pending).map_err(browser)?;
-        session.set(&format!("{PENDING_PREFIX}{}", req.state), &pending);
+        session.set(
+            &format!("{PENDING_PREFIX}{}", req.state),
+            &req.pending.to_json(),
+        );
         web_sys::window()
             .ok_or_else(|| browser("no window"))?
             .location()
@@ -223,9 +223,7 @@ impl Auth {
         let session = Store::session();
         let mut take = |state: &str| {
             let key = format!("{PENDING_PREFIX}{state}");
-            let pending = session
-                .get(&key)
-                .and_then(|s| serde_json::from_str::<PendingSignIn>(&s).ok());
+            let pending = session.get(&key).and_then(|s| PendingSignIn::from_json(&s));
             session.remove(&key);
             pending
         };
@@ -337,9 +335,7 @@ impl Auth {
     pub fn invalidate_access_token(&self) {
         if let Some(mut set) = self.load() {
             set.expire();
-            if let Ok(json) = serde_json::to_string(&set) {
-                self.store().set(&self.tokens_key(), &json);
-            }
+            self.store().set(&self.tokens_key(), &set.to_json());
         }
     }
 

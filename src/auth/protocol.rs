@@ -62,7 +62,10 @@ pub fn client(config: &Config) -> Result<PlatformClient, String> {
 
 /// What the app keeps (in sessionStorage, keyed by state) while the browser is at the
 /// identity platform. The code itself never gets stored.
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+///
+/// Stored as JSON written and read by hand through `serde_json::Value`, like the other
+/// cache entries: derived serde code would add its own parser instance to the bundle.
+#[derive(Clone, Debug, PartialEq)]
 pub struct PendingSignIn {
     pub verifier: String,
     pub nonce: String,
@@ -70,6 +73,31 @@ pub struct PendingSignIn {
     pub return_to: String,
     /// Milliseconds since the epoch when the attempt started.
     pub started_ms: f64,
+}
+
+impl PendingSignIn {
+    /// The JSON kept in sessionStorage.
+    pub fn to_json(&self) -> String {
+        serde_json::json!({
+            "verifier": self.verifier,
+            "nonce": self.nonce,
+            "return_to": self.return_to,
+            "started_ms": self.started_ms,
+        })
+        .to_string()
+    }
+
+    /// Reads [`PendingSignIn::to_json`]'s JSON; None when a field is missing or mistyped.
+    pub fn from_json(text: &str) -> Option<PendingSignIn> {
+        let v: serde_json::Value = serde_json::from_str(text).ok()?;
+        let s = |k: &str| v[k].as_str().map(str::to_string);
+        Some(PendingSignIn {
+            verifier: s("verifier")?,
+            nonce: s("nonce")?,
+            return_to: s("return_to")?,
+            started_ms: v["started_ms"].as_f64()?,
+        })
+    }
 }
 
 /// A started sign-in: where to send the browser, and what to keep.
@@ -284,12 +312,35 @@ pub fn strip_redirect_params(query: &str) -> String {
 }
 
 /// The signed-in account, from the ID token.
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Account {
     pub name: String,
     pub username: String,
     pub tenant_id: String,
     pub object_id: String,
+}
+
+impl Account {
+    /// As kept in the token cache.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "name": self.name,
+            "username": self.username,
+            "tenant_id": self.tenant_id,
+            "object_id": self.object_id,
+        })
+    }
+
+    /// Reads [`Account::to_json`]'s JSON; None when a field is missing or mistyped.
+    pub fn from_json(v: &serde_json::Value) -> Option<Account> {
+        let s = |k: &str| v[k].as_str().map(str::to_string);
+        Some(Account {
+            name: s("name")?,
+            username: s("username")?,
+            tenant_id: s("tenant_id")?,
+            object_id: s("object_id")?,
+        })
+    }
 }
 
 /// Why an ID token was not accepted.
@@ -539,6 +590,26 @@ mod tests {
         assert_eq!(
             check_id_token("not-a-jwt", &cfg, "n-1"),
             Err(IdTokenProblem::Malformed)
+        );
+    }
+
+    #[test]
+    fn a_pending_sign_in_round_trips_and_a_damaged_one_is_dropped() {
+        let p = PendingSignIn {
+            verifier: "v".repeat(43),
+            nonce: "n".into(),
+            return_to: "/requests?view=failed&q=\"x\"".into(),
+            started_ms: 1_700_000_000_123.0,
+        };
+        assert_eq!(PendingSignIn::from_json(&p.to_json()), Some(p));
+        let earlier = r#"{"verifier":"v","nonce":"n","return_to":"/","started_ms":5.0}"#;
+        assert_eq!(
+            PendingSignIn::from_json(earlier).map(|p| p.started_ms),
+            Some(5.0)
+        );
+        assert_eq!(
+            PendingSignIn::from_json(r#"{"verifier":"v","nonce":"n"}"#),
+            None
         );
     }
 }

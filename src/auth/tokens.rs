@@ -3,15 +3,17 @@
 use std::fmt;
 
 use oauth2::TokenResponse;
-use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
 
 use super::protocol::{Account, PlatformTokenResponse};
 
 /// Renew this long before expiry at most (MSAL.js's default renewal offset).
 pub const REFRESH_AHEAD_SECS: f64 = 300.0;
 
-/// What the cache keeps for the signed-in account.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+/// What the cache keeps for the signed-in account. Its JSON is written and read by hand
+/// (`to_json`, `from_json`): derived serde code would add its own parser instance to the
+/// bundle.
+#[derive(Clone, PartialEq)]
 pub struct TokenSet {
     pub access_token: String,
     /// Seconds since the epoch, by the browser's clock.
@@ -38,6 +40,35 @@ impl fmt::Debug for TokenSet {
 }
 
 impl TokenSet {
+    /// The JSON kept in the token cache.
+    pub fn to_json(&self) -> String {
+        json!({
+            "access_token": self.access_token,
+            "issued_at": self.issued_at,
+            "expires_at": self.expires_at,
+            "refresh_token": self.refresh_token,
+            "account": self.account.to_json(),
+        })
+        .to_string()
+    }
+
+    /// Reads [`TokenSet::to_json`]'s JSON; None when anything is missing or mistyped (the
+    /// entry is then ignored and the admin signs in again).
+    pub fn from_json(text: &str) -> Option<TokenSet> {
+        let v: Value = serde_json::from_str(text).ok()?;
+        Some(TokenSet {
+            access_token: v["access_token"].as_str()?.to_string(),
+            issued_at: v["issued_at"].as_f64()?,
+            expires_at: v["expires_at"].as_f64()?,
+            refresh_token: match &v["refresh_token"] {
+                Value::Null => None,
+                Value::String(r) => Some(r.clone()),
+                _ => return None,
+            },
+            account: Account::from_json(&v["account"])?,
+        })
+    }
+
     /// From a token response; a refresh response without a new refresh token keeps the old one.
     pub fn from_response(
         resp: &PlatformTokenResponse,
@@ -126,5 +157,40 @@ mod tests {
             !text.contains("secret-access") && !text.contains("secret-refresh"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn the_cache_entry_round_trips_and_reads_what_earlier_builds_stored() {
+        let mut original = set(1_700_000_000.5, 3600.0);
+        assert_eq!(
+            TokenSet::from_json(&original.to_json()),
+            Some(original.clone())
+        );
+        original.refresh_token = None;
+        assert_eq!(TokenSet::from_json(&original.to_json()), Some(original));
+        // Written by the serde-derived code of earlier builds: a signed-in admin stays
+        // signed in across the upgrade.
+        let earlier = r#"{"access_token":"at","issued_at":10.0,"expires_at":3610.0,"refresh_token":"rt","account":{"name":"N","username":"u@x","tenant_id":"t","object_id":"o"}}"#;
+        let read = TokenSet::from_json(earlier).expect("earlier entry");
+        assert_eq!(
+            (read.access_token.as_str(), read.expires_at),
+            ("at", 3610.0)
+        );
+        assert_eq!(read.refresh_token.as_deref(), Some("rt"));
+        assert_eq!(read.account.username, "u@x");
+    }
+
+    #[test]
+    fn a_damaged_cache_entry_is_ignored_not_half_read() {
+        for bad in [
+            "",
+            "not json",
+            r#"{"access_token":"at","issued_at":10,"expires_at":20,"account":{}}"#,
+            r#"{"access_token":1,"issued_at":10,"expires_at":20,"account":{"name":"N","username":"u","tenant_id":"t","object_id":"o"}}"#,
+            r#"{"access_token":"at","issued_at":"10","expires_at":20,"account":{"name":"N","username":"u","tenant_id":"t","object_id":"o"}}"#,
+            r#"{"access_token":"at","issued_at":10,"expires_at":20,"refresh_token":5,"account":{"name":"N","username":"u","tenant_id":"t","object_id":"o"}}"#,
+        ] {
+            assert_eq!(TokenSet::from_json(bad), None, "{bad}");
+        }
     }
 }

@@ -22,7 +22,11 @@ impl GraphError {
         // Read through `Value`, which the app parses anyway: a derived deserializer would
         // add its own instance of serde_json's parser to the bundle.
         let parsed = serde_json::from_str::<Value>(body).ok();
-        match parsed.as_ref().map(|v| &v["error"]).filter(|e| e.is_object()) {
+        match parsed
+            .as_ref()
+            .map(|v| &v["error"])
+            .filter(|e| e.is_object())
+        {
             Some(error) => {
                 let text = |v: &Value| v.as_str().map(str::to_string);
                 let inner = &error["innerError"];
