@@ -16,7 +16,6 @@
 //! assert_eq!(cfg.graph_base, "https://graph.microsoft.com");
 //! ```
 
-use serde::Deserialize;
 use std::fmt;
 
 use crate::ids::is_guid;
@@ -154,14 +153,6 @@ impl fmt::Display for ConfigError {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RawCustom {
-    authority_host: Option<String>,
-    graph_host: Option<String>,
-    acts_as: Option<String>,
-}
-
 const KNOWN_FIELDS: &[&str] = &[
     "clientId",
     "tenantId",
@@ -243,23 +234,34 @@ impl Config {
                     errors.push(ConfigError::Missing("custom"));
                     None
                 }
-                Some(v) => match serde_json::from_value::<RawCustom>(v.clone()) {
-                    Err(e) => {
+                Some(v) => match v.as_object() {
+                    None => {
                         errors.push(ConfigError::Invalid {
                             field: "custom",
-                            value: e.to_string(),
+                            value: v.to_string(),
                             expected: "an object with authorityHost, graphHost and actsAs",
                         });
                         None
                     }
-                    Ok(raw) => {
+                    Some(custom) => {
+                        // Read by hand, as the top level is: a derived deserializer would
+                        // add its own serde instance to the bundle. A value that is not a
+                        // string is checked as its JSON text, so the error shows it.
+                        let text = |key: &str| match custom.get(key) {
+                            None | Some(serde_json::Value::Null) => None,
+                            Some(serde_json::Value::String(s)) => Some(s.clone()),
+                            Some(other) => Some(other.to_string()),
+                        };
+                        let authority_host = text("authorityHost");
+                        let graph_host = text("graphHost");
+                        let acts_as = text("actsAs");
                         let authority =
-                            check_origin("custom.authorityHost", raw.authority_host, &mut errors);
-                        let graph = check_origin("custom.graphHost", raw.graph_host, &mut errors);
+                            check_origin("custom.authorityHost", authority_host, &mut errors);
+                        let graph = check_origin("custom.graphHost", graph_host, &mut errors);
                         if let (Some(a), Some(g)) = (authority, graph) {
                             hosts = Some((a, g));
                         }
-                        match raw.acts_as.as_deref().map(Cloud::from_config_name) {
+                        match acts_as.as_deref().map(Cloud::from_config_name) {
                             Some(Some(c)) => Some(c),
                             None => {
                                 errors.push(ConfigError::Missing("custom.actsAs"));
@@ -268,7 +270,7 @@ impl Config {
                             Some(None) => {
                                 errors.push(ConfigError::Invalid {
                                     field: "custom.actsAs",
-                                    value: raw.acts_as.unwrap_or_default(),
+                                    value: acts_as.unwrap_or_default(),
                                     expected: "global, usgov-l4, usgov-l5-dod or china",
                                 });
                                 None
@@ -613,6 +615,47 @@ mod tests {
         assert_eq!(
             cfg.discovery_url(),
             "http://127.0.0.1:8081/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration"
+        );
+    }
+
+    #[test]
+    fn a_custom_block_of_the_wrong_shape_names_the_field_and_shows_the_value() {
+        let mut json = minimal();
+        json["cloud"] = "custom".into();
+        json["custom"] = serde_json::json!(["https://login.example.com"]);
+        let errors = parse(json.clone()).unwrap_err();
+        assert!(
+            matches!(
+                &errors[..],
+                [ConfigError::Invalid {
+                    field: "custom",
+                    ..
+                }]
+            ),
+            "{errors:?}"
+        );
+        json["custom"] = serde_json::json!({
+            "authorityHost": 42,
+            "graphHost": "https://graph.example.com",
+            "actsAs": true
+        });
+        let errors = parse(json).unwrap_err();
+        let shown: Vec<(String, String)> = errors
+            .iter()
+            .filter_map(|e| match e {
+                ConfigError::Invalid { field, value, .. } => {
+                    Some((field.to_string(), value.clone()))
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("custom.authorityHost".to_string(), "42".to_string()),
+                ("custom.actsAs".to_string(), "true".to_string())
+            ],
+            "{errors:?}"
         );
     }
 
