@@ -367,7 +367,9 @@ pub fn check_id_token(
     let claims: serde_json::Value = B64
         .decode(payload)
         .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
+        .and_then(|b| String::from_utf8(b).ok())
+        // from_str, as everywhere else: from_slice would be a second parser instance.
+        .and_then(|s| serde_json::from_str(&s).ok())
         .ok_or(IdTokenProblem::Malformed)?;
     let s = |k: &str| claims.get(k).and_then(|v| v.as_str()).unwrap_or("");
     if s("nonce") != nonce || nonce.is_empty() {
