@@ -10,12 +10,13 @@
 //! ```
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use crate::config::TokenStorage;
 
 thread_local! {
-    static MEMORY: RefCell<HashMap<String, String>> = RefCell::new(HashMap::new());
+    // A handful of entries at most (one token set, a pending sign-in or two): a list,
+    // which costs the bundle less than a HashMap with its hasher.
+    static MEMORY: RefCell<Vec<(String, String)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// A key-value store of one of the three kinds.
@@ -45,7 +46,12 @@ impl Store {
 
     pub fn get(&self, key: &str) -> Option<String> {
         match self.kind {
-            TokenStorage::Memory => MEMORY.with(|m| m.borrow().get(key).cloned()),
+            TokenStorage::Memory => MEMORY.with(|m| {
+                m.borrow()
+                    .iter()
+                    .find(|(k, _)| k == key)
+                    .map(|(_, v)| v.clone())
+            }),
             kind => web_storage(kind)?.get_item(key).ok().flatten(),
         }
     }
@@ -53,7 +59,9 @@ impl Store {
     pub fn set(&self, key: &str, value: &str) {
         match self.kind {
             TokenStorage::Memory => MEMORY.with(|m| {
-                m.borrow_mut().insert(key.to_string(), value.to_string());
+                let mut m = m.borrow_mut();
+                m.retain(|(k, _)| k != key);
+                m.push((key.to_string(), value.to_string()));
             }),
             kind => {
                 if let Some(s) = web_storage(kind) {
@@ -65,9 +73,7 @@ impl Store {
 
     pub fn remove(&self, key: &str) {
         match self.kind {
-            TokenStorage::Memory => MEMORY.with(|m| {
-                m.borrow_mut().remove(key);
-            }),
+            TokenStorage::Memory => MEMORY.with(|m| m.borrow_mut().retain(|(k, _)| k != key)),
             kind => {
                 if let Some(s) = web_storage(kind) {
                     let _ = s.remove_item(key);
@@ -81,9 +87,9 @@ impl Store {
         match self.kind {
             TokenStorage::Memory => MEMORY.with(|m| {
                 m.borrow()
-                    .keys()
-                    .filter(|k| k.starts_with(prefix))
-                    .cloned()
+                    .iter()
+                    .filter(|(k, _)| k.starts_with(prefix))
+                    .map(|(k, _)| k.clone())
                     .collect()
             }),
             kind => {
