@@ -21,9 +21,19 @@
 use serde_json::{Value, json};
 
 use crate::graph::retry::{Backoff, Retry, is_transient};
+use crate::i18n::{Msg, t};
 
 /// Items per JSON batch: Graph's limit.
 pub const BATCH_SIZE: usize = 20;
+
+/// `$batch` calls a run keeps in flight at most.
+pub const CONCURRENCY: usize = 4;
+
+const MAX_WINDOW: f64 = (BATCH_SIZE * CONCURRENCY) as f64;
+
+/// 429 answers an item may get before it is reported failed (at least the backoff's
+/// own limit).
+pub const MAX_THROTTLED: u32 = 20;
 
 /// What Graph answered for one item.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -69,6 +79,9 @@ struct Item {
     /// What the report calls it (the requestor's name); may be empty.
     label: String,
     attempts: u32,
+    /// 429 answers so far, and 503/504 answers so far: each kind has its own limit.
+    throttled: u32,
+    busy: u32,
     /// Milliseconds (on the run's clock) before which it is not handed out.
     ready_at: u64,
     in_flight: bool,
@@ -101,6 +114,12 @@ pub struct Run {
     /// A throttled answer pauses the whole run, not just its item: sending fresh items
     /// into a full bucket would only earn more 429s (and starve the retried ones).
     paused_until: u64,
+    /// Items allowed in flight (AIMD): halved when Graph starts a pause, grown by about
+    /// one batch per round of answers it acts on, between one item and
+    /// [`CONCURRENCY`] full batches. Sending at the rate Graph admits instead of
+    /// refilling every pause with full batches keeps items from being throttled again and
+    /// again until they run out of attempts.
+    window: f64,
 }
 
 impl Run {
@@ -124,6 +143,8 @@ impl Run {
                     id,
                     label,
                     attempts: 0,
+                    throttled: 0,
+                    busy: 0,
                     ready_at: 0,
                     in_flight: false,
                     result: skip.map(Final::Skipped),
@@ -131,17 +152,26 @@ impl Run {
                 .collect(),
             backoff,
             paused_until: 0,
+            window: MAX_WINDOW,
         }
     }
 
-    /// Up to [`BATCH_SIZE`] items ready at `now_ms`, marked in flight.
+    /// Items the run currently allows in flight.
+    pub fn window(&self) -> usize {
+        self.window as usize
+    }
+
+    /// Up to [`BATCH_SIZE`] items ready at `now_ms` (fewer when the window is nearly
+    /// full), marked in flight.
     pub fn next_batch(&mut self, now_ms: u64) -> Vec<String> {
         let mut out = Vec::new();
         if now_ms < self.paused_until {
             return out;
         }
+        let in_flight = self.items.iter().filter(|it| it.in_flight).count();
+        let room = self.window().saturating_sub(in_flight).min(BATCH_SIZE);
         for it in &mut self.items {
-            if out.len() == BATCH_SIZE {
+            if out.len() == room {
                 break;
             }
             if it.result.is_none() && !it.in_flight && it.ready_at <= now_ms {
@@ -170,6 +200,10 @@ impl Run {
             return;
         };
         it.in_flight = false;
+        // Graph acted on it (accepted or refused): about one more batch per round.
+        if matches!(outcome, Outcome::Accepted { .. } | Outcome::Refused { .. }) {
+            self.window = (self.window + BATCH_SIZE as f64 / self.window).min(MAX_WINDOW);
+        }
         match outcome {
             Outcome::Accepted { request_id } => it.result = Some(Final::Accepted { request_id }),
             Outcome::Unauthorized if it.attempts < backoff.max_attempts => {
@@ -181,17 +215,35 @@ impl Run {
                 retry_after,
             } => {
                 let header = retry_after.map(|s| s.to_string());
-                match backoff.after(it.attempts, status, header.as_deref(), jitter) {
+                // A 429 is Graph pacing the run, which slows down in answer (the window),
+                // so it has a limit of its own, well above that of 503/504.
+                let (answers, policy) = if status == 429 {
+                    it.throttled += 1;
+                    let limit = backoff.max_attempts.max(MAX_THROTTLED);
+                    (
+                        it.throttled,
+                        Backoff {
+                            max_attempts: limit,
+                            ..backoff
+                        },
+                    )
+                } else {
+                    it.busy += 1;
+                    (it.busy, backoff)
+                };
+                match policy.after(answers, status, header.as_deref(), jitter) {
                     Retry::After(ms) => {
                         it.ready_at = now_ms + ms;
+                        // One halving per pause: the other answers of the same round say
+                        // the same thing.
+                        if now_ms >= self.paused_until {
+                            self.window = (self.window / 2.0).max(1.0);
+                        }
                         self.paused_until = self.paused_until.max(it.ready_at);
                     }
                     Retry::No => {
                         it.result = Some(Final::Failed {
-                            detail: format!(
-                                "HTTP {status}: still throttled after {} attempts",
-                                it.attempts
-                            ),
+                            detail: format!("HTTP {status}: {} ({answers})", t(Msg::BulkGaveUp)),
                             request_id: None,
                         })
                     }
@@ -199,7 +251,7 @@ impl Run {
             }
             Outcome::Unauthorized => {
                 it.result = Some(Final::Failed {
-                    detail: "HTTP 401: the token was not accepted".into(),
+                    detail: format!("HTTP 401: {}", t(Msg::BulkTokenRefused)),
                     request_id: None,
                 })
             }
@@ -216,7 +268,7 @@ impl Run {
             }
             Outcome::Unknown(why) => {
                 it.result = Some(Final::Failed {
-                    detail: format!("unknown outcome, not sent again: {why}"),
+                    detail: format!("{}: {why}", t(Msg::BulkUnknownOutcome)),
                     request_id: None,
                 })
             }
@@ -327,7 +379,7 @@ pub fn read_batch(reply: &Value, sent: &[String]) -> Vec<(String, Outcome)> {
                 .iter()
                 .find(|r| r["id"].as_str() == Some(key.as_str()))
             {
-                None => Outcome::Unknown("no answer for this item in the batch reply".into()),
+                None => Outcome::Unknown(t(Msg::BulkNoAnswer).into()),
                 Some(r) => item_outcome(r),
             };
             (id.clone(), outcome)
@@ -353,7 +405,7 @@ fn item_outcome(r: &Value) -> Outcome {
             status: s,
             retry_after: header(r, "retry-after").and_then(|v| v.trim().parse().ok()),
         },
-        0 => Outcome::Unknown("the batch reply has an item without a status".into()),
+        0 => Outcome::Unknown(t(Msg::BulkNoStatus).into()),
         s => Outcome::Refused {
             status: s,
             code: r["body"]["error"]["code"]
@@ -508,7 +560,7 @@ mod tests {
             run.record(
                 "id0",
                 Outcome::Transient {
-                    status: 429,
+                    status: 503,
                     retry_after: None,
                 },
                 now,
@@ -517,8 +569,28 @@ mod tests {
         }
         assert!(run.finished());
         assert!(
-            matches!(&run.results()[0].1, Some(Final::Failed { detail, .. }) if detail.contains("3 attempts"))
+            matches!(&run.results()[0].1, Some(Final::Failed { detail, .. }) if detail.contains("503: ") && detail.contains("(3)"))
         );
+        // 429s have their own, higher limit: the run slows down instead of giving up.
+        let mut run = Run::new(
+            ids(1),
+            Backoff {
+                max_attempts: 3,
+                base_ms: 10,
+                cap_ms: 100,
+            },
+        );
+        let mut now = 0;
+        while !run.finished() {
+            assert_eq!(run.next_batch(now), vec!["id0".to_string()]);
+            let throttled = Outcome::Transient {
+                status: 429,
+                retry_after: Some(1),
+            };
+            run.record("id0", throttled, now, 0.5);
+            now += 1_000;
+        }
+        assert_eq!(now, u64::from(MAX_THROTTLED) * 1_000);
     }
 
     #[test]
@@ -610,6 +682,59 @@ mod tests {
             }
         );
         assert!(matches!(read[3].1, Outcome::Unknown(_)));
+    }
+
+    #[test]
+    fn throttling_halves_the_window_once_per_pause_and_acted_answers_grow_it_back() {
+        let mut run = Run::new(ids(200), Backoff::default());
+        let batches: Vec<Vec<String>> = (0..4).map(|_| run.next_batch(0)).collect();
+        assert!(batches.iter().all(|b| b.len() == BATCH_SIZE));
+        assert!(
+            run.next_batch(0).is_empty(),
+            "four full batches fill the window"
+        );
+        // A whole batch throttled in one reply: one pause, one halving.
+        for id in &batches[0] {
+            let throttled = Outcome::Transient {
+                status: 429,
+                retry_after: Some(1),
+            };
+            run.record(id, throttled, 10, 0.5);
+        }
+        assert_eq!(run.window(), 40);
+        // After the pause 60 are still in flight, above the window: nothing more goes.
+        assert!(run.next_batch(1_010).is_empty());
+        for id in batches[1..].iter().flatten() {
+            run.record(id, Outcome::Accepted { request_id: None }, 1_020, 0.5);
+        }
+        assert!((60..=80).contains(&run.window()), "{}", run.window());
+        assert_eq!(run.next_batch(1_030).len(), BATCH_SIZE);
+    }
+
+    #[test]
+    fn the_window_never_closes_so_a_throttled_run_still_moves() {
+        let mut run = Run::new(ids(50), Backoff::default());
+        let mut sizes = Vec::new();
+        for round in 0..8u64 {
+            let now = round * 1_000;
+            let batch = run.next_batch(now);
+            assert!(
+                !batch.is_empty(),
+                "round {round}: unfinished items but nothing to send"
+            );
+            sizes.push(batch.len());
+            for id in &batch {
+                let busy = Outcome::Transient {
+                    status: 503,
+                    retry_after: Some(1),
+                };
+                run.record(id, busy, now, 0.5);
+            }
+            assert!(run.window() >= 1);
+        }
+        // Window 80 → 40 → 20 → 10 → 5 → 2: each pause sends half as much as the last
+        // (batches hold 20 at most).
+        assert_eq!(sizes[..6], [20, 20, 20, 10, 5, 2]);
     }
 
     #[test]

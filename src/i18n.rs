@@ -193,8 +193,13 @@ pub enum Msg {
     BulkSkippedCount,
     BulkDownloadCsv,
     BulkClose,
-    BulkOutcome,
     SelectRow,
+    BulkGaveUp,
+    BulkUnknownOutcome,
+    BulkNoAnswer,
+    BulkNoStatus,
+    BulkUnreadable,
+    BulkTokenRefused,
 }
 
 /// The English text of a message.
@@ -437,7 +442,14 @@ pub fn t(msg: Msg) -> &'static str {
         BulkSkippedCount => "skipped",
         BulkDownloadCsv => "Download the report (CSV)",
         BulkClose => "Close",
-        BulkOutcome => "Outcome",
         SelectRow => "Select",
+        BulkGaveUp => "still throttled or busy, not sent again; answers of this kind",
+        BulkUnknownOutcome => {
+            "unknown outcome, not sent again (Graph may have acted on it: check the request)"
+        }
+        BulkNoAnswer => "no answer for this item in the batch reply",
+        BulkNoStatus => "the batch reply has an item without a status",
+        BulkUnreadable => "unreadable batch reply",
+        BulkTokenRefused => "the access token was not accepted, even after renewal",
     }
 }

@@ -10,16 +10,13 @@ use wasm_bindgen::JsCast;
 
 use crate::actions::{Action, action_path};
 use crate::auth::Auth;
-use crate::bulk::{Outcome, Run, batch_body, read_batch};
+use crate::bulk::{CONCURRENCY, Outcome, Run, batch_body, read_batch};
 use crate::config::Config;
 use crate::graph::models::Request;
 use crate::graph::retry::Backoff;
 use crate::graph::{GraphFailure, send, sleep_ms};
 use crate::i18n::{Msg, t};
 use crate::rules::can_reprocess_request;
-
-/// `$batch` calls in flight at once.
-pub const CONCURRENCY: usize = 4;
 
 /// Sends one batch and reads each item's outcome. A failure of the whole call says
 /// nothing about its items if it may have reached Graph: they end as unknown.
@@ -40,7 +37,7 @@ async fn send_batch(
     match send(auth, "POST", url, Some(body.to_string())).await {
         Ok(answer) => match serde_json::from_str(&answer.body) {
             Ok(reply) => read_batch(&reply, ids),
-            Err(e) => every(Outcome::Unknown(format!("unreadable batch reply: {e}"))),
+            Err(e) => every(Outcome::Unknown(format!("{}: {e}", t(Msg::BulkUnreadable)))),
         },
         // Refused as a whole (400, 403): nothing in it ran.
         Err(GraphFailure::Graph(e)) if e.status < 500 => every(Outcome::Refused {
