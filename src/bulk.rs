@@ -115,7 +115,7 @@ pub struct Run {
     /// into a full bucket would only earn more 429s (and starve the retried ones).
     paused_until: u64,
     /// Items allowed in flight (AIMD): halved when Graph starts a pause, grown by about
-    /// one batch per round of answers it acts on, between one item and
+    /// one item per round of answers it acts on, between one item and
     /// [`CONCURRENCY`] full batches. Sending at the rate Graph admits instead of
     /// refilling every pause with full batches keeps items from being throttled again and
     /// again until they run out of attempts.
@@ -200,9 +200,11 @@ impl Run {
             return;
         };
         it.in_flight = false;
-        // Graph acted on it (accepted or refused): about one more batch per round.
+        // Graph acted on it (accepted or refused): about one more item per round. Rounds
+        // are short (one latency), so growing faster overshoots Graph's rate within a
+        // second and every overshoot costs a whole Retry-After.
         if matches!(outcome, Outcome::Accepted { .. } | Outcome::Refused { .. }) {
-            self.window = (self.window + BATCH_SIZE as f64 / self.window).min(MAX_WINDOW);
+            self.window = (self.window + 1.0 / self.window).min(MAX_WINDOW);
         }
         match outcome {
             Outcome::Accepted { request_id } => it.result = Some(Final::Accepted { request_id }),
@@ -707,7 +709,8 @@ mod tests {
         for id in batches[1..].iter().flatten() {
             run.record(id, Outcome::Accepted { request_id: None }, 1_020, 0.5);
         }
-        assert!((60..=80).contains(&run.window()), "{}", run.window());
+        // About one more item per round of answers: 60 answers at a window of 40.
+        assert_eq!(run.window(), 41);
         assert_eq!(run.next_batch(1_030).len(), BATCH_SIZE);
     }
 

@@ -200,6 +200,7 @@ pub enum Msg {
     BulkNoStatus,
     BulkUnreadable,
     BulkTokenRefused,
+    BulkLoadAllFirst,
 }
 
 /// The English text of a message.
@@ -451,5 +452,8 @@ pub fn t(msg: Msg) -> &'static str {
         BulkNoStatus => "the batch reply has an item without a status",
         BulkUnreadable => "unreadable batch reply",
         BulkTokenRefused => "the access token was not accepted, even after renewal",
+        BulkLoadAllFirst => {
+            "Load all pages first: the whole view, not just the rows loaded so far."
+        }
     }
 }

@@ -116,8 +116,18 @@ test('bulk reprocess through 429s, 503s and an expired token: each item exactly 
   expect(rows.filter((r) => r.outcome === 'skipped')).toHaveLength(skipped);
 });
 
-test('bulk reprocess of the selected rows only, and cancel before the plan is sent', async ({ page }) => {
-  await openSignedIn(page, '/requests?view=attention');
+test('"all in this view" waits for every page; the selected rows only; cancel sends nothing', async ({ page }) => {
+  // 500 requests, 100 a page: the whole view is not loaded yet, so "all" would not be all.
+  await openSignedIn(page, '/requests');
+  await expect(page.locator('table.requests tbody tr[data-id]').first()).toBeVisible();
+  await expect(page.getByTestId('bulk-all')).toBeDisabled();
+  await expect(page.getByText('Load all pages first')).toBeVisible();
+  await loadAll(page);
+  await expect(page.getByTestId('bulk-all')).toBeEnabled();
+  await expect(page.getByTestId('bulk-all')).toContainText('(500)');
+  await expect(page.getByText('Load all pages first')).toBeHidden();
+
+  await page.goto('/requests?view=attention');
   await loadAll(page);
   const boxes = page.locator('table.requests tbody tr[data-id] input[type=checkbox]');
   await boxes.nth(0).check();

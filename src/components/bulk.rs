@@ -11,6 +11,7 @@ use wasm_bindgen::JsCast;
 use crate::actions::{Action, action_path};
 use crate::auth::Auth;
 use crate::bulk::{CONCURRENCY, Outcome, Run, batch_body, read_batch};
+use crate::components::list::Pager;
 use crate::config::Config;
 use crate::graph::models::Request;
 use crate::graph::retry::Backoff;
@@ -146,6 +147,9 @@ pub fn BulkBar(
     rows: Memo<Vec<Request>>,
     /// Ids of the selected rows.
     selected: RwSignal<Vec<String>>,
+    /// The list's pager: "all in this view" waits until every page is loaded, so that it
+    /// means the whole view and not the rows that happen to be loaded.
+    pager: Pager,
 ) -> impl IntoView {
     let auth = expect_context::<Auth>();
     let config = expect_context::<Config>();
@@ -178,6 +182,7 @@ pub fn BulkBar(
     let progress = move || run.with(Run::progress);
     let finished = move || run.with(Run::finished);
     let not = move |s: Stage| move || stage.get() != s;
+    let partial = move || pager.next.with(Option::is_some) || pager.loading.get();
     view! {
         <div class="bulk" data-testid="bulk">
             <p hidden=not(Stage::Idle)>
@@ -187,9 +192,12 @@ pub fn BulkBar(
                     {t(Msg::BulkReprocessSelected)}
                 </button>
                 " "
-                <button type="button" data-testid="bulk-all" on:click=move |_| plan(false)>
+                <button type="button" data-testid="bulk-all" disabled=partial on:click=move |_| plan(false)
+                    aria-describedby="bulk-partial">
                     {t(Msg::BulkReprocessView)} " (" {move || rows.with(Vec::len)} ")"
                 </button>
+                " "
+                <span id="bulk-partial" class="hint" hidden=move || !partial()>{t(Msg::BulkLoadAllFirst)}</span>
             </p>
             <div role="alertdialog" aria-labelledby="bulk-plan" class="confirm" data-testid="bulk-confirm" hidden=not(Stage::Confirming)>
                 <p id="bulk-plan">

@@ -151,7 +151,7 @@ fn RequestsList() -> impl IntoView {
         <ColumnPicker view=view go=go />
         <p class="notice" data-testid="pick-package" hidden=move || !needs_package()>{t(Msg::PickPackageFirst)}</p>
         <PagerControls pager=pager shown=shown />
-        <BulkBar rows=rows selected=selected />
+        <BulkBar rows=rows selected=selected pager=pager />
         <RequestsTable rows=rows view=view go=go selected=selected />
         <p class="empty" data-testid="empty"
             hidden=move || pager.loading.get() || pager.error.with(Option::is_some) || shown.get() != 0>
