@@ -198,5 +198,8 @@ test('the column choice is in the address and survives a reload', async ({ page 
   await page.reload();
   await expect(rows(page).first()).toBeVisible();
   await expect(page.getByRole('columnheader', { name: 'Type', exact: true })).toHaveCount(0);
-  await expect(page.locator('table.requests tbody tr[data-id]').first().locator('td')).toHaveCount(7);
+  // The seven chosen columns, beside the selection box every row has.
+  const cells = page.locator('table.requests tbody tr[data-id]').first().locator('td');
+  await expect(cells.locator(':scope:not(.select)')).toHaveCount(7);
+  await expect(cells.locator(':scope.select input[type=checkbox]')).toHaveCount(1);
 });
