@@ -32,6 +32,18 @@ pub fn normalise_public_url(p: &str) -> Result<String, Fail> {
 
 /// `index.html` with the policy as a `<meta>` after the charset (before any script).
 /// `frame-ancestors` is left out: browsers ignore it in a meta and say so.
+/// `html` without the policy `<meta>` that [`with_meta_policy`] put in (to put in another).
+pub fn without_meta_policy(html: &str) -> String {
+    let start = "\n    <meta http-equiv=\"Content-Security-Policy\"";
+    match html.find(start) {
+        Some(i) => match html[i..].find("/>") {
+            Some(end) => format!("{}{}", &html[..i], &html[i + end + 2..]),
+            None => html.to_string(),
+        },
+        None => html.to_string(),
+    }
+}
+
 pub fn with_meta_policy(html: &str, policy: &str) -> String {
     let meta_policy: Vec<&str> = policy
         .split("; ")
@@ -168,6 +180,9 @@ mod tests {
         let out = with_meta_policy(minified, "default-src 'none'");
         assert!(out.starts_with("<!doctype html><html lang=en><meta charset=utf-8>\n    <meta http-equiv=\"Content-Security-Policy\""));
         assert!(out.find("Content-Security-Policy").unwrap() < out.find("<script").unwrap());
+        // Taken out again exactly, minified page included (the nginx stage puts in its own).
+        assert_eq!(without_meta_policy(&out), minified);
+        assert_eq!(without_meta_policy(&with_meta_policy(html, "a")), html);
     }
 
     #[test]

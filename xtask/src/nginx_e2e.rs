@@ -65,11 +65,7 @@ pub fn run(
     // does with --config; here the hosts are known only once the sandbox runs).
     let index_path = dist_dir.join("index.html");
     let index = std::fs::read_to_string(&index_path).map_err(|e| Fail::new(e.to_string()))?;
-    let original = index
-        .lines()
-        .filter(|l| !l.contains("http-equiv=\"Content-Security-Policy\""))
-        .collect::<Vec<_>>()
-        .join("\n");
+    let original = dist::without_meta_policy(&index);
     let policy = csp::policy(&original, std::slice::from_ref(&sandbox_url));
     let page = dist::with_meta_policy(&original, &policy);
     write(&index_path, &page)?;
