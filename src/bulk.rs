@@ -549,14 +549,12 @@ mod tests {
 
     #[test]
     fn throttling_without_end_fails_the_item_after_the_last_attempt() {
-        let mut run = Run::new(
-            ids(1),
-            Backoff {
-                max_attempts: 3,
-                base_ms: 10,
-                cap_ms: 100,
-            },
-        );
+        let three = Backoff {
+            max_attempts: 3,
+            base_ms: 10,
+            cap_ms: 100,
+        };
+        let mut run = Run::new(ids(1), three);
         for now in [0, 1_000, 2_000] {
             assert_eq!(run.next_batch(now), vec!["id0".to_string()]);
             run.record(
@@ -574,14 +572,7 @@ mod tests {
             matches!(&run.results()[0].1, Some(Final::Failed { detail, .. }) if detail.contains("503: ") && detail.contains("(3)"))
         );
         // 429s have their own, higher limit: the run slows down instead of giving up.
-        let mut run = Run::new(
-            ids(1),
-            Backoff {
-                max_attempts: 3,
-                base_ms: 10,
-                cap_ms: 100,
-            },
-        );
+        let mut run = Run::new(ids(1), three);
         let mut now = 0;
         while !run.finished() {
             assert_eq!(run.next_batch(now), vec!["id0".to_string()]);

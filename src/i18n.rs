@@ -201,6 +201,7 @@ pub enum Msg {
     BulkUnreadable,
     BulkTokenRefused,
     BulkLoadAllFirst,
+    BulkReportLabel,
 }
 
 /// The English text of a message.
@@ -452,6 +453,7 @@ pub fn t(msg: Msg) -> &'static str {
         BulkNoStatus => "the batch reply has an item without a status",
         BulkUnreadable => "unreadable batch reply",
         BulkTokenRefused => "the access token was not accepted, even after renewal",
+        BulkReportLabel => "Bulk reprocess report (CSV)",
         BulkLoadAllFirst => {
             "Load all pages first: the whole view, not just the rows loaded so far."
         }

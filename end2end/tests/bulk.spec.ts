@@ -65,6 +65,8 @@ test('bulk reprocess through 429s, 503s and an expired token: each item exactly 
   await sandboxPost('/sandbox/settings', { throttle: `${rate}/${rate}`, faultRate: 0.2 });
   await confirm.getByTestId('bulk-start').click();
   await expect(page.getByTestId('bulk-progress')).toBeVisible();
+  // The progress bar is named by the counts it shows.
+  await expect(page.getByRole('progressbar', { name: /^Done \d+ \/ \d+/ })).toBeVisible();
 
   // Mid-run, the sandbox's clock moves past the access token's hour: Graph answers 401.
   await expect.poll(async () => (await reprocessLog()).filter((o) => o.outcome === 'accepted').length, { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
@@ -72,6 +74,7 @@ test('bulk reprocess through 429s, 503s and an expired token: each item exactly 
 
   const report = page.getByTestId('bulk-report');
   await expect(report).toBeVisible({ timeout: 90_000 });
+  await expect(report).toHaveAccessibleName('Bulk reprocess report (CSV)');
   await expect(page.getByTestId('bulk-counts')).toContainText(`Done ${eligible + skipped} / ${eligible + skipped}`);
   await expect(page.getByTestId('bulk-cancel')).toBeHidden();
 

@@ -214,8 +214,8 @@ pub fn BulkBar(
                 <button type="button" on:click=move |_| stage.set(Stage::Idle)>{t(Msg::Cancel)}</button>
             </div>
             <div data-testid="bulk-progress" hidden=not(Stage::Running)>
-                <progress max=move || progress().total.max(1) value=move || progress().done()></progress>
-                <p role="status" data-testid="bulk-counts">{move || {
+                <progress aria-labelledby="bulk-counts" max=move || progress().total.max(1) value=move || progress().done()></progress>
+                <p role="status" id="bulk-counts" data-testid="bulk-counts">{move || {
                     let p = progress();
                     format!(
                         "{} {} / {} · {} {} · {} {} · {} {} · {} {}",
@@ -238,7 +238,7 @@ pub fn BulkBar(
                     {t(Msg::BulkClose)}
                 </button>
                 // The report: what did not go through first, as the CSV has it.
-                <pre class="report" data-testid="bulk-report" tabindex="0" hidden=move || !finished()>
+                <pre class="report" data-testid="bulk-report" tabindex="0" aria-label=t(Msg::BulkReportLabel) hidden=move || !finished()>
                     {move || if finished() { run.with(Run::report_csv) } else { String::new() }}
                 </pre>
             </div>
