@@ -3,6 +3,7 @@
 pub mod actions;
 pub mod bulk;
 pub mod config_error;
+pub mod detail;
 pub mod graph_problem;
 pub mod header;
 pub mod list;

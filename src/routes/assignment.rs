@@ -3,16 +3,12 @@
 use leptos::prelude::*;
 
 use crate::actions::{Action, paths};
-use crate::auth::Auth;
 use crate::components::actions::ReprocessAction;
-use crate::components::graph_problem::GraphProblem;
+use crate::components::detail::{item_view, load_item};
 use crate::components::list::{SignedIn, when};
-use crate::components::load::load;
 use crate::config::{Config, GraphVersion};
 use crate::graph::models::Assignment;
-use crate::graph::{em_url, get_json};
 use crate::i18n::{Msg, t};
-use crate::ids::is_guid;
 use crate::rules::can_reprocess_assignment;
 
 /// `$expand` of an assignment: its target, package with catalog, and policy.
@@ -38,37 +34,11 @@ pub fn AssignmentPage(id: String) -> impl IntoView {
 
 #[component]
 fn AssignmentDetail(id: String) -> impl IntoView {
-    let auth = expect_context::<Auth>();
-    let config = expect_context::<Config>();
-    let shown_id = id.clone();
-    let data = load(async move {
-        // A malformed id never reaches a URL.
-        if !is_guid(&id) {
-            return None;
-        }
-        let url = format!(
-            "{}?$expand={}",
-            em_url(
-                &config,
-                &format!("{}/{id}", paths(config.graph_version).assignments)
-            ),
-            assignment_expand(config.graph_version)
-        );
-        Some(get_json(&auth, &url).await)
-    });
-    move || {
-        match data.get() {
-        None => view! { <p role="status">{t(Msg::Loading)}</p> }.into_any(),
-        Some(None) => view! {
-            <p class="notice warn" role="alert" data-testid="bad-id">{t(Msg::NotAnAssignmentId)} " " <code>{shown_id.clone()}</code></p>
-        }
-        .into_any(),
-        Some(Some(Err(e))) => view! { <GraphProblem failure=e /> }.into_any(),
-        Some(Some(Ok(json))) => {
-            view! { <AssignmentView assignment=Assignment::from_json(&json) /> }.into_any()
-        }
-    }
-    }
+    let version = expect_context::<Config>().graph_version;
+    let data = load_item(paths(version).assignments, &id, assignment_expand(version));
+    item_view(data, Msg::NotAnAssignmentId, id, |json| {
+        view! { <AssignmentView assignment=Assignment::from_json(&json) /> }.into_any()
+    })
 }
 
 #[component]

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use crate::actions::{Action, paths, stage_for_extension};
 use crate::auth::Auth;
 use crate::components::actions::{ReprocessAction, ResumeForm};
-use crate::components::graph_problem::GraphProblem;
+use crate::components::detail::{item_view, load_item};
 use crate::components::list::{SignedIn, encode, now_utc, when};
 use crate::components::load::load;
 use crate::config::{Cloud, Config, GraphVersion};
@@ -31,7 +31,6 @@ pub fn RequestPage(id: String) -> impl IntoView {
 
 #[component]
 fn RequestDetail(id: String) -> impl IntoView {
-    let auth = expect_context::<Auth>();
     let config = expect_context::<Config>();
     let expand = match config.graph_version {
         GraphVersion::V1 => "accessPackage($expand=catalog),requestor,assignment",
@@ -39,27 +38,11 @@ fn RequestDetail(id: String) -> impl IntoView {
             "accessPackage($expand=accessPackageCatalog),requestor,accessPackageAssignment"
         }
     };
-    let cfg = config.clone();
-    let shown_id = id.clone();
-    let data = load(async move {
-        // A malformed id never reaches a URL.
-        if !is_guid(&id) {
-            return None;
-        }
-        let url = format!(
-            "{}/{id}?$expand={expand}",
-            em_url(&cfg, "assignmentRequests")
-        );
-        Some(get_json(&auth, &url).await)
-    });
-    view! {
-            {move || match data.get() {
-                None => view! { <p role="status">{t(Msg::Loading)}</p> }.into_any(),
-                Some(None) => view! { <p class="notice warn" role="alert" data-testid="bad-id">{t(Msg::NotARequestId)} " " <code>{shown_id.clone()}</code></p> }.into_any(),
-                Some(Some(Err(e))) => view! { <GraphProblem failure=e /> }.into_any(),
-                Some(Some(Ok(json))) => view! { <RequestView request=Request::from_json(&json) cloud=config.cloud /> }.into_any(),
-            }}
-    }
+    let data = load_item(paths(config.graph_version).requests, &id, expand);
+    item_view(data, Msg::NotARequestId, id, |json| {
+        let cloud = expect_context::<Config>().cloud;
+        view! { <RequestView request=Request::from_json(&json) cloud=cloud /> }.into_any()
+    })
 }
 
 #[component]
