@@ -143,6 +143,16 @@ pub fn SignedIn(children: ChildrenFn) -> impl IntoView {
     }
 }
 
+/// The line a list shows once it has loaded, without error, and nothing is left to show.
+pub fn empty_line(pager: Pager, shown: Signal<usize>, text: Msg) -> impl IntoView {
+    view! {
+        <p class="empty" data-testid="empty"
+            hidden=move || pager.loading.get() || pager.error.with(Option::is_some) || shown.get() != 0>
+            {t(text)}
+        </p>
+    }
+}
+
 /// Parameters of the address that were not used, each with its reason.
 #[component]
 pub fn QueryProblems(problems: Vec<QueryProblem>) -> impl IntoView {

@@ -7,7 +7,8 @@ use leptos::prelude::*;
 
 use crate::actions::paths;
 use crate::components::list::{
-    ListPage, PagerControls, Searchable, SignedIn, Viewport, Windowed, first_page_url, when,
+    ListPage, PagerControls, Searchable, SignedIn, Viewport, Windowed, empty_line, first_page_url,
+    when,
 };
 use crate::config::Config;
 use crate::graph::filter::List;
@@ -113,10 +114,7 @@ fn AssignmentsList() -> impl IntoView {
         <FetchPlan filter=filter view=view />
         <PagerControls pager=pager shown=shown />
         <AssignmentsTable rows=rows view=view go=go />
-        <p class="empty" data-testid="empty"
-            hidden=move || pager.loading.get() || pager.error.with(Option::is_some) || shown.get() != 0>
-            {t(Msg::NoAssignments)}
-        </p>
+        {empty_line(pager, shown, Msg::NoAssignments)}
     }
 }
 

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use crate::components::bulk::BulkBar;
 use crate::components::list::{
-    ListPage, PagerControls, QueryProblems, Searchable, SignedIn, Viewport, Windowed,
+    ListPage, PagerControls, QueryProblems, Searchable, SignedIn, Viewport, Windowed, empty_line,
     first_page_url, now_utc, when,
 };
 use crate::config::{Config, GraphVersion};
@@ -153,10 +153,7 @@ fn RequestsList() -> impl IntoView {
         <PagerControls pager=pager shown=shown />
         <BulkBar rows=rows selected=selected pager=pager />
         <RequestsTable rows=rows view=view go=go selected=selected />
-        <p class="empty" data-testid="empty"
-            hidden=move || pager.loading.get() || pager.error.with(Option::is_some) || shown.get() != 0>
-            {t(Msg::NoRequests)}
-        </p>
+        {empty_line(pager, shown, Msg::NoRequests)}
     }
 }
 
