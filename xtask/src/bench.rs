@@ -215,14 +215,7 @@ fn browse_bench() -> Result<(), Fail> {
     let rt = crate::runtime();
     let running = stack::start(
         &rt,
-        stack::StackOptions {
-            dist: &dist,
-            app_addr: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
-            sandbox_addr: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
-            sandbox_bin: &sandbox_bin,
-            sandbox_args: vec!["--requests".into(), "50000".into()],
-            echo_sandbox: false,
-        },
+        stack::StackOptions::loopback(&dist, &sandbox_bin, &["--requests", "50000"]),
     )?;
     let e2e = crate::root().join("end2end");
     let out = std::process::Command::new("node")

@@ -84,6 +84,21 @@ pub struct StackOptions<'a> {
     pub echo_sandbox: bool,
 }
 
+impl<'a> StackOptions<'a> {
+    /// App and sandbox on free loopback ports, the sandbox's output discarded: the
+    /// stacks the tests and benchmarks start.
+    pub fn loopback(dist: &'a Path, sandbox_bin: &'a Path, sandbox_args: &[&str]) -> Self {
+        StackOptions {
+            dist,
+            app_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            sandbox_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            sandbox_bin,
+            sandbox_args: sandbox_args.iter().map(|a| a.to_string()).collect(),
+            echo_sandbox: false,
+        }
+    }
+}
+
 /// The sandbox's `GET /sandbox/info`: tenant, client id, accounts.
 pub fn sandbox_info(
     rt: &tokio::runtime::Runtime,

@@ -1,7 +1,6 @@
 //! `cargo xtask test`: every check and every test layer, failing fast, ending with one
 //! `N passed, N failed` line summed over the layers.
 
-use std::net::SocketAddr;
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
@@ -172,14 +171,7 @@ fn end_to_end(extra: &[String]) -> Result<((Counts, bool), std::path::PathBuf), 
     let rt = crate::runtime();
     let running = stack::start(
         &rt,
-        stack::StackOptions {
-            dist: &dist,
-            app_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-            sandbox_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-            sandbox_bin: &sandbox_bin,
-            sandbox_args: vec!["--test-control".into()],
-            echo_sandbox: false,
-        },
+        stack::StackOptions::loopback(&dist, &sandbox_bin, &["--test-control"]),
     )?;
     let e2e = playwright(&running, &sandbox_bin, extra)?;
     drop(running);
