@@ -9,9 +9,6 @@
 
 use serde_json::{Value, json};
 
-use crate::config::GraphVersion;
-use crate::ids::is_guid;
-
 /// The request-level custom extension stages a callback can carry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stage {
@@ -111,23 +108,6 @@ pub enum Action {
     ReprocessAssignment,
 }
 
-/// The path of an action under `{graph}/{version}/identityGovernance/entitlementManagement/`,
-/// or None for an id that is not a GUID (a malformed id never reaches a URL).
-pub fn action_path(action: Action, version: GraphVersion, id: &str) -> Option<String> {
-    if !is_guid(id) {
-        return None;
-    }
-    Some(match (action, version) {
-        (Action::ReprocessRequest, _) => format!("assignmentRequests/{id}/reprocess"),
-        // v1.0: the page's example shows the legacy name, which v1.0 does not have.
-        (Action::ResumeRequest, _) => format!("assignmentRequests/{id}/resume"),
-        (Action::ReprocessAssignment, GraphVersion::V1) => format!("assignments/{id}/reprocess"),
-        (Action::ReprocessAssignment, GraphVersion::Beta) => {
-            format!("accessPackageAssignments/{id}/reprocess")
-        }
-    })
-}
-
 /// The stage at which the access package's policies call `extension_id`, read from their
 /// `customExtensionStageSettings` (with `customExtension` expanded). None when they do not
 /// say, or call the same extension at more than one stage: then the admin chooses.
@@ -144,32 +124,6 @@ pub fn stage_for_extension(policies: &[Value], extension_id: &str) -> Option<Sta
         .filter_map(|s| s["stage"].as_str().and_then(Stage::parse));
     let first = stages.next()?;
     stages.all(|s| s == first).then_some(first)
-}
-
-/// Collection paths of each version, under `.../entitlementManagement/`.
-pub struct Paths {
-    pub requests: &'static str,
-    pub assignments: &'static str,
-    pub policies: &'static str,
-    /// How a policy names its access package in `$filter`.
-    pub policy_package_filter: &'static str,
-}
-
-pub fn paths(version: GraphVersion) -> Paths {
-    match version {
-        GraphVersion::V1 => Paths {
-            requests: "assignmentRequests",
-            assignments: "assignments",
-            policies: "assignmentPolicies",
-            policy_package_filter: "accessPackage/id",
-        },
-        GraphVersion::Beta => Paths {
-            requests: "assignmentRequests",
-            assignments: "accessPackageAssignments",
-            policies: "accessPackageAssignmentPolicies",
-            policy_package_filter: "accessPackageId",
-        },
-    }
 }
 
 #[cfg(test)]
@@ -299,44 +253,5 @@ mod tests {
     fn deny_only_at_created_and_approved() {
         let denies: Vec<bool> = Stage::ALL.iter().map(|s| s.can_deny()).collect();
         assert_eq!(denies, [true, true, false, false]);
-    }
-
-    #[test]
-    fn paths_per_version_and_malformed_ids_never_become_urls() {
-        let id = "d82eb508-acc4-43cc-bcf1-7c1c4a2c073b";
-        assert_eq!(
-            action_path(Action::ReprocessRequest, GraphVersion::V1, id).unwrap(),
-            format!("assignmentRequests/{id}/reprocess")
-        );
-        assert_eq!(
-            action_path(Action::ReprocessRequest, GraphVersion::Beta, id).unwrap(),
-            format!("assignmentRequests/{id}/reprocess")
-        );
-        assert_eq!(
-            action_path(Action::ResumeRequest, GraphVersion::V1, id).unwrap(),
-            format!("assignmentRequests/{id}/resume")
-        );
-        assert_eq!(
-            action_path(Action::ReprocessAssignment, GraphVersion::V1, id).unwrap(),
-            format!("assignments/{id}/reprocess")
-        );
-        assert_eq!(
-            action_path(Action::ReprocessAssignment, GraphVersion::Beta, id).unwrap(),
-            format!("accessPackageAssignments/{id}/reprocess")
-        );
-        for bad in [
-            "",
-            "../catalogs",
-            "d82eb508-acc4-43cc-bcf1-7c1c4a2c073b/../x",
-            "x' or 1 eq 1",
-        ] {
-            for action in [
-                Action::ReprocessRequest,
-                Action::ResumeRequest,
-                Action::ReprocessAssignment,
-            ] {
-                assert_eq!(action_path(action, GraphVersion::V1, bad), None, "{bad}");
-            }
-        }
     }
 }

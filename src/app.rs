@@ -7,7 +7,9 @@ use crate::auth::{Auth, SignInFailure};
 use crate::boot::{config_url, load_config};
 use crate::components::config_error::ConfigErrorPage;
 use crate::components::header::Header;
+use crate::components::list::Refusals;
 use crate::components::load::load;
+use crate::components::packages::Packages;
 use crate::components::sign_in_error::SignInError;
 use crate::config::Config;
 use crate::i18n::{Msg, t};
@@ -35,6 +37,8 @@ pub fn Shell(config: Config) -> impl IntoView {
     let auth = Auth::new(config.clone());
     provide_context(config);
     provide_context(auth.clone());
+    provide_context(Refusals::load());
+    provide_context(Packages::new());
     let redirect = load(async move { auth.handle_redirect().await });
     move || match redirect.get() {
         None => view! { <p class="loading" role="status">{t(Msg::SigningIn)}</p> }.into_any(),

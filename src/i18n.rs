@@ -89,10 +89,6 @@ pub enum Msg {
     SignInToSee,
     SignInToContinue,
     QueryProblemsIntro,
-    MoreAvailable,
-    AllLoaded,
-    Loaded,
-    Shown,
     LoadMore,
     LoadAll,
     Cancel,
@@ -115,9 +111,6 @@ pub enum Msg {
     FetchPlanServer,
     FetchPlanNone,
     FetchPlanClient,
-    ClientWindowOpen,
-    ClientWindowClosed,
-    SortedBy,
     ColRequestor,
     ColPackage,
     ColType,
@@ -202,6 +195,73 @@ pub enum Msg {
     BulkTokenRefused,
     BulkLoadAllFirst,
     BulkReportLabel,
+    PagerCountsMore,
+    PagerCountsAll,
+    ProblemUnknownView,
+    ProblemUnknownState,
+    ProblemBadStatus,
+    ProblemNotAnId,
+    ProblemNotADate,
+    ProblemDatesOutOfOrder,
+    ProblemUnknownSort,
+    ProblemUnknownColumn,
+    ProblemNotForThisList,
+    FetchPlanServerMany,
+    PlanNoQuery,
+    PlanStates,
+    PlanStatus,
+    PlanPackage,
+    PlanPerson,
+    PlanCreatedAfter,
+    PlanCreatedBefore,
+    PlanRecent,
+    PlanAttention,
+    PlanWaiting,
+    PlanWindowClosed,
+    PlanSearch,
+    PlanGraphOrder,
+    PlanSortedAscending,
+    PlanSortedDescending,
+    PlanRefusedNote,
+    ForeignNextLink,
+}
+
+/// A message with its `{name}` placeholders filled in by `args` (`("name", value)`).
+/// Messages are whole sentences with placeholders, never glued from fragments, so a
+/// translation can put each value where its language wants it.
+///
+/// ```
+/// use access_desk::i18n::{tf, Msg};
+/// assert_eq!(tf(Msg::PagerCountsAll, &[("loaded", "3"), ("shown", "2")]), "Loaded: 3 · shown: 2 · all loaded");
+/// ```
+pub fn tf(msg: Msg, args: &[(&str, &str)]) -> String {
+    fill(t(msg), args)
+}
+
+/// `text` with each `{name}` replaced by its value in `args`.
+pub fn fill(text: &str, args: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close) => {
+                let name = &after[..close];
+                match args.iter().find(|(k, _)| *k == name) {
+                    Some((_, v)) => out.push_str(v),
+                    None => out.push_str(&rest[open..open + close + 2]),
+                }
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push_str(&rest[open..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The English text of a message.
@@ -320,10 +380,6 @@ pub fn t(msg: Msg) -> &'static str {
         SignInToSee => "Sign in with your work account to see this view.",
         SignInToContinue => "Sign in to continue",
         QueryProblemsIntro => "Some parameters of this address were not used:",
-        MoreAvailable => "more available",
-        AllLoaded => "all loaded",
-        Loaded => "Loaded:",
-        Shown => "shown:",
         LoadMore => "Load more",
         LoadAll => "Load all",
         Cancel => "Cancel",
@@ -345,14 +401,9 @@ pub fn t(msg: Msg) -> &'static str {
         CreatedAfter => "Created on or after",
         CreatedBefore => "Created before",
         FetchPlanTitle => "How this view is fetched",
-        FetchPlanServer => "Sent to Microsoft Graph as $filter:",
-        FetchPlanNone => "nothing (all requests)",
-        FetchPlanClient => "Done in the browser:",
-        ClientWindowOpen => "failed or partially delivered only inside the 14-day reprocess window",
-        ClientWindowClosed => {
-            "failed or partially delivered only after the 14-day reprocess window closed"
-        }
-        SortedBy => "sorted by",
+        FetchPlanServer => "Microsoft Graph is asked for:",
+        FetchPlanNone => "no $filter: everything this account can read",
+        FetchPlanClient => "The browser keeps the rows where:",
         ColRequestor => "Requestor",
         ColPackage => "Access package",
         ColType => "Type",
@@ -456,6 +507,49 @@ pub fn t(msg: Msg) -> &'static str {
         BulkReportLabel => "Bulk reprocess report (CSV)",
         BulkLoadAllFirst => {
             "Load all pages first: the whole view, not just the rows loaded so far."
+        }
+        PagerCountsMore => "Loaded: {loaded} · shown: {shown} · more available",
+        PagerCountsAll => "Loaded: {loaded} · shown: {shown} · all loaded",
+        ProblemUnknownView => {
+            "{param} = {value}: not a ready-made view (attention, waiting, failed-old, recent)"
+        }
+        ProblemUnknownState => "{param} = {value}: not a state of this list",
+        ProblemBadStatus => {
+            "{param} = {value}: a status is one word of letters and digits, such as WaitingForCallback"
+        }
+        ProblemNotAnId => "{param} = {value}: not an object id (a GUID)",
+        ProblemNotADate => "{param} = {value}: not a date such as 2026-11-01",
+        ProblemDatesOutOfOrder => "{param} = {value}: must be after created_after",
+        ProblemUnknownSort => "{param} = {value}: this list cannot be sorted by that",
+        ProblemUnknownColumn => "{param} = {value}: not a column of this list",
+        ProblemNotForThisList => "{param} = {value}: not a parameter of this list",
+        FetchPlanServerMany => {
+            "Microsoft Graph is asked {count} questions, one per state (Graph documents no “or”), and the answers are merged:"
+        }
+        PlanNoQuery => "nothing: no row can match this combination of view and states",
+        PlanStates => "the state is one of {states}",
+        PlanStatus => "the status is {status}",
+        PlanPackage => "the access package is {id}",
+        PlanPerson => "the person is {id}",
+        PlanCreatedAfter => "it was created on or after {date}",
+        PlanCreatedBefore => "it was created before {date}",
+        PlanRecent => "it was created in the last seven days",
+        PlanAttention => {
+            "it is failed or partially delivered inside the {days}-day reprocess window, or waits for a custom extension callback"
+        }
+        PlanWaiting => "its status is WaitingForCallback",
+        PlanWindowClosed => {
+            "it is failed or partially delivered and its {days}-day reprocess window has closed"
+        }
+        PlanSearch => "its text contains “{text}”",
+        PlanGraphOrder => "in the order Graph returns them",
+        PlanSortedAscending => "sorted by {column}, ascending",
+        PlanSortedDescending => "sorted by {column}, descending",
+        PlanRefusedNote => {
+            "Microsoft Graph refused to filter this list on {properties}, so the browser does it for the rest of this session. The rows are the same; more of them are transferred."
+        }
+        ForeignNextLink => {
+            "Microsoft Graph's next-page link points outside the configured Graph, so it was not followed (it would have carried your access token there): {link}"
         }
     }
 }

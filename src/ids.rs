@@ -1,5 +1,8 @@
-//! Identifiers. Every id is checked here before it goes into a URL, so a malformed or
-//! hostile id never reaches Graph (or a path segment of ours).
+//! Identifiers. An id is parsed into a [`Guid`] once, where it enters the app (the route,
+//! a query parameter, a row from Graph), so a malformed or hostile id never reaches Graph
+//! (or a path segment of ours): every URL builder takes a `Guid`, not a string.
+
+use std::fmt;
 
 /// True for the canonical 8-4-4-4-12 hexadecimal GUID form Graph uses for object ids.
 ///
@@ -15,6 +18,34 @@ pub fn is_guid(s: &str) -> bool {
             8 | 13 | 18 | 23 => *c == b'-',
             _ => c.is_ascii_hexdigit(),
         })
+}
+
+/// A Graph object id: a GUID in lower case. The only way to make one is [`Guid::parse`],
+/// so holding a `Guid` means it is safe in a URL path and in an OData literal.
+///
+/// ```
+/// use access_desk::ids::Guid;
+/// let id = Guid::parse("D82EB508-ACC4-43CC-BCF1-7C1C4A2C073B").unwrap();
+/// assert_eq!(id.as_str(), "d82eb508-acc4-43cc-bcf1-7c1c4a2c073b");
+/// assert!(Guid::parse("x' or 1 eq 1").is_none());
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Guid(String);
+
+impl Guid {
+    pub fn parse(s: &str) -> Option<Guid> {
+        is_guid(s).then(|| Guid(s.to_ascii_lowercase()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Guid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 
 #[cfg(test)]
@@ -35,6 +66,15 @@ mod tests {
             "0e60f18c-b2a0-4887-9da8-da2e30a39é",
         ] {
             assert!(!is_guid(bad), "{bad:?}");
+            assert!(Guid::parse(bad).is_none(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn guids_compare_without_regard_to_case() {
+        assert_eq!(
+            Guid::parse("0E60F18C-B2A0-4887-9DA8-DA2E30A39D99"),
+            Guid::parse("0e60f18c-b2a0-4887-9da8-da2e30a39d99")
+        );
     }
 }

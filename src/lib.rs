@@ -17,4 +17,5 @@ pub mod ids;
 pub mod query;
 pub mod router;
 pub mod routes;
+pub mod rows;
 pub mod rules;

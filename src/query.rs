@@ -1,17 +1,21 @@
 //! View state ↔ URL query string, readable by a person:
 //! `/requests?view=attention&state=deliveryFailed,partiallyDelivered&package=<id>&created_after=2026-11-01&q=alice&sort=-created`.
 //!
-//! Parsing keeps what is valid and reports every unknown or malformed parameter, so a
-//! shared link with a typo is explained rather than silently widened.
+//! Each list has its own [`ListSpec`]: the states, columns, sort keys and parameters it
+//! honours. Parsing keeps what is valid and reports every parameter the list cannot
+//! honour (unknown, malformed, or meant for the other list), so a shared link with a typo
+//! is explained rather than silently widened.
 //!
 //! ```
-//! use access_desk::query::ListView;
-//! let (view, problems) = ListView::parse("state=deliveryFailed&q=alice&sort=-created");
+//! use access_desk::query::{ListView, REQUESTS};
+//! let (view, problems) = ListView::parse(&REQUESTS, "state=deliveryFailed&q=alice&sort=-created");
 //! assert!(problems.is_empty());
 //! assert_eq!(view.to_query(), "state=deliveryFailed&q=alice");
 //! ```
 
 use chrono::{Datelike, NaiveDate};
+
+use crate::ids::Guid;
 
 /// Parses `YYYY-MM-DD` strictly (chrono's strftime parser is large in the wasm).
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
@@ -33,9 +37,7 @@ pub fn format_date(d: NaiveDate) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
 }
 
-use crate::ids::is_guid;
-
-/// Ready-made views.
+/// Ready-made views of the requests list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Preset {
     /// Failed or partially delivered inside the reprocess window, or waiting for a callback.
@@ -69,46 +71,82 @@ impl Preset {
     }
 }
 
-/// Sortable columns.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A column of a list table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Column {
+    Requestor,
+    Target,
+    Package,
+    Policy,
+    Type,
+    State,
+    Status,
+    Created,
+    Completed,
+    Window,
+    Callouts,
+    Starts,
+    Expires,
+}
+
+impl Column {
+    /// Its name in `cols=` (and its cells' class).
+    pub fn name(self) -> &'static str {
+        match self {
+            Column::Requestor => "requestor",
+            Column::Target => "target",
+            Column::Package => "package",
+            Column::Policy => "policy",
+            Column::Type => "type",
+            Column::State => "state",
+            Column::Status => "status",
+            Column::Created => "created",
+            Column::Completed => "completed",
+            Column::Window => "window",
+            Column::Callouts => "callouts",
+            Column::Starts => "starts",
+            Column::Expires => "expires",
+        }
+    }
+}
+
+/// What a list can be sorted by (in the browser: Graph documents no `$orderby`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SortKey {
     Created,
     Completed,
     Requestor,
+    Target,
     Package,
     State,
     Status,
     Type,
     Window,
+    Expires,
 }
 
 impl SortKey {
-    pub const ALL: [SortKey; 8] = [
-        SortKey::Created,
-        SortKey::Completed,
-        SortKey::Requestor,
-        SortKey::Package,
-        SortKey::State,
-        SortKey::Status,
-        SortKey::Type,
-        SortKey::Window,
-    ];
-
     pub fn name(self) -> &'static str {
         match self {
             SortKey::Created => "created",
             SortKey::Completed => "completed",
             SortKey::Requestor => "requestor",
+            SortKey::Target => "target",
             SortKey::Package => "package",
             SortKey::State => "state",
             SortKey::Status => "status",
             SortKey::Type => "type",
             SortKey::Window => "window",
+            SortKey::Expires => "expires",
         }
     }
 
-    fn parse(s: &str) -> Option<SortKey> {
-        SortKey::ALL.into_iter().find(|k| k.name() == s)
+    /// Times sort newest first when a header is first clicked; text A to Z.
+    fn descends_first(self) -> bool {
+        matches!(
+            self,
+            SortKey::Created | SortKey::Completed | SortKey::Expires
+        )
     }
 }
 
@@ -118,17 +156,43 @@ pub struct Sort {
     pub descending: bool,
 }
 
-impl Default for Sort {
-    /// Newest first.
-    fn default() -> Sort {
-        Sort {
-            key: SortKey::Created,
-            descending: true,
+/// Which list a view is of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ListKind {
+    Requests,
+    Assignments,
+}
+
+impl ListKind {
+    pub fn spec(self) -> &'static ListSpec {
+        match self {
+            ListKind::Requests => &REQUESTS,
+            ListKind::Assignments => &ASSIGNMENTS,
         }
     }
 }
 
-/// Request states an admin can filter on (v1.0 names; beta's PascalCase maps to them).
+/// What a list honours: its states, columns (in table order), sort keys and parameters.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ListSpec {
+    pub kind: ListKind,
+    /// The page's path in the app.
+    pub path: &'static str,
+    /// States an admin can filter on (v1.0 names; beta's PascalCase maps to them).
+    pub states: &'static [&'static str],
+    pub columns: &'static [Column],
+    /// Each column's sort, when it has one.
+    pub sorts: &'static [(Column, SortKey)],
+    /// The sort of a view without `sort=`; None keeps Graph's order.
+    pub default_sort: Option<Sort>,
+    /// The parameter naming a person: `requestor` (requests) or `target` (assignments).
+    pub person_param: &'static str,
+    /// Whether the list has ready-made views (`view=`) and creation dates.
+    pub presets: bool,
+    pub dates: bool,
+}
+
+/// Request states (v1.0's `accessPackageRequestState`).
 pub const REQUEST_STATES: [&str; 9] = [
     "submitted",
     "pendingApproval",
@@ -141,7 +205,7 @@ pub const REQUEST_STATES: [&str; 9] = [
     "partiallyDelivered",
 ];
 
-/// Assignment states.
+/// Assignment states (v1.0's `accessPackageAssignmentState`).
 pub const ASSIGNMENT_STATES: [&str; 5] = [
     "delivering",
     "partiallyDelivered",
@@ -150,35 +214,117 @@ pub const ASSIGNMENT_STATES: [&str; 5] = [
     "deliveryFailed",
 ];
 
-/// Columns of the requests table, in order.
-pub const COLUMNS: [&str; 9] = [
-    "requestor",
-    "package",
-    "type",
-    "state",
-    "status",
-    "created",
-    "completed",
-    "window",
-    "callouts",
-];
+pub static REQUESTS: ListSpec = ListSpec {
+    kind: ListKind::Requests,
+    path: "/requests",
+    states: &REQUEST_STATES,
+    columns: &[
+        Column::Requestor,
+        Column::Package,
+        Column::Type,
+        Column::State,
+        Column::Status,
+        Column::Created,
+        Column::Completed,
+        Column::Window,
+        Column::Callouts,
+    ],
+    sorts: &[
+        (Column::Requestor, SortKey::Requestor),
+        (Column::Package, SortKey::Package),
+        (Column::Type, SortKey::Type),
+        (Column::State, SortKey::State),
+        (Column::Status, SortKey::Status),
+        (Column::Created, SortKey::Created),
+        (Column::Completed, SortKey::Completed),
+        (Column::Window, SortKey::Window),
+    ],
+    default_sort: Some(Sort {
+        key: SortKey::Created,
+        descending: true,
+    }),
+    person_param: "requestor",
+    presets: true,
+    dates: true,
+};
+
+pub static ASSIGNMENTS: ListSpec = ListSpec {
+    kind: ListKind::Assignments,
+    path: "/assignments",
+    states: &ASSIGNMENT_STATES,
+    columns: &[
+        Column::Target,
+        Column::Package,
+        Column::Policy,
+        Column::State,
+        Column::Status,
+        Column::Starts,
+        Column::Expires,
+    ],
+    sorts: &[
+        (Column::Target, SortKey::Target),
+        (Column::Package, SortKey::Package),
+        (Column::State, SortKey::State),
+        (Column::Status, SortKey::Status),
+        (Column::Expires, SortKey::Expires),
+    ],
+    default_sort: None,
+    person_param: "target",
+    presets: false,
+    dates: false,
+};
+
+impl ListSpec {
+    /// The sort a column's header offers, if any.
+    pub fn sort_of(&self, column: Column) -> Option<SortKey> {
+        self.sorts
+            .iter()
+            .find(|(c, _)| *c == column)
+            .map(|(_, k)| *k)
+    }
+
+    fn state(&self, s: &str) -> Option<&'static str> {
+        self.states
+            .iter()
+            .copied()
+            .find(|known| known.eq_ignore_ascii_case(s))
+    }
+}
 
 /// A filtered, sorted view of a list.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ListView {
+    pub kind: ListKind,
     pub preset: Option<Preset>,
     /// v1.0 state names, any of which matches.
-    pub states: Vec<String>,
+    pub states: Vec<&'static str>,
     pub status: Option<String>,
-    pub package: Option<String>,
-    pub requestor: Option<String>,
+    pub package: Option<Guid>,
+    /// The requestor (requests) or the target (assignments).
+    pub person: Option<Guid>,
     pub created_after: Option<NaiveDate>,
     pub created_before: Option<NaiveDate>,
     /// Free-text search, applied in the browser.
     pub q: String,
-    pub sort: Sort,
-    /// Shown columns; empty means all.
-    pub columns: Vec<String>,
+    /// None: Graph's order.
+    pub sort: Option<Sort>,
+    /// Shown columns in table order; empty means all.
+    pub columns: Vec<Column>,
+}
+
+/// Why a parameter of the address was not used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProblemKind {
+    UnknownView,
+    UnknownState,
+    BadStatus,
+    NotAnId,
+    NotADate,
+    DatesOutOfOrder,
+    UnknownSort,
+    UnknownColumn,
+    /// A parameter of the other list, or of none.
+    NotForThisList,
 }
 
 /// A parameter the app could not use, and why.
@@ -186,21 +332,8 @@ pub struct ListView {
 pub struct QueryProblem {
     pub param: String,
     pub value: String,
-    pub reason: &'static str,
+    pub kind: ProblemKind,
 }
-
-const KNOWN: [&str; 10] = [
-    "view",
-    "state",
-    "status",
-    "package",
-    "requestor",
-    "created_after",
-    "created_before",
-    "q",
-    "sort",
-    "cols",
-];
 
 /// Characters left as they are in values: readable links.
 fn encode(v: &str) -> String {
@@ -217,36 +350,51 @@ fn encode(v: &str) -> String {
 }
 
 impl ListView {
-    /// Reads a query string (without `?`), for a list whose states are `states`.
-    pub fn parse_with(query: &str, states: &[&str]) -> (ListView, Vec<QueryProblem>) {
-        let mut v = ListView::default();
+    /// The view of list `kind` with nothing chosen.
+    pub fn new(kind: ListKind) -> ListView {
+        ListView {
+            kind,
+            preset: None,
+            states: Vec::new(),
+            status: None,
+            package: None,
+            person: None,
+            created_after: None,
+            created_before: None,
+            q: String::new(),
+            sort: kind.spec().default_sort,
+            columns: Vec::new(),
+        }
+    }
+
+    pub fn spec(&self) -> &'static ListSpec {
+        self.kind.spec()
+    }
+
+    /// Reads a query string (without `?`) for the list `spec`.
+    pub fn parse(spec: &'static ListSpec, query: &str) -> (ListView, Vec<QueryProblem>) {
+        let mut v = ListView::new(spec.kind);
         let mut problems = Vec::new();
-        let mut problem = |param: &str, value: &str, reason: &'static str| {
+        let mut problem = |param: &str, value: &str, kind: ProblemKind| {
             problems.push(QueryProblem {
                 param: param.to_string(),
                 value: value.chars().take(100).collect(),
-                reason,
+                kind,
             })
         };
         for (k, val) in form_urlencoded::parse(query.as_bytes()) {
             let val = val.trim().to_string();
             match k.as_ref() {
-                "view" => match Preset::parse(&val) {
+                "view" if spec.presets => match Preset::parse(&val) {
                     Some(p) => v.preset = Some(p),
-                    None => problem(
-                        "view",
-                        &val,
-                        "not a ready-made view (attention, waiting, failed-old, recent)",
-                    ),
+                    None => problem("view", &val, ProblemKind::UnknownView),
                 },
                 "state" => {
                     for s in val.split(',').filter(|s| !s.is_empty()) {
-                        match states.iter().find(|known| known.eq_ignore_ascii_case(s)) {
-                            Some(known) if !v.states.iter().any(|x| x == known) => {
-                                v.states.push(known.to_string())
-                            }
+                        match spec.state(s) {
+                            Some(known) if !v.states.contains(&known) => v.states.push(known),
                             Some(_) => {}
-                            None => problem("state", s, "not a state of this list"),
+                            None => problem("state", s, ProblemKind::UnknownState),
                         }
                     }
                 }
@@ -257,89 +405,76 @@ impl ListView {
                     {
                         v.status = Some(val);
                     } else {
-                        problem(
-                            "status",
-                            &val,
-                            "a status is one word of letters and digits, such as WaitingForCallback",
-                        );
+                        problem("status", &val, ProblemKind::BadStatus);
                     }
                 }
-                "package" | "requestor" => {
-                    if is_guid(&val) {
-                        let id = Some(val.to_ascii_lowercase());
-                        if k == "package" {
-                            v.package = id
-                        } else {
-                            v.requestor = id
-                        }
-                    } else {
-                        problem(&k, &val, "not an object id (a GUID)");
-                    }
-                }
-                "created_after" | "created_before" => match parse_date(&val) {
-                    Some(d) => {
-                        if k == "created_after" {
-                            v.created_after = Some(d)
-                        } else {
-                            v.created_before = Some(d)
-                        }
-                    }
-                    None => problem(&k, &val, "not a date such as 2026-11-01"),
+                "package" => match Guid::parse(&val) {
+                    Some(id) => v.package = Some(id),
+                    None => problem(&k, &val, ProblemKind::NotAnId),
+                },
+                p if p == spec.person_param => match Guid::parse(&val) {
+                    Some(id) => v.person = Some(id),
+                    None => problem(&k, &val, ProblemKind::NotAnId),
+                },
+                "created_after" | "created_before" if spec.dates => match parse_date(&val) {
+                    Some(d) if k == "created_after" => v.created_after = Some(d),
+                    Some(d) => v.created_before = Some(d),
+                    None => problem(&k, &val, ProblemKind::NotADate),
                 },
                 "q" => v.q = val,
                 "sort" => {
-                    let (desc, name) = match val.strip_prefix('-') {
+                    let (descending, name) = match val.strip_prefix('-') {
                         Some(n) => (true, n),
                         None => (false, val.as_str()),
                     };
-                    match SortKey::parse(name) {
-                        Some(key) => {
-                            v.sort = Sort {
-                                key,
-                                descending: desc,
-                            }
+                    match spec.sorts.iter().find(|(_, key)| key.name() == name) {
+                        Some((_, key)) => {
+                            v.sort = Some(Sort {
+                                key: *key,
+                                descending,
+                            })
                         }
-                        None => problem("sort", &val, "not a sortable column"),
+                        None => problem("sort", &val, ProblemKind::UnknownSort),
                     }
                 }
                 "cols" => {
                     for c in val.split(',').filter(|c| !c.is_empty()) {
-                        if COLUMNS.contains(&c) {
-                            if !v.columns.iter().any(|x| x == c) {
-                                v.columns.push(c.to_string());
-                            }
-                        } else {
-                            problem("cols", c, "not a column");
+                        match spec.columns.iter().find(|col| col.name() == c) {
+                            Some(col) if !v.columns.contains(col) => v.columns.push(*col),
+                            Some(_) => {}
+                            None => problem("cols", c, ProblemKind::UnknownColumn),
                         }
                     }
                 }
-                other => {
-                    if !KNOWN.contains(&other) {
-                        problem(other, &val, "not a parameter of this page");
-                    }
-                }
+                other => problem(other, &val, ProblemKind::NotForThisList),
             }
+        }
+        // Columns in table order, whatever order the address gave them in.
+        v.columns = spec
+            .columns
+            .iter()
+            .copied()
+            .filter(|c| v.columns.contains(c))
+            .collect();
+        if v.columns.len() == spec.columns.len() {
+            v.columns.clear();
         }
         if let (Some(a), Some(b)) = (v.created_after, v.created_before)
             && a >= b
         {
             problem(
                 "created_before",
-                &b.to_string(),
-                "must be after created_after",
+                &format_date(b),
+                ProblemKind::DatesOutOfOrder,
             );
             v.created_before = None;
         }
         (v, problems)
     }
 
-    /// Reads a requests-list query string.
-    pub fn parse(query: &str) -> (ListView, Vec<QueryProblem>) {
-        ListView::parse_with(query, &REQUEST_STATES)
-    }
-
     /// The canonical query string (defaults left out), for links and the address bar.
     pub fn to_query(&self) -> String {
+        let spec = self.spec();
         let mut parts: Vec<String> = Vec::new();
         if let Some(p) = self.preset {
             parts.push(format!("view={}", p.name()));
@@ -353,8 +488,8 @@ impl ListView {
         if let Some(p) = &self.package {
             parts.push(format!("package={p}"));
         }
-        if let Some(r) = &self.requestor {
-            parts.push(format!("requestor={r}"));
+        if let Some(r) = &self.person {
+            parts.push(format!("{}={r}", spec.person_param));
         }
         if let Some(d) = self.created_after {
             parts.push(format!("created_after={}", format_date(d)));
@@ -365,33 +500,45 @@ impl ListView {
         if !self.q.is_empty() {
             parts.push(format!("q={}", encode(&self.q)));
         }
-        if self.sort != Sort::default() {
+        if self.sort != spec.default_sort
+            && let Some(s) = self.sort
+        {
             parts.push(format!(
                 "sort={}{}",
-                if self.sort.descending { "-" } else { "" },
-                self.sort.key.name()
+                if s.descending { "-" } else { "" },
+                s.key.name()
             ));
         }
         if !self.columns.is_empty() {
-            parts.push(format!("cols={}", self.columns.join(",")));
+            let names: Vec<&str> = self.columns.iter().map(|c| c.name()).collect();
+            parts.push(format!("cols={}", names.join(",")));
         }
         parts.join("&")
+    }
+
+    /// The view's address in the app (`/requests?…`).
+    pub fn address(&self) -> String {
+        let q = self.to_query();
+        format!(
+            "{}{}{q}",
+            self.spec().path,
+            if q.is_empty() { "" } else { "?" }
+        )
     }
 
     /// The view sorted by `key`: toggles the direction when already sorted by it.
     pub fn sorted_by(&self, key: SortKey) -> ListView {
         let mut v = self.clone();
-        v.sort = if self.sort.key == key {
-            Sort {
+        v.sort = Some(match self.sort {
+            Some(s) if s.key == key => Sort {
                 key,
-                descending: !self.sort.descending,
-            }
-        } else {
-            Sort {
+                descending: !s.descending,
+            },
+            _ => Sort {
                 key,
-                descending: matches!(key, SortKey::Created | SortKey::Completed),
-            }
-        };
+                descending: key.descends_first(),
+            },
+        });
         v
     }
 
@@ -405,21 +552,32 @@ impl ListView {
             .collect()
     }
 
-    pub fn shows(&self, column: &str) -> bool {
-        self.columns.is_empty() || self.columns.iter().any(|c| c == column)
+    pub fn shows(&self, column: Column) -> bool {
+        self.columns.is_empty() || self.columns.contains(&column)
+    }
+
+    /// The columns shown, in table order.
+    pub fn shown_columns(&self) -> Vec<Column> {
+        self.spec()
+            .columns
+            .iter()
+            .copied()
+            .filter(|c| self.shows(*c))
+            .collect()
     }
 
     /// The view with `column` shown if it was hidden and hidden if it was shown. Columns
     /// keep the table's order; all shown is written as no `cols` at all, and hiding the
     /// last shown column shows them all again rather than an empty table.
-    pub fn toggled_column(&self, column: &str) -> ListView {
-        let shown: Vec<String> = COLUMNS
+    pub fn toggled_column(&self, column: Column) -> ListView {
+        let all = self.spec().columns;
+        let shown: Vec<Column> = all
             .iter()
-            .filter(|c| self.shows(c) != (**c == column))
-            .map(|c| c.to_string())
+            .copied()
+            .filter(|c| self.shows(*c) != (*c == column))
             .collect();
         ListView {
-            columns: if shown.len() == COLUMNS.len() {
+            columns: if shown.len() == all.len() {
                 Vec::new()
             } else {
                 shown
@@ -433,43 +591,81 @@ impl ListView {
 mod tests {
     use super::*;
 
+    fn parse(q: &str) -> (ListView, Vec<QueryProblem>) {
+        ListView::parse(&REQUESTS, q)
+    }
+
     #[test]
     fn the_issue_example_round_trips() {
         let q = "state=deliveryFailed,partiallyDelivered&package=d82eb508-acc4-43cc-bcf1-7c1c4a2c073b&created_after=2026-11-01&q=alice&sort=-created";
-        let (v, problems) = ListView::parse(q);
+        let (v, problems) = parse(q);
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(v.states, ["deliveryFailed", "partiallyDelivered"]);
         // -created is the default sort, so the canonical form leaves it out.
         assert_eq!(v.to_query(), q.replace("&sort=-created", ""));
-        assert_eq!(ListView::parse(&v.to_query()).0, v);
+        assert_eq!(parse(&v.to_query()).0, v);
     }
 
     #[test]
     fn unknown_and_malformed_parameters_are_reported_and_the_rest_kept() {
-        let (v, problems) = ListView::parse(
+        let (v, problems) = parse(
             "state=deliveryFailed,exploded&package=not-a-guid&created_after=yesterday&sort=size&view=all&colour=red&q=ok&status=Waiting%20For",
         );
         assert_eq!(v.states, ["deliveryFailed"]);
         assert_eq!(v.q, "ok");
-        let params: Vec<&str> = problems.iter().map(|p| p.param.as_str()).collect();
+        let found: Vec<(&str, ProblemKind)> = problems
+            .iter()
+            .map(|p| (p.param.as_str(), p.kind))
+            .collect();
         assert_eq!(
-            params,
+            found,
             [
-                "state",
-                "package",
-                "created_after",
-                "sort",
-                "view",
-                "colour",
-                "status"
+                ("state", ProblemKind::UnknownState),
+                ("package", ProblemKind::NotAnId),
+                ("created_after", ProblemKind::NotADate),
+                ("sort", ProblemKind::UnknownSort),
+                ("view", ProblemKind::UnknownView),
+                ("colour", ProblemKind::NotForThisList),
+                ("status", ProblemKind::BadStatus),
             ]
         );
     }
 
     #[test]
+    fn each_list_accepts_only_what_it_honours() {
+        // The assignments list has no ready-made views, no creation dates, no callouts
+        // column, no requestor and no creation sort: each is reported, never ignored.
+        let (v, problems) = ListView::parse(
+            &ASSIGNMENTS,
+            "view=attention&created_after=2026-11-01&cols=callouts,target&sort=requestor&requestor=0e60f18c-b2a0-4887-9da8-da2e30a39d99&state=delivered",
+        );
+        let params: Vec<&str> = problems.iter().map(|p| p.param.as_str()).collect();
+        assert_eq!(
+            params,
+            ["view", "created_after", "cols", "sort", "requestor"]
+        );
+        assert_eq!(v.states, ["delivered"]);
+        assert_eq!(v.columns, [Column::Target]);
+        assert_eq!(v.sort, None, "Graph's order");
+        // Its own names work.
+        let (v, problems) = ListView::parse(
+            &ASSIGNMENTS,
+            "sort=-target&target=0E60F18C-B2A0-4887-9DA8-DA2E30A39D99&cols=expires",
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(v.sort.unwrap().key, SortKey::Target);
+        assert_eq!(
+            v.to_query(),
+            "target=0e60f18c-b2a0-4887-9da8-da2e30a39d99&sort=-target&cols=expires"
+        );
+        // And a requests-only state is not an assignment state.
+        let (_, problems) = ListView::parse(&ASSIGNMENTS, "state=pendingApproval");
+        assert_eq!(problems[0].kind, ProblemKind::UnknownState);
+    }
+
+    #[test]
     fn states_are_matched_in_any_casing_and_not_repeated() {
-        let (v, problems) =
-            ListView::parse("state=DELIVERYFAILED,deliveryFailed,PartiallyDelivered");
+        let (v, problems) = parse("state=DELIVERYFAILED,deliveryFailed,PartiallyDelivered");
         assert!(problems.is_empty());
         assert_eq!(v.states, ["deliveryFailed", "partiallyDelivered"]);
     }
@@ -495,14 +691,15 @@ mod tests {
 
     #[test]
     fn dates_must_be_in_order() {
-        let (v, problems) = ListView::parse("created_after=2026-11-10&created_before=2026-11-01");
+        let (v, problems) = parse("created_after=2026-11-10&created_before=2026-11-01");
         assert_eq!(v.created_before, None);
         assert_eq!(problems[0].param, "created_before");
+        assert_eq!(problems[0].kind, ProblemKind::DatesOutOfOrder);
     }
 
     #[test]
     fn sorting_toggles_direction_on_the_same_column() {
-        let v = ListView::default();
+        let v = ListView::new(ListKind::Requests);
         let by_requestor = v.sorted_by(SortKey::Requestor);
         assert_eq!(by_requestor.to_query(), "sort=requestor");
         assert_eq!(
@@ -510,6 +707,8 @@ mod tests {
             "sort=-requestor"
         );
         assert_eq!(v.sorted_by(SortKey::Created).to_query(), "sort=created");
+        let a = ListView::new(ListKind::Assignments);
+        assert_eq!(a.sorted_by(SortKey::Expires).to_query(), "sort=-expires");
     }
 
     /// A small deterministic generator: round trips for many views, including hostile text.
@@ -533,67 +732,75 @@ mod tests {
                 .wrapping_add(1442695040888963407);
             (seed >> 33) % n
         };
-        for _ in 0..2000 {
-            let mut v = ListView::default();
-            if next(2) == 0 {
-                v.preset = Some(Preset::ALL[next(4) as usize]);
-            }
-            for s in REQUEST_STATES {
-                if next(4) == 0 {
-                    v.states.push(s.to_string());
+        for spec in [&REQUESTS, &ASSIGNMENTS] {
+            for _ in 0..2000 {
+                let mut v = ListView::new(spec.kind);
+                if spec.presets && next(2) == 0 {
+                    v.preset = Some(Preset::ALL[next(4) as usize]);
                 }
+                for s in spec.states {
+                    if next(4) == 0 {
+                        v.states.push(s);
+                    }
+                }
+                if next(3) == 0 {
+                    v.status = Some("WaitingForCallback".into());
+                }
+                if next(3) == 0 {
+                    v.package = Guid::parse("d82eb508-acc4-43cc-bcf1-7c1c4a2c073b");
+                }
+                if next(3) == 0 {
+                    v.person = Guid::parse("0e60f18c-b2a0-4887-9da8-da2e30a39d99");
+                }
+                if spec.dates && next(3) == 0 {
+                    v.created_after = NaiveDate::from_ymd_opt(2026, 1 + next(12) as u32, 1);
+                }
+                v.q = texts[next(texts.len() as u64) as usize].trim().to_string();
+                if next(3) > 0 {
+                    let (_, key) = spec.sorts[next(spec.sorts.len() as u64) as usize];
+                    v.sort = Some(Sort {
+                        key,
+                        descending: next(2) == 0,
+                    });
+                }
+                if next(4) == 0 {
+                    v.columns = spec.columns[1..3].to_vec();
+                }
+                let q = v.to_query();
+                let (back, problems) = ListView::parse(spec, &q);
+                assert!(problems.is_empty(), "{q}: {problems:?}");
+                assert_eq!(back, v, "{q}");
+                assert!(
+                    !q.contains(' ') && !q.contains('<') && !q.contains('"'),
+                    "{q}"
+                );
             }
-            if next(3) == 0 {
-                v.status = Some("WaitingForCallback".into());
-            }
-            if next(3) == 0 {
-                v.package = Some("d82eb508-acc4-43cc-bcf1-7c1c4a2c073b".into());
-            }
-            if next(3) == 0 {
-                v.created_after = NaiveDate::from_ymd_opt(2026, 1 + next(12) as u32, 1);
-            }
-            v.q = texts[next(texts.len() as u64) as usize].trim().to_string();
-            v.sort = Sort {
-                key: SortKey::ALL[next(8) as usize],
-                descending: next(2) == 0,
-            };
-            if next(4) == 0 {
-                v.columns = vec!["requestor".into(), "state".into()];
-            }
-            let q = v.to_query();
-            let (back, problems) = ListView::parse(&q);
-            assert!(problems.is_empty(), "{q}: {problems:?}");
-            assert_eq!(back, v, "{q}");
-            assert!(
-                !q.contains(' ') && !q.contains('<') && !q.contains('"'),
-                "{q}"
-            );
         }
     }
 
     #[test]
     fn columns_toggle_in_table_order_and_never_to_an_empty_table() {
-        let all = ListView::default();
-        let v = all.toggled_column("type");
-        assert_eq!(v.columns.len(), COLUMNS.len() - 1);
-        assert!(!v.shows("type") && v.shows("requestor"));
+        let all = ListView::new(ListKind::Requests);
+        let v = all.toggled_column(Column::Type);
+        assert_eq!(v.columns.len(), REQUESTS.columns.len() - 1);
+        assert!(!v.shows(Column::Type) && v.shows(Column::Requestor));
         assert!(v.to_query().contains("cols=requestor,package,state,"));
         assert_eq!(
-            v.toggled_column("type"),
+            v.toggled_column(Column::Type),
             all,
             "showing it again is all columns: no cols"
         );
         let one = ListView {
-            columns: vec!["state".into()],
-            ..ListView::default()
+            columns: vec![Column::State],
+            ..all.clone()
         };
-        assert_eq!(one.toggled_column("state"), all);
-        let two = one.toggled_column("requestor");
-        assert_eq!(
-            two.columns,
-            vec!["requestor".to_string(), "state".to_string()]
-        );
-        let (back, problems) = ListView::parse(&two.to_query());
+        assert_eq!(one.toggled_column(Column::State), all);
+        let two = one.toggled_column(Column::Requestor);
+        assert_eq!(two.columns, vec![Column::Requestor, Column::State]);
+        let (back, problems) = parse(&two.to_query());
         assert_eq!((back, problems), (two, vec![]));
+        // Columns named out of order in an address come back in table order.
+        let (v, _) = parse("cols=state,requestor");
+        assert_eq!(v.columns, [Column::Requestor, Column::State]);
     }
 }

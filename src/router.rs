@@ -22,17 +22,28 @@
 //! let page = Memo::new(move |_| router.location.with(|l| Page::from_path(&l.path)));
 //! ```
 
+use crate::ids::Guid;
+
+/// An id from the address: parsed once, here. A GUID, or the text as typed for the page
+/// to report (it never reaches a URL).
+pub type RouteId = Result<Guid, String>;
+
 /// A page of the app.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Page {
     Home,
     Requests,
-    /// `/requests/{id}`. The id is as typed: the page reports one that is not a GUID.
-    Request(String),
+    /// `/requests/{id}`.
+    Request(RouteId),
     Assignments,
-    /// `/assignments/{id}`, as typed.
-    Assignment(String),
+    /// `/assignments/{id}`.
+    Assignment(RouteId),
     NotFound,
+}
+
+fn route_id(segment: &str) -> RouteId {
+    let typed = percent_decode(segment);
+    Guid::parse(&typed).ok_or(typed)
 }
 
 impl Page {
@@ -42,9 +53,9 @@ impl Page {
         match segments.as_slice() {
             [] => Page::Home,
             ["requests"] => Page::Requests,
-            ["requests", id] => Page::Request(percent_decode(id)),
+            ["requests", id] => Page::Request(route_id(id)),
             ["assignments"] => Page::Assignments,
-            ["assignments", id] => Page::Assignment(percent_decode(id)),
+            ["assignments", id] => Page::Assignment(route_id(id)),
             _ => Page::NotFound,
         }
     }
@@ -117,13 +128,17 @@ mod tests {
         assert_eq!(Page::from_path("/requests/"), Page::Requests);
         assert_eq!(
             Page::from_path("/requests/8d2e0f4c-3c2a-4d5e-9a6b-1f2e3d4c5b6a"),
-            Page::Request("8d2e0f4c-3c2a-4d5e-9a6b-1f2e3d4c5b6a".into())
+            Page::Request(Ok(
+                Guid::parse("8D2E0F4C-3c2a-4d5e-9a6b-1f2e3d4c5b6a").unwrap()
+            ))
         );
         assert_eq!(Page::from_path("/requests/a/b"), Page::NotFound);
         assert_eq!(Page::from_path("/assignments"), Page::Assignments);
         assert_eq!(
             Page::from_path("/assignments/0d4a4b2e-5f6a-4c3b-8a9d-1e2f3a4b5c6d"),
-            Page::Assignment("0d4a4b2e-5f6a-4c3b-8a9d-1e2f3a4b5c6d".into())
+            Page::Assignment(Ok(
+                Guid::parse("0d4a4b2e-5f6a-4c3b-8a9d-1e2f3a4b5c6d").unwrap()
+            ))
         );
         assert_eq!(Page::from_path("/nope"), Page::NotFound);
         assert_eq!(Page::from_path("/index.html/x"), Page::NotFound);
@@ -134,11 +149,11 @@ mod tests {
     fn a_malformed_id_reaches_the_page_as_typed_for_it_to_report() {
         assert_eq!(
             Page::from_path("/requests/x%27%20or%201%3D1"),
-            Page::Request("x' or 1=1".into())
+            Page::Request(Err("x' or 1=1".into()))
         );
         assert_eq!(
             Page::from_path("/requests/%zz"),
-            Page::Request("%zz".into())
+            Page::Request(Err("%zz".into()))
         );
     }
 

@@ -144,6 +144,64 @@ pub fn can_reprocess_assignment(id: &str, state: &str) -> Result<(), Refusal> {
     }
 }
 
+/// Where a request stands when a custom extension at each stage waits for its callback
+/// (README "Stage from state"; the custom-extension guide and the
+/// `accessPackageCustomExtensionStage` enum): at *created* the request was just submitted,
+/// before any approval; at *approved* it was approved and is not delivered yet (delivering,
+/// or scheduled for a later start); at *granted* an add request was delivered; at
+/// *removed* a remove request was delivered.
+const STAGE_STATES: [(Stage, &[&str], Kind); 4] = [
+    (Stage::Created, &["submitted", "pendingApproval"], Kind::Any),
+    (Stage::Approved, &["delivering", "scheduled"], Kind::Any),
+    (Stage::Granted, &["delivered"], Kind::Add),
+    (Stage::Removed, &["delivered"], Kind::Remove),
+];
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Any,
+    Add,
+    Remove,
+}
+
+/// `userRemove`, `adminRemove`, `systemRemove`: requests that take access away.
+pub fn is_remove_request(request_type: &str) -> bool {
+    request_type.to_ascii_lowercase().ends_with("remove")
+}
+
+/// The stages a request in `state` (any casing) of type `request_type` can be waiting at,
+/// in the order of the request's life.
+pub fn stages_for_state(state: &str, request_type: &str) -> Vec<Stage> {
+    let remove = is_remove_request(request_type);
+    STAGE_STATES
+        .iter()
+        .filter(|(_, states, kind)| {
+            states.iter().any(|s| s.eq_ignore_ascii_case(state))
+                && match kind {
+                    Kind::Any => true,
+                    Kind::Add => !remove,
+                    Kind::Remove => remove,
+                }
+        })
+        .map(|(stage, _, _)| *stage)
+        .collect()
+}
+
+/// Every state in which a request can be waiting for a callback at some stage: a view of
+/// waiting requests asks Graph for these states only (Graph documents no filter on the
+/// status).
+pub fn waiting_states() -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Vec::new();
+    for (_, states, _) in STAGE_STATES {
+        for s in states {
+            if !out.contains(s) {
+                out.push(s);
+            }
+        }
+    }
+    out
+}
+
 /// Reprocessing a request is possible this long after it completed.
 pub const REPROCESS_WINDOW_DAYS: i64 = 14;
 

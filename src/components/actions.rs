@@ -9,13 +9,15 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::actions::{Action, ResumeBody, Stage, action_path};
+use crate::actions::{Action, ResumeBody, Stage};
 use crate::auth::Auth;
 use crate::components::graph_problem::GraphProblem;
 use crate::config::Config;
 use crate::graph::models::{Assignment, Request};
-use crate::graph::{GraphFailure, em_url, get_json, post_action, sleep_ms};
+use crate::graph::resources::{Collection, Endpoint};
+use crate::graph::{GraphFailure, get_json, post_action, sleep_ms};
 use crate::i18n::{Msg, t};
+use crate::ids::Guid;
 use crate::rules::{Refusal, WaitingCallout, can_resume};
 
 /// Where a single-item action is.
@@ -185,13 +187,17 @@ pub fn ReprocessAction(
         Action::ReprocessAssignment => t(Msg::ReprocessConfirmAssignment),
         _ => t(Msg::ReprocessConfirmRequest),
     };
-    let paths = crate::actions::paths(config.graph_version);
+    let graph = Endpoint::of(&config);
     let collection = match action {
-        Action::ReprocessAssignment => paths.assignments,
-        _ => paths.requests,
+        Action::ReprocessAssignment => Collection::Assignments,
+        _ => Collection::Requests,
     };
-    let item_url = em_url(&config, &format!("{collection}/{id}"));
-    let action_url = action_path(action, config.graph_version, &id).map(|p| em_url(&config, &p));
+    let guid = Guid::parse(&id);
+    let item_url = guid
+        .as_ref()
+        .map(|g| graph.item_state(collection, g))
+        .unwrap_or_default();
+    let action_url = guid.as_ref().map(|g| graph.action(action, g));
     let send = move || {
         // The one place a click can send: only from Confirming, and Sending is set before
         // anything is awaited.
@@ -301,15 +307,15 @@ pub fn ResumeForm(
     };
     let preview =
         move || body.with(|b| serde_json::to_string_pretty(&b.to_json()).unwrap_or_default());
-    let item_url = em_url(
-        &config,
-        &format!(
-            "{}/{id}",
-            crate::actions::paths(config.graph_version).requests
-        ),
-    );
-    let action_url =
-        action_path(Action::ResumeRequest, config.graph_version, &id).map(|p| em_url(&config, &p));
+    let graph = Endpoint::of(&config);
+    let guid = Guid::parse(&id);
+    let item_url = guid
+        .as_ref()
+        .map(|g| graph.item_state(Collection::Requests, g))
+        .unwrap_or_default();
+    let action_url = guid
+        .as_ref()
+        .map(|g| graph.action(Action::ResumeRequest, g));
     let send = move || {
         let state = phase.get_untracked();
         if !matches!(state, Phase::Idle | Phase::Confirming | Phase::Failed(_)) {

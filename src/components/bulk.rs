@@ -8,15 +8,17 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
-use crate::actions::{Action, action_path};
+use crate::actions::Action;
 use crate::auth::Auth;
 use crate::bulk::{CONCURRENCY, Outcome, Run, batch_body, read_batch};
 use crate::components::list::Pager;
 use crate::config::Config;
 use crate::graph::models::Request;
+use crate::graph::resources::{Endpoint, action_path};
 use crate::graph::retry::Backoff;
 use crate::graph::{GraphFailure, send, sleep_ms};
 use crate::i18n::{Msg, t};
+use crate::ids::Guid;
 use crate::rules::can_reprocess_request;
 
 /// Sends one batch and reads each item's outcome. A failure of the whole call says
@@ -28,11 +30,9 @@ async fn send_batch(
     config: &Config,
 ) -> Vec<(String, Outcome)> {
     let version = config.graph_version;
-    let body = batch_body(ids, |id| {
-        format!(
-            "identityGovernance/entitlementManagement/{}",
-            action_path(Action::ReprocessRequest, version, id).unwrap_or_default()
-        )
+    let body = batch_body(ids, |id| match Guid::parse(id) {
+        Some(g) => action_path(Action::ReprocessRequest, version, &g),
+        None => String::new(),
     });
     let every = |o: Outcome| ids.iter().map(|id| (id.clone(), o.clone())).collect();
     match send(auth, "POST", url, Some(body.to_string())).await {
@@ -51,6 +51,7 @@ async fn send_batch(
             GraphFailure::Graph(g) => format!("HTTP {} {}", g.status, g.code),
             GraphFailure::Network(n) => n,
             GraphFailure::Auth(a) => a.to_string(),
+            GraphFailure::ForeignLink(l) => l,
         })),
     }
 }
@@ -58,11 +59,7 @@ async fn send_batch(
 /// Drives `run` to the end (or to cancel), writing its state to the signal as it goes.
 /// At most [`CONCURRENCY`] batches are in flight; each records its own answers.
 async fn drive(auth: Auth, config: Config, run: RwSignal<Run>, cancel: RwSignal<bool>) {
-    let url = format!(
-        "{}/{}/$batch",
-        config.graph_base,
-        config.graph_version.path()
-    );
+    let url = Endpoint::of(&config).batch();
     let started = js_sys::Date::now();
     let now = move || (js_sys::Date::now() - started).max(0.0) as u64;
     let in_flight = std::rc::Rc::new(std::cell::Cell::new(0usize));
@@ -182,7 +179,7 @@ pub fn BulkBar(
     let progress = move || run.with(Run::progress);
     let finished = move || run.with(Run::finished);
     let not = move |s: Stage| move || stage.get() != s;
-    let partial = move || pager.next.with(Option::is_some) || pager.loading.get();
+    let partial = move || pager.has_more() || pager.loading.get();
     view! {
         <div class="bulk" data-testid="bulk">
             <p hidden=not(Stage::Idle)>

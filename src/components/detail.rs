@@ -1,5 +1,5 @@
 //! A detail page's body: one item of a collection, read by id. Shared by the request and
-//! the assignment pages, so both check the id, load and report the same way.
+//! the assignment pages, so both load and report the same way.
 
 use leptos::prelude::*;
 use serde_json::Value;
@@ -8,25 +8,24 @@ use crate::auth::Auth;
 use crate::components::graph_problem::GraphProblem;
 use crate::components::load::load;
 use crate::config::Config;
-use crate::graph::{GraphFailure, em_url, get_json};
+use crate::graph::resources::{Collection, Endpoint};
+use crate::graph::{GraphFailure, get_json};
 use crate::i18n::{Msg, t};
-use crate::ids::is_guid;
+use crate::router::RouteId;
 
 /// An item as it loads: `None` until the call ends; then `None` for an id that is not a
 /// GUID (never sent), or Graph's answer.
 pub type Item = Option<Option<Result<Value, GraphFailure>>>;
 
-/// Reads `{collection}/{id}?$expand={expand}` under entitlement management. A malformed
-/// id never reaches a URL.
-pub fn load_item(collection: &str, id: &str, expand: &str) -> ReadSignal<Item> {
+/// Reads item `id` of `collection` with its item `$expand`. A malformed id never reaches
+/// a URL: it has no [`crate::ids::Guid`].
+pub fn load_item(collection: Collection, id: &RouteId) -> ReadSignal<Item> {
     let auth = expect_context::<Auth>();
     let config = expect_context::<Config>();
-    let url = is_guid(id).then(|| {
-        format!(
-            "{}?$expand={expand}",
-            em_url(&config, &format!("{collection}/{id}"))
-        )
-    });
+    let url = id
+        .as_ref()
+        .ok()
+        .map(|id| Endpoint::of(&config).item(collection, id));
     load(async move {
         match url {
             None => None,
@@ -40,14 +39,18 @@ pub fn load_item(collection: &str, id: &str, expand: &str) -> ReadSignal<Item> {
 pub fn item_view(
     data: ReadSignal<Item>,
     not_an_id: Msg,
-    id: String,
+    id: RouteId,
     found: fn(Value) -> AnyView,
 ) -> impl IntoView {
+    let typed = match id {
+        Ok(g) => g.to_string(),
+        Err(text) => text,
+    };
     move || {
         match data.get() {
         None => view! { <p role="status">{t(Msg::Loading)}</p> }.into_any(),
         Some(None) => view! {
-            <p class="notice warn" role="alert" data-testid="bad-id">{t(not_an_id)} " " <code>{id.clone()}</code></p>
+            <p class="notice warn" role="alert" data-testid="bad-id">{t(not_an_id)} " " <code>{typed.clone()}</code></p>
         }
         .into_any(),
         Some(Some(Err(e))) => view! { <GraphProblem failure=e /> }.into_any(),

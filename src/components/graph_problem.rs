@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::graph::GraphFailure;
-use crate::i18n::{Msg, t};
+use crate::i18n::{Msg, t, tf};
 
 /// A Graph failure with its code, message, request-id and date.
 #[component]
@@ -46,5 +46,9 @@ pub fn GraphProblem(failure: GraphFailure) -> impl IntoView {
         GraphFailure::Network(e) => {
             view! { <p role="alert">{t(Msg::GraphFailed)} ": " {e}</p> }.into_any()
         }
+        GraphFailure::ForeignLink(link) => view! {
+            <p role="alert" data-testid="foreign-link">{tf(Msg::ForeignNextLink, &[("link", &link)])}</p>
+        }
+        .into_any(),
     }
 }

@@ -1,16 +1,20 @@
-//! Pieces shared by the list pages: the signed-in gate, Graph paging into a signal with
-//! load more / load all / cancel, formatting, and problems with the address.
+//! Pieces shared by the list pages: the signed-in gate, the view ↔ address ↔ plan ↔ pager
+//! chain, Graph paging of several queries into one signal with load more / load all /
+//! cancel, the fallback when Graph refuses a filter, and windowed rendering.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::auth::{Auth, current_view};
 use crate::components::graph_problem::GraphProblem;
-use crate::config::Config;
-use crate::graph::filter::{List, server_filter};
+use crate::config::{Config, GraphVersion};
+use crate::graph::plan::{
+    self, FetchPlan, is_filter_refusal, refusals_from_text, refusals_to_text, refused_in,
+};
+use crate::graph::resources::{Collection, Endpoint, Property};
 use crate::graph::{GraphFailure, get_json};
-use crate::i18n::{Msg, t};
-use crate::query::{ListView, QueryProblem};
+use crate::i18n::{Msg, t, tf};
+use crate::query::{ListSpec, ListView, QueryProblem};
 use crate::router::Router;
 
 /// `2026-11-21 10:04 UTC`, or an em dash.
@@ -96,27 +100,6 @@ impl Default for Viewport {
     }
 }
 
-/// Percent-encodes a query value for Graph (spaces as %20).
-pub fn encode(v: &str) -> String {
-    let mut out = String::new();
-    for b in v.bytes() {
-        match b {
-            b'A'..=b'Z'
-            | b'a'..=b'z'
-            | b'0'..=b'9'
-            | b'-'
-            | b'_'
-            | b'.'
-            | b'~'
-            | b'/'
-            | b','
-            | b':' => out.push(b as char),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
-
 /// Shows its children only to a signed-in admin; others get a Sign in prompt that returns
 /// to this very view.
 #[component]
@@ -153,86 +136,169 @@ pub fn empty_line(pager: Pager, shown: Signal<usize>, text: Msg) -> impl IntoVie
     }
 }
 
-/// Parameters of the address that were not used, each with its reason.
-#[component]
-pub fn QueryProblems(problems: Vec<QueryProblem>) -> impl IntoView {
-    (!problems.is_empty()).then(|| {
-        view! {
-            <div class="notice warn" role="status" data-testid="query-problems">
-                <p>{t(Msg::QueryProblemsIntro)}</p>
-                <ul>
-                    {problems
-                        .into_iter()
-                        .map(|p| view! { <li><code>{p.param}</code> " = " <code>{p.value}</code> ": " {p.reason}</li> })
-                        .collect_view()}
-                </ul>
-            </div>
+/// The session's record of `$filter` clauses Graph refused, per collection and version:
+/// those move to the browser for the rest of the session (sessionStorage), and the list
+/// says so in a note.
+#[derive(Clone, Copy)]
+pub struct Refusals(pub RwSignal<Vec<(Collection, GraphVersion, Property)>>);
+
+const REFUSALS_KEY: &str = "access-desk.refused-filters";
+
+impl Refusals {
+    /// Reads the session's refusals (provided once, by the shell).
+    pub fn load() -> Refusals {
+        let text = crate::auth::storage::Store::session()
+            .get(REFUSALS_KEY)
+            .unwrap_or_default();
+        Refusals(RwSignal::new(refusals_from_text(&text)))
+    }
+
+    /// The properties refused for `c` in `v`.
+    pub fn of(self, c: Collection, v: GraphVersion) -> Vec<Property> {
+        self.0.with(|list| {
+            list.iter()
+                .filter(|(lc, lv, _)| *lc == c && *lv == v)
+                .map(|(_, _, p)| *p)
+                .collect()
+        })
+    }
+
+    /// Records `props` as refused; false when every one already was (nothing new to try).
+    pub fn add(self, c: Collection, v: GraphVersion, props: &[Property]) -> bool {
+        let mut added = false;
+        self.0.update(|list| {
+            for p in props {
+                if !list.contains(&(c, v, *p)) {
+                    list.push((c, v, *p));
+                    added = true;
+                }
+            }
+        });
+        if added {
+            crate::auth::storage::Store::session().set(
+                REFUSALS_KEY,
+                &self.0.with_untracked(|l| refusals_to_text(l)),
+            );
         }
-    })
+        added
+    }
 }
 
-/// A list page's view: read from its address, written back to it, turned into a `$filter`
-/// and paged from Graph. Both list pages (`/requests`, `/assignments`) are one of these.
+/// Rows a view should show before the app stops loading pages on its own: when the
+/// browser narrows a wider answer (a status, a window), the first pages may hold few
+/// matches, and an admin expects a screenful, not "0 shown, more available".
+const FILL_ROWS: usize = 30;
+/// Rounds of pages loaded on their own for one view, at most (then Load more/Load all).
+const FILL_ROUNDS: u32 = 10;
+
+/// A list page's view: read from its address, written back to it, planned into Graph
+/// queries and paged from Graph. Both list pages (`/requests`, `/assignments`) are one of
+/// these.
 #[derive(Clone, Copy)]
 pub struct ListPage {
     /// The view and the parameters that could not be used.
     pub parsed: Memo<(ListView, Vec<QueryProblem>)>,
     pub view: Memo<ListView>,
-    /// What Graph is asked to filter (`None`: everything).
-    pub filter: Memo<Option<String>>,
+    /// What Graph is asked, and what the browser does.
+    pub plan: Memo<FetchPlan>,
     pub pager: Pager,
     router: Router,
-    path: &'static str,
 }
 
 impl ListPage {
-    /// The list at `path` (`/requests`), whose states are `states`, for Graph collection
-    /// `list`; `first_page` gives the Graph URL of a view's first page for its filter.
-    pub fn new(
-        path: &'static str,
-        states: &'static [&'static str],
-        list: List,
-        first_page: fn(&Config, Option<&str>) -> String,
-    ) -> ListPage {
+    /// The list of `spec`.
+    pub fn new(spec: &'static ListSpec) -> ListPage {
         let auth = expect_context::<Auth>();
         let config = expect_context::<Config>();
         let router = expect_context::<Router>();
+        let refusals = expect_context::<Refusals>();
+        let endpoint = Endpoint::of(&config);
+        let version = config.graph_version;
+        let collection = plan::collection(spec.kind);
         // Only this page's address: while leaving for another page the view stays as it
         // was, so nothing is fetched for an address that is not this page's.
         let parsed = Memo::new(move |prev: Option<&(ListView, Vec<QueryProblem>)>| {
             router.location.with(|l| {
-                let here = l.path.trim_end_matches('/') == path;
+                let here = l.path.trim_end_matches('/') == spec.path;
                 match prev {
                     Some(prev) if !here => prev.clone(),
-                    _ => ListView::parse_with(&l.query, states),
+                    _ => ListView::parse(spec, &l.query),
                 }
             })
         });
         let view = Memo::new(move |_| parsed.get().0);
-        let version = config.graph_version;
-        let filter = Memo::new(move |_| server_filter(&view.get(), list, version, now_utc()));
-        let pager = Pager::new();
+        let plan = Memo::new(move |_| {
+            plan::plan(
+                &view.get(),
+                version,
+                now_utc(),
+                &refusals.of(collection, version),
+            )
+        });
+        let pager = Pager::new(endpoint.clone());
+        // Only the Graph part of the plan restarts the pager: a new search or sort is the
+        // browser's business.
+        let queries = Memo::new(move |_| plan.with(|p| p.queries.clone()));
         Effect::new(move |_| {
-            let f = filter.get();
-            pager.start(auth.clone(), first_page(&config, f.as_deref()));
+            let urls = queries
+                .get()
+                .iter()
+                .map(|q| endpoint.list(collection, q))
+                .collect();
+            pager.start(auth.clone(), urls);
+        });
+        // Graph refused a documented clause: ask again with it in the browser (the plan
+        // changes, which restarts the pager). Each refusal shrinks what is sent, so this
+        // ends; a refusal with nothing left to move is shown as the error it is.
+        Effect::new(move |_| {
+            let Some(GraphFailure::Graph(e)) = pager.error.get() else {
+                return;
+            };
+            if !is_filter_refusal(e.status, &e.code, &e.message) {
+                return;
+            }
+            let sent = plan.with_untracked(FetchPlan::sent_properties);
+            let refused = refused_in(&e.message, &sent, collection, version);
+            if !refused.is_empty() && refusals.add(collection, version, &refused) {
+                pager.error.set(None);
+            }
         });
         ListPage {
             parsed,
             view,
-            filter,
+            plan,
             pager,
             router,
-            path,
         }
+    }
+
+    /// Loads further pages on its own while the view shows fewer than a screenful and
+    /// Graph has more (at most [`FILL_ROUNDS`] rounds a view).
+    pub fn fill(self, shown: Signal<usize>) {
+        let pager = self.pager;
+        let auth = expect_context::<Auth>();
+        let rounds = StoredValue::new(0u32);
+        Effect::new(move |_| {
+            // A new view starts counting again.
+            self.plan.track();
+            rounds.set_value(0);
+        });
+        Effect::new(move |_| {
+            let wanted = shown.get() < FILL_ROWS
+                && pager.has_more()
+                && !pager.loading.get()
+                && !pager.loading_all.get()
+                && pager.error.with(Option::is_none);
+            if wanted && rounds.get_value() < FILL_ROUNDS {
+                rounds.update_value(|r| *r += 1);
+                pager.more(auth.clone());
+            }
+        });
     }
 
     /// Shows view `v`; `replace` rewrites the history entry (typing) instead of adding one.
     pub fn go(self, v: ListView, replace: bool) {
-        let q = v.to_query();
-        self.router.navigate(
-            &format!("{}{}{q}", self.path, if q.is_empty() { "" } else { "?" }),
-            replace,
-        );
+        self.router.navigate(&v.address(), replace);
     }
 }
 
@@ -241,83 +307,123 @@ pub fn now_utc() -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
 }
 
-/// The Graph URL of the first page of a list: `collection` (under entitlementManagement)
-/// with `expand`, and the view's `$filter` when it has one.
-pub fn first_page_url(
-    config: &Config,
-    collection: &str,
-    expand: &str,
-    filter: Option<&str>,
-) -> String {
-    let mut url = format!(
-        "{}?$expand={expand}",
-        crate::graph::em_url(config, collection)
-    );
-    if let Some(f) = filter {
-        url.push_str("&$filter=");
-        url.push_str(&encode(f));
-    }
-    url
+/// One Graph query of a view: the page to read next (None when read to the end), and
+/// whether a page of it is being read.
+#[derive(Clone, Debug, Default)]
+struct Cursor {
+    next: Option<String>,
+    busy: bool,
 }
 
-/// A list row with its lower-cased search text, worked out once when its page arrives
-/// rather than on every keystroke (that took the search over 10 000 rows from ~107 ms to
-/// ~65 ms in `cargo xtask bench`).
-pub type Searchable<T> = (T, String);
-
-/// A paged Graph collection loaded into signals.
+/// The pages of a view's Graph queries loaded into signals, merged and de-duplicated by
+/// id (a request read twice, by two queries or on two pages, is one row).
 #[derive(Clone, Copy)]
 pub struct Pager {
     pub items: RwSignal<Vec<serde_json::Value>>,
-    pub next: RwSignal<Option<String>>,
-    pub loading: RwSignal<bool>,
+    cursors: RwSignal<Vec<Cursor>>,
+    seen: StoredValue<std::collections::HashSet<String>>,
+    pub loading: Memo<bool>,
     pub loading_all: RwSignal<bool>,
     pub error: RwSignal<Option<GraphFailure>>,
     generation: StoredValue<u64>,
+    endpoint: StoredValue<Endpoint>,
 }
 
 impl Pager {
-    pub fn new() -> Pager {
+    pub fn new(endpoint: Endpoint) -> Pager {
+        let cursors = RwSignal::new(Vec::<Cursor>::new());
         Pager {
             items: RwSignal::new(Vec::new()),
-            next: RwSignal::new(None),
-            loading: RwSignal::new(false),
+            cursors,
+            seen: StoredValue::new(Default::default()),
+            loading: Memo::new(move |_| cursors.with(|c| c.iter().any(|c| c.busy))),
             loading_all: RwSignal::new(false),
             error: RwSignal::new(None),
             generation: StoredValue::new(0),
+            endpoint: StoredValue::new(endpoint),
         }
     }
 
-    /// Starts over with `url` (a new view); answers of an older view are dropped.
-    pub fn start(self, auth: Auth, url: String) {
+    /// Whether any query has pages left.
+    pub fn has_more(self) -> bool {
+        self.cursors.with(|c| c.iter().any(|c| c.next.is_some()))
+    }
+
+    /// Starts over with the first pages `urls` (a new view); answers for an older view are
+    /// dropped. No URL: nothing can match, and nothing is asked.
+    pub fn start(self, auth: Auth, urls: Vec<String>) {
         let run = self.generation.get_value() + 1;
         self.generation.set_value(run);
         self.items.set(Vec::new());
-        self.next.set(None);
+        self.seen.update_value(|s| s.clear());
         self.error.set(None);
         self.loading_all.set(false);
-        self.fetch(auth, url, run, false);
+        self.cursors.set(
+            urls.into_iter()
+                .map(|u| Cursor {
+                    next: Some(u),
+                    busy: false,
+                })
+                .collect(),
+        );
+        self.round(auth);
     }
 
-    fn fetch(self, auth: Auth, url: String, run: u64, all: bool) {
-        self.loading.set(true);
+    /// The next page of every query that has one and is not being read.
+    fn round(self, auth: Auth) {
+        let n = self.cursors.with_untracked(Vec::len);
+        for i in 0..n {
+            self.fetch(auth.clone(), i);
+        }
+    }
+
+    fn fetch(self, auth: Auth, i: usize) {
+        let run = self.generation.get_value();
+        let Some(url) = self
+            .cursors
+            .try_update(|c| match c.get_mut(i) {
+                Some(cur) if !cur.busy && cur.next.is_some() => {
+                    cur.busy = true;
+                    cur.next.clone()
+                }
+                _ => None,
+            })
+            .flatten()
+        else {
+            return;
+        };
         spawn_local(async move {
             let result = get_json(&auth, &url).await;
             if self.generation.get_value() != run {
                 return;
             }
-            self.loading.set(false);
+            let next = match &result {
+                Ok(body) => body["@odata.nextLink"].as_str().map(str::to_string),
+                Err(_) => None,
+            };
+            // A next link elsewhere than the configured Graph would carry the bearer token
+            // there: the list stops with an error instead.
+            let foreign = next
+                .as_ref()
+                .filter(|n| !self.endpoint.with_value(|e| e.owns(n)))
+                .cloned();
+            self.cursors.update(|c| {
+                if let Some(cur) = c.get_mut(i) {
+                    cur.busy = false;
+                    cur.next = if foreign.is_some() { None } else { next };
+                }
+            });
             match result {
                 Ok(body) => {
-                    let page: Vec<serde_json::Value> =
-                        body["value"].as_array().cloned().unwrap_or_default();
-                    self.items.update(|v| v.extend(page));
-                    let next = body["@odata.nextLink"].as_str().map(str::to_string);
-                    self.next.set(next.clone());
-                    if all && self.loading_all.get_untracked() {
-                        match next {
-                            Some(n) => self.fetch(auth, n, run, true),
-                            None => self.loading_all.set(false),
+                    let page = body["value"].as_array().cloned().unwrap_or_default();
+                    self.add(page);
+                    if let Some(link) = foreign {
+                        self.loading_all.set(false);
+                        self.error.set(Some(GraphFailure::ForeignLink(link)));
+                    } else if self.loading_all.get_untracked() {
+                        self.fetch(auth, i);
+                        if !self.has_more() && !self.loading.get_untracked() {
+                            self.loading_all.set(false);
                         }
                     }
                 }
@@ -329,18 +435,34 @@ impl Pager {
         });
     }
 
-    /// The next page.
-    pub fn more(self, auth: Auth) {
-        if let Some(n) = self.next.get_untracked() {
-            self.fetch(auth, n, self.generation.get_value(), false);
+    /// Adds the rows of a page that are not loaded yet.
+    fn add(self, page: Vec<serde_json::Value>) {
+        let fresh: Vec<serde_json::Value> = self
+            .seen
+            .try_update_value(|seen| {
+                page.into_iter()
+                    .filter(|row| match row["id"].as_str() {
+                        Some(id) => seen.insert(id.to_ascii_lowercase()),
+                        None => true,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        if !fresh.is_empty() {
+            self.items.update(|v| v.extend(fresh));
         }
     }
 
-    /// Every remaining page, until done or cancelled.
+    /// The next page of every query.
+    pub fn more(self, auth: Auth) {
+        self.round(auth);
+    }
+
+    /// Every remaining page of every query, until done or cancelled.
     pub fn all(self, auth: Auth) {
-        if let Some(n) = self.next.get_untracked() {
+        if self.has_more() {
             self.loading_all.set(true);
-            self.fetch(auth, n, self.generation.get_value(), true);
+            self.round(auth);
         }
     }
 
@@ -376,12 +498,6 @@ impl Pager {
     }
 }
 
-impl Default for Pager {
-    fn default() -> Self {
-        Pager::new()
-    }
-}
-
 /// Loaded count, load more, load all and cancel, and the loading and error states.
 #[component]
 pub fn PagerControls(pager: Pager, shown: Signal<usize>) -> impl IntoView {
@@ -391,12 +507,13 @@ pub fn PagerControls(pager: Pager, shown: Signal<usize>) -> impl IntoView {
         <div class="pager" data-testid="pager">
             <p role="status" data-testid="loaded-count">
                 {move || {
-                    let loaded = pager.items.get().len();
-                    let more = if pager.next.get().is_some() { t(Msg::MoreAvailable) } else { t(Msg::AllLoaded) };
-                    format!("{} {loaded} · {} {} · {more}", t(Msg::Loaded), t(Msg::Shown), shown.get())
+                    let loaded = pager.items.with(Vec::len).to_string();
+                    let shown = shown.get().to_string();
+                    let msg = if pager.has_more() { Msg::PagerCountsMore } else { Msg::PagerCountsAll };
+                    tf(msg, &[("loaded", &loaded), ("shown", &shown)])
                 }}
             </p>
-            <span hidden=move || pager.next.with(Option::is_none) || pager.loading_all.get()>
+            <span hidden=move || !pager.has_more() || pager.loading_all.get()>
                 <button type="button" on:click={
                     let auth = auth.clone();
                     move |_| pager.more(auth.clone())

@@ -2,14 +2,14 @@
 //! tokens from [`crate::auth::Auth`], and Graph errors.
 
 pub mod error;
-pub mod filter;
 pub mod models;
+pub mod plan;
+pub mod resources;
 pub mod retry;
 
 use gloo_net::http::Request;
 
 use crate::auth::{Auth, AuthError};
-use crate::config::{Config, GraphVersion};
 pub use error::GraphError;
 
 /// Why a Graph call did not give an answer.
@@ -18,23 +18,9 @@ pub enum GraphFailure {
     Auth(AuthError),
     Graph(GraphError),
     Network(String),
-}
-
-/// `{graph}/{version}/identityGovernance/entitlementManagement/{path}`.
-pub fn em_url(config: &Config, path: &str) -> String {
-    format!(
-        "{}/{}/identityGovernance/entitlementManagement/{path}",
-        config.graph_base,
-        config.graph_version.path()
-    )
-}
-
-/// The catalogs collection's name in each version.
-pub fn catalogs_path(v: GraphVersion) -> &'static str {
-    match v {
-        GraphVersion::V1 => "catalogs",
-        GraphVersion::Beta => "accessPackageCatalogs",
-    }
+    /// Graph's `@odata.nextLink` pointed somewhere other than the configured Graph: it was
+    /// not followed (it would have carried the bearer token there).
+    ForeignLink(String),
 }
 
 /// GETs JSON with a bearer token. A 401 means the cached token is no longer accepted:

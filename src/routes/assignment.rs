@@ -2,28 +2,20 @@
 
 use leptos::prelude::*;
 
-use crate::actions::{Action, paths};
+use crate::actions::Action;
 use crate::components::actions::ReprocessAction;
 use crate::components::detail::{item_view, load_item};
 use crate::components::list::{SignedIn, when};
-use crate::config::{Config, GraphVersion};
+use crate::components::packages::{package_cell, use_packages};
 use crate::graph::models::Assignment;
+use crate::graph::resources::Collection;
 use crate::i18n::{Msg, t};
+use crate::router::RouteId;
 use crate::rules::can_reprocess_assignment;
-
-/// `$expand` of an assignment: its target, package with catalog, and policy.
-pub fn assignment_expand(v: GraphVersion) -> &'static str {
-    match v {
-        GraphVersion::V1 => "target,accessPackage($expand=catalog),assignmentPolicy",
-        GraphVersion::Beta => {
-            "target,accessPackage($expand=accessPackageCatalog),accessPackageAssignmentPolicy"
-        }
-    }
-}
 
 /// The page of assignment `id` (as typed: a malformed one is reported, never sent).
 #[component]
-pub fn AssignmentPage(id: String) -> impl IntoView {
+pub fn AssignmentPage(id: RouteId) -> impl IntoView {
     view! {
         <section class="detail-page">
             <p><a href="assignments">{t(Msg::BackToAssignments)}</a></p>
@@ -33,9 +25,8 @@ pub fn AssignmentPage(id: String) -> impl IntoView {
 }
 
 #[component]
-fn AssignmentDetail(id: String) -> impl IntoView {
-    let version = expect_context::<Config>().graph_version;
-    let data = load_item(paths(version).assignments, &id, assignment_expand(version));
+fn AssignmentDetail(id: RouteId) -> impl IntoView {
+    let data = load_item(Collection::Assignments, &id);
     item_view(data, Msg::NotAnAssignmentId, id, |json| {
         view! { <AssignmentView assignment=Assignment::from_json(&json) /> }.into_any()
     })
@@ -44,7 +35,8 @@ fn AssignmentDetail(id: String) -> impl IntoView {
 #[component]
 fn AssignmentView(assignment: Assignment) -> impl IntoView {
     let a = assignment;
-    let package = crate::graph::models::package_label(a.package.as_ref());
+    let package = a.package.clone();
+    let packages = use_packages();
     let target = a
         .target
         .as_ref()
@@ -58,7 +50,6 @@ fn AssignmentView(assignment: Assignment) -> impl IntoView {
     let properties: Vec<(&'static str, &'static str, String)> = vec![
         ("id", "assignment-id", a.id.clone()),
         (t(Msg::ColTarget), "assignment-target", target),
-        (t(Msg::ColPackage), "assignment-package", package),
         (
             t(Msg::ColPolicy),
             "assignment-policy",
@@ -78,6 +69,8 @@ fn AssignmentView(assignment: Assignment) -> impl IntoView {
         <h1 data-testid="assignment-title">{t(Msg::AssignmentTitle)} ": " {title}</h1>
         <dl class="properties" data-testid="assignment-properties">
             {properties.into_iter().map(|(label, id, value)| view! { <dt>{label}</dt><dd data-testid=id>{value}</dd> }).collect_view()}
+            <dt>{t(Msg::ColPackage)}</dt>
+            <dd data-testid="assignment-package">{move || package_cell(package.as_ref(), packages)}</dd>
         </dl>
         <h2>{t(Msg::Actions)}</h2>
         <section class="action" data-action="reprocess-assignment" aria-labelledby="action-reprocess-assignment">

@@ -1,82 +1,20 @@
-//! `/assignments`: access package assignments, filtered by the URL (state, package, search,
-//! sort), paged from Graph, in a windowed table like the requests list.
-
-use std::cmp::Ordering;
+//! `/assignments`: access package assignments, filtered by the URL (state, status,
+//! package, target, search, sort), planned into the Graph queries Microsoft documents, in
+//! a windowed table like the requests list.
 
 use leptos::prelude::*;
 
-use crate::actions::paths;
-use crate::components::list::{
-    ListPage, PagerControls, Searchable, SignedIn, Viewport, Windowed, empty_line, first_page_url,
-    when,
+use crate::components::filters::{
+    ColumnHeader, ColumnPicker, FetchPlanView, Filters, QueryProblems,
 };
-use crate::config::Config;
-use crate::graph::filter::List;
-use crate::graph::models::Assignment;
+use crate::components::list::{
+    ListPage, PagerControls, SignedIn, Viewport, Windowed, empty_line, when,
+};
+use crate::components::packages::{package_cell, use_packages};
+use crate::graph::models::{Assignment, PackageRef};
 use crate::i18n::{Msg, t};
-use crate::query::{ASSIGNMENT_STATES, ListView, SortKey};
-use crate::routes::assignment::assignment_expand;
-use crate::routes::requests::{FetchPlan, Filters, QueryProblemsView};
-
-/// The Graph URL of the first page of a view of assignments.
-pub fn assignments_url(config: &Config, filter: Option<&str>) -> String {
-    first_page_url(
-        config,
-        paths(config.graph_version).assignments,
-        assignment_expand(config.graph_version),
-        filter,
-    )
-}
-
-/// The rows of a view: the search applied and the sort (columns without a sort keep
-/// Graph's order).
-pub fn visible_assignments(view: &ListView, rows: &[Searchable<Assignment>]) -> Vec<Assignment> {
-    let terms = view.search_terms();
-    let mut out: Vec<Assignment> = rows
-        .iter()
-        .filter(|(_, text)| terms.iter().all(|t| text.contains(t.as_str())))
-        .map(|(a, _)| a.clone())
-        .collect();
-    let key = view.sort.key;
-    let name = |a: &Assignment| {
-        a.target
-            .as_ref()
-            .map(|s| s.display_name.to_lowercase())
-            .unwrap_or_default()
-    };
-    let pkg = |a: &Assignment| {
-        a.package
-            .as_ref()
-            .map(|p| p.display_name.to_lowercase())
-            .unwrap_or_default()
-    };
-    let cmp = |a: &Assignment, b: &Assignment| match key {
-        SortKey::Requestor => name(a).cmp(&name(b)),
-        SortKey::Package => pkg(a).cmp(&pkg(b)),
-        SortKey::State => a.state.cmp(&b.state),
-        SortKey::Status => a.status.cmp(&b.status),
-        SortKey::Completed => a.expired.cmp(&b.expired),
-        _ => Ordering::Equal,
-    };
-    if cmp_applies(key) {
-        out.sort_by(|a, b| {
-            let o = cmp(a, b);
-            if view.sort.descending { o.reverse() } else { o }
-        });
-    }
-    out
-}
-
-fn cmp_applies(key: SortKey) -> bool {
-    matches!(
-        key,
-        SortKey::Requestor
-            | SortKey::Package
-            | SortKey::State
-            | SortKey::Status
-            | SortKey::Completed
-    )
-}
+use crate::query::{ASSIGNMENTS, Column};
+use crate::rows::visible_assignments;
 
 #[component]
 pub fn AssignmentsPage() -> impl IntoView {
@@ -90,14 +28,8 @@ pub fn AssignmentsPage() -> impl IntoView {
 
 #[component]
 fn AssignmentsList() -> impl IntoView {
-    let list = ListPage::new(
-        "/assignments",
-        &ASSIGNMENT_STATES,
-        List::Assignments,
-        assignments_url,
-    );
-    let (parsed, view, filter, pager) = (list.parsed, list.view, list.filter, list.pager);
-    let go = move |v: ListView, replace: bool| list.go(v, replace);
+    let list = ListPage::new(&ASSIGNMENTS);
+    let (view, pager) = (list.view, list.pager);
     let parsed_rows = pager.parsed(
         |json| {
             let a = Assignment::from_json(json);
@@ -108,45 +40,24 @@ fn AssignmentsList() -> impl IntoView {
     );
     let rows = Memo::new(move |_| parsed_rows.with(|r| visible_assignments(&view.get(), r)));
     let shown = Signal::derive(move || rows.with(Vec::len));
+    list.fill(shown);
     view! {
-        <QueryProblemsView problems=Signal::derive(move || parsed.get().1) />
-        <Filters view=view go=go states=&ASSIGNMENT_STATES dates=false />
-        <FetchPlan filter=filter view=view />
+        <QueryProblems list=list />
+        <Filters list=list />
+        <FetchPlanView list=list />
+        <ColumnPicker list=list />
         <PagerControls pager=pager shown=shown />
-        <AssignmentsTable rows=rows view=view go=go />
+        <AssignmentsTable list=list rows=rows />
         {empty_line(pager, shown, Msg::NoAssignments)}
     }
 }
 
-/// Columns of the assignments table, with the sort each header offers.
-const COLUMNS: [(&str, Option<SortKey>); 7] = [
-    ("target", Some(SortKey::Requestor)),
-    ("package", Some(SortKey::Package)),
-    ("policy", None),
-    ("state", Some(SortKey::State)),
-    ("status", Some(SortKey::Status)),
-    ("starts", None),
-    ("expires", Some(SortKey::Completed)),
-];
-
-fn column_label(c: &str) -> &'static str {
-    match c {
-        "target" => t(Msg::ColTarget),
-        "package" => t(Msg::ColPackage),
-        "policy" => t(Msg::ColPolicy),
-        "state" => t(Msg::ColState),
-        "status" => t(Msg::ColStatus),
-        "starts" => t(Msg::ColStarts),
-        _ => t(Msg::ColExpires),
-    }
-}
-
 #[component]
-fn AssignmentsTable<F>(rows: Memo<Vec<Assignment>>, view: Memo<ListView>, go: F) -> impl IntoView
-where
-    F: Fn(ListView, bool) + Clone + Send + Sync + 'static,
-{
+fn AssignmentsTable(list: ListPage, rows: Memo<Vec<Assignment>>) -> impl IntoView {
+    let view = list.view;
     let viewport = Viewport::new();
+    let columns = Memo::new(move |_| view.with(|v| v.shown_columns()));
+    let packages = use_packages();
     view! {
         <div
             class="table-viewport"
@@ -158,35 +69,16 @@ where
             <table class="requests assignments" data-testid="assignments-table" aria-rowcount=move || rows.with(Vec::len) + 1>
                 <thead>
                     <tr aria-rowindex="1">
-                        {COLUMNS.into_iter().map(|(c, key)| {
-                            let go = go.clone();
-                            let aria = move || match key {
-                                Some(k) if view.get().sort.key == k => {
-                                    if view.get().sort.descending { "descending" } else { "ascending" }
-                                }
-                                _ => "none",
-                            };
-                            view! {
-                                <th scope="col" aria-sort=aria>
-                                    {match key {
-                                        Some(k) => view! {
-                                            <button type="button" class="sort" on:click=move |_| go(view.get_untracked().sorted_by(k), false)>
-                                                {column_label(c)}
-                                            </button>
-                                        }.into_any(),
-                                        None => view! { <span>{column_label(c)}</span> }.into_any(),
-                                    }}
-                                </th>
-                            }
-                        }).collect_view()}
+                        {move || columns.get().into_iter().map(|c| view! { <ColumnHeader list=list column=c /> }).collect_view()}
                     </tr>
                 </thead>
                 <tbody>
                     {move || {
+                        let cols = columns.get();
                         let Windowed { above_px, rows: slice, below_px } = rows.with(|r| viewport.window(r));
                         view! {
                             <tr class="spacer" aria-hidden="true" style:height=format!("{above_px}px")></tr>
-                            {slice.into_iter().map(|(i, a)| view! { <AssignmentRow row=a index=i /> }).collect_view()}
+                            {slice.into_iter().map(|(i, a)| view! { <AssignmentRow row=a index=i columns=cols.clone() packages=packages /> }).collect_view()}
                             <tr class="spacer" aria-hidden="true" style:height=format!("{below_px}px")></tr>
                         }
                     }}
@@ -197,30 +89,49 @@ where
 }
 
 #[component]
-fn AssignmentRow(row: Assignment, index: usize) -> impl IntoView {
-    let (name, email) = row
-        .target
-        .as_ref()
-        .map(|s| (s.display_name.clone(), s.email.clone()))
-        .unwrap_or_default();
-    let label = if name.is_empty() {
-        row.id.clone()
-    } else {
-        name
-    };
-    let package = crate::graph::models::package_label(row.package.as_ref());
-    let cells = [
-        ("package", package),
-        ("policy", row.policy.clone().unwrap_or_default()),
-        ("state", row.state.clone()),
-        ("status", row.status.clone()),
-        ("starts", when(row.schedule.start)),
-        ("expires", when(row.expired)),
-    ];
+fn AssignmentRow(
+    row: Assignment,
+    index: usize,
+    columns: Vec<Column>,
+    packages: ReadSignal<Option<Vec<PackageRef>>>,
+) -> impl IntoView {
+    let cells = columns
+        .into_iter()
+        .map(|c| match c {
+            Column::Target => {
+                let (name, email) = row
+                    .target
+                    .as_ref()
+                    .map(|s| (s.display_name.clone(), s.email.clone()))
+                    .unwrap_or_default();
+                let label = if name.is_empty() {
+                    row.id.clone()
+                } else {
+                    name
+                };
+                view! { <td class="target"><a href=format!("assignments/{}", row.id) title=email>{label}</a></td> }
+                    .into_any()
+            }
+            Column::Package => {
+                let package = row.package.clone();
+                view! { <td class="package">{move || package_cell(package.as_ref(), packages)}</td> }
+                    .into_any()
+            }
+            other => {
+                let text = match other {
+                    Column::Policy => row.policy.clone().unwrap_or_default(),
+                    Column::State => row.state.clone(),
+                    Column::Status => row.status.clone(),
+                    Column::Starts => when(row.schedule.start),
+                    _ => when(row.expired),
+                };
+                view! { <td class=other.name()>{text}</td> }.into_any()
+            }
+        })
+        .collect_view();
     view! {
         <tr aria-rowindex=index + 2 data-id=row.id.clone()>
-            <td class="target"><a href=format!("assignments/{}", row.id) title=email>{label}</a></td>
-            {cells.into_iter().map(|(class, text)| view! { <td class=class>{text}</td> }).collect_view()}
+            {cells}
         </tr>
     }
 }

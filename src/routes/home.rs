@@ -4,7 +4,8 @@ use crate::auth::Auth;
 use crate::components::graph_problem::GraphProblem;
 use crate::components::load::load;
 use crate::config::{Cloud, Config};
-use crate::graph::{catalogs_path, em_url, get_json};
+use crate::graph::get_json;
+use crate::graph::resources::{Collection, Endpoint};
 use crate::i18n::{Msg, t};
 
 /// The start page: what the app is for, and once signed in, what Graph lets this admin
@@ -31,10 +32,7 @@ pub fn Home() -> impl IntoView {
 fn Catalogs() -> impl IntoView {
     let auth = expect_context::<Auth>();
     let config = expect_context::<Config>();
-    let url = format!(
-        "{}?$select=id,displayName",
-        em_url(&config, catalogs_path(config.graph_version))
-    );
+    let url = Endpoint::of(&config).list(Collection::Catalogs, &[]);
     let catalogs = load(async move { get_json(&auth, &url).await });
     view! {
         <section class="catalogs" aria-labelledby="catalogs-title">

@@ -4,6 +4,5 @@ pub mod assignment;
 pub mod assignments;
 pub mod home;
 pub mod not_found;
-pub mod packages;
 pub mod request;
 pub mod requests;

@@ -3,24 +3,25 @@
 
 use leptos::prelude::*;
 
-use crate::actions::{Action, paths, stage_for_extension};
+use crate::actions::{Action, stage_for_extension};
 use crate::auth::Auth;
 use crate::components::actions::{ReprocessAction, ResumeForm};
 use crate::components::detail::{item_view, load_item};
-use crate::components::list::{SignedIn, encode, now_utc, when};
+use crate::components::list::{SignedIn, now_utc, when};
 use crate::components::load::load;
-use crate::config::{Cloud, Config, GraphVersion};
-use crate::graph::filter::quote;
+use crate::config::{Cloud, Config};
+use crate::graph::get_json;
 use crate::graph::models::{Callout, Request};
-use crate::graph::{em_url, get_json};
+use crate::graph::resources::{Collection, Endpoint};
 use crate::i18n::{Msg, t};
-use crate::ids::is_guid;
+use crate::ids::Guid;
+use crate::router::RouteId;
 use crate::rules::{Refusal, WaitingCallout, can_reprocess_request, reprocess_window};
 
 /// The page of request `id` (as typed in the address: a malformed one is reported, never
 /// sent).
 #[component]
-pub fn RequestPage(id: String) -> impl IntoView {
+pub fn RequestPage(id: RouteId) -> impl IntoView {
     view! {
         <section class="detail-page">
             <p><a href="requests">{t(Msg::BackToRequests)}</a></p>
@@ -30,15 +31,8 @@ pub fn RequestPage(id: String) -> impl IntoView {
 }
 
 #[component]
-fn RequestDetail(id: String) -> impl IntoView {
-    let config = expect_context::<Config>();
-    let expand = match config.graph_version {
-        GraphVersion::V1 => "accessPackage($expand=catalog),requestor,assignment",
-        GraphVersion::Beta => {
-            "accessPackage($expand=accessPackageCatalog),requestor,accessPackageAssignment"
-        }
-    };
-    let data = load_item(paths(config.graph_version).requests, &id, expand);
+fn RequestDetail(id: RouteId) -> impl IntoView {
+    let data = load_item(Collection::Requests, &id);
     item_view(data, Msg::NotARequestId, id, |json| {
         let cloud = expect_context::<Config>().cloud;
         view! { <RequestView request=Request::from_json(&json) cloud=cloud /> }.into_any()
@@ -53,7 +47,7 @@ fn RequestView(request: Request, cloud: Cloud) -> impl IntoView {
     let reprocess = can_reprocess_request(&request.id, &request.state, request.completed, now);
     let resume = if cloud != Cloud::Global {
         Err(Refusal::ResumeNotInCloud)
-    } else if !is_guid(&request.id) {
+    } else if Guid::parse(&request.id).is_none() {
         Err(Refusal::MalformedId)
     } else {
         request
@@ -69,10 +63,10 @@ fn RequestView(request: Request, cloud: Cloud) -> impl IntoView {
     let r = request.clone();
     // Data-driven rows: one view type for every property (a smaller wasm than a long
     // static tree of distinct elements).
-    let package = crate::graph::models::package_label(r.package.as_ref());
+    let package = r.package.clone();
+    let packages = crate::components::packages::use_packages();
     let properties: Vec<(&'static str, &'static str, String)> = vec![
         ("id", "request-id", r.id.clone()),
-        (t(Msg::ColPackage), "request-package", package),
         (
             t(Msg::ColRequestor),
             "request-requestor",
@@ -102,6 +96,8 @@ fn RequestView(request: Request, cloud: Cloud) -> impl IntoView {
         <h1 data-testid="request-title">{title}</h1>
         <dl class="properties" data-testid="request-properties">
             {properties.into_iter().map(|(label, id, value)| view! { <dt>{label}</dt><dd data-testid=id>{value}</dd> }).collect_view()}
+            <dt>{t(Msg::ColPackage)}</dt>
+            <dd data-testid="request-package">{move || crate::components::packages::package_cell(package.as_ref(), packages)}</dd>
             <dt>{t(Msg::Assignment)}</dt>
             <dd>{r.assignment_id.clone().map(|a| view! { <a href=format!("assignments/{a}")>{a.clone()}</a> })}</dd>
         </dl>
@@ -159,16 +155,27 @@ fn ResumeSection(request: Request, callout: Callout) -> impl IntoView {
     // The request may have no assignment yet (waiting at assignmentRequestCreated), so the
     // stage comes from the policies of its access package.
     let stage = load(async move {
-        let package = package.filter(|p| is_guid(p))?;
-        let p = paths(config.graph_version);
-        let filter = format!("{} eq {}", p.policy_package_filter, quote(&package));
-        let url = format!(
-            "{}?$filter={}&$expand=customExtensionStageSettings($expand=customExtension)",
-            em_url(&config, p.policies),
-            encode(&filter)
-        );
-        let policies = get_json(&auth, &url).await.ok()?;
-        stage_for_extension(policies["value"].as_array()?, &extension)
+        let package = package.as_deref().and_then(Guid::parse)?;
+        let graph = Endpoint::of(&config);
+        // The documented way: the package with its policies, then each policy with its
+        // custom extension stage settings (beta refuses a filter on accessPackageId).
+        let expanded = get_json(&auth, &graph.item(Collection::Packages, &package))
+            .await
+            .ok()?;
+        let ids: Vec<Guid> = expanded[Collection::package_policies(config.graph_version)]
+            .as_array()?
+            .iter()
+            .filter_map(|p| p["id"].as_str().and_then(Guid::parse))
+            .collect();
+        let mut policies = Vec::new();
+        for id in ids {
+            policies.push(
+                get_json(&auth, &graph.item(Collection::Policies, &id))
+                    .await
+                    .ok()?,
+            );
+        }
+        stage_for_extension(&policies, &extension)
     });
     move || {
         stage.get().map(|stage| {

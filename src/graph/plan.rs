@@ -1,0 +1,513 @@
+//! How a view is fetched: which Graph queries hold its rows (only documented clauses,
+//! joined with `and`), and which parts of the view the browser applies.
+//!
+//! The browser checks the whole view on every row it receives ([`crate::rows`]), so a
+//! query may be wider than the view but never narrower: the server part only saves
+//! transfer. Where Graph cannot filter what a view needs (several states, a status), the
+//! plan asks once per state (`state eq` is documented, `or` is not) and the answers are
+//! merged and de-duplicated; where a clause was refused this session, it goes to the
+//! browser.
+//!
+//! ```
+//! use access_desk::config::GraphVersion;
+//! use access_desk::graph::plan::plan;
+//! use access_desk::query::{ListView, REQUESTS};
+//! let (view, _) = ListView::parse(&REQUESTS, "state=deliveryFailed,partiallyDelivered");
+//! let p = plan(&view, GraphVersion::V1, chrono::Utc::now(), &[]);
+//! assert_eq!(p.filters(), ["state eq 'deliveryFailed'", "state eq 'partiallyDelivered'"]);
+//! ```
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+
+use crate::config::GraphVersion;
+use crate::graph::resources::{Clause, Collection, Op, Property, documented, filter_text};
+use crate::ids::Guid;
+use crate::query::{ListKind, ListView, Preset};
+use crate::rules::{REPROCESSABLE_STATES, waiting_states};
+
+/// A part of a view that the browser applies because Graph is not asked to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BrowserPart {
+    /// Any of these states (Graph is asked for a wider set, or for all).
+    States(Vec<&'static str>),
+    Status(String),
+    Package(Guid),
+    /// The requestor (requests) or target (assignments).
+    Person(Guid),
+    CreatedAfter(NaiveDate),
+    CreatedBefore(NaiveDate),
+    /// Created in the last seven days.
+    Recent,
+    /// Inside the reprocess window, or waiting for a callback.
+    Attention,
+    Waiting,
+    /// The reprocess window has closed.
+    WindowClosed,
+    Search(String),
+}
+
+/// What a view asks Graph, and what it leaves to the browser.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FetchPlan {
+    pub collection: Collection,
+    pub version: GraphVersion,
+    /// One Graph query per entry (each joined with `and`), merged and de-duplicated by
+    /// id. Empty when no row can match: nothing is asked.
+    pub queries: Vec<Vec<Clause>>,
+    pub browser: Vec<BrowserPart>,
+    /// Documented properties Graph refused for this collection this session, now applied
+    /// in the browser.
+    pub refused: Vec<Property>,
+}
+
+impl FetchPlan {
+    /// Each query's `$filter` text (an empty string for a query without one).
+    pub fn filters(&self) -> Vec<String> {
+        self.queries
+            .iter()
+            .map(|q| filter_text(q, self.collection, self.version).unwrap_or_default())
+            .collect()
+    }
+
+    /// The properties this plan sends to Graph.
+    pub fn sent_properties(&self) -> Vec<Property> {
+        let mut out: Vec<Property> = Vec::new();
+        for c in self.queries.iter().flatten() {
+            if !out.contains(&c.property) {
+                out.push(c.property);
+            }
+        }
+        out
+    }
+}
+
+/// The collection a list reads.
+pub fn collection(kind: ListKind) -> Collection {
+    match kind {
+        ListKind::Requests => Collection::Requests,
+        ListKind::Assignments => Collection::Assignments,
+    }
+}
+
+/// The states a view's rows can be in (None: any), from its state filter and preset.
+pub fn candidate_states(view: &ListView) -> Option<Vec<&'static str>> {
+    let preset: Option<Vec<&'static str>> = match view.preset {
+        Some(Preset::Attention) => {
+            let mut s: Vec<&'static str> = REPROCESSABLE_STATES.to_vec();
+            for w in waiting_states() {
+                if !s.contains(&w) {
+                    s.push(w);
+                }
+            }
+            Some(s)
+        }
+        Some(Preset::Waiting) => Some(waiting_states()),
+        Some(Preset::FailedOld) => Some(REPROCESSABLE_STATES.to_vec()),
+        Some(Preset::Recent) | None => None,
+    };
+    let chosen = (!view.states.is_empty()).then(|| view.states.clone());
+    let spec_order = |set: Vec<&'static str>| -> Vec<&'static str> {
+        view.spec()
+            .states
+            .iter()
+            .copied()
+            .filter(|s| set.iter().any(|x| x.eq_ignore_ascii_case(s)))
+            .collect()
+    };
+    match (preset, chosen) {
+        (None, None) => None,
+        (Some(a), None) | (None, Some(a)) => Some(spec_order(a)),
+        (Some(a), Some(b)) => Some(spec_order(
+            a.into_iter().filter(|s| b.contains(s)).collect(),
+        )),
+    }
+}
+
+/// Midnight UTC of `d`.
+fn day_start(d: NaiveDate) -> DateTime<Utc> {
+    d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
+}
+
+/// The earliest creation time a view allows, if any: its `created_after` day, or seven
+/// days before `now` for the Recent view.
+pub fn created_from(view: &ListView, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let after = view.created_after.map(day_start);
+    let recent = (view.preset == Some(Preset::Recent)).then(|| now - Duration::days(7));
+    after.max(recent)
+}
+
+/// The plan of `view` for Graph version `v` at `now`; `refused` are properties Graph
+/// refused for this list this session.
+pub fn plan(
+    view: &ListView,
+    v: GraphVersion,
+    now: DateTime<Utc>,
+    refused: &[Property],
+) -> FetchPlan {
+    let c = collection(view.kind);
+    let allowed =
+        |p: Property, op: Op| documented(c, v).contains(&(p, op)) && !refused.contains(&p);
+    let mut common: Vec<Clause> = Vec::new();
+    let mut browser: Vec<BrowserPart> = Vec::new();
+
+    if let Some(p) = &view.package {
+        if allowed(Property::AccessPackage, Op::Eq) {
+            common.push(Clause::package(p));
+        } else {
+            browser.push(BrowserPart::Package(p.clone()));
+        }
+    }
+    if let Some(person) = &view.person {
+        // Assignments document target/objectId; requests document no filter on the
+        // requestor.
+        if view.kind == ListKind::Assignments && allowed(Property::Target, Op::Eq) {
+            common.push(Clause::target(person));
+        } else {
+            browser.push(BrowserPart::Person(person.clone()));
+        }
+    }
+    if let Some(from) = created_from(view, now) {
+        if allowed(Property::CreatedDateTime, Op::Gt) {
+            // Only `gt` is documented: one second earlier, and the browser keeps the
+            // exact bound (Graph's times may carry fractions of a second).
+            common.push(Clause::created_after(from - Duration::seconds(1)));
+        } else if view.preset == Some(Preset::Recent) {
+            browser.push(BrowserPart::Recent);
+        }
+        if let Some(d) = view.created_after
+            && !allowed(Property::CreatedDateTime, Op::Gt)
+        {
+            browser.push(BrowserPart::CreatedAfter(d));
+        }
+    }
+    if let Some(d) = view.created_before {
+        browser.push(BrowserPart::CreatedBefore(d));
+    }
+
+    let queries = match candidate_states(view) {
+        // No state can satisfy both the preset and the chosen states: nothing to ask.
+        Some(states) if states.is_empty() => Vec::new(),
+        Some(states)
+            if allowed(Property::State, Op::Eq) && states.len() < view.spec().states.len() =>
+        {
+            states
+                .iter()
+                .map(|s| {
+                    let mut q = common.clone();
+                    q.insert(0, Clause::state(s));
+                    q
+                })
+                .collect()
+        }
+        Some(states) => {
+            browser.insert(0, BrowserPart::States(states));
+            vec![common]
+        }
+        None => vec![common],
+    };
+
+    if let Some(s) = &view.status {
+        browser.push(BrowserPart::Status(s.clone()));
+    }
+    match view.preset {
+        Some(Preset::Attention) => browser.push(BrowserPart::Attention),
+        Some(Preset::Waiting) => browser.push(BrowserPart::Waiting),
+        Some(Preset::FailedOld) => browser.push(BrowserPart::WindowClosed),
+        _ => {}
+    }
+    if !view.q.trim().is_empty() {
+        browser.push(BrowserPart::Search(view.q.trim().to_string()));
+    }
+    FetchPlan {
+        collection: c,
+        version: v,
+        queries,
+        browser,
+        refused: documented(c, v)
+            .iter()
+            .map(|(p, _)| *p)
+            .filter(|p| refused.contains(p))
+            .collect(),
+    }
+}
+
+/// The properties Graph refused, read from its 400 answer to a list call that sent
+/// `sent`: Graph names the clause (`Filter 'catalogId Equals …' is not supported`); when
+/// the message names none of them, every property sent is taken as refused (the browser
+/// can apply them all).
+pub fn refused_in(
+    message: &str,
+    sent: &[Property],
+    c: Collection,
+    v: GraphVersion,
+) -> Vec<Property> {
+    let lower = message.to_ascii_lowercase();
+    let named: Vec<Property> = sent
+        .iter()
+        .copied()
+        .filter(|p| {
+            let name = p.name(c, v).to_ascii_lowercase();
+            lower.contains(&format!("'{name} ")) || lower.contains(&format!("'{name}'"))
+        })
+        .collect();
+    if named.is_empty() {
+        sent.to_vec()
+    } else {
+        named
+    }
+}
+
+/// Whether a Graph error answers a list call's `$filter`: `InvalidFilter`, or a
+/// `BadRequest` whose message is about the filter.
+pub fn is_filter_refusal(status: u16, code: &str, message: &str) -> bool {
+    status == 400
+        && (code.eq_ignore_ascii_case("InvalidFilter")
+            || (code.eq_ignore_ascii_case("BadRequest")
+                && message.to_ascii_lowercase().contains("filter")))
+}
+
+/// Refused properties as the session keeps them: one `collection/version/property` line
+/// each (`Requests/v1.0/state`).
+pub fn refusals_to_text(list: &[(Collection, GraphVersion, Property)]) -> String {
+    list.iter()
+        .map(|(c, v, p)| format!("{c:?}/{}/{}", v.path(), p.key()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Reads [`refusals_to_text`]'s text; unknown lines are dropped.
+pub fn refusals_from_text(text: &str) -> Vec<(Collection, GraphVersion, Property)> {
+    let collections = [
+        Collection::Requests,
+        Collection::Assignments,
+        Collection::Packages,
+        Collection::Catalogs,
+        Collection::Policies,
+    ];
+    text.lines()
+        .filter_map(|line| {
+            let mut parts = line.splitn(3, '/');
+            let (c, v, p) = (parts.next()?, parts.next()?, parts.next()?);
+            let c = collections.into_iter().find(|x| format!("{x:?}") == c)?;
+            let v = [GraphVersion::V1, GraphVersion::Beta]
+                .into_iter()
+                .find(|x| x.path() == v)?;
+            let p = Property::ALL.into_iter().find(|x| x.key() == p)?;
+            Some((c, v, p))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::query::{ASSIGNMENTS, REQUESTS};
+    use GraphVersion::*;
+
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-23T12:00:00Z")
+            .unwrap()
+            .to_utc()
+    }
+
+    fn view(q: &str) -> ListView {
+        let (v, problems) = ListView::parse(&REQUESTS, q);
+        assert!(problems.is_empty(), "{problems:?}");
+        v
+    }
+
+    fn filters(q: &str) -> Vec<String> {
+        plan(&view(q), V1, now(), &[]).filters()
+    }
+
+    #[test]
+    fn the_issue_example_asks_once_per_state_and_leaves_the_search_to_the_browser() {
+        let p = plan(
+            &view(
+                "state=deliveryFailed,partiallyDelivered&package=d82eb508-acc4-43cc-bcf1-7c1c4a2c073b&created_after=2026-11-01&q=alice&sort=-created",
+            ),
+            V1,
+            now(),
+            &[],
+        );
+        let common = "accessPackage/id eq 'd82eb508-acc4-43cc-bcf1-7c1c4a2c073b' and createdDateTime gt 2026-10-31T23:59:59Z";
+        assert_eq!(
+            p.filters(),
+            [
+                format!("state eq 'deliveryFailed' and {common}"),
+                format!("state eq 'partiallyDelivered' and {common}")
+            ]
+        );
+        assert_eq!(p.browser, [BrowserPart::Search("alice".into())]);
+    }
+
+    #[test]
+    fn no_view_sends_an_undocumented_clause() {
+        // Every ready-made view and filter of both lists, in both versions: every clause
+        // sent is in the documented table, and nothing is joined with or.
+        let queries = [
+            "view=attention",
+            "view=waiting",
+            "view=failed-old",
+            "view=recent",
+            "status=WaitingForCallback",
+            "requestor=0e60f18c-b2a0-4887-9da8-da2e30a39d99",
+            "created_before=2026-11-01",
+            "created_after=2026-11-01&view=recent",
+            "state=delivered&view=attention",
+        ];
+        for v in [V1, Beta] {
+            for q in queries {
+                let p = plan(&view(q), v, now(), &[]);
+                for clause in p.queries.iter().flatten() {
+                    assert!(
+                        documented(Collection::Requests, v).contains(&(clause.property, clause.op)),
+                        "{q} {v:?}: {clause:?}"
+                    );
+                }
+                for f in p.filters() {
+                    assert!(
+                        !f.contains(" or ") && !f.contains(" ne ") && !f.contains("status"),
+                        "{q}: {f}"
+                    );
+                }
+            }
+        }
+        let (a, _) = ListView::parse(
+            &ASSIGNMENTS,
+            "state=delivered,expired&status=Delivered&target=0e60f18c-b2a0-4887-9da8-da2e30a39d99",
+        );
+        let p = plan(&a, Beta, now(), &[]);
+        assert_eq!(
+            p.filters(),
+            [
+                "assignmentState eq 'Delivered' and target/objectId eq '0e60f18c-b2a0-4887-9da8-da2e30a39d99'",
+                "assignmentState eq 'Expired' and target/objectId eq '0e60f18c-b2a0-4887-9da8-da2e30a39d99'"
+            ]
+        );
+        assert_eq!(p.browser, [BrowserPart::Status("Delivered".into())]);
+    }
+
+    #[test]
+    fn ready_made_views_ask_for_the_states_their_rows_can_be_in() {
+        assert_eq!(
+            filters("view=failed-old"),
+            ["state eq 'deliveryFailed'", "state eq 'partiallyDelivered'"]
+        );
+        // Waiting for a callback is a status, which Graph does not filter: the states a
+        // waiting request can be in (the stage table) are asked, the status is checked
+        // here.
+        assert_eq!(
+            filters("view=waiting"),
+            [
+                "state eq 'submitted'",
+                "state eq 'pendingApproval'",
+                "state eq 'delivering'",
+                "state eq 'delivered'",
+                "state eq 'scheduled'",
+            ]
+        );
+        assert_eq!(filters("view=attention").len(), 7);
+        assert_eq!(
+            filters("view=recent"),
+            ["createdDateTime gt 2026-11-16T11:59:59Z"]
+        );
+        // A state outside the preset: nothing can match, nothing is asked.
+        assert!(
+            plan(&view("view=failed-old&state=delivered"), V1, now(), &[])
+                .queries
+                .is_empty()
+        );
+        // The preset and the chosen states intersect.
+        assert_eq!(
+            filters("view=attention&state=deliveryFailed,denied"),
+            ["state eq 'deliveryFailed'"]
+        );
+        assert_eq!(filters(""), [""]);
+    }
+
+    #[test]
+    fn beta_requests_filter_their_states_in_the_browser() {
+        let p = plan(
+            &view("state=deliveryFailed,partiallyDelivered"),
+            Beta,
+            now(),
+            &[],
+        );
+        assert_eq!(p.filters(), [""]);
+        assert_eq!(
+            p.browser,
+            [BrowserPart::States(vec![
+                "deliveryFailed",
+                "partiallyDelivered"
+            ])]
+        );
+    }
+
+    #[test]
+    fn a_refused_clause_moves_to_the_browser() {
+        let p = plan(
+            &view("state=deliveryFailed&package=d82eb508-acc4-43cc-bcf1-7c1c4a2c073b"),
+            V1,
+            now(),
+            &[Property::State],
+        );
+        assert_eq!(
+            p.filters(),
+            ["accessPackage/id eq 'd82eb508-acc4-43cc-bcf1-7c1c4a2c073b'"]
+        );
+        assert_eq!(p.browser[0], BrowserPart::States(vec!["deliveryFailed"]));
+        assert_eq!(p.refused, [Property::State]);
+        // A refusal of another list's property changes nothing here.
+        assert_eq!(
+            plan(
+                &view("state=deliveryFailed"),
+                V1,
+                now(),
+                &[Property::Target]
+            )
+            .refused,
+            []
+        );
+    }
+
+    #[test]
+    fn the_refused_clause_is_read_from_graphs_message() {
+        let sent = [Property::State, Property::AccessPackage];
+        let msg =
+            "OData query is invalid: Filter 'state Equals deliveryFailed' is not supported. .";
+        assert_eq!(
+            refused_in(msg, &sent, Collection::Requests, V1),
+            [Property::State]
+        );
+        let msg =
+            "OData query is invalid: Filter 'accessPackage/id Equals 1afa… is not supported. .";
+        assert_eq!(
+            refused_in(msg, &sent, Collection::Requests, V1),
+            [Property::AccessPackage]
+        );
+        // Not named: everything sent moves to the browser, so a second answer cannot repeat.
+        assert_eq!(
+            refused_in("Invalid filter clause", &sent, Collection::Requests, V1),
+            sent
+        );
+        assert!(is_filter_refusal(400, "InvalidFilter", ""));
+        assert!(is_filter_refusal(
+            400,
+            "BadRequest",
+            "Invalid filter clause"
+        ));
+        assert!(!is_filter_refusal(400, "BadRequest", "Invalid $expand"));
+        assert!(!is_filter_refusal(403, "InvalidFilter", ""));
+    }
+
+    #[test]
+    fn refusals_survive_the_session_store() {
+        let list = vec![
+            (Collection::Requests, V1, Property::State),
+            (Collection::Assignments, Beta, Property::Policy),
+        ];
+        assert_eq!(refusals_from_text(&refusals_to_text(&list)), list);
+        assert_eq!(refusals_from_text("Requests/v2/state\ngarbage\n"), []);
+    }
+}

@@ -1,0 +1,549 @@
+//! The app's Graph vocabulary, in one table: for each collection and version, its path,
+//! the `$expand`s it is read with, the `$filter` clauses Microsoft **documents** for it
+//! (property and operator), and the action paths. Every Graph URL the app sends, and the
+//! `$filter` wire text, is built here and nowhere else (the shape of the sandbox's own
+//! `(collection, version)` tables).
+//!
+//! Only documented clauses exist as [`Property`] values, so the app cannot put an
+//! undocumented one on the wire: what Graph does not document is filtered in the browser
+//! (see [`crate::graph::plan`]). Sources: `shared/reference/graph-query-support.md`.
+//!
+//! ```
+//! use access_desk::config::GraphVersion;
+//! use access_desk::graph::resources::{Clause, Collection, Endpoint};
+//! use access_desk::ids::Guid;
+//! let graph = Endpoint::new("https://graph.microsoft.com", GraphVersion::V1);
+//! let package = Guid::parse("d82eb508-acc4-43cc-bcf1-7c1c4a2c073b").unwrap();
+//! let url = graph.list(Collection::Requests, &[Clause::state("deliveryFailed"), Clause::package(&package)]);
+//! assert_eq!(url, "https://graph.microsoft.com/v1.0/identityGovernance/entitlementManagement/assignmentRequests\
+//! ?$expand=accessPackage,requestor&$filter=state%20eq%20%27deliveryFailed%27%20and%20accessPackage/id%20eq%20%27d82eb508-acc4-43cc-bcf1-7c1c4a2c073b%27");
+//! ```
+
+use chrono::{DateTime, Utc};
+
+use crate::actions::Action;
+use crate::config::GraphVersion;
+use crate::ids::Guid;
+
+/// Where the entitlement-management collections live under a version root.
+const EM: &str = "identityGovernance/entitlementManagement";
+
+/// A collection under `identityGovernance/entitlementManagement`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Collection {
+    Requests,
+    Assignments,
+    Packages,
+    Catalogs,
+    Policies,
+}
+
+impl Collection {
+    /// The collection's path segment in `v`.
+    pub fn segment(self, v: GraphVersion) -> &'static str {
+        use Collection::*;
+        use GraphVersion::*;
+        match (self, v) {
+            // beta has the new name too; its legacy `accessPackageAssignmentRequests` is
+            // being retired.
+            (Requests, _) => "assignmentRequests",
+            (Assignments, V1) => "assignments",
+            (Assignments, Beta) => "accessPackageAssignments",
+            (Packages, _) => "accessPackages",
+            (Catalogs, V1) => "catalogs",
+            (Catalogs, Beta) => "accessPackageCatalogs",
+            (Policies, V1) => "assignmentPolicies",
+            (Policies, Beta) => "accessPackageAssignmentPolicies",
+        }
+    }
+
+    /// `$expand` of a list page: only the documented navigations, one level (nested
+    /// `$expand` is documented on policies only; catalog names come from the packages).
+    pub fn list_expand(self, v: GraphVersion) -> Option<&'static str> {
+        use Collection::*;
+        use GraphVersion::*;
+        match (self, v) {
+            (Requests, _) => Some("accessPackage,requestor"),
+            (Assignments, V1) => Some("target,accessPackage,assignmentPolicy"),
+            (Assignments, Beta) => Some("target,accessPackage,accessPackageAssignmentPolicy"),
+            (Packages, V1) => Some("catalog"),
+            (Packages, Beta) => Some("accessPackageCatalog"),
+            (Catalogs | Policies, _) => None,
+        }
+    }
+
+    /// `$expand` of one item read by id.
+    pub fn item_expand(self, v: GraphVersion) -> Option<&'static str> {
+        use Collection::*;
+        use GraphVersion::*;
+        match (self, v) {
+            (Requests, V1) => Some("accessPackage,requestor,assignment"),
+            (Requests, Beta) => Some("accessPackage,requestor,accessPackageAssignment"),
+            // An access package's policies: the documented way to find the stage a custom
+            // extension runs at (beta's `accessPackageId` filter on policies is refused).
+            (Packages, V1) => Some("assignmentPolicies"),
+            (Packages, Beta) => Some("accessPackageAssignmentPolicies"),
+            (Policies, _) => Some("customExtensionStageSettings($expand=customExtension)"),
+            (Assignments | Catalogs, _) => self.list_expand(v),
+        }
+    }
+
+    /// The navigation from an access package to its policies, as an expanded package
+    /// names it in JSON.
+    pub fn package_policies(v: GraphVersion) -> &'static str {
+        match v {
+            GraphVersion::V1 => "assignmentPolicies",
+            GraphVersion::Beta => "accessPackageAssignmentPolicies",
+        }
+    }
+}
+
+/// A property the app filters on at Graph. Only properties that some collection documents
+/// as filterable are here; [`documented`] says where and with which operator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Property {
+    State,
+    CreatedDateTime,
+    AccessPackage,
+    Target,
+    Policy,
+}
+
+impl Property {
+    /// The property's name in `$filter` for collection `c` in version `v`.
+    pub fn name(self, c: Collection, v: GraphVersion) -> &'static str {
+        use GraphVersion::*;
+        match (self, c, v) {
+            (Property::State, Collection::Assignments, Beta) => "assignmentState",
+            (Property::State, Collection::Requests, Beta) => "requestState",
+            (Property::State, _, _) => "state",
+            (Property::CreatedDateTime, _, _) => "createdDateTime",
+            (Property::AccessPackage, _, _) => "accessPackage/id",
+            (Property::Target, _, _) => "target/objectId",
+            (Property::Policy, _, V1) => "assignmentPolicy/id",
+            (Property::Policy, _, Beta) => "accessPackageAssignmentPolicy/id",
+        }
+    }
+
+    /// The name the app uses for it in notes (version-independent).
+    pub fn key(self) -> &'static str {
+        match self {
+            Property::State => "state",
+            Property::CreatedDateTime => "createdDateTime",
+            Property::AccessPackage => "accessPackage/id",
+            Property::Target => "target/objectId",
+            Property::Policy => "policy/id",
+        }
+    }
+
+    pub const ALL: [Property; 5] = [
+        Property::State,
+        Property::CreatedDateTime,
+        Property::AccessPackage,
+        Property::Target,
+        Property::Policy,
+    ];
+}
+
+/// The comparison operators the documents show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Op {
+    Eq,
+    /// Only `gt` is shown for `createdDateTime` (the strictest reading of the documents).
+    Gt,
+}
+
+impl Op {
+    fn wire(self) -> &'static str {
+        match self {
+            Op::Eq => "eq",
+            Op::Gt => "gt",
+        }
+    }
+}
+
+/// The `$filter` clauses Microsoft documents for collection `c` in version `v`, joined
+/// with `and` (`or`, `ne`, `not`, `in`, `$orderby`, `$top`, `$count`, `$search` are not).
+pub fn documented(c: Collection, v: GraphVersion) -> &'static [(Property, Op)] {
+    use Collection::*;
+    use GraphVersion::*;
+    use Property::*;
+    match (c, v) {
+        // List assignmentRequests: state (eq) and createdDateTime are filterable; the
+        // example filters on accessPackage/id, which catalog-scoped roles must send.
+        (Requests, V1) => &[
+            (State, Op::Eq),
+            (CreatedDateTime, Op::Gt),
+            (AccessPackage, Op::Eq),
+        ],
+        // beta assignmentRequests: the list page shows v1.0-shaped replies while the
+        // metadata says requestState, so neither state name is confirmed; only the
+        // catalog-scoped roles' accessPackage/id is.
+        (Requests, Beta) => &[(AccessPackage, Op::Eq)],
+        (Assignments, _) => &[
+            (State, Op::Eq),
+            (AccessPackage, Op::Eq),
+            (Target, Op::Eq),
+            (Policy, Op::Eq),
+        ],
+        (Packages | Catalogs | Policies, _) => &[],
+    }
+}
+
+/// A value in a `$filter` clause.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Literal {
+    /// An enum member or string, quoted on the wire.
+    Text(String),
+    /// An object id, quoted.
+    Id(Guid),
+    /// A date-time, unquoted.
+    Time(DateTime<Utc>),
+}
+
+/// One `property op value` clause.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Clause {
+    pub property: Property,
+    pub op: Op,
+    pub value: Literal,
+}
+
+impl Clause {
+    /// `state eq '<v1.0 name>'` (beta's PascalCase is made on the wire).
+    pub fn state(v1_name: &str) -> Clause {
+        Clause {
+            property: Property::State,
+            op: Op::Eq,
+            value: Literal::Text(v1_name.to_string()),
+        }
+    }
+
+    pub fn package(id: &Guid) -> Clause {
+        Clause {
+            property: Property::AccessPackage,
+            op: Op::Eq,
+            value: Literal::Id(id.clone()),
+        }
+    }
+
+    pub fn target(id: &Guid) -> Clause {
+        Clause {
+            property: Property::Target,
+            op: Op::Eq,
+            value: Literal::Id(id.clone()),
+        }
+    }
+
+    pub fn created_after(t: DateTime<Utc>) -> Clause {
+        Clause {
+            property: Property::CreatedDateTime,
+            op: Op::Gt,
+            value: Literal::Time(t),
+        }
+    }
+
+    /// The clause as Graph reads it in collection `c` of version `v`.
+    pub fn wire(&self, c: Collection, v: GraphVersion) -> String {
+        let value = match &self.value {
+            Literal::Text(s) if self.property == Property::State && v == GraphVersion::Beta => {
+                quote(&pascal(s))
+            }
+            Literal::Text(s) => quote(s),
+            Literal::Id(id) => quote(id.as_str()),
+            Literal::Time(t) => iso_seconds(*t),
+        };
+        format!("{} {} {value}", self.property.name(c, v), self.op.wire())
+    }
+}
+
+/// The `$filter` text of `clauses` (joined with `and`), or None for none.
+pub fn filter_text(clauses: &[Clause], c: Collection, v: GraphVersion) -> Option<String> {
+    (!clauses.is_empty()).then(|| {
+        clauses
+            .iter()
+            .map(|cl| cl.wire(c, v))
+            .collect::<Vec<_>>()
+            .join(" and ")
+    })
+}
+
+/// An OData string literal (`'` doubled), so no value can close the literal and add a clause.
+pub fn quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// `deliveryFailed` → `DeliveryFailed` (beta's casing).
+fn pascal(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+        .unwrap_or_default()
+}
+
+/// `2026-11-16T12:00:00Z` (without chrono's strftime, which is large in the wasm).
+pub fn iso_seconds(t: DateTime<Utc>) -> String {
+    use chrono::Timelike;
+    format!(
+        "{}T{:02}:{:02}:{:02}Z",
+        crate::query::format_date(t.date_naive()),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+/// Percent-encodes a query value for Graph (spaces as %20; `/`, `,`, `:`, `(`, `)`, `=`
+/// and `$` kept readable, as Graph's own examples write them).
+pub fn encode(v: &str) -> String {
+    let mut out = String::new();
+    for b in v.bytes() {
+        match b {
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'_'
+            | b'.'
+            | b'~'
+            | b'/'
+            | b','
+            | b':' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// The configured Graph: `{graph host}/{version}`. Builds every URL the app sends.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Endpoint {
+    /// `https://graph.microsoft.com/v1.0`, no trailing slash.
+    root: String,
+    pub version: GraphVersion,
+}
+
+impl Endpoint {
+    pub fn new(graph_host: &str, version: GraphVersion) -> Endpoint {
+        Endpoint {
+            root: format!("{}/{}", graph_host.trim_end_matches('/'), version.path()),
+            version,
+        }
+    }
+
+    pub fn of(config: &crate::config::Config) -> Endpoint {
+        Endpoint::new(&config.graph_base, config.graph_version)
+    }
+
+    fn collection(&self, c: Collection) -> String {
+        format!("{}/{EM}/{}", self.root, c.segment(self.version))
+    }
+
+    /// The first page of collection `c` filtered by `clauses`, with its list `$expand`.
+    pub fn list(&self, c: Collection, clauses: &[Clause]) -> String {
+        let mut params = Vec::new();
+        if let Some(e) = c.list_expand(self.version) {
+            params.push(format!("$expand={e}"));
+        }
+        if c == Collection::Catalogs {
+            params.push("$select=id,displayName".into());
+        }
+        if let Some(f) = filter_text(clauses, c, self.version) {
+            params.push(format!("$filter={}", encode(&f)));
+        }
+        let mut url = self.collection(c);
+        if !params.is_empty() {
+            url.push('?');
+            url.push_str(&params.join("&"));
+        }
+        url
+    }
+
+    /// Item `id` of collection `c`, with its item `$expand`.
+    pub fn item(&self, c: Collection, id: &Guid) -> String {
+        let mut url = format!("{}/{id}", self.collection(c));
+        if let Some(e) = c.item_expand(self.version) {
+            url.push_str("?$expand=");
+            url.push_str(e);
+        }
+        url
+    }
+
+    /// Item `id` of collection `c`, only what following or reconciling an action reads.
+    pub fn item_state(&self, c: Collection, id: &Guid) -> String {
+        format!("{}/{id}", self.collection(c))
+    }
+
+    /// The URL of `action` on item `id`.
+    pub fn action(&self, action: Action, id: &Guid) -> String {
+        format!("{}/{}", self.root, action_path(action, self.version, id))
+    }
+
+    /// `{graph}/{version}/$batch`.
+    pub fn batch(&self) -> String {
+        format!("{}/$batch", self.root)
+    }
+
+    /// Whether `url` is a page of this Graph (an `@odata.nextLink` must be, before it is
+    /// sent with the bearer token).
+    pub fn owns(&self, url: &str) -> bool {
+        url.strip_prefix(&self.root)
+            .is_some_and(|rest| rest.starts_with('/') && !rest.contains("/../"))
+    }
+}
+
+/// The path of `action` on `id` under the version root, as a `$batch` item's `url` takes
+/// it (`identityGovernance/entitlementManagement/assignmentRequests/{id}/reprocess`).
+pub fn action_path(action: Action, v: GraphVersion, id: &Guid) -> String {
+    let (c, name) = match action {
+        Action::ReprocessRequest => (Collection::Requests, "reprocess"),
+        // v1.0: the resume page's example shows the legacy name, which v1.0 does not have.
+        Action::ResumeRequest => (Collection::Requests, "resume"),
+        Action::ReprocessAssignment => (Collection::Assignments, "reprocess"),
+    };
+    format!("{EM}/{}/{id}/{name}", c.segment(v))
+}
+
+/// The path of item `id` under the version root, for a `$batch` GET.
+pub fn item_path(c: Collection, v: GraphVersion, id: &Guid) -> String {
+    format!("{EM}/{}/{id}", c.segment(v))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use GraphVersion::*;
+
+    fn id() -> Guid {
+        Guid::parse("d82eb508-acc4-43cc-bcf1-7c1c4a2c073b").unwrap()
+    }
+
+    #[test]
+    fn paths_per_version() {
+        let v1 = Endpoint::new("https://graph.microsoft.com/", V1);
+        let beta = Endpoint::new("https://graph.microsoft.us", Beta);
+        let em = "https://graph.microsoft.com/v1.0/identityGovernance/entitlementManagement";
+        assert_eq!(
+            v1.action(Action::ReprocessRequest, &id()),
+            format!("{em}/assignmentRequests/{}/reprocess", id())
+        );
+        assert_eq!(
+            v1.action(Action::ResumeRequest, &id()),
+            format!("{em}/assignmentRequests/{}/resume", id())
+        );
+        assert_eq!(
+            v1.action(Action::ReprocessAssignment, &id()),
+            format!("{em}/assignments/{}/reprocess", id())
+        );
+        assert_eq!(
+            beta.action(Action::ReprocessAssignment, &id()),
+            format!(
+                "https://graph.microsoft.us/beta/identityGovernance/entitlementManagement/accessPackageAssignments/{}/reprocess",
+                id()
+            )
+        );
+        assert_eq!(
+            action_path(Action::ReprocessRequest, Beta, &id()),
+            format!(
+                "identityGovernance/entitlementManagement/assignmentRequests/{}/reprocess",
+                id()
+            )
+        );
+        assert_eq!(v1.batch(), "https://graph.microsoft.com/v1.0/$batch");
+        assert_eq!(
+            v1.item(Collection::Policies, &id()),
+            format!(
+                "{em}/assignmentPolicies/{}?$expand=customExtensionStageSettings($expand=customExtension)",
+                id()
+            )
+        );
+        assert_eq!(
+            beta.item(Collection::Packages, &id()),
+            format!(
+                "https://graph.microsoft.us/beta/identityGovernance/entitlementManagement/accessPackages/{}?$expand=accessPackageAssignmentPolicies",
+                id()
+            )
+        );
+    }
+
+    #[test]
+    fn every_clause_the_app_can_send_is_documented_somewhere_with_its_operator() {
+        for c in [
+            Collection::Requests,
+            Collection::Assignments,
+            Collection::Packages,
+            Collection::Catalogs,
+            Collection::Policies,
+        ] {
+            for v in [V1, Beta] {
+                for (p, op) in documented(c, v) {
+                    // Only createdDateTime takes gt; everything else eq.
+                    assert_eq!(
+                        *op == Op::Gt,
+                        *p == Property::CreatedDateTime,
+                        "{c:?} {v:?}"
+                    );
+                }
+            }
+        }
+        // status, requestor/objectId, or, ne: not representable at all.
+        assert!(
+            !documented(Collection::Requests, V1)
+                .iter()
+                .any(|(p, _)| *p == Property::Target)
+        );
+    }
+
+    #[test]
+    fn clauses_on_the_wire_in_each_version() {
+        let t = chrono::DateTime::parse_from_rfc3339("2026-11-01T00:00:00Z")
+            .unwrap()
+            .to_utc()
+            - chrono::Duration::seconds(1);
+        let clauses = [Clause::state("deliveryFailed"), Clause::created_after(t)];
+        assert_eq!(
+            filter_text(&clauses, Collection::Requests, V1).unwrap(),
+            "state eq 'deliveryFailed' and createdDateTime gt 2026-10-31T23:59:59Z"
+        );
+        assert_eq!(
+            Clause::state("delivered").wire(Collection::Assignments, Beta),
+            "assignmentState eq 'Delivered'"
+        );
+        assert_eq!(
+            Clause::target(&id()).wire(Collection::Assignments, V1),
+            format!("target/objectId eq '{}'", id())
+        );
+        assert_eq!(filter_text(&[], Collection::Requests, V1), None);
+    }
+
+    #[test]
+    fn literals_are_quoted_so_no_value_adds_a_clause() {
+        assert_eq!(
+            quote("O'Brien' or 1 eq 1 or 'x"),
+            "'O''Brien'' or 1 eq 1 or ''x'"
+        );
+        assert_eq!(
+            Clause::state("x' or state ne 'y").wire(Collection::Requests, V1),
+            "state eq 'x'' or state ne ''y'"
+        );
+    }
+
+    #[test]
+    fn only_pages_of_the_configured_graph_are_followed() {
+        let g = Endpoint::new("https://graph.microsoft.com", V1);
+        assert!(g.owns(
+            "https://graph.microsoft.com/v1.0/identityGovernance/entitlementManagement/assignmentRequests?$skiptoken=x"
+        ));
+        for evil in [
+            "https://evil.example/v1.0/identityGovernance/x",
+            "https://graph.microsoft.com.evil.example/v1.0/x",
+            "https://graph.microsoft.com/v1.0x/identityGovernance",
+            "https://graph.microsoft.com/beta/identityGovernance/x",
+            "http://graph.microsoft.com/v1.0/x",
+            "https://graph.microsoft.com/v1.0/../beta/x",
+            "//graph.microsoft.com/v1.0/x",
+        ] {
+            assert!(!g.owns(evil), "{evil}");
+        }
+    }
+}

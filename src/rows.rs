@@ -1,0 +1,333 @@
+//! The rows of a view, in the browser: every condition of the view checked on every row
+//! (whatever part Graph already applied, so a wider answer is never wrong), then the sort
+//! (Graph documents no `$orderby`). Pure, for both lists.
+//!
+//! ```
+//! use access_desk::graph::models::Request;
+//! use access_desk::query::{ListView, REQUESTS};
+//! use access_desk::rows::visible_requests;
+//! let (view, _) = ListView::parse(&REQUESTS, "state=deliveryFailed");
+//! let failed = Request { state: "deliveryFailed".into(), ..Request::default() };
+//! let done = Request { state: "delivered".into(), ..Request::default() };
+//! let rows = vec![(failed, String::new()), (done, String::new())];
+//! assert_eq!(visible_requests(&view, &rows, chrono::Utc::now()).len(), 1);
+//! ```
+
+use std::cmp::Ordering;
+
+use chrono::{DateTime, Utc};
+
+use crate::graph::models::{Assignment, Request, Subject};
+use crate::graph::plan::created_from;
+use crate::query::{ListView, Preset, SortKey};
+use crate::rules::{Window, reprocess_window};
+
+/// A row with its lower-cased search text, worked out once when its page arrives rather
+/// than on every keystroke.
+pub type Searchable<T> = (T, String);
+
+fn matches_search(terms: &[String], text: &str) -> bool {
+    terms.iter().all(|term| text.contains(term.as_str()))
+}
+
+fn state_matches(view: &ListView, state: &str) -> bool {
+    view.states.is_empty() || view.states.iter().any(|s| s.eq_ignore_ascii_case(state))
+}
+
+fn status_matches(view: &ListView, status: &str) -> bool {
+    view.status
+        .as_deref()
+        .is_none_or(|s| s.eq_ignore_ascii_case(status))
+}
+
+fn is(subject: Option<&Subject>, id: Option<&crate::ids::Guid>) -> bool {
+    id.is_none_or(|id| subject.is_some_and(|s| s.object_id.eq_ignore_ascii_case(id.as_str())))
+}
+
+/// Whether request `r` (with search text `text`) belongs to `view` at `now`.
+pub fn keeps_request(
+    view: &ListView,
+    terms: &[String],
+    r: &Request,
+    text: &str,
+    now: DateTime<Utc>,
+) -> bool {
+    let window = reprocess_window(&r.state, r.completed, now);
+    let preset = match view.preset {
+        Some(Preset::Attention) => window.is_open() || r.waiting_callout().is_some(),
+        Some(Preset::Waiting) => r.status.eq_ignore_ascii_case("WaitingForCallback"),
+        Some(Preset::FailedOld) => matches!(window, Window::Closed(_)),
+        Some(Preset::Recent) | None => true,
+    };
+    let created = match (created_from(view, now), r.created) {
+        (Some(from), Some(c)) => c >= from,
+        (Some(_), None) => false,
+        (None, _) => true,
+    };
+    let before = match (view.created_before, r.created) {
+        (Some(d), Some(c)) => c.date_naive() < d,
+        (Some(_), None) => false,
+        (None, _) => true,
+    };
+    preset
+        && created
+        && before
+        && state_matches(view, &r.state)
+        && status_matches(view, &r.status)
+        && view.package.as_ref().is_none_or(|p| {
+            r.package
+                .as_ref()
+                .is_some_and(|x| x.id.eq_ignore_ascii_case(p.as_str()))
+        })
+        && is(r.requestor.as_ref(), view.person.as_ref())
+        && matches_search(terms, text)
+}
+
+/// Whether assignment `a` belongs to `view`.
+pub fn keeps_assignment(view: &ListView, terms: &[String], a: &Assignment, text: &str) -> bool {
+    state_matches(view, &a.state)
+        && status_matches(view, &a.status)
+        && view.package.as_ref().is_none_or(|p| {
+            a.package
+                .as_ref()
+                .is_some_and(|x| x.id.eq_ignore_ascii_case(p.as_str()))
+        })
+        && is(a.target.as_ref(), view.person.as_ref())
+        && matches_search(terms, text)
+}
+
+fn name(s: Option<&Subject>) -> String {
+    s.map(|s| s.display_name.to_lowercase()).unwrap_or_default()
+}
+
+fn package(p: Option<&crate::graph::models::PackageRef>) -> String {
+    p.map(|p| p.display_name.to_lowercase()).unwrap_or_default()
+}
+
+fn compare_requests(key: SortKey, a: &Request, b: &Request, now: DateTime<Utc>) -> Ordering {
+    let window_key = |r: &Request| match reprocess_window(&r.state, r.completed, now) {
+        Window::Open(d) => (0, d.num_seconds()),
+        Window::Closed(d) => (1, d.num_seconds()),
+        Window::NotApplicable => (2, 0),
+    };
+    match key {
+        SortKey::Created => a.created.cmp(&b.created),
+        SortKey::Completed => a.completed.cmp(&b.completed),
+        SortKey::Requestor | SortKey::Target => {
+            name(a.requestor.as_ref()).cmp(&name(b.requestor.as_ref()))
+        }
+        SortKey::Package => package(a.package.as_ref()).cmp(&package(b.package.as_ref())),
+        SortKey::State => a.state.cmp(&b.state),
+        SortKey::Status => a.status.cmp(&b.status),
+        SortKey::Type => a.request_type.cmp(&b.request_type),
+        SortKey::Window => window_key(a).cmp(&window_key(b)),
+        SortKey::Expires => a.schedule.end.cmp(&b.schedule.end),
+    }
+}
+
+fn compare_assignments(key: SortKey, a: &Assignment, b: &Assignment) -> Ordering {
+    match key {
+        SortKey::Target | SortKey::Requestor => {
+            name(a.target.as_ref()).cmp(&name(b.target.as_ref()))
+        }
+        SortKey::Package => package(a.package.as_ref()).cmp(&package(b.package.as_ref())),
+        SortKey::State => a.state.cmp(&b.state),
+        SortKey::Status => a.status.cmp(&b.status),
+        SortKey::Expires => a.expired.cmp(&b.expired),
+        // Not offered by the assignments list (its spec has no such sort).
+        _ => Ordering::Equal,
+    }
+}
+
+fn directed(o: Ordering, descending: bool) -> Ordering {
+    if descending { o.reverse() } else { o }
+}
+
+/// The rows of a requests view, filtered and sorted.
+pub fn visible_requests(
+    view: &ListView,
+    rows: &[Searchable<Request>],
+    now: DateTime<Utc>,
+) -> Vec<Request> {
+    let terms = view.search_terms();
+    let mut out: Vec<Request> = rows
+        .iter()
+        .filter(|(r, text)| keeps_request(view, &terms, r, text, now))
+        .map(|(r, _)| r.clone())
+        .collect();
+    if let Some(s) = view.sort {
+        out.sort_by(|a, b| directed(compare_requests(s.key, a, b, now), s.descending));
+    }
+    out
+}
+
+/// The rows of an assignments view, filtered and sorted (Graph's order without a sort).
+pub fn visible_assignments(view: &ListView, rows: &[Searchable<Assignment>]) -> Vec<Assignment> {
+    let terms = view.search_terms();
+    let mut out: Vec<Assignment> = rows
+        .iter()
+        .filter(|(a, text)| keeps_assignment(view, &terms, a, text))
+        .map(|(a, _)| a.clone())
+        .collect();
+    if let Some(s) = view.sort {
+        out.sort_by(|a, b| directed(compare_assignments(s.key, a, b), s.descending));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::models::PackageRef;
+    use crate::query::{ASSIGNMENTS, REQUESTS};
+    use chrono::Duration;
+
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-23T12:00:00Z")
+            .unwrap()
+            .to_utc()
+    }
+
+    fn view(q: &str) -> ListView {
+        let (v, problems) = ListView::parse(&REQUESTS, q);
+        assert!(problems.is_empty(), "{problems:?}");
+        v
+    }
+
+    fn request(state: &str, status: &str, created_days_ago: i64) -> Request {
+        Request {
+            id: format!("{state}-{created_days_ago}"),
+            state: state.into(),
+            status: status.into(),
+            created: Some(now() - Duration::days(created_days_ago)),
+            completed: Some(now() - Duration::days(created_days_ago)),
+            requestor: Some(Subject {
+                display_name: "Zoë".into(),
+                email: String::new(),
+                object_id: "0e60f18c-b2a0-4887-9da8-da2e30a39d99".into(),
+            }),
+            package: Some(PackageRef {
+                id: "d82eb508-acc4-43cc-bcf1-7c1c4a2c073b".into(),
+                display_name: "Sales".into(),
+                catalog: None,
+            }),
+            ..Request::default()
+        }
+    }
+
+    fn keeps(q: &str, r: &Request) -> bool {
+        let v = view(q);
+        keeps_request(&v, &v.search_terms(), r, &r.search_text(), now())
+    }
+
+    #[test]
+    fn the_browser_checks_every_part_of_the_view() {
+        let failed = request("deliveryFailed", "DeliveryFailed", 3);
+        assert!(keeps("state=deliveryFailed,partiallyDelivered", &failed));
+        assert!(!keeps("state=delivered", &failed));
+        assert!(keeps("status=deliveryfailed", &failed));
+        assert!(!keeps("status=WaitingForCallback", &failed));
+        assert!(keeps(
+            "package=D82EB508-ACC4-43CC-BCF1-7C1C4A2C073B",
+            &failed
+        ));
+        assert!(!keeps(
+            "package=00000000-0000-4000-8000-000000000000",
+            &failed
+        ));
+        assert!(keeps(
+            "requestor=0e60f18c-b2a0-4887-9da8-da2e30a39d99",
+            &failed
+        ));
+        assert!(!keeps(
+            "requestor=00000000-0000-4000-8000-000000000000",
+            &failed
+        ));
+        assert!(keeps("view=recent", &failed));
+        assert!(!keeps("view=recent", &request("deliveryFailed", "x", 8)));
+        assert!(keeps("created_after=2026-11-20", &failed));
+        assert!(!keeps("created_after=2026-11-21", &failed));
+        assert!(keeps("created_before=2026-11-21", &failed));
+        assert!(!keeps("created_before=2026-11-20", &failed));
+        assert!(keeps("view=attention", &failed));
+        assert!(!keeps("view=failed-old", &failed));
+        assert!(keeps(
+            "view=failed-old",
+            &request("deliveryFailed", "x", 20)
+        ));
+        assert!(keeps("q=zo%C3%AB", &failed));
+        assert!(!keeps("q=alice", &failed));
+        assert!(keeps(
+            "view=waiting",
+            &request("delivered", "WaitingForCallback", 1)
+        ));
+        assert!(!keeps(
+            "view=waiting",
+            &request("delivered", "Delivered", 1)
+        ));
+    }
+
+    #[test]
+    fn assignments_check_target_state_and_status() {
+        let a = Assignment {
+            state: "delivered".into(),
+            status: "Delivered".into(),
+            target: Some(Subject {
+                object_id: "0e60f18c-b2a0-4887-9da8-da2e30a39d99".into(),
+                ..Subject::default()
+            }),
+            ..Assignment::default()
+        };
+        let keeps = |q: &str| {
+            let (v, problems) = ListView::parse(&ASSIGNMENTS, q);
+            assert!(problems.is_empty(), "{problems:?}");
+            keeps_assignment(&v, &[], &a, "")
+        };
+        assert!(keeps(
+            "state=delivered&target=0e60f18c-b2a0-4887-9da8-da2e30a39d99"
+        ));
+        assert!(!keeps("state=expired"));
+        assert!(!keeps("target=00000000-0000-4000-8000-000000000000"));
+        assert!(!keeps("status=Expired"));
+    }
+
+    #[test]
+    fn sorted_in_the_browser_and_assignments_keep_graphs_order_by_default() {
+        let rows: Vec<Searchable<Request>> = [5, 1, 3]
+            .into_iter()
+            .map(|d| (request("delivered", "Delivered", d), String::new()))
+            .collect();
+        let newest_first: Vec<String> = visible_requests(&view(""), &rows, now())
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+        assert_eq!(newest_first, ["delivered-1", "delivered-3", "delivered-5"]);
+        let names = ["b", "a", "c"];
+        let assignments: Vec<Searchable<Assignment>> = names
+            .iter()
+            .map(|n| {
+                (
+                    Assignment {
+                        id: n.to_string(),
+                        target: Some(Subject {
+                            display_name: n.to_string(),
+                            ..Subject::default()
+                        }),
+                        ..Assignment::default()
+                    },
+                    String::new(),
+                )
+            })
+            .collect();
+        let ids = |q: &str| -> Vec<String> {
+            let (v, _) = ListView::parse(&ASSIGNMENTS, q);
+            visible_assignments(&v, &assignments)
+                .into_iter()
+                .map(|a| a.id)
+                .collect()
+        };
+        assert_eq!(ids(""), ["b", "a", "c"]);
+        assert_eq!(ids("sort=target"), ["a", "b", "c"]);
+        assert_eq!(ids("sort=-target"), ["c", "b", "a"]);
+    }
+}
