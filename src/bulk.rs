@@ -1,27 +1,38 @@
-//! Bulk reprocess, the pure part: which items go, how they are packed into JSON `$batch`
-//! calls of at most 20, what each answer means, and when an item is tried again. The
-//! browser part (`components::bulk`) only sends what [`Run`] hands out and reports back.
+//! Bulk reprocess, all of it but the transport: which items go, how they are packed into
+//! JSON `$batch` calls of at most 20, what each answer means, when an item goes again,
+//! how the run paces itself to Graph's throttle, and how an item whose answer was lost is
+//! reconciled by reading it. [`drive`] runs a [`Run`] over any [`Transport`]: the browser
+//! (`components::bulk`) and `cargo xtask bench bulk` run this same driver.
 //!
-//! Exactly once: an item is handed out again only when Graph said it did not act on it
-//! (429, 503, 504 for that item, or 401 before a token renewal). An answer that might
-//! hide an action (a network failure, a malformed reply) ends the item as "unknown"
-//! instead of sending it again.
+//! Never resend blind: an item is sent again only when Graph said it did not act on it
+//! (429 for that item, after its Retry-After, or 401 before a token renewal). Any other
+//! answer that might hide an action (503, 504, a network failure, an item missing from the
+//! reply, a whole `$batch` lost) makes the item *unsure*: after a short wait it is read,
+//! and the read decides: the action took effect (*verified*), the item is provably
+//! untouched and the rules still allow it (sent again), or *unknown*, reported with what
+//! the admin can check.
 //!
 //! ```
-//! use access_desk::bulk::{Run, Outcome};
-//! let mut run = Run::new(vec!["a".into(), "b".into()], Default::default());
-//! let batch = run.next_batch(0);
+//! use access_desk::bulk::{Outcome, Run, Work};
+//! let mut run = Run::new(vec!["a".into(), "b".into()]);
+//! let Some(Work::Send(batch)) = run.next_work(0) else { panic!() };
 //! assert_eq!(batch, vec!["a".to_string(), "b".to_string()]);
-//! run.record("a", Outcome::Accepted { request_id: None }, 0, 0.5);
-//! run.record("b", Outcome::Transient { status: 429, retry_after: Some(1) }, 0, 0.5);
-//! assert_eq!(run.next_batch(500), Vec::<String>::new()); // b waits its second
-//! assert_eq!(run.next_batch(1_000), vec!["b".to_string()]);
+//! run.record_sent(0, vec![
+//!     ("a".into(), Outcome::Accepted { request_id: None }),
+//!     ("b".into(), Outcome::Throttled { retry_after: Some(1) }),
+//! ], 20);
+//! assert!(run.next_work(500).is_none()); // b waits its second
+//! assert_eq!(run.next_work(1_020), Some(Work::Send(vec!["b".to_string()])));
 //! ```
 
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
 
-use crate::graph::retry::{Backoff, Retry, is_transient};
-use crate::i18n::{Msg, t};
+use crate::graph::retry::{Backoff, Retry};
+use crate::i18n::{Msg, t, tf};
+use crate::rules::{Verdict, reprocess_took_effect, reprocess_window};
 
 /// Items per JSON batch: Graph's limit.
 pub const BATCH_SIZE: usize = 20;
@@ -29,40 +40,76 @@ pub const BATCH_SIZE: usize = 20;
 /// `$batch` calls a run keeps in flight at most.
 pub const CONCURRENCY: usize = 4;
 
-const MAX_WINDOW: f64 = (BATCH_SIZE * CONCURRENCY) as f64;
-
-/// 429 answers an item may get before it is reported failed (at least the backoff's
-/// own limit).
+/// 429 answers an item may get before it is reported failed.
 pub const MAX_THROTTLED: u32 = 20;
 
-/// What Graph answered for one item.
+/// How long after a lost answer an item is read: a moment for Graph to show what it did.
+pub const SETTLE_MS: u64 = 1_000;
+
+/// Reads of an unsure item before it is reported unknown.
+const MAX_READS: u32 = 5;
+
+/// Sends after a read proved the item untouched, at most.
+const MAX_RESENDS: u32 = 2;
+
+/// How long a paced run may go without a throttled answer before it tries a little faster.
+const PROBE_AFTER_MS: u64 = 1_000;
+
+/// Measuring Graph's rate takes drained batches this far apart.
+const MEASURE_SPAN_MS: u64 = 250;
+
+/// What Graph answered for one item of an action batch.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
     /// 2xx: Graph accepted the action.
     Accepted { request_id: Option<String> },
-    /// 429, 503 or 504 for this item: not acted on, may be sent again.
-    Transient {
-        status: u16,
-        retry_after: Option<u64>,
-    },
+    /// 429 for this item: not acted on; may be sent again after the wait.
+    Throttled { retry_after: Option<u64> },
     /// 401: the token expired mid-run; renew it and send the item again.
     Unauthorized,
-    /// Any other answer: Graph refused, with its code and message.
+    /// Any other 4xx: Graph refused, with its code and message.
     Refused {
         status: u16,
         code: String,
         message: String,
         request_id: Option<String>,
     },
-    /// No usable answer for this item (network failure, reply without it): it may or may
-    /// not have been acted on, so it is not sent again.
-    Unknown(String),
+    /// 503, 504, a network failure, an item missing from the reply: Graph may or may not
+    /// have acted. The item is read before anything else happens to it.
+    Unsure {
+        why: String,
+        request_id: Option<String>,
+    },
+}
+
+/// What a read of an item (to reconcile it) gave.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ReadOutcome {
+    /// The item's JSON.
+    Item(Value),
+    /// 429, 503, 504 or a lost answer: read it again later (reads are safe to repeat).
+    Again { retry_after: Option<u64> },
+    /// Any other answer (404, 403…).
+    Failed {
+        detail: String,
+        request_id: Option<String>,
+    },
 }
 
 /// Where an item ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Final {
     Accepted {
+        request_id: Option<String>,
+    },
+    /// The answer was lost, and a read shows the action took effect.
+    Verified {
+        detail: String,
+        request_id: Option<String>,
+    },
+    /// Graph may or may not have acted, and reading could not tell: not sent again.
+    Unknown {
+        detail: String,
         request_id: Option<String>,
     },
     Failed {
@@ -73,222 +120,472 @@ pub enum Final {
     Skipped(String),
 }
 
-#[derive(Clone, Debug)]
-struct Item {
-    id: String,
-    /// What the report calls it (the requestor's name); may be empty.
-    label: String,
-    attempts: u32,
-    /// 429 answers so far, and 503/504 answers so far: each kind has its own limit.
-    throttled: u32,
-    busy: u32,
-    /// Milliseconds (on the run's clock) before which it is not handed out.
-    ready_at: u64,
-    in_flight: bool,
-    result: Option<Final>,
+/// An item's state and completion before the run, as its row showed them: what a read is
+/// compared with to tell whether the action took effect.
+pub use crate::rules::Standing as Before;
+
+/// One item of a plan: its id, what the report calls it, how it stood, and the rules'
+/// reason when it is skipped.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Planned {
+    pub id: String,
+    pub label: String,
+    pub before: Before,
+    pub skip: Option<String>,
 }
 
-/// Counts for the progress bar.
+#[derive(Clone, Debug, PartialEq)]
+enum Stage {
+    /// Waiting to be sent (not before `ready_at`).
+    Pending,
+    Sending,
+    /// Its answer was lost; read it at `ready_at`.
+    Unsure,
+    Reading,
+    Done(Final),
+}
+
+#[derive(Clone, Debug)]
+struct Item {
+    planned: Planned,
+    stage: Stage,
+    ready_at: u64,
+    sends: u32,
+    throttled: u32,
+    resends: u32,
+    reads: u32,
+    /// Why it is unsure, and the request-id of the lost answer, if any.
+    unsure: Option<(String, Option<String>)>,
+}
+
+/// Counts for the progress bar and the report's summary.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Progress {
     pub total: usize,
     pub accepted: usize,
+    pub verified: usize,
+    pub unknown: usize,
     pub failed: usize,
-    /// Waiting to be sent again after a transient answer.
-    pub retrying: usize,
     pub skipped: usize,
+    /// Sent at least once and not finished: waiting to go again, or being reconciled.
+    pub retrying: usize,
     pub in_flight: usize,
 }
 
 impl Progress {
     pub fn done(&self) -> usize {
-        self.accepted + self.failed + self.skipped
+        self.accepted + self.verified + self.unknown + self.failed + self.skipped
     }
 }
 
-/// A bulk run: the items, their attempts, and their results.
+/// What to do next: send these items' actions, or read these items.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Work {
+    Send(Vec<String>),
+    Read(Vec<String>),
+}
+
+/// How fast the run sends. Graph throttles every item of a `$batch` on its own and says so
+/// only by 429s; the run learns Graph's rate from them rather than overshooting again and
+/// again:
+/// - `Open`: no throttling seen, up to [`CONCURRENCY`] batches in flight;
+/// - `Measuring`: throttled once; one batch at a time while the rate at which Graph
+///   accepts items is measured between batches it throttled (the bucket is empty at both
+///   ends, so what it accepted in between is what it refilled);
+/// - `Paced`: batches at the measured rate, a little slower after a 429, a little faster
+///   after a quiet second.
+#[derive(Clone, Debug, PartialEq)]
+enum Pace {
+    Open,
+    Measuring {
+        /// Send time of the first throttled batch, and items Graph acted on in batches
+        /// sent after it.
+        since: u64,
+        acted: usize,
+        /// Items the next batch holds: twice what Graph took of the last one, so little
+        /// is offered beyond what Graph takes while the rate is measured.
+        size: usize,
+    },
+    Paced {
+        per_second: f64,
+        next_slot: u64,
+        last_throttled: u64,
+    },
+}
+
+/// A bulk run: the items, their attempts, their results, and the pace.
 #[derive(Clone, Debug)]
 pub struct Run {
     items: Vec<Item>,
+    index: HashMap<String, usize>,
     backoff: Backoff,
-    /// A throttled answer pauses the whole run, not just its item: sending fresh items
-    /// into a full bucket would only earn more 429s (and starve the retried ones).
-    paused_until: u64,
-    /// Items allowed in flight (AIMD): halved when Graph starts a pause, grown by about
-    /// one item per round of answers it acts on, between one item and
-    /// [`CONCURRENCY`] full batches. Sending at the rate Graph admits instead of
-    /// refilling every pause with full batches keeps items from being throttled again and
-    /// again until they run out of attempts.
-    window: f64,
+    pace: Pace,
+    batches_in_flight: usize,
+    /// The wall-clock time of the run's 0 ms, for the rules (the reprocess window).
+    started: DateTime<Utc>,
 }
 
 impl Run {
-    /// A run over `ids` (already checked by the rules), retrying per `backoff`.
-    pub fn new(ids: Vec<String>, backoff: Backoff) -> Run {
+    /// A run over `ids` (already checked by the rules).
+    pub fn new(ids: Vec<String>) -> Run {
         Run::planned(
             ids.into_iter()
-                .map(|id| (id, String::new(), None))
+                .map(|id| Planned {
+                    id,
+                    ..Planned::default()
+                })
                 .collect(),
-            backoff,
+            DateTime::<Utc>::UNIX_EPOCH,
         )
     }
 
-    /// A run over a plan: each item's id, label, and the rules' reason when it is
-    /// skipped. Skipped items are part of the run (counts, report) but are never sent.
-    pub fn planned(plan: Vec<(String, String, Option<String>)>, backoff: Backoff) -> Run {
+    /// A run over a plan, started at `started`. Skipped items are part of the run (counts,
+    /// report) but are never sent; an id planned twice (the same request on two pages) is
+    /// one item.
+    pub fn planned(plan: Vec<Planned>, started: DateTime<Utc>) -> Run {
+        let mut items: Vec<Item> = Vec::with_capacity(plan.len());
+        let mut index = HashMap::with_capacity(plan.len());
+        for p in plan {
+            let key = p.id.to_ascii_lowercase();
+            if index.contains_key(&key) {
+                continue;
+            }
+            index.insert(key, items.len());
+            let stage = match &p.skip {
+                Some(why) => Stage::Done(Final::Skipped(why.clone())),
+                None => Stage::Pending,
+            };
+            items.push(Item {
+                planned: p,
+                stage,
+                ready_at: 0,
+                sends: 0,
+                throttled: 0,
+                resends: 0,
+                reads: 0,
+                unsure: None,
+            });
+        }
         Run {
-            items: plan
-                .into_iter()
-                .map(|(id, label, skip)| Item {
-                    id,
-                    label,
-                    attempts: 0,
-                    throttled: 0,
-                    busy: 0,
-                    ready_at: 0,
-                    in_flight: false,
-                    result: skip.map(Final::Skipped),
-                })
-                .collect(),
-            backoff,
-            paused_until: 0,
-            window: MAX_WINDOW,
+            items,
+            index,
+            backoff: Backoff::default(),
+            pace: Pace::Open,
+            batches_in_flight: 0,
+            started,
         }
     }
 
-    /// Items the run currently allows in flight.
-    pub fn window(&self) -> usize {
-        self.window as usize
+    /// Starts the run's clock at `started` (the moment Start is pressed, for the rules'
+    /// reprocess window).
+    pub fn start_at(&mut self, started: DateTime<Utc>) {
+        self.started = started;
     }
 
-    /// Up to [`BATCH_SIZE`] items ready at `now_ms` (fewer when the window is nearly
-    /// full), marked in flight.
-    pub fn next_batch(&mut self, now_ms: u64) -> Vec<String> {
-        let mut out = Vec::new();
-        if now_ms < self.paused_until {
-            return out;
+    fn item_mut(&mut self, id: &str) -> Option<&mut Item> {
+        let i = *self.index.get(&id.to_ascii_lowercase())?;
+        self.items.get_mut(i)
+    }
+
+    /// Whether a batch may leave at `now_ms` (the pace), and how many items it may hold.
+    fn room(&self, now_ms: u64) -> Option<usize> {
+        match &self.pace {
+            Pace::Open if self.batches_in_flight < CONCURRENCY => Some(BATCH_SIZE),
+            Pace::Measuring { size, .. } if self.batches_in_flight == 0 => Some(*size),
+            Pace::Paced {
+                per_second,
+                next_slot,
+                ..
+            } if now_ms >= *next_slot && self.batches_in_flight < CONCURRENCY => {
+                // A batch worth about a tenth of a second at the rate, so a slow Graph
+                // still sees a steady trickle rather than bursts.
+                Some(((per_second / 10.0).round() as usize).clamp(1, BATCH_SIZE))
+            }
+            _ => None,
         }
-        let in_flight = self.items.iter().filter(|it| it.in_flight).count();
-        let room = self.window().saturating_sub(in_flight).min(BATCH_SIZE);
-        for it in &mut self.items {
-            if out.len() == room {
+    }
+
+    /// The next batch to send or read at `now_ms`, if the pace allows one and an item is
+    /// ready; its items are marked in flight. Reads of unsure items go first: they decide
+    /// what happens to items Graph may have acted on.
+    pub fn next_work(&mut self, now_ms: u64) -> Option<Work> {
+        let size = self.room(now_ms)?;
+        let ready = |it: &Item, stage: &Stage| it.stage == *stage && it.ready_at <= now_ms;
+        let mut reads = Vec::new();
+        for it in self.items.iter_mut() {
+            if reads.len() == size {
                 break;
             }
-            if it.result.is_none() && !it.in_flight && it.ready_at <= now_ms {
-                it.in_flight = true;
-                it.attempts += 1;
-                out.push(it.id.clone());
+            if ready(it, &Stage::Unsure) {
+                it.stage = Stage::Reading;
+                it.reads += 1;
+                reads.push(it.planned.id.clone());
             }
         }
-        out
-    }
-
-    /// When the next waiting item becomes ready, if any is waiting and none is ready now.
-    pub fn next_ready_at(&self) -> Option<u64> {
-        self.items
-            .iter()
-            .filter(|it| it.result.is_none() && !it.in_flight)
-            .map(|it| it.ready_at.max(self.paused_until))
-            .min()
-    }
-
-    /// Records Graph's answer for `id`, sent at attempt `attempts`; `jitter` in `[0, 1)`.
-    pub fn record(&mut self, id: &str, outcome: Outcome, now_ms: u64, jitter: f64) {
-        let backoff = self.backoff;
-        let Some(it) = self.items.iter_mut().find(|it| it.id == id && it.in_flight) else {
-            // Not sent, or answered already: a duplicate answer changes nothing.
-            return;
+        let work = if !reads.is_empty() {
+            Work::Read(reads)
+        } else {
+            let mut sends = Vec::new();
+            for it in self.items.iter_mut() {
+                if sends.len() == size {
+                    break;
+                }
+                if ready(it, &Stage::Pending) {
+                    it.stage = Stage::Sending;
+                    it.sends += 1;
+                    sends.push(it.planned.id.clone());
+                }
+            }
+            if sends.is_empty() {
+                return None;
+            }
+            Work::Send(sends)
         };
-        it.in_flight = false;
-        // Graph acted on it (accepted or refused): about one more item per round. Rounds
-        // are short (one latency), so growing faster overshoots Graph's rate within a
-        // second and every overshoot costs a whole Retry-After.
-        if matches!(outcome, Outcome::Accepted { .. } | Outcome::Refused { .. }) {
-            self.window = (self.window + 1.0 / self.window).min(MAX_WINDOW);
+        self.batches_in_flight += 1;
+        if let Pace::Paced {
+            per_second,
+            next_slot,
+            ..
+        } = &mut self.pace
+        {
+            let n = match &work {
+                Work::Send(v) | Work::Read(v) => v.len(),
+            };
+            *next_slot = now_ms + (n as f64 * 1000.0 / *per_second) as u64;
         }
-        match outcome {
-            Outcome::Accepted { request_id } => it.result = Some(Final::Accepted { request_id }),
-            Outcome::Unauthorized if it.attempts < backoff.max_attempts => {
-                // Not acted on; the sender renews the token before the next batch.
-                it.ready_at = now_ms;
-            }
-            Outcome::Transient {
-                status,
-                retry_after,
+        Some(work)
+    }
+
+    /// When something may next become ready (a wait ends, a pacing slot opens), if anything
+    /// is waiting; the driver sleeps until then or until an answer arrives.
+    pub fn next_wake(&self) -> Option<u64> {
+        let waiting = self
+            .items
+            .iter()
+            .filter(|it| matches!(it.stage, Stage::Pending | Stage::Unsure))
+            .map(|it| it.ready_at)
+            .min()?;
+        Some(match &self.pace {
+            Pace::Paced { next_slot, .. } => waiting.max(*next_slot),
+            _ => waiting,
+        })
+    }
+
+    /// The pace after a batch sent at `sent_ms` came back with `acted` items Graph acted
+    /// on (accepted or refused: either used a token) and `throttled` 429s, at `now_ms`.
+    fn pace_after(&mut self, sent_ms: u64, acted: usize, throttled: usize, now_ms: u64) {
+        self.pace = match std::mem::replace(&mut self.pace, Pace::Open) {
+            Pace::Open if throttled > 0 => Pace::Measuring {
+                since: sent_ms,
+                acted: 0,
+                size: (2 * acted).clamp(4, BATCH_SIZE),
+            },
+            Pace::Open => Pace::Open,
+            Pace::Measuring {
+                since,
+                acted: a,
+                size,
             } => {
-                let header = retry_after.map(|s| s.to_string());
-                // A 429 is Graph pacing the run, which slows down in answer (the window),
-                // so it has a limit of its own, well above that of 503/504.
-                let (answers, policy) = if status == 429 {
-                    it.throttled += 1;
-                    let limit = backoff.max_attempts.max(MAX_THROTTLED);
-                    (
-                        it.throttled,
-                        Backoff {
-                            max_attempts: limit,
-                            ..backoff
-                        },
-                    )
-                } else {
-                    it.busy += 1;
-                    (it.busy, backoff)
-                };
-                match policy.after(answers, status, header.as_deref(), jitter) {
-                    Retry::After(ms) => {
-                        it.ready_at = now_ms + ms;
-                        // One halving per pause: the other answers of the same round say
-                        // the same thing.
-                        if now_ms >= self.paused_until {
-                            self.window = (self.window / 2.0).max(1.0);
-                        }
-                        self.paused_until = self.paused_until.max(it.ready_at);
+                let acted_total = a + acted;
+                let span = sent_ms.saturating_sub(since);
+                if throttled == 0 && size == BATCH_SIZE {
+                    // A whole batch at a time went through: Graph admits more than that,
+                    // so the throttling was a moment's.
+                    Pace::Open
+                } else if throttled > 0 && span >= MEASURE_SPAN_MS {
+                    Pace::Paced {
+                        per_second: (acted_total as f64 * 1000.0 / span as f64).max(1.0),
+                        next_slot: now_ms,
+                        last_throttled: now_ms,
                     }
-                    Retry::No => {
-                        it.result = Some(Final::Failed {
-                            detail: format!("HTTP {status}: {} ({answers})", t(Msg::BulkGaveUp)),
-                            request_id: None,
-                        })
+                } else {
+                    Pace::Measuring {
+                        since,
+                        acted: acted_total,
+                        size: (2 * acted).clamp(4, BATCH_SIZE),
                     }
                 }
             }
-            Outcome::Unauthorized => {
-                it.result = Some(Final::Failed {
-                    detail: format!("HTTP 401: {}", t(Msg::BulkTokenRefused)),
-                    request_id: None,
-                })
-            }
-            Outcome::Refused {
-                status,
-                code,
-                message,
-                request_id,
+            Pace::Paced {
+                per_second,
+                next_slot,
+                last_throttled,
             } => {
-                it.result = Some(Final::Failed {
-                    detail: format!("HTTP {status} {code}: {message}"),
+                if throttled > 0 {
+                    Pace::Paced {
+                        per_second: (per_second * 0.95).max(1.0),
+                        next_slot,
+                        last_throttled: now_ms,
+                    }
+                } else if now_ms.saturating_sub(last_throttled) >= PROBE_AFTER_MS {
+                    Pace::Paced {
+                        per_second: per_second * 1.05,
+                        next_slot,
+                        last_throttled: now_ms,
+                    }
+                } else {
+                    Pace::Paced {
+                        per_second,
+                        next_slot,
+                        last_throttled,
+                    }
+                }
+            }
+        };
+    }
+
+    /// Records the answers to a batch of actions sent at `sent_ms`, at `now_ms`.
+    pub fn record_sent(&mut self, sent_ms: u64, answers: Vec<(String, Outcome)>, now_ms: u64) {
+        self.batches_in_flight = self.batches_in_flight.saturating_sub(1);
+        let (mut acted, mut throttled) = (0, 0);
+        let backoff = self.backoff;
+        for (id, outcome) in answers {
+            let Some(it) = self.item_mut(&id) else {
+                continue;
+            };
+            if it.stage != Stage::Sending {
+                // Not sent, or answered already: a duplicate answer changes nothing.
+                continue;
+            }
+            it.stage = Stage::Pending;
+            match outcome {
+                Outcome::Accepted { request_id } => {
+                    acted += 1;
+                    it.stage = Stage::Done(Final::Accepted { request_id });
+                }
+                Outcome::Refused {
+                    status,
+                    code,
+                    message,
                     request_id,
-                })
+                } => {
+                    acted += 1;
+                    it.stage = Stage::Done(Final::Failed {
+                        detail: format!("HTTP {status} {code}: {message}"),
+                        request_id,
+                    });
+                }
+                Outcome::Throttled { retry_after } => {
+                    throttled += 1;
+                    it.throttled += 1;
+                    let limit = Backoff {
+                        max_attempts: MAX_THROTTLED,
+                        ..backoff
+                    };
+                    let header = retry_after.map(|s| s.to_string());
+                    match limit.after(it.throttled, 429, header.as_deref(), 0.5) {
+                        Retry::After(ms) => it.ready_at = now_ms + ms,
+                        Retry::No => {
+                            it.stage = Stage::Done(Final::Failed {
+                                detail: tf(
+                                    Msg::BulkGaveUp,
+                                    &[("count", &it.throttled.to_string())],
+                                ),
+                                request_id: None,
+                            })
+                        }
+                    }
+                }
+                Outcome::Unauthorized if it.sends < backoff.max_attempts => {
+                    // Not acted on; the driver renews the token before the next batch.
+                    it.ready_at = now_ms;
+                }
+                Outcome::Unauthorized => {
+                    it.stage = Stage::Done(Final::Failed {
+                        detail: t(Msg::BulkTokenRefused).into(),
+                        request_id: None,
+                    })
+                }
+                Outcome::Unsure { why, request_id } => {
+                    it.stage = Stage::Unsure;
+                    it.ready_at = now_ms + SETTLE_MS;
+                    it.unsure = Some((why, request_id));
+                }
             }
-            Outcome::Unknown(why) => {
-                it.result = Some(Final::Failed {
-                    detail: format!("{}: {why}", t(Msg::BulkUnknownOutcome)),
-                    request_id: None,
-                })
+        }
+        self.pace_after(sent_ms, acted, throttled, now_ms);
+    }
+
+    /// Records the reads of unsure items, at `now_ms`: each read decides whether the action
+    /// took effect, whether the item may go again, or that the outcome stays unknown.
+    pub fn record_read(&mut self, answers: Vec<(String, ReadOutcome)>, now_ms: u64) {
+        self.batches_in_flight = self.batches_in_flight.saturating_sub(1);
+        let now = self.started + Duration::milliseconds(now_ms as i64);
+        for (id, read) in answers {
+            let Some(it) = self.item_mut(&id) else {
+                continue;
+            };
+            if it.stage != Stage::Reading {
+                continue;
             }
+            let (why, lost_id) = it.unsure.clone().unwrap_or_default();
+            let unknown = |detail: String, request_id: Option<String>| {
+                Stage::Done(Final::Unknown { detail, request_id })
+            };
+            it.stage = match read {
+                ReadOutcome::Item(json) => {
+                    let after = Before::of(&crate::graph::models::Request::from_json(&json));
+                    match reprocess_took_effect(&it.planned.before, &after) {
+                        Verdict::Acted => Stage::Done(Final::Verified {
+                            detail: tf(
+                                Msg::BulkVerified,
+                                &[("why", &why), ("state", &after.state)],
+                            ),
+                            request_id: lost_id,
+                        }),
+                        Verdict::Untouched
+                            if it.resends < MAX_RESENDS
+                                && reprocess_window(&after.state, after.completed, now)
+                                    .is_open() =>
+                        {
+                            // Provably untouched, and the rules still allow it: it may go
+                            // again (this is not blind: Graph's own state says so).
+                            it.resends += 1;
+                            it.ready_at = now_ms;
+                            it.unsure = None;
+                            Stage::Pending
+                        }
+                        Verdict::Untouched => {
+                            unknown(tf(Msg::BulkUntouchedNotSent, &[("why", &why)]), lost_id)
+                        }
+                        Verdict::Unclear => unknown(
+                            tf(
+                                Msg::BulkUnknownOutcome,
+                                &[("why", &why), ("state", &after.state)],
+                            ),
+                            lost_id,
+                        ),
+                    }
+                }
+                ReadOutcome::Again { retry_after } if it.reads < MAX_READS => {
+                    it.ready_at = now_ms + retry_after.map_or(SETTLE_MS, |s| s * 1000);
+                    Stage::Unsure
+                }
+                ReadOutcome::Again { .. } => {
+                    unknown(tf(Msg::BulkUnreadableAfterLoss, &[("why", &why)]), lost_id)
+                }
+                ReadOutcome::Failed { detail, request_id } => unknown(
+                    tf(Msg::BulkReadFailed, &[("why", &why), ("detail", &detail)]),
+                    request_id.or(lost_id),
+                ),
+            };
         }
     }
 
-    /// Ends every item not yet sent or waiting: the run was cancelled. Items in flight
-    /// still get their answers.
+    /// Ends every item not yet sent: the run was cancelled (or cannot go on). Items in
+    /// flight still get their answers, and unsure ones are still reconciled.
     pub fn cancel(&mut self, why: &str) {
         for it in &mut self.items {
-            if it.result.is_none() && !it.in_flight {
-                it.result = Some(Final::Skipped(why.to_string()));
+            if it.stage == Stage::Pending {
+                it.stage = Stage::Done(Final::Skipped(why.to_string()));
             }
         }
     }
 
     pub fn finished(&self) -> bool {
-        self.items.iter().all(|it| it.result.is_some())
+        self.items
+            .iter()
+            .all(|it| matches!(it.stage, Stage::Done(_)))
     }
 
     pub fn progress(&self) -> Progress {
@@ -297,13 +594,16 @@ impl Run {
             ..Progress::default()
         };
         for it in &self.items {
-            match &it.result {
-                Some(Final::Accepted { .. }) => p.accepted += 1,
-                Some(Final::Failed { .. }) => p.failed += 1,
-                Some(Final::Skipped(_)) => p.skipped += 1,
-                None if it.in_flight => p.in_flight += 1,
-                None if it.attempts > 0 => p.retrying += 1,
-                None => {}
+            match &it.stage {
+                Stage::Done(Final::Accepted { .. }) => p.accepted += 1,
+                Stage::Done(Final::Verified { .. }) => p.verified += 1,
+                Stage::Done(Final::Unknown { .. }) => p.unknown += 1,
+                Stage::Done(Final::Failed { .. }) => p.failed += 1,
+                Stage::Done(Final::Skipped(_)) => p.skipped += 1,
+                Stage::Sending | Stage::Reading => p.in_flight += 1,
+                Stage::Unsure => p.retrying += 1,
+                Stage::Pending if it.sends > 0 => p.retrying += 1,
+                Stage::Pending => {}
             }
         }
         p
@@ -313,31 +613,54 @@ impl Run {
     pub fn results(&self) -> Vec<(String, Option<Final>)> {
         self.items
             .iter()
-            .map(|it| (it.id.clone(), it.result.clone()))
+            .map(|it| {
+                let done = match &it.stage {
+                    Stage::Done(f) => Some(f.clone()),
+                    _ => None,
+                };
+                (it.planned.id.clone(), done)
+            })
             .collect()
     }
 
-    /// The report as CSV, one line per item (`id,item,outcome,detail,request_id`): what
-    /// did not go through first, then the accepted, each group in the run's order. Items
-    /// still running have no line.
-    pub fn report_csv(&self) -> String {
-        let mut out = String::from("id,item,outcome,detail,request_id\r\n");
-        for accepted in [false, true] {
+    /// The report as CSV, one line per item: what did not go through first (unknown,
+    /// failed, skipped), then the verified and the accepted, each group in the run's
+    /// order. Items still running have no line. `header` names the columns (`id`, `item`,
+    /// `outcome`, `detail`, `request-id`, in the admin's language).
+    pub fn report_csv(&self, header: [&str; 5]) -> String {
+        let mut out = header.map(csv_field).join(",");
+        out.push_str("\r\n");
+        let rank = |f: &Final| match f {
+            Final::Unknown { .. } => 0,
+            Final::Failed { .. } => 1,
+            Final::Skipped(_) => 2,
+            Final::Verified { .. } => 3,
+            Final::Accepted { .. } => 4,
+        };
+        for group in 0..5 {
             for it in &self.items {
-                let Some(result) = &it.result else { continue };
-                if matches!(result, Final::Accepted { .. }) != accepted {
+                let Stage::Done(result) = &it.stage else {
+                    continue;
+                };
+                if rank(result) != group {
                     continue;
                 }
                 let (outcome, detail, rid) = match result {
                     Final::Accepted { request_id } => ("accepted", "", request_id.as_deref()),
+                    Final::Verified { detail, request_id } => {
+                        ("verified", detail.as_str(), request_id.as_deref())
+                    }
+                    Final::Unknown { detail, request_id } => {
+                        ("unknown", detail.as_str(), request_id.as_deref())
+                    }
                     Final::Failed { detail, request_id } => {
                         ("failed", detail.as_str(), request_id.as_deref())
                     }
                     Final::Skipped(why) => ("skipped", why.as_str(), None),
                 };
                 let line = [
-                    it.id.as_str(),
-                    it.label.as_str(),
+                    it.planned.id.as_str(),
+                    it.planned.label.as_str(),
                     outcome,
                     detail,
                     rid.unwrap_or(""),
@@ -352,41 +675,16 @@ impl Run {
     }
 }
 
-/// The `$batch` body reprocessing `ids` (each a GUID; each item's id is its position).
-/// `path` gives an item's action path under the version root, e.g.
-/// `identityGovernance/entitlementManagement/assignmentRequests/{id}/reprocess`.
-pub fn batch_body(ids: &[String], path: impl Fn(&str) -> String) -> Value {
+/// The `$batch` body of `items`, each `(method, url)` with `url` relative to the version
+/// root (`identityGovernance/entitlementManagement/…`); each item's id is its position.
+pub fn batch_body(items: &[(&str, String)]) -> Value {
     json!({
-        "requests": ids.iter().enumerate().map(|(i, id)| json!({
+        "requests": items.iter().enumerate().map(|(i, (method, url))| json!({
             "id": (i + 1).to_string(),
-            "method": "POST",
-            "url": format!("/{}", path(id)),
+            "method": method,
+            "url": format!("/{url}"),
         })).collect::<Vec<_>>()
     })
-}
-
-/// Reads a `$batch` reply for the items `sent` (in the order of [`batch_body`]): each
-/// item's outcome, correlated by id (replies come in any order). An item missing from the
-/// reply is [`Outcome::Unknown`].
-pub fn read_batch(reply: &Value, sent: &[String]) -> Vec<(String, Outcome)> {
-    let responses = reply["responses"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or(&[]);
-    sent.iter()
-        .enumerate()
-        .map(|(i, id)| {
-            let key = (i + 1).to_string();
-            let outcome = match responses
-                .iter()
-                .find(|r| r["id"].as_str() == Some(key.as_str()))
-            {
-                None => Outcome::Unknown(t(Msg::BulkNoAnswer).into()),
-                Some(r) => item_outcome(r),
-            };
-            (id.clone(), outcome)
-        })
-        .collect()
 }
 
 fn header<'a>(r: &'a Value, name: &str) -> Option<&'a str> {
@@ -397,19 +695,53 @@ fn header<'a>(r: &'a Value, name: &str) -> Option<&'a str> {
         .and_then(|(_, v)| v.as_str())
 }
 
+/// The reply item of the `i`th request (0-based) of a batch, correlated by id (replies
+/// come in any order).
+fn reply_item(reply: &Value, i: usize) -> Option<&Value> {
+    let key = (i + 1).to_string();
+    reply["responses"]
+        .as_array()?
+        .iter()
+        .find(|r| r["id"].as_str() == Some(key.as_str()))
+}
+
+fn request_id(r: &Value) -> Option<String> {
+    header(r, "request-id").map(str::to_string).or_else(|| {
+        r["body"]["error"]["innerError"]["request-id"]
+            .as_str()
+            .map(str::to_string)
+    })
+}
+
+/// Reads a `$batch` reply to the actions on `sent` (in the order of [`batch_body`]): each
+/// item's outcome. An item missing from the reply is [`Outcome::Unsure`].
+pub fn read_action_batch(reply: &Value, sent: &[String]) -> Vec<(String, Outcome)> {
+    sent.iter()
+        .enumerate()
+        .map(|(i, id)| {
+            let outcome = match reply_item(reply, i) {
+                None => Outcome::Unsure {
+                    why: t(Msg::BulkNoAnswer).into(),
+                    request_id: None,
+                },
+                Some(r) => item_outcome(r),
+            };
+            (id.clone(), outcome)
+        })
+        .collect()
+}
+
 fn item_outcome(r: &Value) -> Outcome {
     let status = r["status"].as_u64().unwrap_or(0) as u16;
-    let request_id = header(r, "request-id").map(str::to_string);
+    let request_id = request_id(r);
     match status {
         200..=299 => Outcome::Accepted { request_id },
         401 => Outcome::Unauthorized,
-        s if is_transient(s) => Outcome::Transient {
-            status: s,
+        429 => Outcome::Throttled {
             retry_after: header(r, "retry-after").and_then(|v| v.trim().parse().ok()),
         },
-        0 => Outcome::Unknown(t(Msg::BulkNoStatus).into()),
-        s => Outcome::Refused {
-            status: s,
+        400..=499 => Outcome::Refused {
+            status,
             code: r["body"]["error"]["code"]
                 .as_str()
                 .unwrap_or("")
@@ -418,19 +750,291 @@ fn item_outcome(r: &Value) -> Outcome {
                 .as_str()
                 .unwrap_or("")
                 .to_string(),
-            request_id: request_id.or_else(|| {
-                r["body"]["error"]["innerError"]["request-id"]
-                    .as_str()
-                    .map(str::to_string)
-            }),
+            request_id,
+        },
+        0 => Outcome::Unsure {
+            why: t(Msg::BulkNoStatus).into(),
+            request_id,
+        },
+        s => Outcome::Unsure {
+            why: format!("HTTP {s}"),
+            request_id,
         },
     }
 }
 
-/// One CSV field: quoted when needed, and a leading `=`, `+`, `-` or `@` defused so a
-/// spreadsheet does not run a display name as a formula.
-fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) {
+/// Reads a `$batch` reply to the reads of `sent`.
+pub fn read_item_batch(reply: &Value, sent: &[String]) -> Vec<(String, ReadOutcome)> {
+    sent.iter()
+        .enumerate()
+        .map(|(i, id)| {
+            let read = match reply_item(reply, i) {
+                None => ReadOutcome::Again { retry_after: None },
+                Some(r) => match r["status"].as_u64().unwrap_or(0) {
+                    200..=299 => ReadOutcome::Item(r["body"].clone()),
+                    429 | 503 | 504 | 0 => ReadOutcome::Again {
+                        retry_after: header(r, "retry-after").and_then(|v| v.trim().parse().ok()),
+                    },
+                    s => ReadOutcome::Failed {
+                        detail: format!(
+                            "HTTP {s} {}",
+                            r["body"]["error"]["code"].as_str().unwrap_or("")
+                        ),
+                        request_id: request_id(r),
+                    },
+                },
+            };
+            (id.clone(), read)
+        })
+        .collect()
+}
+
+/// What became of a whole `$batch` call, as the transport reports it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum BatchAnswer {
+    /// Graph answered the batch (2xx): its reply.
+    Reply(Value),
+    /// Refused as a whole (4xx other than 429 and 401): nothing in it ran.
+    Refused {
+        status: u16,
+        code: String,
+        message: String,
+        request_id: Option<String>,
+    },
+    /// No usable answer (503, 504, network failure, unreadable reply): any item may have
+    /// been acted on.
+    Lost {
+        why: String,
+        request_id: Option<String>,
+    },
+    /// Signing in again needs the admin (the refresh token has expired): the run pauses.
+    SignInNeeded,
+}
+
+/// How a run reaches Graph. The browser's is fetch with the app's token handling
+/// (renewal on 401, the whole call retried only after a 429); `cargo xtask bench bulk`'s
+/// is reqwest.
+#[allow(async_fn_in_trait)]
+pub trait Transport {
+    /// POSTs the `$batch` `body`.
+    async fn batch(&self, body: String) -> BatchAnswer;
+    /// The access token was refused mid-run: the next call must renew it.
+    fn token_refused(&self);
+    /// Milliseconds since the run started.
+    fn now_ms(&self) -> u64;
+    async fn sleep(&self, ms: u64);
+}
+
+/// Where the run lives while it is driven: a signal in the browser (so the page redraws),
+/// a cell natively.
+pub trait RunCell {
+    fn change<R>(&self, f: impl FnOnce(&mut Run) -> R) -> R;
+    fn look<R>(&self, f: impl FnOnce(&Run) -> R) -> R;
+}
+
+impl RunCell for std::cell::RefCell<Run> {
+    fn change<R>(&self, f: impl FnOnce(&mut Run) -> R) -> R {
+        f(&mut self.borrow_mut())
+    }
+
+    fn look<R>(&self, f: impl FnOnce(&Run) -> R) -> R {
+        f(&self.borrow())
+    }
+}
+
+/// How a driven run ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ended {
+    Finished,
+    /// An interactive sign-in is needed: the items not yet sent are listed as such, the
+    /// report stays.
+    SignInNeeded,
+}
+
+/// Where an item's action and the item itself are, under the version root
+/// (`identityGovernance/entitlementManagement/…`), for the `$batch` items.
+pub struct Paths<'a> {
+    pub action: &'a dyn Fn(&str) -> String,
+    pub item: &'a dyn Fn(&str) -> String,
+}
+
+/// Drives `run` to its end over `transport`: up to [`CONCURRENCY`] batches in flight at
+/// the pace [`Run`] allows, each answer recorded as it arrives. `cancelled` is asked
+/// between answers.
+pub async fn drive<T: Transport, C: RunCell>(
+    transport: &T,
+    run: &C,
+    paths: &Paths<'_>,
+    cancelled: &dyn Fn() -> bool,
+) -> Ended {
+    use futures::future::{Either, LocalBoxFuture, select};
+    use futures::stream::{FuturesUnordered, StreamExt};
+
+    type Answer = (u64, Work, BatchAnswer);
+    let mut in_flight: FuturesUnordered<LocalBoxFuture<'_, Answer>> = FuturesUnordered::new();
+    let mut cancel_noted = false;
+    let mut ended = Ended::Finished;
+    loop {
+        if cancelled() && !cancel_noted {
+            cancel_noted = true;
+            run.change(|r| r.cancel(t(Msg::BulkCancelled)));
+        }
+        if run.look(Run::finished) && in_flight.is_empty() {
+            return ended;
+        }
+        if ended == Ended::Finished {
+            let now = transport.now_ms();
+            while let Some(work) = run.change(|r| r.next_work(now)) {
+                let body = match &work {
+                    Work::Send(ids) => batch_body(
+                        &ids.iter()
+                            .map(|id| ("POST", (paths.action)(id)))
+                            .collect::<Vec<_>>(),
+                    ),
+                    Work::Read(ids) => batch_body(
+                        &ids.iter()
+                            .map(|id| ("GET", (paths.item)(id)))
+                            .collect::<Vec<_>>(),
+                    ),
+                };
+                in_flight.push(Box::pin(async move {
+                    let answer = transport.batch(body.to_string()).await;
+                    (now, work, answer)
+                }));
+            }
+        }
+        let wake = run
+            .look(Run::next_wake)
+            .map_or(200, |at| at.saturating_sub(transport.now_ms()))
+            .clamp(1, 200);
+        if in_flight.is_empty() {
+            if ended == Ended::SignInNeeded {
+                // Whatever became unsure meanwhile cannot be read without a token either.
+                run.change(|r| r.give_up_unsure(t(Msg::BulkSignInNeeded)));
+                return ended;
+            }
+            transport.sleep(wake).await;
+            continue;
+        }
+        let timer = Box::pin(transport.sleep(wake));
+        let Either::Left((Some((sent, work, answer)), _)) = select(in_flight.next(), timer).await
+        else {
+            continue;
+        };
+        let now = transport.now_ms();
+        if answer == BatchAnswer::SignInNeeded {
+            // Nothing in this batch reached Graph. Stop sending; what is unsure is still
+            // reconciled only if a token comes back, so it is reported unknown.
+            ended = Ended::SignInNeeded;
+            run.change(|r| {
+                r.release(&work);
+                r.cancel(t(Msg::BulkSignInNeeded));
+                r.give_up_unsure(t(Msg::BulkSignInNeeded));
+            });
+            continue;
+        }
+        match work {
+            Work::Send(ids) => {
+                let answers = match answer {
+                    BatchAnswer::Reply(reply) => read_action_batch(&reply, &ids),
+                    BatchAnswer::Refused {
+                        status,
+                        code,
+                        message,
+                        request_id,
+                    } => ids
+                        .iter()
+                        .map(|id| {
+                            let refused = Outcome::Refused {
+                                status,
+                                code: code.clone(),
+                                message: message.clone(),
+                                request_id: request_id.clone(),
+                            };
+                            (id.clone(), refused)
+                        })
+                        .collect(),
+                    BatchAnswer::Lost { why, request_id } => ids
+                        .iter()
+                        .map(|id| {
+                            let unsure = Outcome::Unsure {
+                                why: why.clone(),
+                                request_id: request_id.clone(),
+                            };
+                            (id.clone(), unsure)
+                        })
+                        .collect(),
+                    BatchAnswer::SignInNeeded => Vec::new(),
+                };
+                if answers.iter().any(|(_, o)| *o == Outcome::Unauthorized) {
+                    transport.token_refused();
+                }
+                run.change(|r| r.record_sent(sent, answers, now));
+            }
+            Work::Read(ids) => {
+                let reads = match answer {
+                    BatchAnswer::Reply(reply) => read_item_batch(&reply, &ids),
+                    BatchAnswer::Refused {
+                        status,
+                        code,
+                        request_id,
+                        ..
+                    } => ids
+                        .iter()
+                        .map(|id| {
+                            let failed = ReadOutcome::Failed {
+                                detail: format!("HTTP {status} {code}"),
+                                request_id: request_id.clone(),
+                            };
+                            (id.clone(), failed)
+                        })
+                        .collect(),
+                    _ => ids
+                        .iter()
+                        .map(|id| (id.clone(), ReadOutcome::Again { retry_after: None }))
+                        .collect(),
+                };
+                run.change(|r| r.record_read(reads, now));
+            }
+        }
+    }
+}
+
+impl Run {
+    /// Puts the items of `work` back as they were before it left (it never reached Graph).
+    fn release(&mut self, work: &Work) {
+        self.batches_in_flight = self.batches_in_flight.saturating_sub(1);
+        let (ids, from, to) = match work {
+            Work::Send(ids) => (ids, Stage::Sending, Stage::Pending),
+            Work::Read(ids) => (ids, Stage::Reading, Stage::Unsure),
+        };
+        for id in ids {
+            if let Some(it) = self.item_mut(id)
+                && it.stage == from
+            {
+                it.stage = to.clone();
+            }
+        }
+    }
+
+    /// Ends every unsure item as unknown: the run cannot read them any more.
+    fn give_up_unsure(&mut self, why: &str) {
+        for it in &mut self.items {
+            if it.stage == Stage::Unsure {
+                let (lost, request_id) = it.unsure.clone().unwrap_or_default();
+                it.stage = Stage::Done(Final::Unknown {
+                    detail: format!("{lost}; {why}"),
+                    request_id,
+                });
+            }
+        }
+    }
+}
+
+/// One CSV field: quoted when needed, and a cell that a spreadsheet would read as a
+/// formula (leading `=`, `+`, `-`, `@`, tab or carriage return) defused with a `'`.
+pub fn csv_field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{s}")
     } else {
         s.to_string()
@@ -445,171 +1049,270 @@ fn csv_field(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::cell::{Cell, RefCell};
+
+    const HEADER: [&str; 5] = ["id", "item", "outcome", "detail", "request_id"];
 
     fn ids(n: usize) -> Vec<String> {
         (0..n).map(|i| format!("id{i}")).collect()
     }
 
+    fn accepted() -> Outcome {
+        Outcome::Accepted { request_id: None }
+    }
+
+    fn send(run: &mut Run, now: u64) -> Vec<String> {
+        match run.next_work(now) {
+            Some(Work::Send(v)) => v,
+            other => panic!("expected a send at {now}, got {other:?}"),
+        }
+    }
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().to_utc()
+    }
+
+    /// A failed request completed a day before the run.
+    fn failed(id: &str) -> Planned {
+        Planned {
+            id: id.into(),
+            label: String::new(),
+            before: Before {
+                state: "deliveryFailed".into(),
+                completed: Some(at("2026-11-22T12:00:00Z")),
+            },
+            skip: None,
+        }
+    }
+
+    fn start() -> DateTime<Utc> {
+        at("2026-11-23T12:00:00Z")
+    }
+
     #[test]
-    fn batches_hold_at_most_twenty_and_each_item_goes_once() {
-        let mut run = Run::new(ids(45), Backoff::default());
-        let a = run.next_batch(0);
-        let b = run.next_batch(0);
-        let c = run.next_batch(0);
+    fn batches_hold_at_most_twenty_each_item_goes_once_and_duplicates_are_one_item() {
+        let mut plan: Vec<Planned> = ids(45).into_iter().map(|id| failed(&id)).collect();
+        // The same request loaded twice (two pages, two queries), in another casing.
+        plan.push(failed("ID7"));
+        let mut run = Run::planned(plan, start());
+        assert_eq!(run.progress().total, 45);
+        let (a, b, c) = (send(&mut run, 0), send(&mut run, 0), send(&mut run, 0));
         assert_eq!((a.len(), b.len(), c.len()), (20, 20, 5));
-        assert!(run.next_batch(0).is_empty(), "everything is in flight");
-        let mut all: Vec<String> = [a, b, c].concat();
-        all.sort();
-        all.dedup();
-        assert_eq!(all.len(), 45);
-        for id in &all {
-            run.record(id, Outcome::Accepted { request_id: None }, 0, 0.5);
+        assert!(run.next_work(0).is_none(), "everything is in flight");
+        for batch in [a, b, c] {
+            let answers = batch.into_iter().map(|id| (id, accepted())).collect();
+            run.record_sent(0, answers, 10);
         }
         assert!(run.finished());
         assert_eq!(run.progress().accepted, 45);
-        assert!(run.next_batch(10_000).is_empty());
+        assert!(run.next_work(10_000).is_none());
     }
 
     #[test]
-    fn transient_answers_come_back_after_their_wait_and_refusals_do_not() {
-        let mut run = Run::new(ids(3), Backoff::default());
-        run.next_batch(0);
-        run.record(
-            "id0",
-            Outcome::Transient {
-                status: 429,
-                retry_after: Some(2),
-            },
+    fn throttled_items_come_back_after_their_wait_and_refusals_do_not() {
+        let mut run = Run::new(ids(2));
+        let batch = send(&mut run, 0);
+        run.record_sent(
             0,
-            0.5,
-        );
-        run.record(
-            "id1",
-            Outcome::Transient {
-                status: 503,
-                retry_after: None,
-            },
-            0,
-            1.0,
-        );
-        run.record(
-            "id2",
-            Outcome::Refused {
-                status: 400,
-                code: "BadRequest".into(),
-                message: "no".into(),
-                request_id: Some("r".into()),
-            },
-            0,
-            0.5,
+            vec![
+                (
+                    batch[0].clone(),
+                    Outcome::Throttled {
+                        retry_after: Some(2),
+                    },
+                ),
+                (
+                    batch[1].clone(),
+                    Outcome::Refused {
+                        status: 400,
+                        code: "BadRequest".into(),
+                        message: "no".into(),
+                        request_id: Some("r".into()),
+                    },
+                ),
+            ],
+            10,
         );
         let p = run.progress();
-        assert_eq!((p.retrying, p.failed), (2, 1));
-        // The whole run waits for the longest wait Graph asked for (Retry-After: 2).
-        assert_eq!(run.next_ready_at(), Some(2_000));
-        assert_eq!(run.next_batch(1_999), Vec::<String>::new());
-        assert_eq!(
-            run.next_batch(2_000),
-            vec!["id0".to_string(), "id1".to_string()]
-        );
-        assert!(run.progress().retrying == 0 && run.progress().in_flight == 2);
+        assert_eq!((p.retrying, p.failed), (1, 1));
+        assert_eq!(run.next_wake(), Some(2_010));
+        assert!(run.next_work(2_009).is_none());
+        assert_eq!(send(&mut run, 2_010), ["id0"]);
     }
 
     #[test]
-    fn a_throttled_answer_pauses_fresh_items_too() {
-        let mut run = Run::new(ids(40), Backoff::default());
-        assert_eq!(run.next_batch(0).len(), 20);
-        run.record(
-            "id0",
-            Outcome::Transient {
-                status: 429,
-                retry_after: Some(1),
-            },
-            0,
-            0.5,
-        );
-        assert!(run.next_batch(10).is_empty(), "id20..id39 wait too");
-        let next = run.next_batch(1_000);
-        assert_eq!(next.len(), 20);
-        assert_eq!(next[0], "id0", "the retried item goes first");
-    }
-
-    #[test]
-    fn an_expired_token_sends_the_item_again_but_an_unknown_outcome_never() {
-        let mut run = Run::new(ids(2), Backoff::default());
-        run.next_batch(0);
-        run.record("id0", Outcome::Unauthorized, 0, 0.5);
-        run.record("id1", Outcome::Unknown("network".into()), 0, 0.5);
-        assert_eq!(run.next_batch(0), vec!["id0".to_string()]);
-        run.record("id0", Outcome::Accepted { request_id: None }, 0, 0.5);
-        assert!(run.finished());
-        let p = run.progress();
-        assert_eq!((p.accepted, p.failed), (1, 1));
-    }
-
-    #[test]
-    fn throttling_without_end_fails_the_item_after_the_last_attempt() {
-        let three = Backoff {
-            max_attempts: 3,
-            base_ms: 10,
-            cap_ms: 100,
+    fn a_lost_answer_is_never_resent_blind_but_reconciled_by_reading() {
+        let plan = ["a", "b", "c", "d"].map(failed).to_vec();
+        let mut run = Run::planned(plan, start());
+        let batch = send(&mut run, 0);
+        let lost = |why: &str| Outcome::Unsure {
+            why: why.into(),
+            request_id: Some("rid".into()),
         };
-        let mut run = Run::new(ids(1), three);
-        for now in [0, 1_000, 2_000] {
-            assert_eq!(run.next_batch(now), vec!["id0".to_string()]);
-            run.record(
-                "id0",
-                Outcome::Transient {
-                    status: 503,
-                    retry_after: None,
-                },
-                now,
-                0.5,
-            );
-        }
-        assert!(run.finished());
-        assert!(
-            matches!(&run.results()[0].1, Some(Final::Failed { detail, .. }) if detail.contains("503: ") && detail.contains("(3)"))
+        run.record_sent(
+            0,
+            batch
+                .iter()
+                .map(|id| (id.clone(), lost("HTTP 504")))
+                .collect(),
+            20,
         );
-        // 429s have their own, higher limit: the run slows down instead of giving up.
-        let mut run = Run::new(ids(1), three);
-        let mut now = 0;
-        while !run.finished() {
-            assert_eq!(run.next_batch(now), vec!["id0".to_string()]);
-            let throttled = Outcome::Transient {
-                status: 429,
-                retry_after: Some(1),
-            };
-            run.record("id0", throttled, now, 0.5);
-            now += 1_000;
-        }
-        assert_eq!(now, u64::from(MAX_THROTTLED) * 1_000);
+        // Nothing is sent again before it is read, and it is read only after a moment.
+        assert!(run.next_work(20).is_none());
+        assert_eq!(run.progress().retrying, 4);
+        let Some(Work::Read(reading)) = run.next_work(20 + SETTLE_MS) else {
+            panic!("expected a read");
+        };
+        assert_eq!(reading, ["a", "b", "c", "d"]);
+        let state = |state: &str, completed: &str| {
+            ReadOutcome::Item(json!({ "id": "x", "state": state, "completedDateTime": completed }))
+        };
+        run.record_read(
+            vec![
+                // Delivering: the reprocess took effect.
+                ("a".into(), state("delivering", "2026-11-22T12:00:00Z")),
+                // Failed again, later: it took effect too.
+                ("b".into(), state("deliveryFailed", "2026-11-23T12:00:02Z")),
+                // Exactly as before: provably untouched, and the rules allow it.
+                ("c".into(), state("deliveryFailed", "2026-11-22T12:00:00Z")),
+                // Canceled meanwhile: cannot tell.
+                ("d".into(), state("canceled", "2026-11-23T12:00:01Z")),
+            ],
+            1_100,
+        );
+        let results: Vec<Option<Final>> = run.results().into_iter().map(|(_, f)| f).collect();
+        assert!(
+            matches!(&results[0], Some(Final::Verified { request_id: Some(r), .. }) if r == "rid")
+        );
+        assert!(matches!(&results[1], Some(Final::Verified { .. })));
+        assert_eq!(results[2], None, "c goes again");
+        assert!(matches!(&results[3], Some(Final::Unknown { .. })));
+        assert_eq!(send(&mut run, 1_100), ["c"]);
+        run.record_sent(1_100, vec![("c".into(), accepted())], 1_120);
+        let p = run.progress();
+        assert_eq!((p.accepted, p.verified, p.unknown, p.failed), (1, 2, 1, 0));
+        assert!(run.finished());
     }
 
     #[test]
-    fn a_duplicate_or_stray_answer_changes_nothing() {
-        let mut run = Run::new(ids(1), Backoff::default());
-        run.record("id0", Outcome::Accepted { request_id: None }, 0, 0.5);
-        assert!(!run.finished(), "not sent yet");
-        run.next_batch(0);
-        run.record(
-            "id0",
-            Outcome::Accepted {
-                request_id: Some("1".into()),
-            },
-            0,
-            0.5,
+    fn an_untouched_item_goes_again_at_most_twice_and_never_outside_the_window() {
+        let mut run = Run::planned(vec![failed("a")], start());
+        let untouched = ReadOutcome::Item(
+            json!({ "state": "deliveryFailed", "completedDateTime": "2026-11-22T12:00:00Z" }),
         );
-        run.record(
-            "id0",
-            Outcome::Refused {
-                status: 400,
-                code: String::new(),
-                message: String::new(),
-                request_id: None,
-            },
+        let mut now = 0;
+        let mut sends = 0;
+        while !run.finished() {
+            match run.next_work(now) {
+                Some(Work::Send(_)) => {
+                    sends += 1;
+                    run.record_sent(
+                        now,
+                        vec![(
+                            "a".into(),
+                            Outcome::Unsure {
+                                why: "504".into(),
+                                request_id: None,
+                            },
+                        )],
+                        now,
+                    );
+                }
+                Some(Work::Read(_)) => run.record_read(vec![("a".into(), untouched.clone())], now),
+                None => now += 100,
+            }
+        }
+        assert_eq!(sends, 1 + MAX_RESENDS);
+        assert!(matches!(&run.results()[0].1, Some(Final::Unknown { .. })));
+
+        // Completed 13 days 23 hours ago: by the time it is read, the window has closed.
+        let mut late = failed("a");
+        late.before.completed = Some(start() - Duration::days(14) + Duration::milliseconds(500));
+        let mut run = Run::planned(vec![late.clone()], start());
+        send(&mut run, 0);
+        run.record_sent(
             0,
-            0.5,
+            vec![(
+                "a".into(),
+                Outcome::Unsure {
+                    why: "504".into(),
+                    request_id: None,
+                },
+            )],
+            0,
+        );
+        let Some(Work::Read(_)) = run.next_work(SETTLE_MS) else {
+            panic!()
+        };
+        let same = ReadOutcome::Item(
+            json!({ "state": "deliveryFailed", "completedDateTime": "2026-11-09T12:00:00.5Z" }),
+        );
+        run.record_read(vec![("a".into(), same)], SETTLE_MS);
+        assert!(run.finished(), "not sent again outside the window");
+    }
+
+    #[test]
+    fn reads_are_repeated_while_graph_is_busy_then_the_item_is_unknown() {
+        let mut run = Run::planned(vec![failed("a")], start());
+        send(&mut run, 0);
+        run.record_sent(
+            0,
+            vec![(
+                "a".into(),
+                Outcome::Unsure {
+                    why: "network".into(),
+                    request_id: None,
+                },
+            )],
+            0,
+        );
+        let mut now = 0;
+        let mut reads = 0;
+        while !run.finished() {
+            match run.next_work(now) {
+                Some(Work::Read(_)) => {
+                    reads += 1;
+                    run.record_read(
+                        vec![("a".into(), ReadOutcome::Again { retry_after: None })],
+                        now,
+                    );
+                }
+                Some(Work::Send(_)) => panic!("never sent again without a read"),
+                None => now += 250,
+            }
+        }
+        assert_eq!(reads, MAX_READS);
+        assert!(matches!(&run.results()[0].1, Some(Final::Unknown { .. })));
+    }
+
+    #[test]
+    fn an_expired_token_sends_the_item_again_and_a_duplicate_answer_changes_nothing() {
+        let mut run = Run::new(ids(1));
+        send(&mut run, 0);
+        run.record_sent(0, vec![("id0".into(), Outcome::Unauthorized)], 0);
+        assert_eq!(send(&mut run, 0), ["id0"]);
+        run.record_sent(
+            0,
+            vec![(
+                "id0".into(),
+                Outcome::Accepted {
+                    request_id: Some("1".into()),
+                },
+            )],
+            0,
+        );
+        run.record_sent(
+            0,
+            vec![(
+                "id0".into(),
+                Outcome::Refused {
+                    status: 400,
+                    code: String::new(),
+                    message: String::new(),
+                    request_id: None,
+                },
+            )],
+            0,
         );
         assert_eq!(
             run.results()[0].1,
@@ -620,28 +1323,56 @@ mod tests {
     }
 
     #[test]
+    fn throttling_without_end_fails_the_item_after_its_limit() {
+        let mut run = Run::new(ids(1));
+        let mut now = 0;
+        let mut throttled = 0;
+        while !run.finished() {
+            match run.next_work(now) {
+                Some(Work::Send(_)) => {
+                    throttled += 1;
+                    run.record_sent(
+                        now,
+                        vec![(
+                            "id0".into(),
+                            Outcome::Throttled {
+                                retry_after: Some(1),
+                            },
+                        )],
+                        now,
+                    );
+                }
+                Some(Work::Read(_)) => panic!("a 429 is an answer, not a loss"),
+                None => now += 500,
+            }
+        }
+        assert_eq!(throttled, MAX_THROTTLED);
+        assert!(
+            matches!(&run.results()[0].1, Some(Final::Failed { detail, .. }) if detail.contains("20"))
+        );
+    }
+
+    #[test]
     fn cancel_skips_what_was_not_sent_and_keeps_what_is_in_flight() {
-        let mut run = Run::new(ids(25), Backoff::default());
-        let first = run.next_batch(0);
+        let mut run = Run::new(ids(25));
+        let first = send(&mut run, 0);
         run.cancel("cancelled");
         assert_eq!(run.progress().skipped, 5);
         assert!(!run.finished());
-        for id in &first {
-            run.record(id, Outcome::Accepted { request_id: None }, 0, 0.5);
-        }
+        run.record_sent(0, first.into_iter().map(|id| (id, accepted())).collect(), 0);
         assert!(run.finished());
-        assert!(run.next_batch(0).is_empty());
+        assert!(run.next_work(0).is_none());
     }
 
     #[test]
     fn batch_replies_are_read_by_id_in_any_order() {
-        let sent = vec![
-            "a".to_string(),
-            "b".to_string(),
-            "c".to_string(),
-            "d".to_string(),
-        ];
-        let body = batch_body(&sent, |id| format!("x/{id}/reprocess"));
+        let sent: Vec<String> = ["a", "b", "c", "d", "e"].map(String::from).to_vec();
+        let body = batch_body(
+            &sent
+                .iter()
+                .map(|id| ("POST", format!("x/{id}/reprocess")))
+                .collect::<Vec<_>>(),
+        );
         assert_eq!(
             body["requests"][1],
             json!({ "id": "2", "method": "POST", "url": "/x/b/reprocess" })
@@ -650,8 +1381,9 @@ mod tests {
             { "id": "3", "status": 429, "headers": { "Retry-After": "4" } },
             { "id": "1", "status": 202, "headers": { "request-id": "r1" } },
             { "id": "2", "status": 400, "headers": {}, "body": { "error": { "code": "BadRequest", "message": "state is delivered", "innerError": { "request-id": "r2" } } } },
+            { "id": "5", "status": 504, "headers": { "request-id": "r5" } },
         ]});
-        let read = read_batch(&reply, &sent);
+        let read = read_action_batch(&reply, &sent);
         assert_eq!(
             read[0].1,
             Outcome::Accepted {
@@ -669,108 +1401,82 @@ mod tests {
         );
         assert_eq!(
             read[2].1,
-            Outcome::Transient {
-                status: 429,
+            Outcome::Throttled {
                 retry_after: Some(4)
             }
         );
-        assert!(matches!(read[3].1, Outcome::Unknown(_)));
-    }
-
-    #[test]
-    fn throttling_halves_the_window_once_per_pause_and_acted_answers_grow_it_back() {
-        let mut run = Run::new(ids(200), Backoff::default());
-        let batches: Vec<Vec<String>> = (0..4).map(|_| run.next_batch(0)).collect();
-        assert!(batches.iter().all(|b| b.len() == BATCH_SIZE));
         assert!(
-            run.next_batch(0).is_empty(),
-            "four full batches fill the window"
+            matches!(
+                &read[3].1,
+                Outcome::Unsure {
+                    request_id: None,
+                    ..
+                }
+            ),
+            "missing from the reply"
         );
-        // A whole batch throttled in one reply: one pause, one halving.
-        for id in &batches[0] {
-            let throttled = Outcome::Transient {
-                status: 429,
-                retry_after: Some(1),
-            };
-            run.record(id, throttled, 10, 0.5);
-        }
-        assert_eq!(run.window(), 40);
-        // After the pause 60 are still in flight, above the window: nothing more goes.
-        assert!(run.next_batch(1_010).is_empty());
-        for id in batches[1..].iter().flatten() {
-            run.record(id, Outcome::Accepted { request_id: None }, 1_020, 0.5);
-        }
-        // About one more item per round of answers: 60 answers at a window of 40.
-        assert_eq!(run.window(), 41);
-        assert_eq!(run.next_batch(1_030).len(), BATCH_SIZE);
-    }
-
-    #[test]
-    fn the_window_never_closes_so_a_throttled_run_still_moves() {
-        let mut run = Run::new(ids(50), Backoff::default());
-        let mut sizes = Vec::new();
-        for round in 0..8u64 {
-            let now = round * 1_000;
-            let batch = run.next_batch(now);
-            assert!(
-                !batch.is_empty(),
-                "round {round}: unfinished items but nothing to send"
-            );
-            sizes.push(batch.len());
-            for id in &batch {
-                let busy = Outcome::Transient {
-                    status: 503,
-                    retry_after: Some(1),
-                };
-                run.record(id, busy, now, 0.5);
-            }
-            assert!(run.window() >= 1);
-        }
-        // Window 80 → 40 → 20 → 10 → 5 → 2: each pause sends half as much as the last
-        // (batches hold 20 at most).
-        assert_eq!(sizes[..6], [20, 20, 20, 10, 5, 2]);
+        assert!(
+            matches!(&read[4].1, Outcome::Unsure { request_id: Some(r), .. } if r == "r5"),
+            "a 504 item may have acted"
+        );
     }
 
     #[test]
     fn the_csv_report_puts_problems_first_quotes_and_defuses_formulas() {
-        let plan = vec![
-            ("1".to_string(), "O'Brien, Liam".to_string(), None),
-            ("2".to_string(), "=HYPERLINK(\"x\")".to_string(), None),
-            (
-                "3".to_string(),
-                "王小明".to_string(),
-                Some("outside the window".to_string()),
-            ),
-            ("4".to_string(), "still running".to_string(), None),
+        let mut plan = vec![
+            Planned {
+                id: "1".into(),
+                label: "O'Brien, Liam".into(),
+                ..Planned::default()
+            },
+            Planned {
+                id: "2".into(),
+                label: "=HYPERLINK(\"x\")".into(),
+                ..Planned::default()
+            },
+            Planned {
+                id: "3".into(),
+                label: "王小明".into(),
+                skip: Some("outside the window".into()),
+                ..Planned::default()
+            },
+            Planned {
+                id: "4".into(),
+                label: "\tstill running".into(),
+                ..Planned::default()
+            },
         ];
-        let mut run = Run::planned(plan, Backoff::default());
+        plan[1].before.state = "deliveryFailed".into();
+        let mut run = Run::planned(plan, start());
         assert_eq!(
             run.progress().skipped,
             1,
             "a rule skip counts from the start"
         );
-        let batch = run.next_batch(0);
+        let batch = send(&mut run, 0);
         assert_eq!(batch, ["1", "2", "4"], "a skipped item is never sent");
-        run.record(
-            "1",
-            Outcome::Accepted {
-                request_id: Some("r".into()),
-            },
+        run.record_sent(
             0,
-            0.5,
-        );
-        run.record(
-            "2",
-            Outcome::Refused {
-                status: 400,
-                code: "BadRequest".into(),
-                message: "no".into(),
-                request_id: None,
-            },
+            vec![
+                (
+                    "1".into(),
+                    Outcome::Accepted {
+                        request_id: Some("r".into()),
+                    },
+                ),
+                (
+                    "2".into(),
+                    Outcome::Refused {
+                        status: 400,
+                        code: "BadRequest".into(),
+                        message: "no".into(),
+                        request_id: None,
+                    },
+                ),
+            ],
             0,
-            0.5,
         );
-        let csv = run.report_csv();
+        let csv = run.report_csv(HEADER);
         let lines: Vec<&str> = csv.split("\r\n").collect();
         assert_eq!(
             lines,
@@ -782,5 +1488,241 @@ mod tests {
                 "",
             ]
         );
+        assert_eq!(csv_field("\tx"), "'\tx");
+        assert_eq!(csv_field("-1+1"), "'-1+1");
+        assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
+    }
+
+    /// Graph's throttle as the sandbox models it: a token bucket per item, 429s cost
+    /// nothing, every answer `latency` after the call left.
+    struct Bucket {
+        rate: f64,
+        burst: f64,
+        tokens: f64,
+        at: f64,
+    }
+
+    impl Bucket {
+        fn new(rate: f64, burst: f64) -> Bucket {
+            Bucket {
+                rate,
+                burst,
+                tokens: burst,
+                at: 0.0,
+            }
+        }
+
+        fn take(&mut self, now_ms: f64) -> bool {
+            self.tokens = (self.tokens + (now_ms - self.at) / 1000.0 * self.rate).min(self.burst);
+            self.at = now_ms;
+            if self.tokens >= 1.0 {
+                self.tokens -= 1.0;
+                true
+            } else {
+                false
+            }
+        }
+    }
+
+    /// Runs `n` items against a bucket of `rate`/`burst` with `latency` ms per call, in
+    /// simulated time: (milliseconds the run took, 429 answers, items acted on per id).
+    fn simulate(n: usize, rate: f64, burst: f64, latency: u64) -> (u64, usize, Vec<u32>) {
+        let mut run = Run::new(ids(n));
+        let mut graph = Bucket::new(rate, burst);
+        let mut acted = vec![0u32; n];
+        let mut throttled = 0;
+        // (answer time, send time, answers)
+        type InFlight = (u64, u64, Vec<(String, Outcome)>);
+        let mut pending: Vec<InFlight> = Vec::new();
+        let mut now = 0u64;
+        while !run.finished() {
+            while let Some(work) = run.next_work(now) {
+                let Work::Send(batch) = work else {
+                    panic!("no losses here")
+                };
+                let answers = batch
+                    .into_iter()
+                    .map(|id| {
+                        let o = if graph.take(now as f64 + latency as f64 / 2.0) {
+                            acted[id[2..].parse::<usize>().unwrap()] += 1;
+                            accepted()
+                        } else {
+                            throttled += 1;
+                            Outcome::Throttled {
+                                retry_after: Some(1),
+                            }
+                        };
+                        (id, o)
+                    })
+                    .collect();
+                pending.push((now + latency, now, answers));
+            }
+            let next_answer = pending.iter().map(|(at, _, _)| *at).min();
+            let next = match (next_answer, run.next_wake()) {
+                (Some(a), Some(w)) => a.min(w.max(now + 1)),
+                (Some(a), None) => a,
+                (None, Some(w)) => w.max(now + 1),
+                (None, None) => break,
+            };
+            now = next;
+            let (due, rest): (Vec<_>, Vec<_>) =
+                pending.into_iter().partition(|(at, _, _)| *at <= now);
+            pending = rest;
+            for (_, sent, answers) in due {
+                run.record_sent(sent, answers, now);
+            }
+        }
+        (now, throttled, acted)
+    }
+
+    #[test]
+    fn a_throttled_run_paces_itself_to_graphs_rate_instead_of_overshooting() {
+        for (rate, burst) in [(200.0, 100.0), (100.0, 50.0)] {
+            let (took, throttled, acted) = simulate(1_000, rate, burst, 20);
+            assert!(
+                acted.iter().all(|a| *a == 1),
+                "every item acted on exactly once"
+            );
+            let optimum = (1_000.0 - burst) / rate * 1000.0;
+            let efficiency = optimum / took as f64;
+            // Simulated time, deterministic: the pace, not the machine, is measured.
+            assert!(
+                efficiency >= 0.85,
+                "{rate}/{burst}: {took} ms, efficiency {efficiency:.2}"
+            );
+            assert!(
+                throttled < 200,
+                "{rate}/{burst}: {throttled} throttled answers for 1 000 items"
+            );
+        }
+        // No throttle to speak of: the run is not paced at all.
+        let (took, throttled, _) = simulate(1_000, 100_000.0, 100_000.0, 20);
+        assert_eq!(throttled, 0);
+        assert!(
+            took <= 13 * 20,
+            "{took} ms: 4 batches of 20 in flight per round trip"
+        );
+    }
+
+    /// A transport for [`drive`] in a test: Graph acts on every item, then the answers of
+    /// the first `lose` batches are lost; reads answer the state Graph left.
+    struct Lossy {
+        lose: Cell<usize>,
+        states: RefCell<HashMap<String, u32>>,
+        now: Cell<u64>,
+        sign_in_after: Cell<usize>,
+    }
+
+    impl Transport for Lossy {
+        async fn batch(&self, body: String) -> BatchAnswer {
+            let body: Value = serde_json::from_str(&body).unwrap();
+            if self.sign_in_after.get() == 0 {
+                return BatchAnswer::SignInNeeded;
+            }
+            self.sign_in_after.set(self.sign_in_after.get() - 1);
+            let mut responses = Vec::new();
+            for r in body["requests"].as_array().unwrap() {
+                let url = r["url"].as_str().unwrap();
+                let id = url.split('/').nth(2).unwrap().to_string();
+                if r["method"] == "POST" {
+                    *self.states.borrow_mut().entry(id).or_default() += 1;
+                    responses.push(json!({ "id": r["id"], "status": 202, "headers": {} }));
+                } else {
+                    let acted = self.states.borrow().get(&id).copied().unwrap_or(0) > 0;
+                    let state = if acted {
+                        "delivering"
+                    } else {
+                        "deliveryFailed"
+                    };
+                    responses.push(json!({ "id": r["id"], "status": 200, "body": { "state": state, "completedDateTime": "2026-11-22T12:00:00Z" } }));
+                }
+            }
+            if self.lose.get() > 0 {
+                self.lose.set(self.lose.get() - 1);
+                return BatchAnswer::Lost {
+                    why: "HTTP 504".into(),
+                    request_id: Some("batch".into()),
+                };
+            }
+            BatchAnswer::Reply(json!({ "responses": responses }))
+        }
+
+        fn token_refused(&self) {}
+
+        fn now_ms(&self) -> u64 {
+            self.now.get()
+        }
+
+        async fn sleep(&self, ms: u64) {
+            self.now.set(self.now.get() + ms);
+        }
+    }
+
+    fn lossy(lose: usize, sign_in_after: usize) -> Lossy {
+        Lossy {
+            lose: Cell::new(lose),
+            states: RefCell::new(HashMap::new()),
+            now: Cell::new(0),
+            sign_in_after: Cell::new(sign_in_after),
+        }
+    }
+
+    const PATHS: Paths<'static> = Paths {
+        action: &|id: &str| format!("x/{id}/reprocess"),
+        item: &|id: &str| format!("x/{id}"),
+    };
+
+    #[test]
+    fn the_driver_reconciles_a_lost_batch_by_reading_and_acts_once_per_item() {
+        let graph = lossy(2, usize::MAX);
+        let plan: Vec<Planned> = ids(60).iter().map(|id| failed(id)).collect();
+        let run = RefCell::new(Run::planned(plan, start()));
+        let ended = futures::executor::block_on(drive(&graph, &run, &PATHS, &|| false));
+        assert_eq!(ended, Ended::Finished);
+        let states = graph.states.borrow();
+        assert_eq!(states.len(), 60);
+        assert!(
+            states.values().all(|n| *n == 1),
+            "acted on at most once: {states:?}"
+        );
+        let p = run.borrow().progress();
+        assert_eq!(
+            (p.accepted, p.verified, p.unknown, p.failed),
+            (20, 40, 0, 0)
+        );
+    }
+
+    #[test]
+    fn a_run_that_needs_a_sign_in_stops_and_keeps_its_report() {
+        let graph = lossy(0, 1);
+        let run = RefCell::new(Run::planned(
+            ids(50).iter().map(|id| failed(id)).collect(),
+            start(),
+        ));
+        let ended = futures::executor::block_on(drive(&graph, &run, &PATHS, &|| false));
+        assert_eq!(ended, Ended::SignInNeeded);
+        let run = run.borrow();
+        assert!(run.finished());
+        let p = run.progress();
+        assert_eq!((p.accepted, p.skipped), (20, 30));
+        assert!(run.report_csv(HEADER).contains("id49"));
+    }
+
+    #[test]
+    fn cancelling_the_driver_sends_nothing_more() {
+        let graph = lossy(0, usize::MAX);
+        let run = RefCell::new(Run::planned(
+            ids(200).iter().map(|id| failed(id)).collect(),
+            start(),
+        ));
+        let asked = Cell::new(0);
+        let cancelled = || {
+            asked.set(asked.get() + 1);
+            asked.get() > 2
+        };
+        futures::executor::block_on(drive(&graph, &run, &PATHS, &cancelled));
+        let sent = graph.states.borrow().len();
+        assert!(sent < 200 && sent > 0, "{sent}");
+        assert_eq!(run.borrow().progress().skipped, 200 - sent);
     }
 }

@@ -174,16 +174,8 @@ pub enum Msg {
     ActionAppliesAssignment,
     ColumnsLabel,
     BulkCancelled,
-    BulkSelected,
     BulkReprocessSelected,
-    BulkReprocessView,
-    BulkWillReprocess,
     BulkWillSkip,
-    BulkDone,
-    BulkAccepted,
-    BulkFailed,
-    BulkRetrying,
-    BulkSkippedCount,
     BulkDownloadCsv,
     BulkClose,
     SelectRow,
@@ -224,6 +216,24 @@ pub enum Msg {
     PlanSortedDescending,
     PlanRefusedNote,
     ForeignNextLink,
+    BulkVerified,
+    BulkUntouchedNotSent,
+    BulkUnreadableAfterLoss,
+    BulkReadFailed,
+    BulkSignInNeeded,
+    CsvId,
+    CsvItem,
+    CsvOutcome,
+    CsvDetail,
+    CsvRequestId,
+    AuthInteractionRequired,
+    BulkSelectedCount,
+    BulkReprocessViewCount,
+    BulkPlan,
+    BulkCounts,
+    BulkPausedSignIn,
+    BulkReportFileName,
+    GraphUnsure,
 }
 
 /// A message with its `{name}` placeholders filled in by `args` (`("name", value)`).
@@ -481,24 +491,16 @@ pub fn t(msg: Msg) -> &'static str {
         ActionAppliesAssignment => "applies to this assignment",
         ColumnsLabel => "Columns",
         BulkCancelled => "cancelled before it was sent",
-        BulkSelected => "selected",
         BulkReprocessSelected => "Reprocess selected…",
-        BulkReprocessView => "Reprocess all in this view…",
-        BulkWillReprocess => "will be reprocessed",
         BulkWillSkip => {
-            "skipped: not failed, or outside the 14-day window (each reason is in the report)"
+            "Skipped rows are not failed, or are outside the {days}-day window; each reason is in the report."
         }
-        BulkDone => "Done",
-        BulkAccepted => "accepted",
-        BulkFailed => "failed",
-        BulkRetrying => "retrying",
-        BulkSkippedCount => "skipped",
         BulkDownloadCsv => "Download the report (CSV)",
         BulkClose => "Close",
         SelectRow => "Select",
-        BulkGaveUp => "still throttled or busy, not sent again; answers of this kind",
+        BulkGaveUp => "still throttled after {count} answers: not sent again",
         BulkUnknownOutcome => {
-            "unknown outcome, not sent again (Graph may have acted on it: check the request)"
+            "unknown outcome ({why}): reading the request (state {state}) cannot tell whether Graph acted, so it was not sent again; check its history in the admin center"
         }
         BulkNoAnswer => "no answer for this item in the batch reply",
         BulkNoStatus => "the batch reply has an item without a status",
@@ -550,6 +552,40 @@ pub fn t(msg: Msg) -> &'static str {
         }
         ForeignNextLink => {
             "Microsoft Graph's next-page link points outside the configured Graph, so it was not followed (it would have carried your access token there): {link}"
+        }
+        BulkVerified => {
+            "the answer was lost ({why}); reading the request shows the reprocess took effect (state {state})"
+        }
+        BulkUntouchedNotSent => {
+            "the answer was lost ({why}); reading the request shows Graph did not act, but it was not sent again (the rules no longer allow it, or it was already sent again twice)"
+        }
+        BulkUnreadableAfterLoss => {
+            "unknown outcome ({why}): the request could not be read to check it; check its history in the admin center"
+        }
+        BulkReadFailed => {
+            "unknown outcome ({why}): reading the request failed ({detail}); check its history in the admin center"
+        }
+        BulkSignInNeeded => "not sent: signing in again is needed",
+        CsvId => "id",
+        CsvItem => "item",
+        CsvOutcome => "outcome",
+        CsvDetail => "detail",
+        CsvRequestId => "request-id",
+        AuthInteractionRequired => {
+            "Signing in again is needed; it waits until the bulk run in progress has stopped"
+        }
+        BulkSelectedCount => "{count} selected",
+        BulkReprocessViewCount => "Reprocess all in this view ({count})…",
+        BulkPlan => "{eligible} will be reprocessed · {skipped} skipped",
+        BulkCounts => {
+            "Done {done} / {total} · accepted {accepted} · verified by reading {verified} · unknown {unknown} · failed {failed} · retrying {retrying} · skipped {skipped}"
+        }
+        BulkPausedSignIn => {
+            "The run stopped: signing in again is needed. The report below lists what was done; download it before you sign in."
+        }
+        BulkReportFileName => "access-desk-reprocess-{date}.csv",
+        GraphUnsure => {
+            "Microsoft Graph's answer was lost ({detail}; request-id {id}): it may or may not have acted, so nothing was sent again. Reload the item to see where it stands."
         }
     }
 }

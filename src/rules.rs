@@ -202,6 +202,52 @@ pub fn waiting_states() -> Vec<&'static str> {
     out
 }
 
+/// How a request stood at one moment: its state (v1.0 casing) and when it completed.
+/// Compared before and after an action whose answer was lost.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Standing {
+    pub state: String,
+    pub completed: Option<DateTime<Utc>>,
+}
+
+impl Standing {
+    pub fn of(r: &crate::graph::models::Request) -> Standing {
+        Standing {
+            state: r.state.clone(),
+            completed: r.completed,
+        }
+    }
+}
+
+/// What a read says of an action whose answer was lost.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// It took effect.
+    Acted,
+    /// Provably not acted on: the request stands exactly as before.
+    Untouched,
+    /// The read cannot tell.
+    Unclear,
+}
+
+/// Did a reprocess take effect? Reprocessing moves a failed request to delivering, then
+/// to delivered or failed again with a new completion time; a request still failed with
+/// the same completion time was not touched.
+pub fn reprocess_took_effect(before: &Standing, after: &Standing) -> Verdict {
+    let is = |s: &str| after.state.eq_ignore_ascii_case(s);
+    if is("delivering") || is("delivered") {
+        return Verdict::Acted;
+    }
+    if !is_reprocessable_state(&after.state) || before.state.is_empty() {
+        return Verdict::Unclear;
+    }
+    match (before.completed, after.completed) {
+        (Some(b), Some(a)) if a == b => Verdict::Untouched,
+        (Some(b), Some(a)) if a > b => Verdict::Acted,
+        _ => Verdict::Unclear,
+    }
+}
+
 /// Reprocessing a request is possible this long after it completed.
 pub const REPROCESS_WINDOW_DAYS: i64 = 14;
 

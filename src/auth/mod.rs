@@ -46,6 +46,9 @@ pub enum AuthError {
     Network(String),
     /// An interactive sign-in has started: the page is leaving.
     Redirecting,
+    /// Signing in again needs the admin, and the page asked not to leave (a bulk run is
+    /// in flight, see [`Auth::hold_interactive_sign_in`]).
+    InteractionRequired,
     Browser(String),
 }
 
@@ -58,6 +61,7 @@ impl fmt::Display for AuthError {
             AuthError::IdToken(p) => write!(f, "{} ({p:?})", t(Msg::AuthIdToken)),
             AuthError::Network(e) => write!(f, "{}: {e}", t(Msg::AuthNetwork)),
             AuthError::Redirecting => f.write_str(t(Msg::AuthRedirecting)),
+            AuthError::InteractionRequired => f.write_str(t(Msg::AuthInteractionRequired)),
             AuthError::Browser(e) => write!(f, "{}: {e}", t(Msg::AuthBrowser)),
         }
     }
@@ -116,6 +120,8 @@ type RefreshFuture = Shared<LocalBoxFuture<'static, Result<String, AuthError>>>;
 thread_local! {
     /// The refresh under way, shared by every caller that needs a token meanwhile.
     static IN_FLIGHT: RefCell<Option<RefreshFuture>> = const { RefCell::new(None) };
+    /// While set, a token that needs an interactive sign-in is an error, not a redirect.
+    static HOLD_INTERACTIVE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// The MSAL-like sign-in layer. Cheap to clone; provided as a Leptos context.
@@ -298,14 +304,28 @@ impl Auth {
         fut.await
     }
 
+    /// While `hold` is set, renewing a token that needs the admin to sign in again answers
+    /// [`AuthError::InteractionRequired`] instead of leaving the page: a bulk run in flight
+    /// pauses and keeps its report rather than losing it to a redirect.
+    pub fn hold_interactive_sign_in(&self, hold: bool) {
+        HOLD_INTERACTIVE.with(|h| h.set(hold));
+    }
+
+    /// An interactive sign-in that comes back to this view, unless it is held.
+    fn interactive(&self) -> Result<String, AuthError> {
+        if HOLD_INTERACTIVE.with(|h| h.get()) {
+            return Err(AuthError::InteractionRequired);
+        }
+        self.sign_in(&current_view())?;
+        Err(AuthError::Redirecting)
+    }
+
     async fn refresh(&self) -> Result<String, AuthError> {
         let Some(set) = self.load() else {
-            self.sign_in(&current_view())?;
-            return Err(AuthError::Redirecting);
+            return self.interactive();
         };
         let Some(refresh) = set.refresh_token.clone() else {
-            self.sign_in(&current_view())?;
-            return Err(AuthError::Redirecting);
+            return self.interactive();
         };
         let client = protocol::client(&self.config).map_err(AuthError::Browser)?;
         let http = |req| http::send(req);
@@ -323,9 +343,10 @@ impl Auth {
             }
             Err(RequestTokenError::ServerResponse(e)) if e.needs_interaction() => {
                 // The refresh token is spent (SPA refresh tokens last 24 hours): sign in again.
-                self.clear();
-                self.sign_in(&current_view())?;
-                Err(AuthError::Redirecting)
+                if !HOLD_INTERACTIVE.with(|h| h.get()) {
+                    self.clear();
+                }
+                self.interactive()
             }
             Err(e) => Err(from_request_error(e)),
         }

@@ -1,106 +1,106 @@
-//! Bulk reprocess of requests: the selected rows, or every row of the view. Ineligible
-//! rows are skipped with the rules' reason before anything is sent; the rest go out as
-//! JSON `$batch` calls of 20, [`CONCURRENCY`] at a time, with the retry and exactly-once
-//! bookkeeping of [`crate::bulk::Run`]. A progress bar counts done, failed, retrying and
-//! skipped, with cancel; the report stays on screen and downloads as CSV.
+//! Bulk reprocess of requests, the browser's part: the selected rows or every row of the
+//! view are planned (ineligible ones skipped with the rules' reason before anything is
+//! sent), then [`crate::bulk::drive`] runs the plan over fetch, and this bar shows it: a
+//! progress bar with cancel, and the report on screen and as a CSV download.
+//!
+//! While a run is in flight the page asks before it is left (`beforeunload`), and a token
+//! renewal that needs an interactive sign-in pauses the run instead of leaving the page.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
 
 use crate::actions::Action;
-use crate::auth::Auth;
-use crate::bulk::{CONCURRENCY, Outcome, Run, batch_body, read_batch};
-use crate::components::list::Pager;
+use crate::auth::{Auth, AuthError};
+use crate::bulk::{BatchAnswer, Before, Ended, Paths, Planned, Run, RunCell, Transport, drive};
+use crate::components::list::{Pager, now_utc};
 use crate::config::Config;
 use crate::graph::models::Request;
-use crate::graph::resources::{Endpoint, action_path};
-use crate::graph::retry::Backoff;
-use crate::graph::{GraphFailure, send, sleep_ms};
-use crate::i18n::{Msg, t};
+use crate::graph::resources::{Collection, Endpoint, action_path, item_path};
+use crate::graph::{GraphFailure, Method, send, sleep_ms};
+use crate::i18n::{Msg, t, tf};
 use crate::ids::Guid;
 use crate::rules::can_reprocess_request;
 
-/// Sends one batch and reads each item's outcome. A failure of the whole call says
-/// nothing about its items if it may have reached Graph: they end as unknown.
-async fn send_batch(
-    auth: &Auth,
-    url: &str,
-    ids: &[String],
-    config: &Config,
-) -> Vec<(String, Outcome)> {
-    let version = config.graph_version;
-    let body = batch_body(ids, |id| match Guid::parse(id) {
-        Some(g) => action_path(Action::ReprocessRequest, version, &g),
-        None => String::new(),
-    });
-    let every = |o: Outcome| ids.iter().map(|id| (id.clone(), o.clone())).collect();
-    match send(auth, "POST", url, Some(body.to_string())).await {
-        Ok(answer) => match serde_json::from_str(&answer.body) {
-            Ok(reply) => read_batch(&reply, ids),
-            Err(e) => every(Outcome::Unknown(format!("{}: {e}", t(Msg::BulkUnreadable)))),
-        },
-        // Refused as a whole (400, 403): nothing in it ran.
-        Err(GraphFailure::Graph(e)) if e.status < 500 => every(Outcome::Refused {
-            status: e.status,
-            code: e.code,
-            message: e.message,
-            request_id: e.request_id,
-        }),
-        Err(e) => every(Outcome::Unknown(match e {
-            GraphFailure::Graph(g) => format!("HTTP {} {}", g.status, g.code),
-            GraphFailure::Network(n) => n,
-            GraphFailure::Auth(a) => a.to_string(),
-            GraphFailure::ForeignLink(l) => l,
-        })),
+/// Fetch with the app's token handling: a whole `$batch` is sent again only after a 429
+/// or a renewed token (Graph did not act); anything else that loses the answer is
+/// reported as lost, for the run to reconcile.
+struct BrowserTransport {
+    auth: Auth,
+    url: String,
+    started: f64,
+}
+
+impl Transport for BrowserTransport {
+    async fn batch(&self, body: String) -> BatchAnswer {
+        match send(&self.auth, Method::Post, &self.url, Some(body)).await {
+            Ok(answer) => match serde_json::from_str(&answer.body) {
+                Ok(reply) => BatchAnswer::Reply(reply),
+                Err(e) => BatchAnswer::Lost {
+                    why: format!("{}: {e}", t(Msg::BulkUnreadable)),
+                    request_id: answer.request_id,
+                },
+            },
+            Err(GraphFailure::Graph(e)) => BatchAnswer::Refused {
+                status: e.status,
+                code: e.code,
+                message: e.message,
+                request_id: e.request_id,
+            },
+            Err(GraphFailure::Auth(AuthError::InteractionRequired)) => BatchAnswer::SignInNeeded,
+            Err(GraphFailure::Unsure { detail, request_id }) => BatchAnswer::Lost {
+                why: detail,
+                request_id,
+            },
+            Err(e) => BatchAnswer::Lost {
+                why: match e {
+                    GraphFailure::Network(n) => n,
+                    GraphFailure::Auth(a) => a.to_string(),
+                    GraphFailure::ForeignLink(l) => l,
+                    GraphFailure::Graph(_) | GraphFailure::Unsure { .. } => String::new(),
+                },
+                request_id: None,
+            },
+        }
+    }
+
+    fn token_refused(&self) {
+        self.auth.invalidate_access_token();
+    }
+
+    fn now_ms(&self) -> u64 {
+        (js_sys::Date::now() - self.started).max(0.0) as u64
+    }
+
+    async fn sleep(&self, ms: u64) {
+        sleep_ms(ms).await
     }
 }
 
-/// Drives `run` to the end (or to cancel), writing its state to the signal as it goes.
-/// At most [`CONCURRENCY`] batches are in flight; each records its own answers.
-async fn drive(auth: Auth, config: Config, run: RwSignal<Run>, cancel: RwSignal<bool>) {
-    let url = Endpoint::of(&config).batch();
-    let started = js_sys::Date::now();
-    let now = move || (js_sys::Date::now() - started).max(0.0) as u64;
-    let in_flight = std::rc::Rc::new(std::cell::Cell::new(0usize));
-    loop {
-        if cancel.get_untracked() {
-            run.update(|r| r.cancel(t(Msg::BulkCancelled)));
-        }
-        if run.with_untracked(Run::finished) {
-            return;
-        }
-        while in_flight.get() < CONCURRENCY {
-            let batch = run.try_update(|r| r.next_batch(now())).unwrap_or_default();
-            if batch.is_empty() {
-                break;
-            }
-            in_flight.set(in_flight.get() + 1);
-            let (auth, config, url, in_flight) =
-                (auth.clone(), config.clone(), url.clone(), in_flight.clone());
-            spawn_local(async move {
-                let answers = send_batch(&auth, &url, &batch, &config).await;
-                if answers.iter().any(|(_, o)| *o == Outcome::Unauthorized) {
-                    // The access token expired mid-run: the next batch gets a fresh one.
-                    auth.invalidate_access_token();
-                }
-                run.update(|r| {
-                    for (id, outcome) in answers {
-                        r.record(&id, outcome, now(), js_sys::Math::random());
-                    }
-                });
-                in_flight.set(in_flight.get() - 1);
-            });
-        }
-        let wait = run
-            .with_untracked(Run::next_ready_at)
-            .map_or(20, |at| at.saturating_sub(now()));
-        sleep_ms(wait.clamp(10, 200)).await;
+impl RunCell for RwSignal<Run> {
+    fn change<R>(&self, f: impl FnOnce(&mut Run) -> R) -> R {
+        self.try_update(f).expect("the bulk bar outlives its run")
     }
+
+    fn look<R>(&self, f: impl FnOnce(&Run) -> R) -> R {
+        self.with_untracked(f)
+    }
+}
+
+/// The report's column names, in the admin's language.
+fn csv_header() -> [&'static str; 5] {
+    [
+        t(Msg::CsvId),
+        t(Msg::CsvItem),
+        t(Msg::CsvOutcome),
+        t(Msg::CsvDetail),
+        t(Msg::CsvRequestId),
+    ]
 }
 
 /// Saves `text` as a file the browser downloads.
-fn download(name: &str, text: &str) {
+pub fn download(name: &str, text: &str) {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
@@ -123,6 +123,29 @@ fn download(name: &str, text: &str) {
         a.click();
     }
     let _ = web_sys::Url::revoke_object_url(&href);
+}
+
+/// Asks before the page is left while `running`: a run's report lives in this page.
+fn guard_unload(running: Signal<bool>) {
+    let handler = Closure::<dyn Fn(web_sys::BeforeUnloadEvent)>::new(
+        move |ev: web_sys::BeforeUnloadEvent| {
+            if running.get_untracked() {
+                ev.prevent_default();
+                ev.set_return_value("");
+            }
+        },
+    );
+    if let Some(w) = web_sys::window() {
+        let _ =
+            w.add_event_listener_with_callback("beforeunload", handler.as_ref().unchecked_ref());
+        let f: js_sys::Function = handler.as_ref().clone().unchecked_into();
+        on_cleanup(move || {
+            if let Some(w) = web_sys::window() {
+                let _ = w.remove_event_listener_with_callback("beforeunload", &f);
+            }
+        });
+    }
+    handler.forget();
 }
 
 /// Where the bulk bar is. The plan itself lives in the run: before Start it holds the
@@ -151,39 +174,76 @@ pub fn BulkBar(
     let auth = expect_context::<Auth>();
     let config = expect_context::<Config>();
     let stage = RwSignal::new(Stage::Idle);
-    let run = RwSignal::new(Run::new(Vec::new(), Backoff::default()));
+    let run = RwSignal::new(Run::new(Vec::new()));
     let cancel = RwSignal::new(false);
+    let ended = RwSignal::new(None::<Ended>);
     let plan = move |only_selected: bool| {
-        let now = crate::components::list::now_utc();
+        let now = now_utc();
         let chosen = selected.get_untracked();
         let plan = rows.with_untracked(|rows| {
             rows.iter()
                 .filter(|r| !only_selected || chosen.contains(&r.id))
-                .map(|r| {
-                    let label = r.requestor.as_ref().map(|s| s.display_name.clone());
-                    let skip = can_reprocess_request(&r.id, &r.state, r.completed, now)
+                .map(|r| Planned {
+                    id: r.id.clone(),
+                    label: r
+                        .requestor
+                        .as_ref()
+                        .map(|s| s.display_name.clone())
+                        .unwrap_or_default(),
+                    before: Before::of(r),
+                    skip: can_reprocess_request(&r.id, &r.state, r.completed, now)
                         .err()
-                        .map(|why| why.message());
-                    (r.id.clone(), label.unwrap_or_default(), skip)
+                        .map(|why| why.message()),
                 })
                 .collect()
         });
-        run.set(Run::planned(plan, Backoff::default()));
+        run.set(Run::planned(plan, now));
         stage.set(Stage::Confirming);
     };
+    let running = Signal::derive(move || stage.get() == Stage::Running && ended.get().is_none());
+    guard_unload(running);
     let start = move |_| {
         cancel.set(false);
+        ended.set(None);
         stage.set(Stage::Running);
-        spawn_local(drive(auth.clone(), config.clone(), run, cancel));
+        let auth = auth.clone();
+        let config = config.clone();
+        // The run's clock starts now, like the plan's rules did.
+        run.update(|r| r.start_at(now_utc()));
+        spawn_local(async move {
+            let version = config.graph_version;
+            let transport = BrowserTransport {
+                auth: auth.clone(),
+                url: Endpoint::of(&config).batch(),
+                started: js_sys::Date::now(),
+            };
+            let action = move |id: &str| match Guid::parse(id) {
+                Some(g) => action_path(Action::ReprocessRequest, version, &g),
+                None => String::new(),
+            };
+            let item = move |id: &str| match Guid::parse(id) {
+                Some(g) => item_path(Collection::Requests, version, &g),
+                None => String::new(),
+            };
+            let paths = Paths {
+                action: &action,
+                item: &item,
+            };
+            auth.hold_interactive_sign_in(true);
+            let how = drive(&transport, &run, &paths, &|| cancel.get_untracked()).await;
+            auth.hold_interactive_sign_in(false);
+            ended.try_set(Some(how));
+        });
     };
     let progress = move || run.with(Run::progress);
-    let finished = move || run.with(Run::finished);
+    let finished = move || ended.get().is_some();
     let not = move |s: Stage| move || stage.get() != s;
     let partial = move || pager.has_more() || pager.loading.get();
+    let auth_for_sign_in = expect_context::<Auth>();
     view! {
         <div class="bulk" data-testid="bulk">
             <p hidden=not(Stage::Idle)>
-                <span data-testid="selected-count">{move || selected.with(Vec::len)} " " {t(Msg::BulkSelected)}</span>
+                <span data-testid="selected-count">{move || tf(Msg::BulkSelectedCount, &[("count", &selected.with(Vec::len).to_string())])}</span>
                 " "
                 <button type="button" data-testid="bulk-selected" disabled=move || selected.with(Vec::is_empty) on:click=move |_| plan(true)>
                     {t(Msg::BulkReprocessSelected)}
@@ -191,18 +251,19 @@ pub fn BulkBar(
                 " "
                 <button type="button" data-testid="bulk-all" disabled=partial on:click=move |_| plan(false)
                     aria-describedby="bulk-partial">
-                    {t(Msg::BulkReprocessView)} " (" {move || rows.with(Vec::len)} ")"
+                    {move || tf(Msg::BulkReprocessViewCount, &[("count", &rows.with(Vec::len).to_string())])}
                 </button>
                 " "
                 <span id="bulk-partial" class="hint" hidden=move || !partial()>{t(Msg::BulkLoadAllFirst)}</span>
             </p>
             <div role="alertdialog" aria-labelledby="bulk-plan" class="confirm" data-testid="bulk-confirm" hidden=not(Stage::Confirming)>
-                <p id="bulk-plan">
-                    <strong data-testid="bulk-eligible">{move || { let p = progress(); p.total - p.skipped }}</strong>
-                    " " {t(Msg::BulkWillReprocess)} " · "
-                    <strong data-testid="bulk-skipped">{move || progress().skipped}</strong>
-                    " " {t(Msg::BulkWillSkip)}
-                </p>
+                <p id="bulk-plan">{move || {
+                    let p = progress();
+                    tf(Msg::BulkPlan, &[("eligible", &(p.total - p.skipped).to_string()), ("skipped", &p.skipped.to_string())])
+                }}</p>
+                <p class="hint">{tf(Msg::BulkWillSkip, &[("days", &crate::rules::REPROCESS_WINDOW_DAYS.to_string())])}</p>
+                <span hidden data-testid="bulk-eligible">{move || { let p = progress(); p.total - p.skipped }}</span>
+                <span hidden data-testid="bulk-skipped">{move || progress().skipped}</span>
                 <button type="button" class="primary" data-testid="bulk-start"
                     disabled=move || { let p = progress(); p.total == p.skipped } on:click=start>
                     {t(Msg::ReprocessNow)}
@@ -214,20 +275,28 @@ pub fn BulkBar(
                 <progress aria-labelledby="bulk-counts" max=move || progress().total.max(1) value=move || progress().done()></progress>
                 <p role="status" id="bulk-counts" data-testid="bulk-counts">{move || {
                     let p = progress();
-                    format!(
-                        "{} {} / {} · {} {} · {} {} · {} {} · {} {}",
-                        t(Msg::BulkDone), p.done(), p.total,
-                        t(Msg::BulkAccepted), p.accepted,
-                        t(Msg::BulkFailed), p.failed,
-                        t(Msg::BulkRetrying), p.retrying,
-                        t(Msg::BulkSkippedCount), p.skipped,
-                    )
+                    tf(Msg::BulkCounts, &[
+                        ("done", &p.done().to_string()),
+                        ("total", &p.total.to_string()),
+                        ("accepted", &p.accepted.to_string()),
+                        ("verified", &p.verified.to_string()),
+                        ("unknown", &p.unknown.to_string()),
+                        ("failed", &p.failed.to_string()),
+                        ("retrying", &p.retrying.to_string()),
+                        ("skipped", &p.skipped.to_string()),
+                    ])
                 }}</p>
+                <p class="notice warn" role="alert" data-testid="bulk-sign-in" hidden=move || ended.get() != Some(Ended::SignInNeeded)>
+                    {t(Msg::BulkPausedSignIn)} " "
+                    <button type="button" on:click=move |_| {
+                        let _ = auth_for_sign_in.sign_in(&crate::auth::current_view());
+                    }>{t(Msg::SignIn)}</button>
+                </p>
                 <button type="button" data-testid="bulk-cancel" hidden=finished on:click=move |_| cancel.set(true)>
                     {t(Msg::Cancel)}
                 </button>
                 <button type="button" data-testid="bulk-csv" hidden=move || !finished()
-                    on:click=move |_| download("access-desk-reprocess.csv", &run.with(Run::report_csv))>
+                    on:click=move |_| download(&tf(Msg::BulkReportFileName, &[("date", &crate::query::format_date(now_utc().date_naive()))]), &run.with(|r| r.report_csv(csv_header())))>
                     {t(Msg::BulkDownloadCsv)}
                 </button>
                 " "
@@ -236,7 +305,7 @@ pub fn BulkBar(
                 </button>
                 // The report: what did not go through first, as the CSV has it.
                 <pre class="report" data-testid="bulk-report" tabindex="0" aria-label=t(Msg::BulkReportLabel) hidden=move || !finished()>
-                    {move || if finished() { run.with(Run::report_csv) } else { String::new() }}
+                    {move || if finished() { run.with(|r| r.report_csv(csv_header())) } else { String::new() }}
                 </pre>
             </div>
         </div>

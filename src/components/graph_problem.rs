@@ -46,6 +46,12 @@ pub fn GraphProblem(failure: GraphFailure) -> impl IntoView {
         GraphFailure::Network(e) => {
             view! { <p role="alert">{t(Msg::GraphFailed)} ": " {e}</p> }.into_any()
         }
+        GraphFailure::Unsure { detail, request_id } => view! {
+            <p role="alert" data-testid="graph-unsure">
+                {tf(Msg::GraphUnsure, &[("detail", &detail), ("id", &request_id.unwrap_or_default())])}
+            </p>
+        }
+        .into_any(),
         GraphFailure::ForeignLink(link) => view! {
             <p role="alert" data-testid="foreign-link">{tf(Msg::ForeignNextLink, &[("link", &link)])}</p>
         }

@@ -21,12 +21,19 @@ pub enum GraphFailure {
     /// Graph's `@odata.nextLink` pointed somewhere other than the configured Graph: it was
     /// not followed (it would have carried the bearer token there).
     ForeignLink(String),
+    /// An action whose answer was lost (503, 504, a network failure): Graph may or may not
+    /// have acted. Never sent again blind: the caller reads the item to find out.
+    Unsure {
+        detail: String,
+        request_id: Option<String>,
+    },
 }
 
 /// GETs JSON with a bearer token. A 401 means the cached token is no longer accepted:
-/// it is renewed once and the call repeated; 429, 503 and 504 are retried with backoff.
+/// it is renewed once and the call repeated; 429, 503, 504 and network failures are
+/// retried with backoff (a read is safe to repeat).
 pub async fn get_json(auth: &Auth, url: &str) -> Result<serde_json::Value, GraphFailure> {
-    let answer = send(auth, "GET", url, None).await?;
+    let answer = send(auth, Method::Get, url, None).await?;
     serde_json::from_str(&answer.body).map_err(|e| GraphFailure::Network(e.to_string()))
 }
 
@@ -45,17 +52,77 @@ pub async fn post_action(
     url: &str,
     body: Option<&serde_json::Value>,
 ) -> Result<Answer, GraphFailure> {
-    send(auth, "POST", url, body.map(|b| b.to_string())).await
+    send(auth, Method::Post, url, body.map(|b| b.to_string())).await
 }
 
-/// One call with the app's policy: a bearer token from the cache (renewed once on 401),
-/// and transient answers (429, 503, 504) or network failures retried per
-/// [`retry::Backoff`]. Any other non-2xx answer is a [`GraphError`].
+/// The HTTP methods the app uses. A GET reads and may be repeated; a POST acts and is
+/// repeated only when Graph said it did not act.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+}
+
+/// What to do with an answer (or a network failure, `status` None) to attempt `attempt`
+/// of a call with `method`, before a token renewal has been tried (`renewed` false).
+/// Pure, so the never-resend-blind rule is tested natively.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Next {
+    /// The answer stands (success, or an error to report).
+    Done,
+    /// Renew the access token and send again: Graph refused the token, so it did not act.
+    Renew,
+    /// Send again after this many milliseconds.
+    Wait(u64),
+    /// A POST whose answer does not say whether Graph acted (5xx, no answer at all):
+    /// never sent again blind; the caller reconciles by reading.
+    Unsure,
+}
+
+/// The send policy (see [`Next`]).
+///
+/// ```
+/// use access_desk::graph::{Method, Next, next_step};
+/// use access_desk::graph::retry::Backoff;
+/// let b = Backoff::default();
+/// assert_eq!(next_step(Method::Post, Some(504), 1, false, None, &b, 0.5), Next::Unsure);
+/// assert_eq!(next_step(Method::Get, Some(504), 1, false, None, &b, 1.0), Next::Wait(500));
+/// assert_eq!(next_step(Method::Post, Some(429), 1, false, Some("2"), &b, 0.5), Next::Wait(2_000));
+/// ```
+pub fn next_step(
+    method: Method,
+    status: Option<u16>,
+    attempt: u32,
+    renewed: bool,
+    retry_after: Option<&str>,
+    backoff: &retry::Backoff,
+    jitter: f64,
+) -> Next {
+    match (method, status) {
+        (_, Some(401)) if !renewed => Next::Renew,
+        // A throttled call was not acted on, whatever its method.
+        (_, Some(429)) => match backoff.after(attempt, 429, retry_after, jitter) {
+            retry::Retry::After(ms) => Next::Wait(ms),
+            retry::Retry::No => Next::Done,
+        },
+        // 5xx on an action says nothing about whether Graph acted.
+        (Method::Post, Some(500..=599) | None) => Next::Unsure,
+        (Method::Get, s) => match backoff.after(attempt, s.unwrap_or(503), retry_after, jitter) {
+            retry::Retry::After(ms) => Next::Wait(ms),
+            retry::Retry::No => Next::Done,
+        },
+        _ => Next::Done,
+    }
+}
+
+/// One call with the app's policy ([`next_step`]): a bearer token from the cache (renewed
+/// once on 401); reads retried on 429, 503, 504 and network failures; actions retried
+/// only on 429 and reported [`GraphFailure::Unsure`] when the answer is lost.
 ///
 /// Boxed: one copy of this state machine serves every caller.
 pub fn send<'a>(
     auth: &'a Auth,
-    method: &'static str,
+    method: Method,
     url: &'a str,
     body: Option<String>,
 ) -> futures::future::LocalBoxFuture<'a, Result<Answer, GraphFailure>> {
@@ -70,8 +137,8 @@ pub fn send<'a>(
                 .await
                 .map_err(GraphFailure::Auth)?;
             let builder = match method {
-                "POST" => Request::post(url),
-                _ => Request::get(url),
+                Method::Post => Request::post(url),
+                Method::Get => Request::get(url),
             }
             .header("Authorization", &format!("Bearer {token}"));
             let sent = match &body {
@@ -87,43 +154,69 @@ pub fn send<'a>(
             };
             let resp = match sent {
                 Ok(resp) => resp,
-                // A network failure: a read is repeated. An action is not: it may have
-                // reached Graph, and the admin is told instead of it being sent twice.
-                Err(e) => match backoff.after(attempt, 503, None, jitter()) {
-                    retry::Retry::After(ms) if method == "GET" => {
+                Err(e) => match next_step(method, None, attempt, renewed, None, &backoff, jitter())
+                {
+                    Next::Wait(ms) => {
                         sleep_ms(ms).await;
                         continue;
+                    }
+                    Next::Unsure => {
+                        return Err(GraphFailure::Unsure {
+                            detail: e.to_string(),
+                            request_id: None,
+                        });
                     }
                     _ => return Err(GraphFailure::Network(e.to_string())),
                 },
             };
             let status = resp.status();
-            if status == 401 && !renewed {
-                auth.invalidate_access_token();
-                renewed = true;
-                continue;
-            }
             let request_id = resp.headers().get("request-id");
-            if let retry::Retry::After(ms) = backoff.after(
+            let retry_after = resp.headers().get("retry-after");
+            match next_step(
+                method,
+                Some(status),
                 attempt,
-                status,
-                resp.headers().get("retry-after").as_deref(),
+                renewed,
+                retry_after.as_deref(),
+                &backoff,
                 jitter(),
             ) {
-                sleep_ms(ms).await;
-                continue;
+                Next::Renew => {
+                    auth.invalidate_access_token();
+                    renewed = true;
+                    continue;
+                }
+                Next::Wait(ms) => {
+                    sleep_ms(ms).await;
+                    continue;
+                }
+                Next::Unsure => {
+                    return Err(GraphFailure::Unsure {
+                        detail: format!("HTTP {status}"),
+                        request_id,
+                    });
+                }
+                Next::Done => {}
             }
-            let text = resp
-                .text()
-                .await
-                .map_err(|e| GraphFailure::Network(e.to_string()))?;
+            let text = resp.text().await;
             if (200..300).contains(&status) {
-                return Ok(Answer {
-                    status,
-                    request_id,
-                    body: text,
-                });
+                // A success whose body did not arrive whole is still a success for an
+                // action (202/204 have none); a read needs its body.
+                return match text {
+                    Ok(body) => Ok(Answer {
+                        status,
+                        request_id,
+                        body,
+                    }),
+                    Err(e) if method == Method::Get => Err(GraphFailure::Network(e.to_string())),
+                    Err(_) => Ok(Answer {
+                        status,
+                        request_id,
+                        body: String::new(),
+                    }),
+                };
             }
+            let text = text.unwrap_or_default();
             return Err(GraphFailure::Graph(GraphError::from_response(
                 status, &text, request_id,
             )));
@@ -143,4 +236,65 @@ pub async fn sleep_ms(ms: u64) {
         }
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use retry::Backoff;
+
+    fn step(method: Method, status: Option<u16>, attempt: u32, renewed: bool) -> Next {
+        next_step(
+            method,
+            status,
+            attempt,
+            renewed,
+            None,
+            &Backoff::default(),
+            1.0,
+        )
+    }
+
+    #[test]
+    fn an_action_is_sent_again_only_when_graph_said_it_did_not_act() {
+        // 429 (throttled) and 401 (token refused, once): Graph did not act.
+        assert_eq!(step(Method::Post, Some(429), 1, false), Next::Wait(500));
+        assert_eq!(step(Method::Post, Some(401), 1, false), Next::Renew);
+        assert_eq!(step(Method::Post, Some(401), 2, true), Next::Done);
+        // Anything else that loses the answer is unsure, never a resend.
+        for status in [Some(500), Some(502), Some(503), Some(504), None] {
+            assert_eq!(
+                step(Method::Post, status, 1, false),
+                Next::Unsure,
+                "{status:?}"
+            );
+        }
+        for status in [200, 202, 204, 400, 403, 404, 409] {
+            assert_eq!(
+                step(Method::Post, Some(status), 1, false),
+                Next::Done,
+                "{status}"
+            );
+        }
+        // Throttled until the attempts run out: then the 429 is the answer.
+        assert_eq!(step(Method::Post, Some(429), 6, false), Next::Done);
+    }
+
+    #[test]
+    fn a_read_is_repeated_on_any_transient_answer() {
+        for status in [Some(429), Some(503), Some(504), None] {
+            assert!(
+                matches!(step(Method::Get, status, 1, false), Next::Wait(_)),
+                "{status:?}"
+            );
+            assert_eq!(
+                step(Method::Get, status, 6, false),
+                Next::Done,
+                "{status:?}"
+            );
+        }
+        assert_eq!(step(Method::Get, Some(401), 1, false), Next::Renew);
+        assert_eq!(step(Method::Get, Some(500), 1, false), Next::Done);
+        assert_eq!(step(Method::Get, Some(200), 1, false), Next::Done);
+    }
 }
