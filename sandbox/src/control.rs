@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::identity::Registration;
-use crate::{Knobs, Shared, build_tenant, clock::iso};
+use crate::{Knobs, QuerySupport, RefusedFilter, Shared, build_tenant, clock::iso};
 
 pub fn routes() -> Router<Shared> {
     Router::new()
@@ -76,6 +76,8 @@ fn current(s: &Shared) -> Value {
         "latencyMs": k.latency_ms,
         "throttle": k.throttle.map(|(r, b)| format!("{r}/{b}")),
         "faultRate": k.fault_rate,
+        "querySupport": k.query_support.name(),
+        "refuseFilters": k.refuse_filters,
         "accessTokenLifetimeSeconds": k.access_token_secs,
         "refreshTokenLifetimeSeconds": k.refresh_lifetime_secs,
     })
@@ -93,6 +95,8 @@ struct Change {
     #[serde(default, deserialize_with = "double_option")]
     throttle: Option<Option<String>>,
     fault_rate: Option<f64>,
+    query_support: Option<QuerySupport>,
+    refuse_filters: Option<Vec<RefusedFilter>>,
     access_token_lifetime_seconds: Option<i64>,
     refresh_token_lifetime_seconds: Option<i64>,
 }
@@ -124,6 +128,22 @@ async fn change(State(s): State<Shared>, Json(c): Json<Change>) -> Response {
                 return bad("faultRate is a probability between 0 and 1");
             }
             k.fault_rate = p;
+        }
+        if let Some(q) = c.query_support {
+            k.query_support = q;
+        }
+        if let Some(list) = c.refuse_filters {
+            for r in &list {
+                if !matches!(r.version.as_str(), "v1.0" | "beta")
+                    || r.collection.is_empty()
+                    || r.property.is_empty()
+                {
+                    return bad(
+                        "refuseFilters items are {\"version\": \"v1.0\"|\"beta\", \"collection\", \"property\"}",
+                    );
+                }
+            }
+            k.refuse_filters = list;
         }
         if let Some(secs) = c.access_token_lifetime_seconds {
             k.access_token_secs = secs.max(1);

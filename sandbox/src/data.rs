@@ -205,6 +205,14 @@ pub struct Package {
 pub struct Extension {
     pub id: String,
     pub display_name: String,
+    pub description: String,
+    pub created: DateTime<Utc>,
+    pub created_by: String,
+    pub subscription_id: String,
+    pub workflow_name: String,
+    /// `callbackConfiguration.timeoutDuration` (ISO 8601), for an extension that waits for a
+    /// callback; the documented range is 5 minutes to 14 days.
+    pub timeout: Option<&'static str>,
 }
 
 #[derive(Clone, Debug)]
@@ -443,11 +451,13 @@ const PACKAGES: &[PackageSeed] = &[
     },
 ];
 
-const EXTENSIONS: &[&str] = &[
-    "SoD check (Logic App)",
-    "ServiceNow ticket",
-    "Vérification du manager",
-    "HR system sync 人力资源",
+/// Custom extensions: name, and the callback timeout (every one waits for a callback, so
+/// requests can wait at any of them). Two are shorter than the 14-day maximum.
+const EXTENSIONS: &[(&str, &str)] = &[
+    ("SoD check (Logic App)", "P14D"),
+    ("ServiceNow ticket", "P3D"),
+    ("Vérification du manager", "PT12H"),
+    ("HR system sync 人力资源", "P14D"),
 ];
 
 const QUESTIONS: &[(&str, &[&str])] = &[
@@ -538,10 +548,16 @@ impl Data {
                 created: d.catalogs[p.catalog].created + days(3),
             });
         }
-        for name in EXTENSIONS {
+        for (i, (name, timeout)) in EXTENSIONS.iter().enumerate() {
             d.extensions.push(Extension {
                 id: rng.guid(),
                 display_name: (*name).into(),
+                description: format!("Logic App called by access package policies ({name})"),
+                created: now - days(300) + days(i as i64),
+                created_by: format!("admin@{domain}"),
+                subscription_id: "00000000-0000-4000-8000-00000000e5b0".into(),
+                workflow_name: format!("sandbox-extension-{i}"),
+                timeout: Some(timeout),
             });
         }
         // Two policies per package: one plain, one calling custom extensions at some stages.

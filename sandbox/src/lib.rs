@@ -35,6 +35,7 @@ use accounts::Account;
 use clock::Clock;
 use data::{Data, Demo};
 use graph::GraphError;
+pub use graph::query_table::QuerySupport;
 use identity::Registration;
 use keys::Keys;
 
@@ -63,6 +64,10 @@ pub struct Options {
     /// Probability (0–1) that a Graph call fails with 503 or 504.
     #[arg(long, default_value_t = 0.0)]
     pub fault_rate: f64,
+    /// Which list queries are accepted: `documented` (exactly what Microsoft documents, see
+    /// sandbox/QUERY-SUPPORT.md) or `extended` (and/or/not, ne, more properties).
+    #[arg(long, value_enum, default_value_t = QuerySupport::Documented)]
+    pub query_support: QuerySupport,
     /// Origin of a single-page app: `{origin}/` is registered as its redirect URI and the
     /// token endpoint answers it cross-origin (repeatable).
     #[arg(long = "app-origin", default_value = "http://127.0.0.1:8080")]
@@ -117,12 +122,35 @@ impl Tenant {
     }
 }
 
+/// A documented `$filter` property refused at run time through test control, to test a
+/// client's fallback.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RefusedFilter {
+    /// `v1.0` or `beta`.
+    pub version: String,
+    /// The collection's path segment, such as `assignmentRequests`.
+    pub collection: String,
+    /// The property, such as `state` or `accessPackage/id`.
+    pub property: String,
+}
+
+impl RefusedFilter {
+    pub fn matches(&self, version: &str, collection: &str, property: &str) -> bool {
+        self.version == version
+            && self.collection.eq_ignore_ascii_case(collection)
+            && self.property.eq_ignore_ascii_case(property)
+    }
+}
+
 /// Run-time knobs: settable at start and through test control.
 #[derive(Clone, Debug)]
 pub struct Knobs {
     pub latency_ms: u64,
     pub throttle: Option<(f64, f64)>,
     pub fault_rate: f64,
+    pub query_support: QuerySupport,
+    pub refuse_filters: Vec<RefusedFilter>,
     pub access_token_secs: i64,
     pub refresh_lifetime_secs: i64,
     bucket_tokens: f64,
@@ -135,6 +163,8 @@ impl Knobs {
             latency_ms: o.latency_ms,
             throttle: o.throttle,
             fault_rate: o.fault_rate.clamp(0.0, 1.0),
+            query_support: o.query_support,
+            refuse_filters: Vec::new(),
             access_token_secs: o.token_lifetime.max(1),
             refresh_lifetime_secs: identity::SPA_REFRESH_LIFETIME_SECS,
             bucket_tokens: o.throttle.map(|t| t.1).unwrap_or(0.0),

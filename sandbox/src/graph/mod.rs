@@ -7,6 +7,7 @@
 pub mod batch;
 mod handlers;
 pub mod odata;
+pub mod query_table;
 pub mod render;
 
 use axum::body::Bytes;
@@ -96,6 +97,32 @@ impl GraphError {
 
     pub fn bad_request(message: impl Into<String>) -> GraphError {
         GraphError::new(StatusCode::BAD_REQUEST, "BadRequest", message)
+    }
+
+    /// What the service answers for a query it does not support (docs-contrib issues 8922,
+    /// 5655): `OData query is invalid: Filter '<property> <Operator> <value>' is not
+    /// supported.` The property comes first, so a client can tell which clause was refused.
+    pub fn invalid_filter(clause: &str) -> GraphError {
+        GraphError::new(
+            StatusCode::BAD_REQUEST,
+            "InvalidFilter",
+            format!(
+                "OData query is invalid: Filter '{}' is not supported.",
+                truncate(clause)
+            ),
+        )
+    }
+
+    /// An `$expand` the documents do not give for this read, in the same shape.
+    pub fn invalid_expand(item: &str) -> GraphError {
+        GraphError::new(
+            StatusCode::BAD_REQUEST,
+            "InvalidFilter",
+            format!(
+                "OData query is invalid: Expand '{}' is not supported.",
+                truncate(item)
+            ),
+        )
     }
 
     pub fn unsupported(message: impl Into<String>) -> GraphError {
