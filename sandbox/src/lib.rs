@@ -213,9 +213,17 @@ impl Sandbox {
         }
     }
 
-    /// The token issuer: `{origin}/{tenant id}/v2.0`.
+    /// The token issuer: `{origin}/{tenant id}/v2.0`, where the origin is the cloud's issuer
+    /// host (China: `https://login.partner.microsoftonline.cn`) or else this sandbox's own.
     pub fn issuer(&self) -> String {
-        format!("{}/{}/v2.0", self.issuer_origin, self.tenant.tenant_id)
+        self.issuer_for(&self.tenant.tenant_id)
+    }
+
+    /// The issuer with `tenant` in the tenant's place; discovery of `organizations` shows
+    /// the template `{tenantid}`, as the real service does.
+    pub fn issuer_for(&self, tenant: &str) -> String {
+        let host = cloud::issuer_host(self.options.cloud).unwrap_or(&self.issuer_origin);
+        format!("{host}/{tenant}/v2.0")
     }
 
     /// Redirect URIs registered for the app.
@@ -313,6 +321,7 @@ impl Sandbox {
             "clientId": self.tenant.client_id,
             "cloud": self.options.cloud.name(),
             "authority": format!("{}/{}", self.issuer_origin, self.tenant.tenant_id),
+            "issuer": self.issuer(),
             "graph": self.issuer_origin,
             "graphScope": format!("{}/EntitlementManagement.ReadWrite.All", cloud::graph_audiences(self.options.cloud)[0]),
             "accounts": self.accounts.iter().map(Account::info).collect::<Vec<_>>(),
