@@ -19,6 +19,7 @@ pub mod graph;
 pub mod identity;
 pub mod ids;
 pub mod keys;
+pub mod serve;
 mod tls;
 
 use std::net::SocketAddr;
@@ -64,6 +65,21 @@ pub struct Options {
     /// Probability (0–1) that a Graph call fails with 503 or 504.
     #[arg(long, default_value_t = 0.0)]
     pub fault_rate: f64,
+    /// Probability (0–1) that a POST action (direct or a `$batch` item) is performed and then
+    /// answered 504 instead of its real answer.
+    #[arg(long, default_value_t = 0.0)]
+    pub act_then_fail_rate: f64,
+    /// Probability (0–1) that a direct POST action, or a whole `$batch` call, is performed and
+    /// then its connection is dropped without any response.
+    #[arg(long, default_value_t = 0.0)]
+    pub act_then_drop_rate: f64,
+    /// Probability (0–1) that a whole `$batch` call is answered 503 before any item runs.
+    #[arg(long, default_value_t = 0.0)]
+    pub batch_fault_rate: f64,
+    /// Probability (0–1) that a whole `$batch` call runs a non-empty prefix of its items and is
+    /// then answered 504.
+    #[arg(long, default_value_t = 0.0)]
+    pub batch_act_then_fail_rate: f64,
     /// Which list queries are accepted: `documented` (exactly what Microsoft documents, see
     /// sandbox/QUERY-SUPPORT.md) or `extended` (and/or/not, ne, more properties).
     #[arg(long, value_enum, default_value_t = QuerySupport::Documented)]
@@ -149,6 +165,10 @@ pub struct Knobs {
     pub latency_ms: u64,
     pub throttle: Option<(f64, f64)>,
     pub fault_rate: f64,
+    pub act_then_fail_rate: f64,
+    pub act_then_drop_rate: f64,
+    pub batch_fault_rate: f64,
+    pub batch_act_then_fail_rate: f64,
     pub query_support: QuerySupport,
     pub refuse_filters: Vec<RefusedFilter>,
     pub access_token_secs: i64,
@@ -163,6 +183,10 @@ impl Knobs {
             latency_ms: o.latency_ms,
             throttle: o.throttle,
             fault_rate: o.fault_rate.clamp(0.0, 1.0),
+            act_then_fail_rate: o.act_then_fail_rate.clamp(0.0, 1.0),
+            act_then_drop_rate: o.act_then_drop_rate.clamp(0.0, 1.0),
+            batch_fault_rate: o.batch_fault_rate.clamp(0.0, 1.0),
+            batch_act_then_fail_rate: o.batch_act_then_fail_rate.clamp(0.0, 1.0),
             query_support: o.query_support,
             refuse_filters: Vec::new(),
             access_token_secs: o.token_lifetime.max(1),
@@ -309,6 +333,20 @@ impl Sandbox {
         Ok(())
     }
 
+    /// True with probability `p` (the fault generator, seeded from the tenant's seed).
+    pub fn roll(&self, p: f64) -> bool {
+        if p <= 0.0 {
+            return false;
+        }
+        let mut rng = self.fault_rng.lock().expect("rng");
+        ((rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64) < p
+    }
+
+    /// Uniform in `0..n` from the fault generator (n > 0).
+    pub fn fault_below(&self, n: u64) -> u64 {
+        self.fault_rng.lock().expect("rng").below(n)
+    }
+
     /// Records a write in the operation log.
     pub fn log_write(&self, entry: Value) {
         self.log.lock().expect("log").push(entry);
@@ -398,14 +436,8 @@ impl Bound {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        match self.tls {
-            Some(t) => tls::serve(self.listener, t.acceptor, router(self.state), shutdown).await,
-            None => {
-                axum::serve(self.listener, router(self.state))
-                    .with_graceful_shutdown(shutdown)
-                    .await
-            }
-        }
+        let acceptor = self.tls.map(|t| t.acceptor);
+        serve::serve(self.listener, acceptor, router(self.state), shutdown).await
     }
 }
 
