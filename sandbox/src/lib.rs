@@ -101,6 +101,38 @@ pub struct Options {
     /// Enable the test-control endpoints under /sandbox/ (reset, clock, faults, log).
     #[arg(long)]
     pub test_control: bool,
+    /// Allow an `--addr` that is not loopback (127.0.0.0/8, ::1). The sign-in page is a
+    /// password-less account picker for an administrator: anyone who reaches it is one.
+    #[arg(long)]
+    pub i_know_this_is_public: bool,
+}
+
+/// Whether the sandbox may listen on `addr`: loopback always; anything else only with
+/// `--i-know-this-is-public`, and then with a warning to print. The error explains why.
+pub fn check_listen_address(
+    addr: SocketAddr,
+    i_know_this_is_public: bool,
+) -> Result<Option<String>, String> {
+    let loopback = match addr.ip() {
+        std::net::IpAddr::V4(ip) => ip.octets()[0] == 127,
+        std::net::IpAddr::V6(ip) => ip == std::net::Ipv6Addr::LOCALHOST,
+    };
+    if loopback {
+        return Ok(None);
+    }
+    if !i_know_this_is_public {
+        return Err(format!(
+            "refusing to listen on {addr}: it is not a loopback address (127.0.0.0/8 or ::1). \
+             The sandbox's sign-in page is a password-less account picker: anyone who can reach \
+             it signs in as the tenant's Identity Governance Administrator, and --test-control \
+             lets them reset the tenant. Listen on 127.0.0.1 or ::1, or pass \
+             --i-know-this-is-public if every machine that can reach {addr} is yours."
+        ));
+    }
+    Ok(Some(format!(
+        "WARNING: listening on {addr}, which is not a loopback address: anyone who can reach \
+         it can sign in as an administrator without a password (--i-know-this-is-public)."
+    )))
 }
 
 fn parse_throttle(s: &str) -> Result<(f64, f64), String> {
@@ -441,8 +473,11 @@ impl Bound {
     }
 }
 
-/// Binds the listening socket and builds the tenant (port 0 picks a free port).
+/// Binds the listening socket and builds the tenant (port 0 picks a free port). A
+/// non-loopback address needs `--i-know-this-is-public` (see [`check_listen_address`]).
 pub async fn bind(options: Options) -> std::io::Result<Bound> {
+    check_listen_address(options.addr, options.i_know_this_is_public)
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
     let listener = tokio::net::TcpListener::bind(options.addr).await?;
     let addr = listener.local_addr()?;
     let (scheme, tls) = if options.tls {
@@ -461,8 +496,13 @@ pub async fn bind(options: Options) -> std::io::Result<Bound> {
 
 /// Binds, prints what a client needs, and serves until Ctrl-C or SIGTERM.
 pub async fn serve(options: Options) -> std::io::Result<()> {
+    let warning = check_listen_address(options.addr, options.i_know_this_is_public)
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
     let bound = bind(options).await?;
     let s = &bound.state;
+    if let Some(w) = warning {
+        eprintln!("{w}");
+    }
     println!("entra-sandbox listening on {}", s.issuer_origin);
     if let Some(ca) = bound.ca_path() {
         println!("  TLS: trust the CA certificate at {}", ca.display());
@@ -503,4 +543,46 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_loopback_listens_without_the_public_flag() {
+        for ok in [
+            "127.0.0.1:8081",
+            "127.8.9.10:1",
+            "[::1]:8081",
+            "127.0.0.1:0",
+        ] {
+            let addr: SocketAddr = ok.parse().unwrap();
+            assert_eq!(check_listen_address(addr, false), Ok(None), "{ok}");
+            assert_eq!(check_listen_address(addr, true), Ok(None), "{ok}");
+        }
+        for public in [
+            "0.0.0.0:8081",
+            "192.168.1.20:8081",
+            "10.0.0.1:80",
+            "[::]:8081",
+            "[fe80::1]:8081",
+            "[::ffff:10.0.0.1]:8081",
+            "128.0.0.1:8081",
+        ] {
+            let addr: SocketAddr = public.parse().unwrap();
+            let err = check_listen_address(addr, false).unwrap_err();
+            assert!(err.contains("--i-know-this-is-public"), "{err}");
+            assert!(err.contains("password-less"), "{err}");
+            let warning = check_listen_address(addr, true).unwrap().unwrap();
+            assert!(warning.starts_with("WARNING"), "{warning}");
+        }
+    }
+
+    #[tokio::test]
+    async fn bind_refuses_a_public_address_before_opening_a_socket() {
+        let options = Options::parse_from(["entra-sandbox", "--addr", "0.0.0.0:0"]);
+        let err = bind(options).await.err().expect("refused");
+        assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+    }
 }
