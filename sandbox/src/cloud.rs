@@ -35,3 +35,14 @@ pub fn graph_audiences(c: Cloud) -> &'static [&'static str] {
 pub fn has_resume(c: Cloud) -> bool {
     c == Cloud::Global
 }
+
+/// The host of the cloud's token issuer when it is not the host tokens are requested from.
+/// China's tokens say `https://login.partner.microsoftonline.cn/{tid}/v2.0` (MSAL's cloud
+/// metadata) although its sign-in host is `login.chinacloudapi.cn`; the global and US
+/// Government clouds issue from their sign-in host, which the sandbox plays itself.
+pub fn issuer_host(c: Cloud) -> Option<&'static str> {
+    match c {
+        Cloud::China => Some("https://login.partner.microsoftonline.cn"),
+        Cloud::Global | Cloud::Usgov => None,
+    }
+}

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::identity::Registration;
-use crate::{Knobs, Shared, build_tenant, clock::iso};
+use crate::{Knobs, QuerySupport, RefusedFilter, Shared, build_tenant, clock::iso};
 
 pub fn routes() -> Router<Shared> {
     Router::new()
@@ -76,6 +76,12 @@ fn current(s: &Shared) -> Value {
         "latencyMs": k.latency_ms,
         "throttle": k.throttle.map(|(r, b)| format!("{r}/{b}")),
         "faultRate": k.fault_rate,
+        "actThenFailRate": k.act_then_fail_rate,
+        "actThenDropRate": k.act_then_drop_rate,
+        "batchFaultRate": k.batch_fault_rate,
+        "batchActThenFailRate": k.batch_act_then_fail_rate,
+        "querySupport": k.query_support.name(),
+        "refuseFilters": k.refuse_filters,
         "accessTokenLifetimeSeconds": k.access_token_secs,
         "refreshTokenLifetimeSeconds": k.refresh_lifetime_secs,
     })
@@ -93,6 +99,12 @@ struct Change {
     #[serde(default, deserialize_with = "double_option")]
     throttle: Option<Option<String>>,
     fault_rate: Option<f64>,
+    act_then_fail_rate: Option<f64>,
+    act_then_drop_rate: Option<f64>,
+    batch_fault_rate: Option<f64>,
+    batch_act_then_fail_rate: Option<f64>,
+    query_support: Option<QuerySupport>,
+    refuse_filters: Option<Vec<RefusedFilter>>,
     access_token_lifetime_seconds: Option<i64>,
     refresh_token_lifetime_seconds: Option<i64>,
 }
@@ -105,7 +117,8 @@ fn double_option<'de, D: serde::Deserializer<'de>>(
 
 async fn change(State(s): State<Shared>, Json(c): Json<Change>) -> Response {
     {
-        let mut k = s.knobs.lock().expect("knobs");
+        let mut guard = s.knobs.lock().expect("knobs");
+        let k = &mut *guard;
         if let Some(ms) = c.latency_ms {
             k.latency_ms = ms;
         }
@@ -119,11 +132,51 @@ async fn change(State(s): State<Shared>, Json(c): Json<Change>) -> Response {
                 Err(e) => return bad(e),
             }
         }
-        if let Some(p) = c.fault_rate {
-            if !(0.0..=1.0).contains(&p) {
-                return bad("faultRate is a probability between 0 and 1");
+        for (name, value, slot) in [
+            ("faultRate", c.fault_rate, &mut k.fault_rate),
+            (
+                "actThenFailRate",
+                c.act_then_fail_rate,
+                &mut k.act_then_fail_rate,
+            ),
+            (
+                "actThenDropRate",
+                c.act_then_drop_rate,
+                &mut k.act_then_drop_rate,
+            ),
+            (
+                "batchFaultRate",
+                c.batch_fault_rate,
+                &mut k.batch_fault_rate,
+            ),
+            (
+                "batchActThenFailRate",
+                c.batch_act_then_fail_rate,
+                &mut k.batch_act_then_fail_rate,
+            ),
+        ] {
+            if let Some(p) = value {
+                if !(0.0..=1.0).contains(&p) {
+                    return bad(format!("{name} is a probability between 0 and 1"));
+                }
+                *slot = p;
             }
-            k.fault_rate = p;
+        }
+        if let Some(q) = c.query_support {
+            k.query_support = q;
+        }
+        if let Some(list) = c.refuse_filters {
+            for r in &list {
+                if !matches!(r.version.as_str(), "v1.0" | "beta")
+                    || r.collection.is_empty()
+                    || r.property.is_empty()
+                {
+                    return bad(
+                        "refuseFilters items are {\"version\": \"v1.0\"|\"beta\", \"collection\", \"property\"}",
+                    );
+                }
+            }
+            k.refuse_filters = list;
         }
         if let Some(secs) = c.access_token_lifetime_seconds {
             k.access_token_secs = secs.max(1);

@@ -141,15 +141,6 @@ impl Stage {
             .into_iter()
             .find(|st| st.name().eq_ignore_ascii_case(s))
     }
-
-    /// Where a request waits while its callout at this stage is outstanding.
-    fn waiting_state(self) -> ReqState {
-        match self {
-            Stage::Created => ReqState::Submitted,
-            Stage::Approved => ReqState::Delivering,
-            Stage::Granted | Stage::Removed => ReqState::Delivered,
-        }
-    }
 }
 
 /// `customExtensionCalloutInstanceStatus`.
@@ -205,6 +196,14 @@ pub struct Package {
 pub struct Extension {
     pub id: String,
     pub display_name: String,
+    pub description: String,
+    pub created: DateTime<Utc>,
+    pub created_by: String,
+    pub subscription_id: String,
+    pub workflow_name: String,
+    /// `callbackConfiguration.timeoutDuration` (ISO 8601), for an extension that waits for a
+    /// callback; the documented range is 5 minutes to 14 days.
+    pub timeout: Option<&'static str>,
 }
 
 #[derive(Clone, Debug)]
@@ -443,11 +442,13 @@ const PACKAGES: &[PackageSeed] = &[
     },
 ];
 
-const EXTENSIONS: &[&str] = &[
-    "SoD check (Logic App)",
-    "ServiceNow ticket",
-    "Vérification du manager",
-    "HR system sync 人力资源",
+/// Custom extensions: name, and the callback timeout (every one waits for a callback, so
+/// requests can wait at any of them). Two are shorter than the 14-day maximum.
+const EXTENSIONS: &[(&str, &str)] = &[
+    ("SoD check (Logic App)", "P14D"),
+    ("ServiceNow ticket", "P3D"),
+    ("Vérification du manager", "PT12H"),
+    ("HR system sync 人力资源", "P14D"),
 ];
 
 const QUESTIONS: &[(&str, &[&str])] = &[
@@ -467,7 +468,7 @@ const JUSTIFICATIONS: &[&str] = &[
     "<b>urgent</b> please approve",
 ];
 
-/// What kind of request to generate, chosen by weight.
+/// What kind of request to generate, chosen by weight (or by position, see `generate`).
 #[derive(Clone, Copy)]
 enum Kind {
     Delivered,
@@ -478,10 +479,15 @@ enum Kind {
     PendingApproval,
     Submitted,
     Delivering,
+    /// Delivering for more than 6 hours (created 7 hours to 3 days ago).
+    StuckDelivering,
     Denied,
     Canceled,
     Scheduled,
     Waiting(Stage),
+    /// Waiting at assignmentRequestCreated, its callback timeout close (created shortly
+    /// before `createdDateTime + timeoutDuration`).
+    NearTimeout,
 }
 
 const KINDS: &[(Kind, u64)] = &[
@@ -501,6 +507,82 @@ const KINDS: &[(Kind, u64)] = &[
     (Kind::Waiting(Stage::Granted), 3),
     (Kind::Waiting(Stage::Removed), 2),
 ];
+
+/// Out of every `QUOTA_PERIOD` generated requests, the one at position 10 is stuck in
+/// delivering and those at 20 and 40 wait at a callback close to its timeout, so every
+/// tenant size has them in proportion (500 requests: 10 and 20).
+const QUOTA_PERIOD: usize = 50;
+
+/// `(stage, extension index)` pairs of a policy's custom-extension stage settings.
+type StageList = &'static [(Stage, usize)];
+
+/// Custom-extension stage settings of a package's two policies, by package index modulo 4:
+/// `(direct-assignment policy, self-service policy)`, each `(stage, extension index)`.
+/// Pattern 0 pins every stage to its own extension; 1 uses one extension at two stages of
+/// a policy; 2 has the same extensions at different stages in the two policies; 3 sets
+/// two stages only. A client that maps a waiting extension to a stage through the policies
+/// cannot tell the stage in patterns 1 and 2: it must derive it from the request's state
+/// and type (sandbox/README.md, "Stage semantics").
+const POLICY_PATTERNS: [(StageList, StageList); 4] = [
+    (
+        &[],
+        &[
+            (Stage::Created, 0),
+            (Stage::Approved, 1),
+            (Stage::Granted, 2),
+            (Stage::Removed, 3),
+        ],
+    ),
+    (
+        &[],
+        &[
+            (Stage::Created, 1),
+            (Stage::Approved, 1),
+            (Stage::Granted, 3),
+            (Stage::Removed, 3),
+        ],
+    ),
+    (
+        &[(Stage::Granted, 0), (Stage::Removed, 2)],
+        &[(Stage::Created, 0), (Stage::Approved, 2)],
+    ),
+    (&[], &[(Stage::Created, 2), (Stage::Granted, 1)]),
+];
+
+/// Seconds of an ISO 8601 duration of days, hours, minutes and seconds (`P14D`, `PT12H`,
+/// `P1DT6H`, `PT10M`), as `callbackConfiguration.timeoutDuration` carries it.
+pub fn duration_secs(iso: &str) -> Option<i64> {
+    let rest = iso.strip_prefix('P')?;
+    let (days, time) = match rest.split_once('T') {
+        Some((d, t)) => (d, t),
+        None => (rest, ""),
+    };
+    let mut total = 0i64;
+    let mut take = |part: &str, units: &[(char, i64)]| -> Option<()> {
+        let mut num = String::new();
+        for c in part.chars() {
+            if c.is_ascii_digit() {
+                num.push(c);
+            } else {
+                let (_, secs) = units.iter().find(|(u, _)| *u == c)?;
+                total += num.parse::<i64>().ok()? * secs;
+                num.clear();
+            }
+        }
+        num.is_empty().then_some(())
+    };
+    take(days, &[('D', 86_400)])?;
+    take(time, &[('H', 3_600), ('M', 60), ('S', 1)])?;
+    (rest != "T" && !rest.is_empty()).then_some(total)
+}
+
+/// Where the next request of each waiting kind goes, cycling through every place that
+/// has the stage so that each pattern gets its share.
+#[derive(Default)]
+struct Cursor {
+    waits: [usize; 4],
+    near: usize,
+}
 
 /// The demo accounts' object ids and names, so they appear in the data.
 pub struct Demo<'a> {
@@ -538,46 +620,48 @@ impl Data {
                 created: d.catalogs[p.catalog].created + days(3),
             });
         }
-        for name in EXTENSIONS {
+        for (i, (name, timeout)) in EXTENSIONS.iter().enumerate() {
             d.extensions.push(Extension {
                 id: rng.guid(),
                 display_name: (*name).into(),
+                description: format!("Logic App called by access package policies ({name})"),
+                created: now - days(300) + days(i as i64),
+                created_by: format!("admin@{domain}"),
+                subscription_id: "00000000-0000-4000-8000-00000000e5b0".into(),
+                workflow_name: format!("sandbox-extension-{i}"),
+                timeout: Some(timeout),
             });
         }
-        // Two policies per package: one plain, one calling custom extensions at some stages.
+        // Two policies per package, their stage settings by POLICY_PATTERNS.
         for (pi, p) in d.packages.clone().iter().enumerate() {
+            let (direct, self_service) = POLICY_PATTERNS[pi % POLICY_PATTERNS.len()];
+            let mut settings = |list: &[(Stage, usize)]| -> Vec<StageSetting> {
+                list.iter()
+                    .map(|(stage, extension)| StageSetting {
+                        id: rng.guid(),
+                        stage: *stage,
+                        extension: *extension,
+                    })
+                    .collect()
+            };
+            let direct = settings(direct);
+            let self_service = settings(self_service);
             d.policies.push(Policy {
                 id: rng.guid(),
                 package: pi,
                 display_name: "Direct assignment".into(),
                 description: "Admins assign directly".into(),
                 requires_approval: false,
-                stage_settings: Vec::new(),
+                stage_settings: direct,
                 created: p.created,
             });
-            let stages: Vec<Stage> = Stage::ALL
-                .into_iter()
-                .filter(|_| rng.below(3) != 0)
-                .collect();
-            let stage_settings = (if stages.is_empty() {
-                vec![Stage::Created]
-            } else {
-                stages
-            })
-            .into_iter()
-            .map(|stage| StageSetting {
-                id: rng.guid(),
-                stage,
-                extension: rng.below(EXTENSIONS.len() as u64) as usize,
-            })
-            .collect();
             d.policies.push(Policy {
                 id: rng.guid(),
                 package: pi,
                 display_name: "Self-service with approval · 需要审批".into(),
                 description: "Users request; their manager approves".into(),
                 requires_approval: true,
-                stage_settings,
+                stage_settings: self_service,
                 created: p.created,
             });
         }
@@ -623,29 +707,36 @@ impl Data {
         }
 
         let admin_oid = demo.people.first().map(|p| p.0.clone()).unwrap_or_default();
-        d.add_fixtures(&mut rng, now, &admin_oid);
+        let mut cursor = Cursor::default();
+        d.add_fixtures(&mut rng, now, &admin_oid, &mut cursor);
         let total_weight: u64 = KINDS.iter().map(|(_, w)| w).sum();
         while d.requests.len() < requests {
-            let mut pick = rng.below(total_weight);
-            let kind = KINDS
-                .iter()
-                .find(|(_, w)| {
-                    if pick < *w {
-                        true
-                    } else {
-                        pick -= w;
-                        false
-                    }
-                })
-                .map(|(k, _)| *k)
-                .expect("weights");
+            let kind = match d.requests.len() % QUOTA_PERIOD {
+                10 => Kind::StuckDelivering,
+                20 | 40 => Kind::NearTimeout,
+                _ => {
+                    let mut pick = rng.below(total_weight);
+                    KINDS
+                        .iter()
+                        .find(|(_, w)| {
+                            if pick < *w {
+                                true
+                            } else {
+                                pick -= w;
+                                false
+                            }
+                        })
+                        .map(|(k, _)| *k)
+                        .expect("weights")
+                }
+            };
             // The demo user (third demo person) requests now and then, for filterByCurrentUser.
             let requestor = if demo.people.len() >= 3 && rng.below(25) == 0 {
                 2
             } else {
                 demo.people.len() + rng.below(population as u64) as usize
             };
-            d.push_generated(&mut rng, now, kind, requestor, &admin_oid);
+            d.push_generated(&mut rng, now, kind, requestor, &admin_oid, &mut cursor);
         }
         // Assignments not tied to a listed request, so every assignment state appears.
         for (i, state) in AsgState::ALL.into_iter().enumerate() {
@@ -666,10 +757,31 @@ impl Data {
             .expect("every package has both policies")
     }
 
-    fn add_fixtures(&mut self, rng: &mut Rng, now: DateTime<Utc>, admin_oid: &str) {
+    /// Every `(package, policy, extension)` whose policy calls an extension at `stage`.
+    fn places(&self, stage: Stage) -> Vec<(usize, usize, usize)> {
+        self.policies
+            .iter()
+            .enumerate()
+            .flat_map(|(pi, p)| {
+                p.stage_settings
+                    .iter()
+                    .filter(move |s| s.stage == stage)
+                    .map(move |s| (p.package, pi, s.extension))
+            })
+            .collect()
+    }
+
+    fn add_fixtures(
+        &mut self,
+        rng: &mut Rng,
+        now: DateTime<Utc>,
+        admin_oid: &str,
+        cursor: &mut Cursor,
+    ) {
         use fixtures::*;
         let requestor = self.subjects.len() - 1;
-        let mut failed = self.build_request(rng, now, Kind::FailedRecent, requestor, admin_oid);
+        let mut failed =
+            self.build_request(rng, now, Kind::FailedRecent, requestor, admin_oid, cursor);
         failed.id = REPROCESS_REQUEST.into();
         failed.completed = Some(now - Duration::days(2));
         failed.broken = false;
@@ -684,6 +796,7 @@ impl Data {
                 Kind::Waiting(Stage::Created),
                 requestor,
                 admin_oid,
+                cursor,
             );
             r.id = id.into();
             r.callouts
@@ -704,8 +817,9 @@ impl Data {
         kind: Kind,
         requestor: usize,
         admin_oid: &str,
+        cursor: &mut Cursor,
     ) {
-        let mut r = self.build_request(rng, now, kind, requestor, admin_oid);
+        let mut r = self.build_request(rng, now, kind, requestor, admin_oid, cursor);
         // Delivered and partially delivered adds carry an assignment.
         let asg_state = match r.state {
             ReqState::Delivered if r.request_type.ends_with("Add") => Some(AsgState::Delivered),
@@ -735,14 +849,56 @@ impl Data {
         kind: Kind,
         requestor: usize,
         admin_oid: &str,
+        cursor: &mut Cursor,
     ) -> Request {
         let secs = |n: u64| Duration::seconds(n as i64);
-        let package = rng.below(self.packages.len() as u64) as usize;
-        let waiting = matches!(kind, Kind::Waiting(_));
-        let policy = self.policy_for(package, waiting || rng.below(2) == 0);
-        let request_type: &'static str = match kind {
-            Kind::Waiting(Stage::Removed) => "userRemove",
-            _ => match rng.below(20) {
+        let day = 86_400u64;
+        let hour = 3_600u64;
+        // Where a request waiting for a callback goes: the next place with that stage.
+        let waiting_at = match kind {
+            Kind::Waiting(stage) => Some(stage),
+            Kind::NearTimeout => Some(Stage::Created),
+            _ => None,
+        };
+        let (package, policy, waiting) = match (kind, waiting_at) {
+            (Kind::NearTimeout, Some(stage)) => {
+                let places = self.places(stage);
+                let (pkg, pol, ext) = places[cursor.near % places.len()];
+                cursor.near += 1;
+                (pkg, pol, Some((stage, ext)))
+            }
+            (_, Some(stage)) => {
+                let places = self.places(stage);
+                let n = &mut cursor.waits[stage as usize];
+                let (pkg, pol, ext) = places[*n % places.len()];
+                *n += 1;
+                (pkg, pol, Some((stage, ext)))
+            }
+            _ => {
+                let package = rng.below(self.packages.len() as u64) as usize;
+                let policy = self.policy_for(package, rng.below(2) == 0);
+                (package, policy, None)
+            }
+        };
+        let policy_ref = &self.policies[policy];
+        // Waiting requests follow one documented mapping (sandbox/README.md, "Stage
+        // semantics"): Created is submitted, Approved is approved and not yet delivered,
+        // Granted is a delivered add, Removed a delivered remove.
+        let add_type = |rng: &mut Rng| -> &'static str {
+            if !policy_ref.requires_approval {
+                "adminAdd"
+            } else if rng.below(4) == 0 {
+                "onBehalfAdd"
+            } else {
+                "userAdd"
+            }
+        };
+        let request_type: &'static str = match waiting {
+            Some((Stage::Removed, _)) => {
+                ["userRemove", "adminRemove", "systemRemove"][rng.below(3) as usize]
+            }
+            Some(_) => add_type(rng),
+            None => match rng.below(20) {
                 0..=11 => "userAdd",
                 12..=14 => "adminAdd",
                 15 => "userUpdate",
@@ -752,58 +908,96 @@ impl Data {
                 _ => "onBehalfAdd",
             },
         };
+        // The extension's callback timeout, for requests waiting at Created (whose callout
+        // started when the request was created).
+        let timeout = waiting
+            .and_then(|(_, ext)| self.extensions[ext].timeout)
+            .and_then(duration_secs)
+            .unwrap_or(14 * 86_400) as u64;
         // Ages in seconds before now.
-        let (created_ago, completed_ago, state): (u64, Option<u64>, ReqState) = {
-            let day = 86_400;
-            match kind {
-                Kind::Delivered => {
-                    let c = day + rng.below(58 * day);
-                    (c, Some(c - rng.below(day / 2)), ReqState::Delivered)
-                }
-                Kind::FailedRecent | Kind::PartialRecent => {
-                    let done = 600 + rng.below(13 * day);
-                    let st = if matches!(kind, Kind::FailedRecent) {
-                        ReqState::DeliveryFailed
-                    } else {
-                        ReqState::PartiallyDelivered
-                    };
-                    (done + rng.below(day), Some(done), st)
-                }
-                Kind::FailedOld | Kind::PartialOld => {
-                    let done = 15 * day + rng.below(40 * day);
-                    let st = if matches!(kind, Kind::FailedOld) {
-                        ReqState::DeliveryFailed
-                    } else {
-                        ReqState::PartiallyDelivered
-                    };
-                    (done + rng.below(day), Some(done), st)
-                }
-                Kind::PendingApproval => (rng.below(10 * day), None, ReqState::PendingApproval),
-                Kind::Submitted => (rng.below(3600), None, ReqState::Submitted),
-                Kind::Delivering => (rng.below(3600), None, ReqState::Delivering),
-                Kind::Denied => {
-                    let c = rng.below(50 * day) + day;
-                    (c, Some(c - rng.below(day / 2)), ReqState::Denied)
-                }
-                Kind::Canceled => {
-                    let c = rng.below(50 * day) + day;
-                    (c, Some(c - rng.below(day / 2)), ReqState::Canceled)
-                }
-                Kind::Scheduled => (rng.below(5 * day), None, ReqState::Scheduled),
-                Kind::Waiting(stage) => (rng.below(5 * day) + 60, None, stage.waiting_state()),
+        let (created_ago, completed_ago, state): (u64, Option<u64>, ReqState) = match kind {
+            Kind::Delivered => {
+                let c = day + rng.below(58 * day);
+                (c, Some(c - rng.below(day / 2)), ReqState::Delivered)
+            }
+            Kind::FailedRecent | Kind::PartialRecent => {
+                let done = 600 + rng.below(13 * day);
+                let st = if matches!(kind, Kind::FailedRecent) {
+                    ReqState::DeliveryFailed
+                } else {
+                    ReqState::PartiallyDelivered
+                };
+                (done + rng.below(day), Some(done), st)
+            }
+            Kind::FailedOld | Kind::PartialOld => {
+                let done = 15 * day + rng.below(40 * day);
+                let st = if matches!(kind, Kind::FailedOld) {
+                    ReqState::DeliveryFailed
+                } else {
+                    ReqState::PartiallyDelivered
+                };
+                (done + rng.below(day), Some(done), st)
+            }
+            Kind::PendingApproval => (rng.below(10 * day), None, ReqState::PendingApproval),
+            Kind::Submitted => (rng.below(hour), None, ReqState::Submitted),
+            Kind::Delivering => (rng.below(hour), None, ReqState::Delivering),
+            Kind::StuckDelivering => (
+                7 * hour + rng.below(3 * day - 7 * hour),
+                None,
+                ReqState::Delivering,
+            ),
+            Kind::Denied => {
+                let c = rng.below(50 * day) + day;
+                (c, Some(c - rng.below(day / 2)), ReqState::Denied)
+            }
+            Kind::Canceled => {
+                let c = rng.below(50 * day) + day;
+                (c, Some(c - rng.below(day / 2)), ReqState::Canceled)
+            }
+            Kind::Scheduled => (rng.below(5 * day), None, ReqState::Scheduled),
+            Kind::NearTimeout => {
+                // Alternately under 24 hours left and one to three days left (never more
+                // than the timeout allows).
+                let left = if cursor.near % 2 == 1 {
+                    hour + rng.below((20 * hour).min(timeout / 2))
+                } else {
+                    (day + rng.below(2 * day)).min(timeout - hour)
+                };
+                (timeout - left, None, ReqState::Submitted)
+            }
+            Kind::Waiting(Stage::Created) => (
+                60 + rng.below((5 * day).min(timeout / 2)),
+                None,
+                ReqState::Submitted,
+            ),
+            Kind::Waiting(Stage::Approved) => (
+                60 + rng.below(5 * day),
+                None,
+                if rng.below(4) == 0 {
+                    ReqState::Scheduled
+                } else {
+                    ReqState::Delivering
+                },
+            ),
+            Kind::Waiting(Stage::Granted | Stage::Removed) => {
+                (60 + rng.below(5 * day), None, ReqState::Delivered)
             }
         };
         let created = now - secs(created_ago);
         let completed = completed_ago.map(|c| now - secs(c.min(created_ago)));
         let mut status = state.default_status().to_string();
         let mut callouts = Vec::new();
-        let policy_ref = &self.policies[policy];
         for setting in &policy_ref.stage_settings {
-            let outcome = match kind {
-                Kind::Waiting(stage) if stage == setting.stage => CalloutStatus::WaitingForCallback,
-                Kind::Waiting(stage) if (stage as u8) < (setting.stage as u8) => continue,
-                _ if completed.is_none() => continue,
-                _ => match rng.below(10) {
+            let outcome = match waiting {
+                // The stage it waits at, and the add stages it has passed.
+                Some((stage, _)) if setting.stage == stage => CalloutStatus::WaitingForCallback,
+                Some((Stage::Removed, _)) => continue,
+                Some((stage, _)) if (setting.stage as u8) < (stage as u8) => {
+                    CalloutStatus::CallbackReceived
+                }
+                Some(_) => continue,
+                None if completed.is_none() => continue,
+                None => match rng.below(10) {
                     0 => CalloutStatus::CalloutFailed,
                     1 => CalloutStatus::CallbackTimedOut,
                     _ => CalloutStatus::CallbackReceived,
@@ -825,22 +1019,8 @@ impl Data {
                 correlation_id: rng.guid(),
             });
         }
-        if let Kind::Waiting(stage) = kind {
+        if waiting.is_some() {
             status = "WaitingForCallback".into();
-            // The waiting stage must exist on the policy; add it if the draw left it out.
-            if !callouts
-                .iter()
-                .any(|c| c.status == CalloutStatus::WaitingForCallback)
-            {
-                callouts.push(Callout {
-                    id: rng.guid(),
-                    extension: 0,
-                    stage,
-                    status: CalloutStatus::WaitingForCallback,
-                    detail: "Waiting for the custom extension to call back".into(),
-                    correlation_id: rng.guid(),
-                });
-            }
         }
         let answers = if policy_ref.requires_approval {
             QUESTIONS
@@ -879,7 +1059,6 @@ impl Data {
             delivery: None,
         }
     }
-
     fn push_assignment(
         &mut self,
         rng: &mut Rng,
@@ -1157,6 +1336,171 @@ mod tests {
         assert_eq!(d.requests[good].state, ReqState::Delivered);
         assert_eq!(d.requests[bad].state, ReqState::DeliveryFailed);
         assert!(!d.has_pending());
+    }
+
+    const REMOVES: [&str; 3] = ["userRemove", "adminRemove", "systemRemove"];
+
+    /// The `now` of `generated`.
+    fn at_generation() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-23T12:00:00Z")
+            .unwrap()
+            .to_utc()
+    }
+
+    fn timeout_of(d: &Data, c: &Callout) -> i64 {
+        duration_secs(d.extensions[c.extension].timeout.unwrap()).unwrap()
+    }
+
+    #[test]
+    fn every_seeded_waiting_request_follows_the_documented_stage_mapping() {
+        for seed in [1, 2, 7] {
+            for n in [20, 500] {
+                let d = generated(seed, n);
+                let mut seen = 0;
+                for r in &d.requests {
+                    let Some(c) = r.waiting_callout() else {
+                        continue;
+                    };
+                    seen += 1;
+                    let add = r.request_type.ends_with("Add");
+                    let ok = match c.stage {
+                        Stage::Created => r.state == ReqState::Submitted && add,
+                        Stage::Approved => {
+                            matches!(r.state, ReqState::Delivering | ReqState::Scheduled) && add
+                        }
+                        Stage::Granted => r.state == ReqState::Delivered && add,
+                        Stage::Removed => {
+                            r.state == ReqState::Delivered && REMOVES.contains(&r.request_type)
+                        }
+                    };
+                    assert!(
+                        ok,
+                        "seed {seed}: {} waits at {:?} in state {:?}, type {}",
+                        r.id, c.stage, r.state, r.request_type
+                    );
+                    // The callout is the request's policy's setting at that stage.
+                    assert!(
+                        d.policies[r.policy]
+                            .stage_settings
+                            .iter()
+                            .any(|s| s.stage == c.stage && s.extension == c.extension),
+                        "seed {seed}: {}",
+                        r.id
+                    );
+                    assert_eq!(d.policies[r.policy].package, r.package);
+                    // At Created the callout started with the request: not yet timed out.
+                    if c.stage == Stage::Created {
+                        assert!((at_generation() - r.created).num_seconds() < timeout_of(&d, c));
+                    }
+                }
+                assert!(seen >= 2, "seed {seed}, {n} requests: {seen} waiting");
+            }
+        }
+    }
+
+    #[test]
+    fn waiting_requests_whose_policies_do_not_pin_the_stage_exist_at_every_stage() {
+        let d = generated(1, 500);
+        for stage in Stage::ALL {
+            let unpinned = d.requests.iter().filter(|r| {
+                r.waiting_callout().is_some_and(|c| {
+                    c.stage == stage && {
+                        let stages: std::collections::HashSet<u8> = d
+                            .policies
+                            .iter()
+                            .filter(|p| p.package == r.package)
+                            .flat_map(|p| p.stage_settings.iter())
+                            .filter(|s| s.extension == c.extension)
+                            .map(|s| s.stage as u8)
+                            .collect();
+                        stages.len() >= 2
+                    }
+                })
+            });
+            assert!(unpinned.count() >= 2, "{stage:?}");
+            let pinned = d.requests.iter().any(|r| {
+                r.waiting_callout().is_some_and(|c| {
+                    c.stage == stage
+                        && d.policies
+                            .iter()
+                            .filter(|p| p.package == r.package)
+                            .flat_map(|p| p.stage_settings.iter())
+                            .filter(|s| s.extension == c.extension)
+                            .count()
+                            == 1
+                })
+            });
+            assert!(pinned, "{stage:?}: a pinned one too");
+        }
+    }
+
+    #[test]
+    fn stuck_deliveries_and_callbacks_near_their_timeout_are_seeded_in_proportion() {
+        for n in [60, 500, 2000] {
+            let d = generated(3, n);
+            let stuck: Vec<&Request> = d
+                .requests
+                .iter()
+                .filter(|r| {
+                    r.state == ReqState::Delivering
+                        && r.waiting_callout().is_none()
+                        && at_generation() - r.created > Duration::hours(6)
+                })
+                .collect();
+            assert!(
+                stuck.len() >= n / QUOTA_PERIOD,
+                "{n}: {} stuck",
+                stuck.len()
+            );
+            assert!(
+                stuck
+                    .iter()
+                    .all(|r| at_generation() - r.created <= Duration::days(3)
+                        && r.completed.is_none())
+            );
+            // Waiting at Created: time left = createdDateTime + timeoutDuration - now.
+            let left: Vec<(i64, i64)> = d
+                .requests
+                .iter()
+                .filter_map(|r| {
+                    let c = r.waiting_callout().filter(|c| c.stage == Stage::Created)?;
+                    let timeout = timeout_of(&d, c);
+                    Some((
+                        timeout,
+                        timeout - (at_generation() - r.created).num_seconds(),
+                    ))
+                })
+                .collect();
+            assert!(left.iter().all(|(_, l)| *l > 0));
+            let near: Vec<&(i64, i64)> = left.iter().filter(|(_, l)| *l < 86_400).collect();
+            assert!(near.len() >= n / QUOTA_PERIOD, "{n}: {} near", near.len());
+            if n >= 500 {
+                assert!(
+                    near.iter().any(|(t, _)| *t == 14 * 86_400),
+                    "a 14-day callback with under 24 h left"
+                );
+                assert!(
+                    left.iter()
+                        .any(|(t, l)| *t == 14 * 86_400 && *l >= 86_400 && *l < 4 * 86_400),
+                    "a 14-day callback with a few days left"
+                );
+                assert!(
+                    near.iter().any(|(t, _)| *t < 14 * 86_400),
+                    "a shorter timeout, nearly up"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn iso_durations_of_callback_timeouts() {
+        assert_eq!(duration_secs("P14D"), Some(14 * 86_400));
+        assert_eq!(duration_secs("PT12H"), Some(12 * 3_600));
+        assert_eq!(duration_secs("P1DT6H30M"), Some(86_400 + 6 * 3_600 + 1_800));
+        assert_eq!(duration_secs("PT10M"), Some(600));
+        for bad in ["14D", "P", "PT", "P3X", "P3", "PTD"] {
+            assert_eq!(duration_secs(bad), None, "{bad}");
+        }
     }
 
     #[test]

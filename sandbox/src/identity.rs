@@ -191,7 +191,7 @@ async fn discovery(State(s): State<Shared>, Path(tenant): Path<String>) -> Respo
             "id_token_signing_alg_values_supported": ["RS256"],
             "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
             "scopes_supported": ["openid", "profile", "email", "offline_access"],
-            "issuer": s.issuer(),
+            "issuer": discovery_issuer(&s, &tenant),
             "request_uri_parameter_supported": false,
             "userinfo_endpoint": format!("{}/oidc/userinfo", s.issuer_origin),
             "authorization_endpoint": format!("{base}/oauth2/v2.0/authorize"),
@@ -202,7 +202,11 @@ async fn discovery(State(s): State<Shared>, Path(tenant): Path<String>) -> Respo
             "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "name", "preferred_username", "oid", "tid", "ver"],
             "kerberos_endpoint": format!("{base}/kerberos"),
             "tenant_region_scope": "WW",
-            "cloud_instance_name": "microsoftonline.com",
+            "cloud_instance_name": match s.options.cloud {
+                cloud::Cloud::Global => "microsoftonline.com",
+                cloud::Cloud::Usgov => "microsoftonline.us",
+                cloud::Cloud::China => "partner.microsoftonline.cn",
+            },
             "cloud_graph_host_name": "graph.windows.net",
             "msgraph_host": graph_host,
             "rbac_url": "https://pas.windows.net",
@@ -230,7 +234,17 @@ async fn keys(State(s): State<Shared>, Path(tenant): Path<String>) -> Response {
     if !known_tenant(&s, &tenant) {
         return unknown_tenant(&s, &tenant);
     }
-    public(Json(s.keys.jwks(&s.issuer())).into_response())
+    public(Json(s.keys.jwks(&discovery_issuer(&s, &tenant))).into_response())
+}
+
+/// The issuer a tenant's discovery document names: the tenant's own for its id or domain,
+/// the `{tenantid}` template for `organizations` (clients substitute the token's `tid`).
+fn discovery_issuer(s: &Shared, tenant: &str) -> String {
+    if tenant == "organizations" || tenant == "common" {
+        s.issuer_for("{tenantid}")
+    } else {
+        s.issuer()
+    }
 }
 
 fn escape(s: &str) -> String {

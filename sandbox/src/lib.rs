@@ -19,6 +19,7 @@ pub mod graph;
 pub mod identity;
 pub mod ids;
 pub mod keys;
+pub mod serve;
 mod tls;
 
 use std::net::SocketAddr;
@@ -35,6 +36,7 @@ use accounts::Account;
 use clock::Clock;
 use data::{Data, Demo};
 use graph::GraphError;
+pub use graph::query_table::QuerySupport;
 use identity::Registration;
 use keys::Keys;
 
@@ -63,6 +65,25 @@ pub struct Options {
     /// Probability (0–1) that a Graph call fails with 503 or 504.
     #[arg(long, default_value_t = 0.0)]
     pub fault_rate: f64,
+    /// Probability (0–1) that a POST action (direct or a `$batch` item) is performed and then
+    /// answered 504 instead of its real answer.
+    #[arg(long, default_value_t = 0.0)]
+    pub act_then_fail_rate: f64,
+    /// Probability (0–1) that a direct POST action, or a whole `$batch` call, is performed and
+    /// then its connection is dropped without any response.
+    #[arg(long, default_value_t = 0.0)]
+    pub act_then_drop_rate: f64,
+    /// Probability (0–1) that a whole `$batch` call is answered 503 before any item runs.
+    #[arg(long, default_value_t = 0.0)]
+    pub batch_fault_rate: f64,
+    /// Probability (0–1) that a whole `$batch` call runs a non-empty prefix of its items and is
+    /// then answered 504.
+    #[arg(long, default_value_t = 0.0)]
+    pub batch_act_then_fail_rate: f64,
+    /// Which list queries are accepted: `documented` (exactly what Microsoft documents, see
+    /// sandbox/QUERY-SUPPORT.md) or `extended` (and/or/not, ne, more properties).
+    #[arg(long, value_enum, default_value_t = QuerySupport::Documented)]
+    pub query_support: QuerySupport,
     /// Origin of a single-page app: `{origin}/` is registered as its redirect URI and the
     /// token endpoint answers it cross-origin (repeatable).
     #[arg(long = "app-origin", default_value = "http://127.0.0.1:8080")]
@@ -80,6 +101,38 @@ pub struct Options {
     /// Enable the test-control endpoints under /sandbox/ (reset, clock, faults, log).
     #[arg(long)]
     pub test_control: bool,
+    /// Allow an `--addr` that is not loopback (127.0.0.0/8, ::1). The sign-in page is a
+    /// password-less account picker for an administrator: anyone who reaches it is one.
+    #[arg(long)]
+    pub i_know_this_is_public: bool,
+}
+
+/// Whether the sandbox may listen on `addr`: loopback always; anything else only with
+/// `--i-know-this-is-public`, and then with a warning to print. The error explains why.
+pub fn check_listen_address(
+    addr: SocketAddr,
+    i_know_this_is_public: bool,
+) -> Result<Option<String>, String> {
+    let loopback = match addr.ip() {
+        std::net::IpAddr::V4(ip) => ip.octets()[0] == 127,
+        std::net::IpAddr::V6(ip) => ip == std::net::Ipv6Addr::LOCALHOST,
+    };
+    if loopback {
+        return Ok(None);
+    }
+    if !i_know_this_is_public {
+        return Err(format!(
+            "refusing to listen on {addr}: it is not a loopback address (127.0.0.0/8 or ::1). \
+             The sandbox's sign-in page is a password-less account picker: anyone who can reach \
+             it signs in as the tenant's Identity Governance Administrator, and --test-control \
+             lets them reset the tenant. Listen on 127.0.0.1 or ::1, or pass \
+             --i-know-this-is-public if every machine that can reach {addr} is yours."
+        ));
+    }
+    Ok(Some(format!(
+        "WARNING: listening on {addr}, which is not a loopback address: anyone who can reach \
+         it can sign in as an administrator without a password (--i-know-this-is-public)."
+    )))
 }
 
 fn parse_throttle(s: &str) -> Result<(f64, f64), String> {
@@ -117,12 +170,39 @@ impl Tenant {
     }
 }
 
+/// A documented `$filter` property refused at run time through test control, to test a
+/// client's fallback.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RefusedFilter {
+    /// `v1.0` or `beta`.
+    pub version: String,
+    /// The collection's path segment, such as `assignmentRequests`.
+    pub collection: String,
+    /// The property, such as `state` or `accessPackage/id`.
+    pub property: String,
+}
+
+impl RefusedFilter {
+    pub fn matches(&self, version: &str, collection: &str, property: &str) -> bool {
+        self.version == version
+            && self.collection.eq_ignore_ascii_case(collection)
+            && self.property.eq_ignore_ascii_case(property)
+    }
+}
+
 /// Run-time knobs: settable at start and through test control.
 #[derive(Clone, Debug)]
 pub struct Knobs {
     pub latency_ms: u64,
     pub throttle: Option<(f64, f64)>,
     pub fault_rate: f64,
+    pub act_then_fail_rate: f64,
+    pub act_then_drop_rate: f64,
+    pub batch_fault_rate: f64,
+    pub batch_act_then_fail_rate: f64,
+    pub query_support: QuerySupport,
+    pub refuse_filters: Vec<RefusedFilter>,
     pub access_token_secs: i64,
     pub refresh_lifetime_secs: i64,
     bucket_tokens: f64,
@@ -135,6 +215,12 @@ impl Knobs {
             latency_ms: o.latency_ms,
             throttle: o.throttle,
             fault_rate: o.fault_rate.clamp(0.0, 1.0),
+            act_then_fail_rate: o.act_then_fail_rate.clamp(0.0, 1.0),
+            act_then_drop_rate: o.act_then_drop_rate.clamp(0.0, 1.0),
+            batch_fault_rate: o.batch_fault_rate.clamp(0.0, 1.0),
+            batch_act_then_fail_rate: o.batch_act_then_fail_rate.clamp(0.0, 1.0),
+            query_support: o.query_support,
+            refuse_filters: Vec::new(),
             access_token_secs: o.token_lifetime.max(1),
             refresh_lifetime_secs: identity::SPA_REFRESH_LIFETIME_SECS,
             bucket_tokens: o.throttle.map(|t| t.1).unwrap_or(0.0),
@@ -183,9 +269,17 @@ impl Sandbox {
         }
     }
 
-    /// The token issuer: `{origin}/{tenant id}/v2.0`.
+    /// The token issuer: `{origin}/{tenant id}/v2.0`, where the origin is the cloud's issuer
+    /// host (China: `https://login.partner.microsoftonline.cn`) or else this sandbox's own.
     pub fn issuer(&self) -> String {
-        format!("{}/{}/v2.0", self.issuer_origin, self.tenant.tenant_id)
+        self.issuer_for(&self.tenant.tenant_id)
+    }
+
+    /// The issuer with `tenant` in the tenant's place; discovery of `organizations` shows
+    /// the template `{tenantid}`, as the real service does.
+    pub fn issuer_for(&self, tenant: &str) -> String {
+        let host = cloud::issuer_host(self.options.cloud).unwrap_or(&self.issuer_origin);
+        format!("{host}/{tenant}/v2.0")
     }
 
     /// Redirect URIs registered for the app.
@@ -271,6 +365,20 @@ impl Sandbox {
         Ok(())
     }
 
+    /// True with probability `p` (the fault generator, seeded from the tenant's seed).
+    pub fn roll(&self, p: f64) -> bool {
+        if p <= 0.0 {
+            return false;
+        }
+        let mut rng = self.fault_rng.lock().expect("rng");
+        ((rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64) < p
+    }
+
+    /// Uniform in `0..n` from the fault generator (n > 0).
+    pub fn fault_below(&self, n: u64) -> u64 {
+        self.fault_rng.lock().expect("rng").below(n)
+    }
+
     /// Records a write in the operation log.
     pub fn log_write(&self, entry: Value) {
         self.log.lock().expect("log").push(entry);
@@ -283,6 +391,7 @@ impl Sandbox {
             "clientId": self.tenant.client_id,
             "cloud": self.options.cloud.name(),
             "authority": format!("{}/{}", self.issuer_origin, self.tenant.tenant_id),
+            "issuer": self.issuer(),
             "graph": self.issuer_origin,
             "graphScope": format!("{}/EntitlementManagement.ReadWrite.All", cloud::graph_audiences(self.options.cloud)[0]),
             "accounts": self.accounts.iter().map(Account::info).collect::<Vec<_>>(),
@@ -359,19 +468,16 @@ impl Bound {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        match self.tls {
-            Some(t) => tls::serve(self.listener, t.acceptor, router(self.state), shutdown).await,
-            None => {
-                axum::serve(self.listener, router(self.state))
-                    .with_graceful_shutdown(shutdown)
-                    .await
-            }
-        }
+        let acceptor = self.tls.map(|t| t.acceptor);
+        serve::serve(self.listener, acceptor, router(self.state), shutdown).await
     }
 }
 
-/// Binds the listening socket and builds the tenant (port 0 picks a free port).
+/// Binds the listening socket and builds the tenant (port 0 picks a free port). A
+/// non-loopback address needs `--i-know-this-is-public` (see [`check_listen_address`]).
 pub async fn bind(options: Options) -> std::io::Result<Bound> {
+    check_listen_address(options.addr, options.i_know_this_is_public)
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
     let listener = tokio::net::TcpListener::bind(options.addr).await?;
     let addr = listener.local_addr()?;
     let (scheme, tls) = if options.tls {
@@ -390,8 +496,13 @@ pub async fn bind(options: Options) -> std::io::Result<Bound> {
 
 /// Binds, prints what a client needs, and serves until Ctrl-C or SIGTERM.
 pub async fn serve(options: Options) -> std::io::Result<()> {
+    let warning = check_listen_address(options.addr, options.i_know_this_is_public)
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
     let bound = bind(options).await?;
     let s = &bound.state;
+    if let Some(w) = warning {
+        eprintln!("{w}");
+    }
     println!("entra-sandbox listening on {}", s.issuer_origin);
     if let Some(ca) = bound.ca_path() {
         println!("  TLS: trust the CA certificate at {}", ca.display());
@@ -432,4 +543,46 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_loopback_listens_without_the_public_flag() {
+        for ok in [
+            "127.0.0.1:8081",
+            "127.8.9.10:1",
+            "[::1]:8081",
+            "127.0.0.1:0",
+        ] {
+            let addr: SocketAddr = ok.parse().unwrap();
+            assert_eq!(check_listen_address(addr, false), Ok(None), "{ok}");
+            assert_eq!(check_listen_address(addr, true), Ok(None), "{ok}");
+        }
+        for public in [
+            "0.0.0.0:8081",
+            "192.168.1.20:8081",
+            "10.0.0.1:80",
+            "[::]:8081",
+            "[fe80::1]:8081",
+            "[::ffff:10.0.0.1]:8081",
+            "128.0.0.1:8081",
+        ] {
+            let addr: SocketAddr = public.parse().unwrap();
+            let err = check_listen_address(addr, false).unwrap_err();
+            assert!(err.contains("--i-know-this-is-public"), "{err}");
+            assert!(err.contains("password-less"), "{err}");
+            let warning = check_listen_address(addr, true).unwrap().unwrap();
+            assert!(warning.starts_with("WARNING"), "{warning}");
+        }
+    }
+
+    #[tokio::test]
+    async fn bind_refuses_a_public_address_before_opening_a_socket() {
+        let options = Options::parse_from(["entra-sandbox", "--addr", "0.0.0.0:0"]);
+        let err = bind(options).await.err().expect("refused");
+        assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+    }
 }

@@ -5,10 +5,6 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use axum::Router;
-use hyper_util::rt::{TokioExecutor, TokioIo};
-use hyper_util::server::conn::auto::Builder;
-use hyper_util::service::TowerToHyperService;
 use rcgen::{
     BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
     KeyUsagePurpose,
@@ -73,30 +69,4 @@ pub fn setup(dir: PathBuf) -> std::io::Result<Tls> {
         acceptor: TlsAcceptor::from(Arc::new(config)),
         ca_path,
     })
-}
-
-/// Accepts TLS connections and serves `app` on each until `shutdown` completes.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    acceptor: TlsAcceptor,
-    app: Router,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    tokio::pin!(shutdown);
-    loop {
-        let (tcp, _) = tokio::select! {
-            accepted = listener.accept() => accepted?,
-            () = &mut shutdown => return Ok(()),
-        };
-        let (acceptor, app) = (acceptor.clone(), app.clone());
-        tokio::spawn(async move {
-            // A client that does not trust the CA fails its handshake; nothing to serve.
-            let Ok(stream) = acceptor.accept(tcp).await else {
-                return;
-            };
-            let _ = Builder::new(TokioExecutor::new())
-                .serve_connection(TokioIo::new(stream), TowerToHyperService::new(app))
-                .await;
-        });
-    }
 }

@@ -2,19 +2,21 @@
 //! (so each is authenticated, throttled and logged on its own), answered by id.
 
 use axum::body::Bytes;
-use axum::extract::{OriginalUri, State};
+use axum::extract::{Extension, OriginalUri, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use super::{Call, GraphError, Outcome, Version, execute};
+use super::{Call, GraphError, Outcome, Version, drop_connection, error_body, execute};
 use crate::Shared;
+use crate::serve::Dropper;
 
 pub const MAX_REQUESTS: usize = 20;
 
 pub async fn http(
     State(s): State<Shared>,
     OriginalUri(uri): OriginalUri,
+    dropper: Option<Extension<Dropper>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -28,30 +30,141 @@ pub async fn http(
         .get("client-request-id")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let result = run(&s, version, &headers, &body).await;
-    let (status, body) = match result {
-        Ok(v) => (StatusCode::OK, v),
-        Err(e) => (
-            e.status,
-            json!({ "error": {
-                "code": e.code,
-                "message": e.message,
-                "innerError": {
-                    "date": crate::clock::iso(s.clock.now()),
-                    "request-id": request_id,
-                    "client-request-id": client_request_id.clone().unwrap_or_else(|| request_id.clone()),
-                },
-            }}),
-        ),
+    let answer = |status: StatusCode, body: Value, headers: Vec<(&'static str, String)>| {
+        Outcome {
+            status,
+            body: Some(body),
+            headers,
+            request_id: request_id.clone(),
+            client_request_id: client_request_id.clone(),
+            drop: false,
+            log: None,
+        }
+        .into_response()
     };
-    Outcome {
-        status,
-        body: Some(body),
-        headers: Vec::new(),
-        request_id,
-        client_request_id,
+    let error = |e: GraphError| {
+        error_body(
+            e.code,
+            &e.message,
+            s.clock.now(),
+            &request_id,
+            client_request_id.as_deref(),
+        )
+    };
+    // The log entry of the $batch call itself; its items carry its request-id.
+    let entry = |items: usize, ran: usize, acted: bool, status: Option<u16>, answered: &str| {
+        json!({
+            "kind": "batch",
+            "time": crate::clock::iso(s.clock.now()),
+            "caller": null,
+            "method": "POST",
+            "version": version.path(),
+            "path": "$batch",
+            "action": "$batch",
+            "target": null,
+            "acted": acted,
+            "status": status,
+            "answered": answered,
+            "realStatus": null,
+            "requestId": request_id,
+            "clientRequestId": client_request_id,
+            "viaBatch": false,
+            "batchRequestId": null,
+            "items": items,
+            "ran": ran,
+        })
+    };
+    let items = match parse(version, &headers, &body) {
+        Ok(items) => items,
+        Err(e) => {
+            s.log_write(entry(0, 0, false, Some(e.status.as_u16()), "real"));
+            return answer(e.status, error(e), Vec::new());
+        }
+    };
+    let n = items.len();
+    let (fault_rate, act_fail_rate, drop_rate) = {
+        let k = s.knobs.lock().expect("knobs");
+        (
+            k.batch_fault_rate,
+            k.batch_act_then_fail_rate,
+            k.act_then_drop_rate,
+        )
+    };
+    // The whole call fails before any item runs: nothing acted.
+    if s.roll(fault_rate) {
+        s.log_write(entry(n, 0, false, Some(503), "503-before"));
+        let e = GraphError {
+            retry_after: Some(1),
+            ..GraphError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "ServiceUnavailable",
+                "The service is temporarily unavailable. Retry later.",
+            )
+        };
+        return answer(
+            e.status,
+            error(e),
+            vec![
+                ("retry-after", "1".into()),
+                ("cache-control", "no-store".into()),
+            ],
+        );
     }
-    .into_response()
+    // The whole call runs a non-empty prefix of its items, then times out.
+    let prefix = s
+        .roll(act_fail_rate)
+        .then(|| 1 + s.fault_below(n as u64) as usize);
+    let to_run = match prefix {
+        Some(k) => runnable_prefix(items, k),
+        None => items,
+    };
+    let ran = to_run.len();
+    let (responses, mut entries) = run(&s, version, to_run, &request_id).await;
+    let acted = entries.iter().any(|e| e["acted"] == true);
+    let mut finish = |told: Option<u16>, answered: &str, batch_answer: &str| {
+        for e in &mut entries {
+            if told.is_none_or(|t| t != 200) {
+                // The client never saw the item's own answer.
+                e["status"] = Value::Null;
+                e["code"] = Value::Null;
+                e["answered"] = json!(answered);
+            }
+            s.log_write(std::mem::take(e));
+        }
+        s.log_write(entry(n, ran, acted, told, batch_answer));
+    };
+    if prefix.is_some() {
+        finish(Some(504), "batch-504-after-acting", "504-after-acting");
+        return answer(
+            StatusCode::GATEWAY_TIMEOUT,
+            error(GraphError::gateway_timeout()),
+            vec![("cache-control", "no-store".into())],
+        );
+    }
+    if s.roll(drop_rate) {
+        finish(None, "dropped", "dropped");
+        return drop_connection(dropper).await;
+    }
+    finish(Some(200), "real", "real");
+    answer(
+        StatusCode::OK,
+        json!({ "responses": responses }),
+        Vec::new(),
+    )
+}
+
+/// The first `k` items in request order, without those whose dependencies are not among
+/// them (they could not run).
+fn runnable_prefix(items: Vec<Item>, k: usize) -> Vec<Item> {
+    let mut kept: Vec<Item> = items.into_iter().take(k).collect();
+    loop {
+        let ids: Vec<String> = kept.iter().map(|i| i.id.clone()).collect();
+        let before = kept.len();
+        kept.retain(|i| i.depends_on.iter().all(|d| ids.contains(d)));
+        if kept.len() == before {
+            return kept;
+        }
+    }
 }
 
 struct Item {
@@ -169,29 +282,43 @@ fn parse(version: Version, outer: &HeaderMap, body: &[u8]) -> Result<Vec<Item>, 
             }
         }
     }
-    Ok(items)
-}
-
-async fn run(
-    s: &Shared,
-    version: Version,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<Value, GraphError> {
-    let items = parse(version, headers, body)?;
-    let mut status: std::collections::HashMap<String, u16> = Default::default();
-    let mut responses = Vec::new();
-    let mut remaining: Vec<Item> = items;
-    // Waves: everything whose dependencies are done runs concurrently.
-    while !remaining.is_empty() {
-        let (ready, later): (Vec<Item>, Vec<Item>) = remaining
-            .into_iter()
-            .partition(|i| i.depends_on.iter().all(|d| status.contains_key(d)));
+    // Refuse cycles before anything runs, so no item acts in a batch that is then refused.
+    let mut done: Vec<&str> = Vec::new();
+    while done.len() < items.len() {
+        let ready: Vec<&str> = items
+            .iter()
+            .filter(|i| !done.contains(&i.id.as_str()))
+            .filter(|i| i.depends_on.iter().all(|d| done.contains(&d.as_str())))
+            .map(|i| i.id.as_str())
+            .collect();
         if ready.is_empty() {
             return Err(GraphError::bad_request(
                 "The batch's dependsOn form a cycle.",
             ));
         }
+        done.extend(ready);
+    }
+    Ok(items)
+}
+
+/// Runs the items in waves (everything whose dependencies are done runs concurrently);
+/// returns the responses and the items' log entries, not yet written.
+async fn run(
+    s: &Shared,
+    version: Version,
+    items: Vec<Item>,
+    batch_request_id: &str,
+) -> (Vec<Value>, Vec<Value>) {
+    let mut status: std::collections::HashMap<String, u16> = Default::default();
+    let mut responses = Vec::new();
+    let mut entries = Vec::new();
+    let mut remaining: Vec<Item> = items;
+    while !remaining.is_empty() {
+        let (ready, later): (Vec<Item>, Vec<Item>) = remaining
+            .into_iter()
+            .partition(|i| i.depends_on.iter().all(|d| status.contains_key(d)));
+        // parse() refused cycles and runnable_prefix() unknown dependencies.
+        assert!(!ready.is_empty(), "a batch without a runnable item");
         remaining = later;
         let mut set = tokio::task::JoinSet::new();
         for item in ready {
@@ -210,6 +337,7 @@ async fn run(
                 continue;
             }
             let s = s.clone();
+            let batch_request_id = batch_request_id.to_string();
             set.spawn(async move {
                 let call = Call {
                     method: item.method,
@@ -219,12 +347,16 @@ async fn run(
                     headers: item.headers,
                     body: item.body,
                     via_batch: true,
+                    batch_request_id: Some(batch_request_id),
                 };
                 (item.id, execute(&s, call).await)
             });
         }
         while let Some(done) = set.join_next().await {
-            let (id, out) = done.expect("batch item task");
+            let (id, mut out) = done.expect("batch item task");
+            if let Some(e) = out.log.take() {
+                entries.push(e);
+            }
             status.insert(id.clone(), out.status.as_u16());
             let mut h = serde_json::Map::new();
             h.insert("request-id".into(), json!(out.request_id));
@@ -246,5 +378,5 @@ async fn run(
     }
     // Order is not the request order: clients must correlate by id.
     responses.reverse();
-    Ok(json!({ "responses": responses }))
+    (responses, entries)
 }

@@ -8,6 +8,7 @@ use chrono::Duration;
 use serde_json::{Value, json};
 
 use super::odata::{Filter, Literal, Op, Query, parse_expand, parse_filter};
+use super::query_table::{self, QuerySupport, Read};
 use super::render::{self, Version, pascal};
 use super::{Call, Caller, GraphError, Reply, truncate};
 use crate::Shared;
@@ -140,7 +141,8 @@ fn check_catalog(d: &Data, caller: &Caller, package: usize) -> Result<(), GraphE
     Ok(())
 }
 
-/// Filterable fields of a set in a version, and whether they are date-times.
+/// Filterable fields of a set in a version in `--query-support extended`, and whether they
+/// are date-times. (Documented mode uses `query_table` instead.)
 fn filter_fields(set: Set, v: Version) -> &'static [(&'static str, bool)] {
     match (set, v) {
         (Set::Requests, Version::V1) => &[
@@ -162,6 +164,7 @@ fn filter_fields(set: Set, v: Version) -> &'static [(&'static str, bool)] {
             ("status", false),
             ("accessPackage/id", false),
             ("target/objectId", false),
+            ("assignmentPolicy/id", false),
         ],
         (Set::Assignments, Version::Beta) => &[
             ("assignmentState", false),
@@ -170,15 +173,21 @@ fn filter_fields(set: Set, v: Version) -> &'static [(&'static str, bool)] {
             ("accessPackageId", false),
             ("target/objectId", false),
             ("targetId", false),
+            ("accessPackageAssignmentPolicy/id", false),
         ],
-        (Set::Packages, Version::V1) => &[("catalog/id", false)],
-        (Set::Packages, Version::Beta) => &[("catalogId", false)],
-        (Set::Policies, Version::V1) => &[("accessPackage/id", false)],
-        (Set::Policies, Version::Beta) => &[("accessPackageId", false)],
-        (Set::Catalogs, _) => &[],
+        (Set::Packages, Version::V1) => &[("catalog/id", false), ("displayName", false)],
+        (Set::Packages, Version::Beta) => &[("catalogId", false), ("displayName", false)],
+        (Set::Policies, Version::V1) => &[("accessPackage/id", false), ("displayName", false)],
+        (Set::Policies, Version::Beta) => &[
+            ("accessPackageId", false),
+            ("accessPackage/id", false),
+            ("displayName", false),
+        ],
+        (Set::Catalogs, _) => &[("displayName", false)],
     }
 }
 
+/// Navigation properties `$expand` takes in `--query-support extended`.
 fn expand_names(set: Set, v: Version) -> &'static [&'static str] {
     match (set, v) {
         (Set::Requests, Version::V1) => &["accessPackage", "requestor", "assignment"],
@@ -189,8 +198,10 @@ fn expand_names(set: Set, v: Version) -> &'static [&'static str] {
         (Set::Assignments, Version::Beta) => {
             &["accessPackage", "accessPackageAssignmentPolicy", "target"]
         }
-        (Set::Packages, Version::V1) => &["catalog"],
-        (Set::Packages, Version::Beta) => &["accessPackageCatalog"],
+        (Set::Packages, Version::V1) => &["catalog", "assignmentPolicies"],
+        (Set::Packages, Version::Beta) => {
+            &["accessPackageCatalog", "accessPackageAssignmentPolicies"]
+        }
         (Set::Policies, Version::V1) => {
             &["customExtensionStageSettings", "accessPackage", "catalog"]
         }
@@ -199,7 +210,70 @@ fn expand_names(set: Set, v: Version) -> &'static [&'static str] {
             "accessPackage",
             "accessPackageCatalog",
         ],
-        (Set::Catalogs, _) => &[],
+        (Set::Catalogs, _) => &["accessPackages"],
+    }
+}
+
+/// Every navigation property of the set's type in the schema (shared/reference/graph-schema),
+/// expandable or not: naming one that is not documented is InvalidFilter, naming one the
+/// type does not have is BadRequest.
+fn navigations(set: Set, v: Version) -> &'static [&'static str] {
+    match (set, v) {
+        (Set::Requests, Version::V1) => &["accessPackage", "assignment", "requestor"],
+        (Set::Requests, Version::Beta) => {
+            &["accessPackage", "accessPackageAssignment", "requestor"]
+        }
+        (Set::Assignments, Version::V1) => &["accessPackage", "assignmentPolicy", "target"],
+        (Set::Assignments, Version::Beta) => &[
+            "accessPackage",
+            "accessPackageAssignmentPolicy",
+            "accessPackageAssignmentRequests",
+            "accessPackageAssignmentResourceRoles",
+            "target",
+        ],
+        (Set::Packages, Version::V1) => &[
+            "accessPackagesIncompatibleWith",
+            "assignmentPolicies",
+            "catalog",
+            "incompatibleAccessPackages",
+            "incompatibleGroups",
+            "resourceRoleScopes",
+        ],
+        (Set::Packages, Version::Beta) => &[
+            "accessPackageAssignmentPolicies",
+            "accessPackageCatalog",
+            "accessPackageResourceRoleScopes",
+            "accessPackagesIncompatibleWith",
+            "incompatibleAccessPackages",
+            "incompatibleGroups",
+        ],
+        (Set::Policies, Version::V1) => &[
+            "accessPackage",
+            "catalog",
+            "customExtensionStageSettings",
+            "questions",
+        ],
+        (Set::Policies, Version::Beta) => &[
+            "accessPackage",
+            "accessPackageCatalog",
+            "customExtensionHandlers",
+            "customExtensionStageSettings",
+        ],
+        (Set::Catalogs, Version::V1) => &[
+            "accessPackages",
+            "customWorkflowExtensions",
+            "resourceRoles",
+            "resources",
+            "resourceScopes",
+        ],
+        (Set::Catalogs, Version::Beta) => &[
+            "accessPackageCustomWorkflowExtensions",
+            "accessPackageResourceRoles",
+            "accessPackageResources",
+            "accessPackageResourceScopes",
+            "accessPackages",
+            "customAccessPackageWorkflowExtensions",
+        ],
     }
 }
 
@@ -220,99 +294,137 @@ struct Shape {
     select: Option<Vec<String>>,
 }
 
-fn shape(call: &Call, set: Set, sample: Option<&Value>) -> Result<(Query, Shape), GraphError> {
+/// The collection's path segment of a call (`assignmentRequests`, …).
+fn collection_segment(call: &Call) -> &str {
+    call.path[PREFIX.len()..].split('/').next().unwrap_or("")
+}
+
+/// Whether the type has a property or navigation property named like the first segment of
+/// `path` (the sample is a rendered item; it has every property the sandbox models).
+fn has_property(set: Set, v: Version, sample: Option<&Value>, path: &str) -> bool {
+    let first = path.split('/').next().unwrap_or("");
+    navigations(set, v)
+        .iter()
+        .any(|n| n.eq_ignore_ascii_case(first))
+        || sample
+            .and_then(Value::as_object)
+            .is_some_and(|o| o.keys().any(|k| k.eq_ignore_ascii_case(first)))
+}
+
+fn unknown_property(set: Set, path: &str) -> GraphError {
+    GraphError::bad_request(format!(
+        "Could not find a property named '{}' on type 'microsoft.graph.{}'.",
+        truncate(path.split('/').next().unwrap_or(path)),
+        type_name(set)
+    ))
+}
+
+/// How an `$expand` item was written, for messages.
+fn expand_text(name: &str, nested: &[String]) -> String {
+    if nested.is_empty() {
+        name.to_string()
+    } else {
+        format!("{name}($expand={})", nested.join(","))
+    }
+}
+
+fn shape(
+    s: &Shared,
+    call: &Call,
+    set: Set,
+    sample: Option<&Value>,
+    read: Read,
+) -> Result<(Query, Shape), GraphError> {
+    let (mode, refused) = {
+        let k = s.knobs.lock().expect("knobs");
+        (k.query_support, k.refuse_filters.clone())
+    };
+    let documented = mode == QuerySupport::Documented;
     let q = Query::parse(&call.query).map_err(GraphError::bad_request)?;
-    if !q.unsupported.is_empty() {
+    let mut unsupported = q.unsupported.clone();
+    if documented && q.top.is_some() {
+        unsupported.push("$top".into());
+    }
+    if !unsupported.is_empty() {
         return Err(GraphError::unsupported(format!(
             "The query option(s) {} are not supported here. Paging is server-driven: follow @odata.nextLink.",
-            q.unsupported.join(", ")
+            unsupported.join(", ")
         )));
     }
     let v = call.version;
+    let seg = collection_segment(call);
+    let doc = query_table::documented(v, seg, read);
     let filter = match &q.filter {
         None => None,
         Some(f) => {
             let parsed = parse_filter(f)
                 .map_err(|e| GraphError::bad_request(format!("Invalid filter clause: {e}.")))?;
-            let fields = filter_fields(set, v);
-            for (path, op, lit) in parsed.comparisons() {
-                let Some((name, is_time)) =
-                    fields.iter().find(|(n, _)| n.eq_ignore_ascii_case(path))
-                else {
-                    return Err(GraphError::unsupported(format!(
-                        "Unsupported filter: the property '{}' cannot be filtered on {}. Filterable here: {}.",
-                        truncate(path),
-                        type_name(set),
-                        fields
-                            .iter()
-                            .map(|(n, _)| *n)
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )));
-                };
-                match (is_time, lit) {
-                    (true, Literal::DateTime(_)) => {}
-                    (true, _) => {
-                        return Err(GraphError::bad_request(format!(
-                            "Invalid filter clause: {name} is compared with a date-time such as 2026-11-01T00:00:00Z (not quoted)."
-                        )));
-                    }
-                    (false, Literal::Str(val)) => {
-                        if !matches!(op, Op::Eq | Op::Ne) {
-                            return Err(GraphError::unsupported(format!(
-                                "Unsupported filter: only eq and ne apply to '{name}'."
-                            )));
-                        }
-                        if (name.ends_with("/id")
-                            || name.ends_with("objectId")
-                            || name.ends_with("Id"))
-                            && !is_guid(val)
-                        {
-                            return Err(GraphError::bad_request(format!(
-                                "Invalid filter clause: '{}' is not a valid identifier for {name}.",
-                                truncate(val)
-                            )));
-                        }
-                        check_enum(set, v, name, val)?;
-                    }
-                    (false, _) => {
-                        return Err(GraphError::bad_request(format!(
-                            "Invalid filter clause: {name} is compared with a quoted string."
-                        )));
+            if documented {
+                check_documented_filter(&parsed, set, v, sample, &doc)?;
+            } else {
+                check_extended_filter(&parsed, set, v)?;
+            }
+            // Test control: a documented clause refused at run time (either mode).
+            for c in parsed.conjuncts() {
+                for (path, _, _) in c.comparisons() {
+                    if refused.iter().any(|r| r.matches(v.path(), seg, path)) {
+                        return Err(GraphError::invalid_filter(&c.describe()));
                     }
                 }
             }
             Some(parsed)
         }
     };
-    let allowed = expand_names(set, v);
     let mut expand = Vec::new();
     if let Some(e) = &q.expand {
         for item in parse_expand(e)
             .map_err(|e| GraphError::bad_request(format!("Invalid $expand: {e}.")))?
         {
-            if !allowed.contains(&item.name.as_str()) {
-                return Err(GraphError::bad_request(format!(
+            let nav_error = || {
+                GraphError::bad_request(format!(
                     "Could not find a navigation property named '{}' on type 'microsoft.graph.{}'.",
                     truncate(&item.name),
                     type_name(set)
-                )));
-            }
-            for n in &item.nested {
-                let ok = match item.name.as_str() {
-                    "accessPackage" => n == render::catalog_nav(v),
-                    "assignmentPolicy" | "accessPackageAssignmentPolicy" => {
-                        n == "customExtensionStageSettings" || n == "customExtension"
-                    }
-                    "customExtensionStageSettings" => n == "customExtension",
-                    _ => false,
-                };
-                if !ok {
-                    return Err(GraphError::bad_request(format!(
-                        "Could not find a navigation property named '{}' under '{}'.",
-                        truncate(n),
-                        item.name
+                ))
+            };
+            if documented {
+                if !navigations(set, v).contains(&item.name.as_str()) {
+                    return Err(nav_error());
+                }
+                let nested_ok = item
+                    .nested
+                    .iter()
+                    .all(|n| doc.nested.contains(&(item.name.as_str(), n.as_str())));
+                if !doc.expand.contains(&item.name.as_str()) || !nested_ok {
+                    return Err(GraphError::invalid_expand(&expand_text(
+                        &item.name,
+                        &item.nested,
                     )));
+                }
+            } else {
+                if !expand_names(set, v).contains(&item.name.as_str()) {
+                    return Err(nav_error());
+                }
+                for n in &item.nested {
+                    let ok = match item.name.as_str() {
+                        "accessPackage" => n == render::catalog_nav(v),
+                        "assignmentPolicy" | "accessPackageAssignmentPolicy" => {
+                            n == "customExtensionStageSettings" || n == "customExtension"
+                        }
+                        "customExtensionStageSettings" => n == "customExtension",
+                        "requestor" => n == "connectedOrganization",
+                        "assignmentPolicies" | "accessPackageAssignmentPolicies" => {
+                            n == "customExtensionStageSettings"
+                        }
+                        _ => false,
+                    };
+                    if !ok {
+                        return Err(GraphError::bad_request(format!(
+                            "Could not find a navigation property named '{}' under '{}'.",
+                            truncate(n),
+                            item.name
+                        )));
+                    }
                 }
             }
             expand.push((item.name, item.nested));
@@ -324,7 +436,7 @@ fn shape(call: &Call, set: Set, sample: Option<&Value>) -> Result<(Query, Shape)
             let fields: Vec<String> = sel.split(',').map(|f| f.trim().to_string()).collect();
             if let Some(Value::Object(sample)) = sample {
                 for f in &fields {
-                    if !sample.contains_key(f) || allowed.contains(&f.as_str()) {
+                    if !sample.contains_key(f) || navigations(set, v).contains(&f.as_str()) {
                         return Err(GraphError::bad_request(format!(
                             "Could not find a property named '{}' on type 'microsoft.graph.{}'.",
                             truncate(f),
@@ -344,6 +456,110 @@ fn shape(call: &Call, set: Set, sample: Option<&Value>) -> Result<(Query, Shape)
             select,
         },
     ))
+}
+
+/// Documented mode: every top-level `and` conjunct is one documented clause.
+fn check_documented_filter(
+    f: &Filter,
+    set: Set,
+    v: Version,
+    sample: Option<&Value>,
+    doc: &query_table::Documented,
+) -> Result<(), GraphError> {
+    for (path, _, _) in f.comparisons() {
+        if !has_property(set, v, sample, path) {
+            return Err(unknown_property(set, path));
+        }
+    }
+    for c in f.conjuncts() {
+        let Filter::Cmp { path, op, value } = c else {
+            // or, not: never documented for these lists.
+            return Err(GraphError::invalid_filter(&c.describe()));
+        };
+        if !query_table::allows_filter(doc, path, *op) {
+            return Err(GraphError::invalid_filter(&c.describe()));
+        }
+        let canonical = doc
+            .filters
+            .iter()
+            .find(|(p, _)| p.eq_ignore_ascii_case(path))
+            .map(|(p, _)| *p)
+            .unwrap_or(path);
+        check_literal(
+            set,
+            v,
+            canonical,
+            canonical == "createdDateTime",
+            *op,
+            value,
+        )?;
+    }
+    Ok(())
+}
+
+/// Extended mode: any and/or/not of comparisons on the extended fields.
+fn check_extended_filter(f: &Filter, set: Set, v: Version) -> Result<(), GraphError> {
+    let fields = filter_fields(set, v);
+    for (path, op, lit) in f.comparisons() {
+        let Some((name, is_time)) = fields.iter().find(|(n, _)| n.eq_ignore_ascii_case(path))
+        else {
+            return Err(GraphError::unsupported(format!(
+                "Unsupported filter: the property '{}' cannot be filtered on {}. Filterable here: {}.",
+                truncate(path),
+                type_name(set),
+                fields
+                    .iter()
+                    .map(|(n, _)| *n)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        };
+        if matches!(op, Op::Contains | Op::ContainsLower) && *name != "displayName" {
+            return Err(GraphError::unsupported(format!(
+                "Unsupported filter: {} does not apply to '{name}'.",
+                op.service_name()
+            )));
+        }
+        check_literal(set, v, name, *is_time, op, lit)?;
+    }
+    Ok(())
+}
+
+/// The literal of a clause has the property's type: a date-time, a GUID for ids, an enum
+/// member for v1.0 `state`, a string otherwise; strings take only eq/ne (and contains).
+fn check_literal(
+    set: Set,
+    v: Version,
+    name: &str,
+    is_time: bool,
+    op: Op,
+    lit: &Literal,
+) -> Result<(), GraphError> {
+    match (is_time, lit) {
+        (true, Literal::DateTime(_)) => Ok(()),
+        (true, _) => Err(GraphError::bad_request(format!(
+            "Invalid filter clause: {name} is compared with a date-time such as 2026-11-01T00:00:00Z (not quoted)."
+        ))),
+        (false, Literal::Str(val)) => {
+            if !matches!(op, Op::Eq | Op::Ne | Op::Contains | Op::ContainsLower) {
+                return Err(GraphError::unsupported(format!(
+                    "Unsupported filter: only eq and ne apply to '{name}'."
+                )));
+            }
+            if (name.ends_with("/id") || name.ends_with("objectId") || name.ends_with("Id"))
+                && !is_guid(val)
+            {
+                return Err(GraphError::bad_request(format!(
+                    "Invalid filter clause: '{}' is not a valid identifier for {name}.",
+                    truncate(val)
+                )));
+            }
+            check_enum(set, v, name, val)
+        }
+        (false, _) => Err(GraphError::bad_request(format!(
+            "Invalid filter clause: {name} is compared with a quoted string."
+        ))),
+    }
 }
 
 fn check_enum(set: Set, v: Version, field: &str, val: &str) -> Result<(), GraphError> {
@@ -389,8 +605,37 @@ fn assignment_field(v: Version, d: &Data, i: usize, path: &str) -> Literal {
         (_, "accesspackage/id") | (_, "accesspackageid") => {
             Literal::Str(d.packages[a.package].id.clone())
         }
+        (Version::V1, "assignmentpolicy/id")
+        | (Version::Beta, "accesspackageassignmentpolicy/id") => {
+            Literal::Str(d.policies[a.policy].id.clone())
+        }
         (_, "target/objectid") => Literal::Str(d.subjects[a.target].object_id.clone()),
         (_, "targetid") => Literal::Str(d.subjects[a.target].id.clone()),
+        _ => Literal::Null,
+    }
+}
+
+fn package_field(d: &Data, i: usize, path: &str) -> Literal {
+    let p = &d.packages[i];
+    match path.to_ascii_lowercase().as_str() {
+        "catalog/id" | "catalogid" => Literal::Str(d.catalogs[p.catalog].id.clone()),
+        "displayname" => Literal::Str(p.display_name.clone()),
+        _ => Literal::Null,
+    }
+}
+
+fn policy_field(d: &Data, i: usize, path: &str) -> Literal {
+    let p = &d.policies[i];
+    match path.to_ascii_lowercase().as_str() {
+        "accesspackage/id" | "accesspackageid" => Literal::Str(d.packages[p.package].id.clone()),
+        "displayname" => Literal::Str(p.display_name.clone()),
+        _ => Literal::Null,
+    }
+}
+
+fn catalog_field(d: &Data, i: usize, path: &str) -> Literal {
+    match path.to_ascii_lowercase().as_str() {
+        "displayname" => Literal::Str(d.catalogs[i].display_name.clone()),
         _ => Literal::Null,
     }
 }
@@ -417,8 +662,8 @@ fn list(
     let v = call.version;
     let d = s.data.read().expect("data");
     let sample = sample_entity(v, &d, set);
-    let (q, shape) = shape(call, set, sample.as_ref())?;
-    let set_seg = call.path[PREFIX.len()..].split('/').next().unwrap_or("");
+    let (q, shape) = shape(s, call, set, sample.as_ref(), Read::List)?;
+    let set_seg = collection_segment(call);
 
     // Catalog-scoped administrators must name an access package of their catalog.
     if current_user.is_none()
@@ -471,28 +716,21 @@ fn list(
             .filter(|&i| {
                 let p = &d.packages[i];
                 scoped_catalog(caller).is_none_or(|c| d.catalogs[p.catalog].id == c)
-                    && keep(&|f| match f.to_ascii_lowercase().as_str() {
-                        "catalog/id" | "catalogid" => {
-                            Literal::Str(d.catalogs[p.catalog].id.clone())
-                        }
-                        _ => Literal::Null,
-                    })
+                    && keep(&|f| package_field(&d, i, f))
             })
             .collect(),
         Set::Catalogs => (0..d.catalogs.len())
-            .filter(|&i| scoped_catalog(caller).is_none_or(|c| d.catalogs[i].id == c))
+            .filter(|&i| {
+                scoped_catalog(caller).is_none_or(|c| d.catalogs[i].id == c)
+                    && keep(&|f| catalog_field(&d, i, f))
+            })
             .collect(),
         Set::Policies => (0..d.policies.len())
             .filter(|&i| {
                 let p = &d.policies[i];
                 scoped_catalog(caller)
                     .is_none_or(|c| d.catalogs[d.packages[p.package].catalog].id == c)
-                    && keep(&|f| match f.to_ascii_lowercase().as_str() {
-                        "accesspackage/id" | "accesspackageid" => {
-                            Literal::Str(d.packages[p.package].id.clone())
-                        }
-                        _ => Literal::Null,
-                    })
+                    && keep(&|f| policy_field(&d, i, f))
             })
             .collect(),
     };
@@ -553,7 +791,7 @@ fn sample_entity(v: Version, d: &Data, set: Set) -> Option<Value> {
             .first()
             .map(|a| render::assignment(v, d, a, &[])),
         Set::Packages => d.packages.first().map(|p| render::package(v, d, p, &[])),
-        Set::Catalogs => d.catalogs.first().map(|c| render::catalog(v, c)),
+        Set::Catalogs => (!d.catalogs.is_empty()).then(|| render::catalog(v, d, 0, &[])),
         Set::Policies => d.policies.first().map(|p| render::policy(v, d, p, &[])),
     }
 }
@@ -567,8 +805,8 @@ fn render_one(v: Version, d: &Data, set: Set, i: usize, expand: &[(String, Vec<S
             let nested: Vec<String> = names;
             render::package(v, d, &d.packages[i], &nested)
         }
-        Set::Catalogs => render::catalog(v, &d.catalogs[i]),
-        Set::Policies => render::policy(v, d, &d.policies[i], &names),
+        Set::Catalogs => render::catalog(v, d, i, &names),
+        Set::Policies => render::policy(v, d, &d.policies[i], expand),
     }
 }
 
@@ -621,7 +859,7 @@ fn get(s: &Shared, caller: &Caller, call: &Call, set: Set, id: &str) -> Result<R
     let v = call.version;
     let d = s.data.read().expect("data");
     let sample = sample_entity(v, &d, set);
-    let (_, shape) = shape(call, set, sample.as_ref())?;
+    let (_, shape) = shape(s, call, set, sample.as_ref(), Read::Item)?;
     let i = find_existing(&d, set, id)?;
     if let Some(p) = package_of(&d, set, i) {
         check_catalog(&d, caller, p)?;
@@ -637,7 +875,7 @@ fn get(s: &Shared, caller: &Caller, call: &Call, set: Set, id: &str) -> Result<R
         shape.select.as_deref(),
         &shape.expand,
     );
-    let set_seg = call.path[PREFIX.len()..].split('/').next().unwrap_or("");
+    let set_seg = collection_segment(call);
     o["@odata.context"] = json!(format!("{}/$entity", context(s, call, set_seg)));
     Ok(Reply::json(o))
 }

@@ -7,10 +7,11 @@
 pub mod batch;
 mod handlers;
 pub mod odata;
+pub mod query_table;
 pub mod render;
 
 use axum::body::Bytes;
-use axum::extract::{OriginalUri, State};
+use axum::extract::{Extension, OriginalUri, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, post};
@@ -19,6 +20,7 @@ use serde_json::{Value, json};
 
 use crate::accounts::Role;
 use crate::clock::iso;
+use crate::serve::Dropper;
 use crate::{Shared, cloud};
 pub use render::Version;
 
@@ -45,6 +47,8 @@ pub struct Call {
     pub headers: HeaderMap,
     pub body: Bytes,
     pub via_batch: bool,
+    /// The request-id of the `$batch` call that carried this one.
+    pub batch_request_id: Option<String>,
 }
 
 /// What a handler answers.
@@ -98,6 +102,32 @@ impl GraphError {
         GraphError::new(StatusCode::BAD_REQUEST, "BadRequest", message)
     }
 
+    /// What the service answers for a query it does not support (docs-contrib issues 8922,
+    /// 5655): `OData query is invalid: Filter '<property> <Operator> <value>' is not
+    /// supported.` The property comes first, so a client can tell which clause was refused.
+    pub fn invalid_filter(clause: &str) -> GraphError {
+        GraphError::new(
+            StatusCode::BAD_REQUEST,
+            "InvalidFilter",
+            format!(
+                "OData query is invalid: Filter '{}' is not supported.",
+                truncate(clause)
+            ),
+        )
+    }
+
+    /// An `$expand` the documents do not give for this read, in the same shape.
+    pub fn invalid_expand(item: &str) -> GraphError {
+        GraphError::new(
+            StatusCode::BAD_REQUEST,
+            "InvalidFilter",
+            format!(
+                "OData query is invalid: Expand '{}' is not supported.",
+                truncate(item)
+            ),
+        )
+    }
+
     pub fn unsupported(message: impl Into<String>) -> GraphError {
         GraphError::new(StatusCode::BAD_REQUEST, "Request_UnsupportedQuery", message)
     }
@@ -119,6 +149,15 @@ impl GraphError {
             "Resource not found for the segment '{}'.",
             truncate(seg)
         ))
+    }
+
+    /// The injected "acted, then timed out" answer.
+    pub fn gateway_timeout() -> GraphError {
+        GraphError::new(
+            StatusCode::GATEWAY_TIMEOUT,
+            "GatewayTimeout",
+            "The gateway timed out.",
+        )
     }
 
     fn unauthorized(message: impl Into<String>) -> GraphError {
@@ -174,6 +213,11 @@ pub struct Outcome {
     pub headers: Vec<(&'static str, String)>,
     pub request_id: String,
     pub client_request_id: Option<String>,
+    /// The action was performed and the connection is to be dropped without an answer.
+    pub drop: bool,
+    /// The operation-log entry of a POST, written by whoever knows the final answer (the
+    /// direct handler, or `$batch` once the whole call's fate is known).
+    pub log: Option<Value>,
 }
 
 impl Outcome {
@@ -239,6 +283,7 @@ async fn http(
     State(s): State<Shared>,
     method: Method,
     OriginalUri(uri): OriginalUri,
+    dropper: Option<Extension<Dropper>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -261,8 +306,30 @@ async fn http(
         headers,
         body,
         via_batch: false,
+        batch_request_id: None,
     };
-    execute(&s, call).await.into_response()
+    let mut out = execute(&s, call).await;
+    if let Some(entry) = out.log.take() {
+        s.log_write(entry);
+    }
+    if out.drop {
+        drop_connection(dropper).await
+    } else {
+        out.into_response()
+    }
+}
+
+/// Drops the connection without answering (see `crate::serve`). Served by another accept
+/// loop, the router cannot do that: it answers 500 and says so.
+pub async fn drop_connection(dropper: Option<Extension<Dropper>>) -> Response {
+    match dropper {
+        Some(Extension(d)) => d.drop_connection().await,
+        None => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "entra-sandbox: this connection should have been dropped (served outside entra_sandbox::serve)",
+        )
+            .into_response(),
+    }
 }
 
 /// Runs one Graph call through the whole pipeline.
@@ -278,7 +345,9 @@ pub async fn execute(s: &Shared, call: Call) -> Outcome {
         tokio::time::sleep(std::time::Duration::from_millis(latency)).await;
     }
     let caller = authenticate(s, &call.headers);
-    let result = match &caller {
+    // A throttled or injected failure before the handler runs: nothing acted.
+    let mut before: Option<u16> = None;
+    let mut result = match &caller {
         Err(e) => Err(GraphError {
             status: e.status,
             code: e.code,
@@ -287,10 +356,39 @@ pub async fn execute(s: &Shared, call: Call) -> Outcome {
             www_authenticate: e.www_authenticate,
         }),
         Ok(c) => match s.admit() {
-            Err(e) => Err(e),
+            Err(e) => {
+                before = Some(e.status.as_u16());
+                Err(e)
+            }
             Ok(()) => handlers::route(s, c, &call),
         },
     };
+    let is_post = call.method == Method::POST;
+    let real_status = match (&before, &result) {
+        (Some(_), _) => None,
+        (None, Ok(r)) => Some(r.status.as_u16()),
+        (None, Err(e)) => Some(e.status.as_u16()),
+    };
+    // A POST that succeeded changed the tenant (reprocess, resume): it acted.
+    let acted = is_post && matches!(&result, Ok(r) if r.status.is_success());
+    let mut answered = match before {
+        Some(st) => format!("{st}-before"),
+        None => "real".to_string(),
+    };
+    let mut drop = false;
+    if acted {
+        let (drop_rate, fail_rate) = {
+            let k = s.knobs.lock().expect("knobs");
+            (k.act_then_drop_rate, k.act_then_fail_rate)
+        };
+        if !call.via_batch && s.roll(drop_rate) {
+            drop = true;
+            answered = "dropped".into();
+        } else if s.roll(fail_rate) {
+            result = Err(GraphError::gateway_timeout());
+            answered = "504-after-acting".into();
+        }
+    }
     let now = s.clock.now();
     let (status, body, mut headers, code) = match result {
         Ok(r) => (r.status, r.body, r.headers, None),
@@ -308,23 +406,22 @@ pub async fn execute(s: &Shared, call: Call) -> Outcome {
                     ),
                 ));
             }
-            let body = json!({ "error": {
-                "code": e.code,
-                "message": e.message,
-                "innerError": {
-                    "date": iso(now),
-                    "request-id": request_id,
-                    "client-request-id": client_request_id.clone().unwrap_or_else(|| request_id.clone()),
-                },
-            }});
+            let body = error_body(
+                e.code,
+                &e.message,
+                now,
+                &request_id,
+                client_request_id.as_deref(),
+            );
             (e.status, Some(body), headers, Some(e.code))
         }
     };
     if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
         headers.push(("cache-control", "no-store".into()));
     }
-    if call.method == Method::POST {
-        s.log_write(json!({
+    let log = is_post.then(|| {
+        json!({
+            "kind": "action",
             "time": iso(now),
             "caller": caller.as_ref().ok().map(|c| json!({ "id": c.oid, "username": c.upn })),
             "method": "POST",
@@ -332,21 +429,46 @@ pub async fn execute(s: &Shared, call: Call) -> Outcome {
             "path": call.path,
             "action": call.path.rsplit('/').next(),
             "target": call.path.split('/').nth(3),
-            "status": status.as_u16(),
-            "outcome": if status.is_success() { "accepted" } else { "refused" },
-            "code": code,
+            "acted": acted,
+            "status": if drop { Value::Null } else { json!(status.as_u16()) },
+            "answered": answered,
+            "realStatus": real_status,
+            "outcome": if acted { "accepted" } else { "refused" },
+            "code": if drop { None } else { code },
             "requestId": request_id,
             "clientRequestId": client_request_id,
             "viaBatch": call.via_batch,
-        }));
-    }
+            "batchRequestId": call.batch_request_id,
+        })
+    });
     Outcome {
         status,
         body,
         headers,
         request_id,
         client_request_id,
+        drop,
+        log,
     }
+}
+
+/// The Graph error body: `code`, `message`, and `innerError` with date and ids.
+pub fn error_body(
+    code: &str,
+    message: &str,
+    now: chrono::DateTime<chrono::Utc>,
+    request_id: &str,
+    client_request_id: Option<&str>,
+) -> Value {
+    json!({ "error": {
+        "code": code,
+        "message": message,
+        "innerError": {
+            "date": iso(now),
+            "request-id": request_id,
+            "client-request-id": client_request_id.unwrap_or(request_id),
+        },
+    }})
 }
 
 /// Validates the bearer token: signature, issuer, audience (the cloud's Graph), expiry on

@@ -13,6 +13,25 @@ pub enum Op {
     Ge,
     Lt,
     Le,
+    /// `contains(path,'…')`: case-sensitive substring.
+    Contains,
+    /// `contains(tolower(path),'…')`: substring of the lower-cased value.
+    ContainsLower,
+}
+
+impl Op {
+    /// How the service spells the operator in an InvalidFilter message.
+    pub fn service_name(self) -> &'static str {
+        match self {
+            Op::Eq => "Equals",
+            Op::Ne => "NotEquals",
+            Op::Gt => "GreaterThan",
+            Op::Ge => "GreaterThanOrEqual",
+            Op::Lt => "LessThan",
+            Op::Le => "LessThanOrEqual",
+            Op::Contains | Op::ContainsLower => "Contains",
+        }
+    }
 }
 
 /// A literal on the right of a comparison.
@@ -21,6 +40,16 @@ pub enum Literal {
     Str(String),
     DateTime(DateTime<Utc>),
     Null,
+}
+
+impl std::fmt::Display for Literal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Literal::Str(s) => f.write_str(s),
+            Literal::DateTime(t) => f.write_str(&crate::clock::iso(*t)),
+            Literal::Null => f.write_str("null"),
+        }
+    }
 }
 
 /// A parsed `$filter` expression.
@@ -55,6 +84,36 @@ impl Filter {
         }
     }
 
+    /// The top-level `and` conjuncts (the expression itself when it is not an `and`).
+    pub fn conjuncts(&self) -> Vec<&Filter> {
+        match self {
+            Filter::And(a, b) => {
+                let mut v = a.conjuncts();
+                v.extend(b.conjuncts());
+                v
+            }
+            other => vec![other],
+        }
+    }
+
+    /// The expression as the service describes it in an InvalidFilter message, property
+    /// first: `status Equals WaitingForCallback`, `state Equals a Or state Equals b`,
+    /// `status Not Equals x`.
+    pub fn describe(&self) -> String {
+        match self {
+            Filter::Cmp { path, op, value } => format!("{path} {} {value}", op.service_name()),
+            Filter::And(a, b) => format!("{} And {}", a.describe(), b.describe()),
+            Filter::Or(a, b) => format!("{} Or {}", a.describe(), b.describe()),
+            Filter::Not(a) => {
+                let inner = a.describe();
+                match inner.split_once(' ') {
+                    Some((first, rest)) => format!("{first} Not {rest}"),
+                    None => format!("Not {inner}"),
+                }
+            }
+        }
+    }
+
     /// The string values `path eq '…'` is pinned to by top-level `and` conjuncts.
     pub fn pinned_values(&self, path: &str) -> Vec<String> {
         match self {
@@ -85,6 +144,14 @@ impl Filter {
 
 fn compare(left: &Literal, op: Op, right: &Literal) -> bool {
     use std::cmp::Ordering;
+    if let (Op::Contains | Op::ContainsLower, Literal::Str(a), Literal::Str(b)) = (op, left, right)
+    {
+        return if op == Op::ContainsLower {
+            a.to_lowercase().contains(b.as_str())
+        } else {
+            a.contains(b.as_str())
+        };
+    }
     let ord = match (left, right) {
         // Graph compares these strings and enum names without regard to case; equality is
         // the hot path of list filters, so it avoids allocating.
@@ -132,6 +199,10 @@ fn tokenize(s: &str) -> Result<Vec<Token>, String> {
                 chars.next();
                 out.push(Token::Close);
             }
+            ',' => {
+                chars.next();
+                out.push(Token::Word(",".into()));
+            }
             '\'' => {
                 chars.next();
                 let mut lit = String::new();
@@ -151,7 +222,7 @@ fn tokenize(s: &str) -> Result<Vec<Token>, String> {
             _ => {
                 let mut w = String::new();
                 while let Some(&ch) = chars.peek() {
-                    if ch.is_whitespace() || ch == '(' || ch == ')' || ch == '\'' {
+                    if ch.is_whitespace() || matches!(ch, '(' | ')' | '\'' | ',') {
                         break;
                     }
                     w.push(ch);
@@ -197,6 +268,9 @@ impl Parser {
             self.pos += 1;
             return Ok(Filter::Not(Box::new(self.unary()?)));
         }
+        if self.peek_word("contains") && self.tokens.get(self.pos + 1) == Some(&Token::Open) {
+            return self.contains();
+        }
         if self.tokens.get(self.pos) == Some(&Token::Open) {
             self.pos += 1;
             let inner = self.or()?;
@@ -209,17 +283,55 @@ impl Parser {
         self.comparison()
     }
 
+    fn expect(&mut self, t: &Token, what: &str) -> Result<(), String> {
+        if self.tokens.get(self.pos) == Some(t) {
+            self.pos += 1;
+            Ok(())
+        } else {
+            Err(format!("{what} expected in contains(…)"))
+        }
+    }
+
+    fn path_word(&mut self) -> Result<String, String> {
+        match self.tokens.get(self.pos) {
+            Some(Token::Word(w)) if is_path(w) => {
+                self.pos += 1;
+                Ok(w.clone())
+            }
+            _ => Err("a property name expected in contains(…)".into()),
+        }
+    }
+
+    /// `contains(path,'…')` or `contains(tolower(path),'…')`, the one function the
+    /// entitlement-management list pages document.
+    fn contains(&mut self) -> Result<Filter, String> {
+        self.pos += 2;
+        let (path, op) =
+            if self.peek_word("tolower") && self.tokens.get(self.pos + 1) == Some(&Token::Open) {
+                self.pos += 2;
+                let p = self.path_word()?;
+                self.expect(&Token::Close, "')'")?;
+                (p, Op::ContainsLower)
+            } else {
+                (self.path_word()?, Op::Contains)
+            };
+        self.expect(&Token::Word(",".into()), "','")?;
+        let value = match self.tokens.get(self.pos) {
+            Some(Token::Str(s)) => Literal::Str(s.clone()),
+            _ => return Err("a quoted string expected in contains(…)".into()),
+        };
+        self.pos += 1;
+        self.expect(&Token::Close, "')'")?;
+        Ok(Filter::Cmp { path, op, value })
+    }
+
     fn comparison(&mut self) -> Result<Filter, String> {
         let path = match self.tokens.get(self.pos) {
             Some(Token::Word(w)) => w.clone(),
             Some(other) => return Err(format!("a property name expected, found {other:?}")),
             None => return Err("unexpected end of the expression".into()),
         };
-        if path.contains('(')
-            || !path
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '/' || c == '_')
-        {
+        if !is_path(&path) {
             return Err(format!("'{path}' is not a property path"));
         }
         self.pos += 1;
@@ -248,6 +360,12 @@ impl Parser {
         self.pos += 1;
         Ok(Filter::Cmp { path, op, value })
     }
+}
+
+fn is_path(w: &str) -> bool {
+    !w.is_empty()
+        && w.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '/' || c == '_')
 }
 
 /// Parses a `$filter` value.
@@ -413,6 +531,44 @@ mod tests {
             _ => Literal::DateTime(t),
         };
         assert!(f.eval(&get));
+    }
+
+    #[test]
+    fn contains_and_tolower_parse_and_evaluate() {
+        let f = parse_filter("contains(tolower(displayName),'team')").unwrap();
+        assert_eq!(f.comparisons()[0].1, Op::ContainsLower);
+        let get = |_: &str| Literal::Str("Sales TEAM".into());
+        assert!(f.eval(&get));
+        let g = parse_filter("contains(displayName,'team')").unwrap();
+        assert_eq!(g.comparisons()[0].1, Op::Contains);
+        assert!(!g.eval(&get));
+        for bad in [
+            "contains(tolower(displayName) 'x')",
+            "contains(displayName,x)",
+            "contains(tolower(displayName),'x'",
+        ] {
+            assert!(parse_filter(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn descriptions_put_the_property_first_in_the_services_words() {
+        let d = |s: &str| parse_filter(s).unwrap().describe();
+        assert_eq!(
+            d("status eq 'WaitingForCallback'"),
+            "status Equals WaitingForCallback"
+        );
+        assert_eq!(
+            d("createdDateTime ge 2026-01-01T00:00:00Z"),
+            "createdDateTime GreaterThanOrEqual 2026-01-01T00:00:00Z"
+        );
+        assert_eq!(
+            d("state eq 'a' or state ne 'b'"),
+            "state Equals a Or state NotEquals b"
+        );
+        assert_eq!(d("not (status eq 'x')"), "status Not Equals x");
+        let f = parse_filter("(state eq 'a') and accessPackage/id eq 'b'").unwrap();
+        assert_eq!(f.conjuncts().len(), 2);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::clock::iso;
-use crate::data::{Assignment, Callout, Catalog, Data, Package, Policy, Request, Subject};
+use crate::data::{Assignment, Callout, Data, Extension, Package, Policy, Request, Subject};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Version {
@@ -87,7 +87,9 @@ pub fn subject(v: Version, s: &Subject) -> Value {
     o
 }
 
-pub fn catalog(v: Version, c: &Catalog) -> Value {
+/// A catalog; `nested` may name `accessPackages`.
+pub fn catalog(v: Version, d: &Data, ci: usize, nested: &[String]) -> Value {
+    let c = &d.catalogs[ci];
     let mut o = json!({
         "id": c.id,
         "displayName": c.display_name,
@@ -108,6 +110,15 @@ pub fn catalog(v: Version, c: &Catalog) -> Value {
             o["modifiedBy"] = json!("admin");
         }
     }
+    if nested.iter().any(|n| n == "accessPackages") {
+        o["accessPackages"] = Value::Array(
+            d.packages
+                .iter()
+                .filter(|p| p.catalog == ci)
+                .map(|p| package(v, d, p, &[]))
+                .collect(),
+        );
+    }
     o
 }
 
@@ -126,12 +137,66 @@ pub fn package(v: Version, d: &Data, p: &Package, nested: &[String]) -> Value {
         o["modifiedBy"] = json!("admin");
         o["isRoleScopesVisible"] = json!(false);
     }
+    let package_index = d
+        .packages
+        .iter()
+        .position(|x| x.id == p.id)
+        .expect("a package of the tenant");
     for n in nested {
         if n == catalog_nav(v) {
-            o[n.as_str()] = catalog(v, &d.catalogs[p.catalog]);
+            o[n.as_str()] = catalog(v, d, p.catalog, &[]);
+        } else if n == policies_nav(v) {
+            o[n.as_str()] = Value::Array(
+                d.policies
+                    .iter()
+                    .filter(|pol| pol.package == package_index)
+                    .map(|pol| policy(v, d, pol, &[]))
+                    .collect(),
+            );
         }
     }
     o
+}
+
+/// The package's navigation property to its assignment policies in each version.
+pub fn policies_nav(v: Version) -> &'static str {
+    match v {
+        Version::V1 => "assignmentPolicies",
+        Version::Beta => "accessPackageAssignmentPolicies",
+    }
+}
+
+/// A custom extension as the schema gives it (`accessPackageAssignmentRequestWorkflowExtension`,
+/// with `callbackConfiguration.timeoutDuration` for an extension that waits for a callback).
+pub fn extension(e: &Extension) -> Value {
+    json!({
+        "@odata.type": "#microsoft.graph.accessPackageAssignmentRequestWorkflowExtension",
+        "id": e.id,
+        "displayName": e.display_name,
+        "description": e.description,
+        "createdBy": e.created_by,
+        "createdDateTime": iso(e.created),
+        "lastModifiedBy": e.created_by,
+        "lastModifiedDateTime": iso(e.created),
+        "endpointConfiguration": {
+            "@odata.type": "#microsoft.graph.logicAppTriggerEndpointConfiguration",
+            "subscriptionId": e.subscription_id,
+            "resourceGroupName": "entra-sandbox",
+            "logicAppWorkflowName": e.workflow_name,
+            "url": format!("https://prod-00.westeurope.logic.azure.invalid/workflows/{}/triggers/manual/paths/invoke?api-version=2016-10-01", e.workflow_name),
+        },
+        "authenticationConfiguration": {
+            "@odata.type": "#microsoft.graph.azureAdPopTokenAuthentication",
+        },
+        "clientConfiguration": null,
+        "callbackConfiguration": match &e.timeout {
+            Some(t) => json!({
+                "@odata.type": "#microsoft.graph.customExtensionCallbackConfiguration",
+                "timeoutDuration": t,
+            }),
+            None => Value::Null,
+        },
+    })
 }
 
 /// The package's navigation property to its catalog in each version.
@@ -142,7 +207,9 @@ pub fn catalog_nav(v: Version) -> &'static str {
     }
 }
 
-pub fn policy(v: Version, d: &Data, p: &Policy, expand: &[String]) -> Value {
+/// A policy; `expand` items may be `customExtensionStageSettings` (with the nested
+/// `customExtension`), `accessPackage` and the catalog.
+pub fn policy(v: Version, d: &Data, p: &Policy, expand: &[(String, Vec<String>)]) -> Value {
     let pkg = &d.packages[p.package];
     let mut o = json!({
         "id": p.id,
@@ -156,6 +223,20 @@ pub fn policy(v: Version, d: &Data, p: &Policy, expand: &[String]) -> Value {
             o["allowedTargetScope"] = json!("allMemberUsers");
             o["expiration"] =
                 json!({ "endDateTime": null, "duration": "P365D", "type": "afterDuration" });
+            o["requestorSettings"] = json!({
+                "enableTargetsToSelfAddAccess": p.requires_approval,
+                "enableTargetsToSelfUpdateAccess": false,
+                "enableTargetsToSelfRemoveAccess": p.requires_approval,
+                "allowCustomAssignmentSchedule": false,
+                "enableOnBehalfRequestorsToAddAccess": false,
+                "enableOnBehalfRequestorsToUpdateAccess": false,
+                "enableOnBehalfRequestorsToRemoveAccess": false,
+            });
+            o["requestApprovalSettings"] = json!({
+                "isApprovalRequiredForAdd": p.requires_approval,
+                "isApprovalRequiredForUpdate": false,
+                "stages": [],
+            });
         }
         Version::Beta => {
             o["accessPackageId"] = json!(pkg.id);
@@ -164,33 +245,41 @@ pub fn policy(v: Version, d: &Data, p: &Policy, expand: &[String]) -> Value {
             o["expirationDateTime"] = Value::Null;
             o["createdBy"] = json!("admin");
             o["modifiedBy"] = json!("admin");
+            o["accessReviewSettings"] = Value::Null;
+            o["requestorSettings"] = json!({
+                "scopeType": if p.requires_approval { "AllExistingDirectoryMemberUsers" } else { "NoSubjects" },
+                "acceptRequests": p.requires_approval,
+                "allowedRequestors": [],
+            });
+            o["requestApprovalSettings"] = json!({
+                "isApprovalRequired": p.requires_approval,
+                "isApprovalRequiredForExtension": false,
+                "isRequestorJustificationRequired": false,
+                "approvalMode": if p.requires_approval { "SingleStage" } else { "NoApproval" },
+                "approvalStages": [],
+            });
         }
     }
-    for e in expand {
+    for (e, nested) in expand {
         match e.as_str() {
             "customExtensionStageSettings" => {
+                let with_extension = nested.iter().any(|n| n == "customExtension");
                 o[e.as_str()] = Value::Array(
                     p.stage_settings
                         .iter()
                         .map(|s| {
-                            let ext = &d.extensions[s.extension];
-                            json!({
-                                "id": s.id,
-                                "stage": s.stage.name(),
-                                "customExtension": {
-                                    "@odata.type": "#microsoft.graph.accessPackageAssignmentRequestWorkflowExtension",
-                                    "id": ext.id,
-                                    "displayName": ext.display_name,
-                                    "description": "",
-                                },
-                            })
+                            let mut setting = json!({ "id": s.id, "stage": s.stage.name() });
+                            if with_extension {
+                                setting["customExtension"] = extension(&d.extensions[s.extension]);
+                            }
+                            setting
                         })
                         .collect(),
                 )
             }
             "accessPackage" => o["accessPackage"] = package(v, d, pkg, &[]),
             "catalog" | "accessPackageCatalog" => {
-                o[e.as_str()] = catalog(v, &d.catalogs[pkg.catalog]);
+                o[e.as_str()] = catalog(v, d, pkg.catalog, &[]);
             }
             _ => {}
         }
@@ -226,7 +315,13 @@ pub fn assignment(v: Version, d: &Data, a: &Assignment, expand: &[(String, Vec<S
             "accessPackage" => o["accessPackage"] = package(v, d, pkg, nested),
             "target" => o["target"] = subject(v, &d.subjects[a.target]),
             "assignmentPolicy" | "accessPackageAssignmentPolicy" => {
-                o[name.as_str()] = policy(v, d, &d.policies[a.policy], nested)
+                // One nested level (extended mode): stage settings come with their extension.
+                let inner: Vec<(String, Vec<String>)> = nested
+                    .iter()
+                    .filter(|n| *n != "customExtension")
+                    .map(|n| (n.clone(), vec!["customExtension".to_string()]))
+                    .collect();
+                o[name.as_str()] = policy(v, d, &d.policies[a.policy], &inner)
             }
             _ => {}
         }
@@ -282,7 +377,14 @@ pub fn request(v: Version, d: &Data, r: &Request, expand: &[(String, Vec<String>
     for (name, nested) in expand {
         match name.as_str() {
             "accessPackage" => o["accessPackage"] = package(v, d, &d.packages[r.package], nested),
-            "requestor" => o["requestor"] = subject(v, &d.subjects[r.requestor]),
+            "requestor" => {
+                let mut who = subject(v, &d.subjects[r.requestor]);
+                if nested.iter().any(|n| n == "connectedOrganization") {
+                    // Members of the tenant belong to no connected organization.
+                    who["connectedOrganization"] = Value::Null;
+                }
+                o["requestor"] = who;
+            }
             "assignment" | "accessPackageAssignment" => {
                 o[name.as_str()] = match r.assignment {
                     Some(a) => assignment(v, d, &d.assignments[a], &[]),
