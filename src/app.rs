@@ -9,7 +9,7 @@ use crate::components::config_error::ConfigErrorPage;
 use crate::components::header::Header;
 use crate::components::list::Refusals;
 use crate::components::load::load;
-use crate::components::packages::Packages;
+use crate::components::packages::Directory;
 use crate::components::sign_in_error::SignInError;
 use crate::config::Config;
 use crate::i18n::{Msg, t};
@@ -38,7 +38,7 @@ pub fn Shell(config: Config) -> impl IntoView {
     provide_context(config);
     provide_context(auth.clone());
     provide_context(Refusals::load());
-    provide_context(Packages::new());
+    provide_context(Directory::new());
     let redirect = load(async move { auth.handle_redirect().await });
     move || match redirect.get() {
         None => view! { <p class="loading" role="status">{t(Msg::SigningIn)}</p> }.into_any(),

@@ -295,7 +295,6 @@ pub fn column_label(c: Column) -> &'static str {
         Column::Requestor => Msg::ColRequestor,
         Column::Target => Msg::ColTarget,
         Column::Package => Msg::ColPackage,
-        Column::Policy => Msg::ColPolicy,
         Column::Type => Msg::ColType,
         Column::State => Msg::ColState,
         Column::Status => Msg::ColStatus,

@@ -57,34 +57,36 @@ impl Collection {
         }
     }
 
-    /// `$expand` of a list page: only the documented navigations, one level (nested
-    /// `$expand` is documented on policies only; catalog names come from the packages).
+    /// `$expand` of a list page: only the navigations its list page documents, one level
+    /// (nested `$expand` is documented on policies only). Catalog names come from the
+    /// catalogs with their packages, which is documented; a package's catalog is not.
     pub fn list_expand(self, v: GraphVersion) -> Option<&'static str> {
         use Collection::*;
-        use GraphVersion::*;
-        match (self, v) {
-            (Requests, _) => Some("accessPackage,requestor"),
-            (Assignments, V1) => Some("target,accessPackage,assignmentPolicy"),
-            (Assignments, Beta) => Some("target,accessPackage,accessPackageAssignmentPolicy"),
-            (Packages, V1) => Some("catalog"),
-            (Packages, Beta) => Some("accessPackageCatalog"),
-            (Catalogs | Policies, _) => None,
+        match self {
+            Requests => Some("accessPackage,requestor"),
+            // The policy is expanded on a read by id only (where it is documented).
+            Assignments => Some("target,accessPackage"),
+            Catalogs => Some("accessPackages"),
+            Packages => Some(Collection::package_policies(v)),
+            Policies => None,
         }
     }
 
-    /// `$expand` of one item read by id.
+    /// `$expand` of one item read by id, as its get page documents it.
     pub fn item_expand(self, v: GraphVersion) -> Option<&'static str> {
         use Collection::*;
         use GraphVersion::*;
         match (self, v) {
             (Requests, V1) => Some("accessPackage,requestor,assignment"),
-            (Requests, Beta) => Some("accessPackage,requestor,accessPackageAssignment"),
+            // beta's page and metadata disagree on the assignment's name: neither.
+            (Requests, Beta) => Some("accessPackage,requestor"),
+            (Assignments, V1) => Some("target,accessPackage,assignmentPolicy"),
+            (Assignments, Beta) => Some("target,accessPackage"),
             // An access package's policies: the documented way to find the stage a custom
             // extension runs at (beta's `accessPackageId` filter on policies is refused).
-            (Packages, V1) => Some("assignmentPolicies"),
-            (Packages, Beta) => Some("accessPackageAssignmentPolicies"),
+            (Packages, _) => Some(Collection::package_policies(v)),
             (Policies, _) => Some("customExtensionStageSettings($expand=customExtension)"),
-            (Assignments | Catalogs, _) => self.list_expand(v),
+            (Catalogs, _) => Some("accessPackages"),
         }
     }
 
@@ -177,9 +179,9 @@ pub fn documented(c: Collection, v: GraphVersion) -> &'static [(Property, Op)] {
             (AccessPackage, Op::Eq),
         ],
         // beta assignmentRequests: the list page shows v1.0-shaped replies while the
-        // metadata says requestState, so neither state name is confirmed; only the
-        // catalog-scoped roles' accessPackage/id is.
-        (Requests, Beta) => &[(AccessPackage, Op::Eq)],
+        // metadata says requestState, so neither state name is confirmed; its page shows
+        // createdDateTime and accessPackage/id.
+        (Requests, Beta) => &[(CreatedDateTime, Op::Gt), (AccessPackage, Op::Eq)],
         (Assignments, _) => &[
             (State, Op::Eq),
             (AccessPackage, Op::Eq),
@@ -344,9 +346,6 @@ impl Endpoint {
         let mut params = Vec::new();
         if let Some(e) = c.list_expand(self.version) {
             params.push(format!("$expand={e}"));
-        }
-        if c == Collection::Catalogs {
-            params.push("$select=id,displayName".into());
         }
         if let Some(f) = filter_text(clauses, c, self.version) {
             params.push(format!("$filter={}", encode(&f)));

@@ -93,7 +93,7 @@ fn AssignmentRow(
     row: Assignment,
     index: usize,
     columns: Vec<Column>,
-    packages: ReadSignal<Option<Vec<PackageRef>>>,
+    packages: Signal<Option<Vec<PackageRef>>>,
 ) -> impl IntoView {
     let cells = columns
         .into_iter()
@@ -119,7 +119,6 @@ fn AssignmentRow(
             }
             other => {
                 let text = match other {
-                    Column::Policy => row.policy.clone().unwrap_or_default(),
                     Column::State => row.state.clone(),
                     Column::Status => row.status.clone(),
                     Column::Starts => when(row.schedule.start),

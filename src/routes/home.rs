@@ -2,10 +2,8 @@ use leptos::prelude::*;
 
 use crate::auth::Auth;
 use crate::components::graph_problem::GraphProblem;
-use crate::components::load::load;
+use crate::components::packages::use_catalogs;
 use crate::config::{Cloud, Config};
-use crate::graph::get_json;
-use crate::graph::resources::{Collection, Endpoint};
 use crate::i18n::{Msg, t};
 
 /// The start page: what the app is for, and once signed in, what Graph lets this admin
@@ -30,20 +28,14 @@ pub fn Home() -> impl IntoView {
 /// manager; a 403 for an account without an entitlement-management role).
 #[component]
 fn Catalogs() -> impl IntoView {
-    let auth = expect_context::<Auth>();
-    let config = expect_context::<Config>();
-    let url = Endpoint::of(&config).list(Collection::Catalogs, &[]);
-    let catalogs = load(async move { get_json(&auth, &url).await });
+    let catalogs = use_catalogs();
     view! {
         <section class="catalogs" aria-labelledby="catalogs-title">
             <h2 id="catalogs-title">{t(Msg::CatalogsTitle)}</h2>
             {move || match catalogs.get() {
                     None => view! { <p role="status">{t(Msg::Loading)}</p> }.into_any(),
-                    Some(Ok(body)) => {
-                        let names: Vec<String> = body["value"]
-                            .as_array()
-                            .map(|v| v.iter().map(|c| c["displayName"].as_str().unwrap_or("").to_string()).collect())
-                            .unwrap_or_default();
+                    Some(Ok(list)) => {
+                        let names: Vec<String> = list.into_iter().map(|c| c.name).collect();
                         if names.is_empty() {
                             view! { <p>{t(Msg::CatalogsEmpty)}</p> }.into_any()
                         } else {

@@ -121,7 +121,7 @@ fn RequestRow(
     columns: Vec<Column>,
     now: chrono::DateTime<chrono::Utc>,
     selected: RwSignal<Vec<String>>,
-    packages: ReadSignal<Option<Vec<PackageRef>>>,
+    packages: Signal<Option<Vec<PackageRef>>>,
 ) -> impl IntoView {
     let window = reprocess_window(&row.state, row.completed, now);
     let href = format!("requests/{}", row.id);
