@@ -155,7 +155,6 @@ pub enum Msg {
     ResumeSourceHint,
     ResumeDetail,
     ResumePreview,
-    ResumeSend,
     ResumeConfirmDeny,
     DenyNow,
     NavAssignmentsTitle,
@@ -234,6 +233,15 @@ pub enum Msg {
     BulkPausedSignIn,
     BulkReportFileName,
     GraphUnsure,
+    RuleStageRuledOut,
+    ActionChecking,
+    ActionVerified,
+    ActionUnknown,
+    ActionUntouched,
+    ActionSendAgain,
+    ResumeStageFromState,
+    ResumeDenySend,
+    ResumeContinueSend,
 }
 
 /// A message with its `{name}` placeholders filled in by `args` (`("name", value)`).
@@ -378,7 +386,7 @@ pub fn t(msg: Msg) -> &'static str {
         RuleNotWaiting => "The request is not waiting for a custom extension callback.",
         RuleInstanceIdNotGuid => "The custom extension stage instance id must be a GUID.",
         RuleInstanceMismatch => "This is not the callout instance the request waits on.",
-        RuleStageMismatch => "The request waits at another stage:",
+        RuleStageMismatch => "The request waits at another stage: {stage}.",
         RuleDenyNotAtStage => {
             "A request can be denied only at the assignmentRequestCreated or assignmentRequestApproved stage"
         }
@@ -468,7 +476,6 @@ pub fn t(msg: Msg) -> &'static str {
         ResumeSourceHint => "Recorded in the request’s history as who answered the callback.",
         ResumeDetail => "Detail",
         ResumePreview => "The body that will be sent",
-        ResumeSend => "Send",
         ResumeConfirmDeny => {
             "Deny ends this request: the requestor does not get the access package. Deny now?"
         }
@@ -587,5 +594,26 @@ pub fn t(msg: Msg) -> &'static str {
         GraphUnsure => {
             "Microsoft Graph's answer was lost ({detail}; request-id {id}): it may or may not have acted, so nothing was sent again. Reload the item to see where it stands."
         }
+        RuleStageRuledOut => {
+            "A request in the {state} state cannot be waiting at {stage}: choose a stage its state allows."
+        }
+        ActionChecking => {
+            "Microsoft Graph's answer was lost: reading the item to see whether the action took effect…"
+        }
+        ActionVerified => {
+            "Microsoft Graph's answer was lost, but reading the item shows the action took effect (state now {state})."
+        }
+        ActionUnknown => {
+            "Microsoft Graph's answer was lost ({why}; request-id {id}), and reading the item cannot tell whether it acted. Nothing was sent again: check the item's history before trying again."
+        }
+        ActionUntouched => {
+            "Microsoft Graph's answer was lost, and reading the item shows Graph did not act on it. You can send it again."
+        }
+        ActionSendAgain => "Send again…",
+        ResumeStageFromState => {
+            "The policy does not pin the stage; a request in the {state} state can only be waiting at {stage}."
+        }
+        ResumeDenySend => "Deny the request",
+        ResumeContinueSend => "Continue the request",
     }
 }

@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::actions::{ResumeBody, Stage};
 use crate::config::Cloud;
-use crate::i18n::{Msg, t};
+use crate::i18n::{Msg, t, tf};
 use crate::ids::is_guid;
 
 /// Why an action does not apply. Each has its sentence in the message catalog.
@@ -22,7 +22,15 @@ pub enum Refusal {
     ResumeNotInCloud,
     InstanceIdNotGuid,
     InstanceMismatch,
-    StageMismatch { waiting: Stage },
+    StageMismatch {
+        waiting: Stage,
+    },
+    /// The request's state rules this stage out (a delivered request is not waiting at the
+    /// stage that runs when a request is created).
+    StageRuledOut {
+        stage: Stage,
+        state: String,
+    },
     DenyNotAtStage(Stage),
     SourceEmpty,
     SourceTooLong,
@@ -45,8 +53,12 @@ impl Refusal {
             Refusal::InstanceIdNotGuid => t(Msg::RuleInstanceIdNotGuid).into(),
             Refusal::InstanceMismatch => t(Msg::RuleInstanceMismatch).into(),
             Refusal::StageMismatch { waiting } => {
-                format!("{} {}", t(Msg::RuleStageMismatch), waiting.name())
+                tf(Msg::RuleStageMismatch, &[("stage", waiting.name())])
             }
+            Refusal::StageRuledOut { stage, state } => tf(
+                Msg::RuleStageRuledOut,
+                &[("stage", stage.name()), ("state", state)],
+            ),
             Refusal::DenyNotAtStage(stage) => {
                 format!("{} ({})", t(Msg::RuleDenyNotAtStage), stage.name())
             }
@@ -82,8 +94,42 @@ pub fn can_reprocess_request(
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WaitingCallout {
     pub instance_id: String,
-    /// Worked out from the policy's customExtensionStageSettings, when it could be.
+    /// Worked out from the policy's customExtensionStageSettings, when it pins it.
     pub stage: Option<Stage>,
+    /// The request's state and type, which rule out the stages it cannot wait at.
+    pub state: String,
+    pub request_type: String,
+}
+
+impl WaitingCallout {
+    /// The stages the request can be waiting at: the one the policy pins, else those its
+    /// state allows ([`stages_for_state`]); every stage when the state is not one the
+    /// table knows (the form then asks the admin).
+    pub fn possible_stages(&self) -> Vec<Stage> {
+        if let Some(s) = self.stage {
+            return vec![s];
+        }
+        let by_state = stages_for_state(&self.state, &self.request_type);
+        if by_state.is_empty() {
+            Stage::ALL.to_vec()
+        } else {
+            by_state
+        }
+    }
+
+    /// The stage the form starts with: the policy's, else the first its state allows.
+    pub fn likely_stage(&self) -> Stage {
+        self.possible_stages()
+            .first()
+            .copied()
+            .unwrap_or(Stage::Created)
+    }
+
+    /// Whether the stage is known rather than chosen: pinned by the policy, or the only
+    /// one the request's state allows.
+    pub fn stage_is_certain(&self) -> bool {
+        self.possible_stages().len() == 1
+    }
 }
 
 /// Resume a request (continue or deny), checking every field of the form; all problems
@@ -115,6 +161,11 @@ pub fn can_resume(
         && stage != form.stage
     {
         problems.push(Refusal::StageMismatch { waiting: stage });
+    } else if !waiting.possible_stages().contains(&form.stage) {
+        problems.push(Refusal::StageRuledOut {
+            stage: form.stage,
+            state: waiting.state.clone(),
+        });
     }
     if form.deny && !form.stage.can_deny() {
         problems.push(Refusal::DenyNotAtStage(form.stage));
@@ -245,6 +296,25 @@ pub fn reprocess_took_effect(before: &Standing, after: &Standing) -> Verdict {
         (Some(b), Some(a)) if a == b => Verdict::Untouched,
         (Some(b), Some(a)) if a > b => Verdict::Acted,
         _ => Verdict::Unclear,
+    }
+}
+
+/// Did a resume take effect? The callout it answered is no longer waiting: the request's
+/// status moved on, or another callout (a later stage) waits now.
+pub fn resume_took_effect(instance_id: &str, after: &crate::graph::models::Request) -> Verdict {
+    match after.waiting_callout() {
+        Some(c) if c.id.eq_ignore_ascii_case(instance_id) => Verdict::Untouched,
+        _ => Verdict::Acted,
+    }
+}
+
+/// Did an assignment reprocess take effect? Delivering again says so; delivered cannot
+/// tell (it may have been delivered again already).
+pub fn assignment_reprocess_took_effect(after_state: &str) -> Verdict {
+    if after_state.eq_ignore_ascii_case("delivering") {
+        Verdict::Acted
+    } else {
+        Verdict::Unclear
     }
 }
 
@@ -441,7 +511,135 @@ mod tests {
         WaitingCallout {
             instance_id: INSTANCE.into(),
             stage,
+            state: String::new(),
+            request_type: "userAdd".into(),
         }
+    }
+
+    fn waiting_in(state: &str, request_type: &str) -> WaitingCallout {
+        WaitingCallout {
+            state: state.into(),
+            request_type: request_type.into(),
+            ..waiting(None)
+        }
+    }
+
+    #[test]
+    fn the_stage_comes_from_the_state_when_the_policy_does_not_pin_it() {
+        use Stage::*;
+        let stages = |state: &str, ty: &str| waiting_in(state, ty).possible_stages();
+        assert_eq!(stages("submitted", "userAdd"), [Created]);
+        assert_eq!(stages("PendingApproval", "UserAdd"), [Created]);
+        assert_eq!(stages("delivering", "adminAdd"), [Approved]);
+        assert_eq!(stages("scheduled", "userAdd"), [Approved]);
+        assert_eq!(stages("delivered", "userAdd"), [Granted]);
+        assert_eq!(stages("Delivered", "AdminRemove"), [Removed]);
+        assert_eq!(stages("delivered", "systemRemove"), [Removed]);
+        // A state the table does not know: the admin chooses among all of them.
+        assert_eq!(stages("unknownFutureValue", "userAdd"), Stage::ALL);
+        // The policy, when it pins the stage, wins.
+        let pinned = WaitingCallout {
+            stage: Some(Approved),
+            ..waiting_in("delivered", "userAdd")
+        };
+        assert_eq!(pinned.possible_stages(), [Approved]);
+        assert_eq!(waiting_in("delivered", "userAdd").likely_stage(), Granted);
+        assert!(waiting_in("delivered", "userAdd").stage_is_certain());
+        assert!(!waiting_in("unknownFutureValue", "userAdd").stage_is_certain());
+        assert_eq!(
+            waiting_states(),
+            [
+                "submitted",
+                "pendingApproval",
+                "delivering",
+                "scheduled",
+                "delivered"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_stage_the_state_rules_out_is_refused_before_anything_is_sent() {
+        let w = waiting_in("delivered", "userAdd");
+        let created = ResumeBody::continue_at(Stage::Created, INSTANCE, "Access Desk", "");
+        assert_eq!(
+            can_resume(Cloud::Global, ID, "WaitingForCallback", Some(&w), &created),
+            Err(vec![Refusal::StageRuledOut {
+                stage: Stage::Created,
+                state: "delivered".into()
+            }])
+        );
+        let granted = ResumeBody::continue_at(Stage::Granted, INSTANCE, "Access Desk", "");
+        assert_eq!(
+            can_resume(Cloud::Global, ID, "WaitingForCallback", Some(&w), &granted),
+            Ok(())
+        );
+        assert!(
+            Refusal::StageRuledOut {
+                stage: Stage::Created,
+                state: "delivered".into()
+            }
+            .message()
+            .contains("assignmentRequestCreated")
+        );
+    }
+
+    #[test]
+    fn reads_tell_whether_an_action_whose_answer_was_lost_took_effect() {
+        let done = Some(at("2026-11-22T12:00:00Z"));
+        let before = Standing {
+            state: "deliveryFailed".into(),
+            completed: done,
+        };
+        let after = |state: &str, completed| Standing {
+            state: state.into(),
+            completed,
+        };
+        assert_eq!(
+            reprocess_took_effect(&before, &after("delivering", done)),
+            Verdict::Acted
+        );
+        assert_eq!(
+            reprocess_took_effect(&before, &after("Delivered", done)),
+            Verdict::Acted
+        );
+        assert_eq!(
+            reprocess_took_effect(
+                &before,
+                &after("deliveryFailed", Some(at("2026-11-23T00:00:00Z")))
+            ),
+            Verdict::Acted,
+            "failed again, later"
+        );
+        assert_eq!(
+            reprocess_took_effect(&before, &after("DeliveryFailed", done)),
+            Verdict::Untouched
+        );
+        assert_eq!(
+            reprocess_took_effect(&before, &after("canceled", done)),
+            Verdict::Unclear
+        );
+        assert_eq!(
+            reprocess_took_effect(&Standing::default(), &after("deliveryFailed", done)),
+            Verdict::Unclear,
+            "nothing to compare with"
+        );
+        assert_eq!(
+            assignment_reprocess_took_effect("Delivering"),
+            Verdict::Acted
+        );
+        assert_eq!(
+            assignment_reprocess_took_effect("delivered"),
+            Verdict::Unclear
+        );
+        let waiting = crate::graph::models::Request::from_json(&serde_json::json!({
+            "status": "WaitingForCallback",
+            "customExtensionCalloutInstances": [{ "id": INSTANCE, "status": "waitingForCallback" }],
+        }));
+        assert_eq!(resume_took_effect(INSTANCE, &waiting), Verdict::Untouched);
+        let moved_on =
+            crate::graph::models::Request::from_json(&serde_json::json!({ "status": "Delivered" }));
+        assert_eq!(resume_took_effect(INSTANCE, &moved_on), Verdict::Acted);
     }
 
     #[test]

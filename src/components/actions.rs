@@ -3,11 +3,17 @@
 //! Each asks [`crate::rules`] before it offers a button, and again just before it sends
 //! (the clock may have closed the reprocess window while the page was open). Sending moves
 //! the form out of the state that has a send button in the same click, so an action cannot
-//! be sent twice. The result shows Graph's request-id, then the item is followed until it
+//! be sent twice. Graph's answer shows its request-id, then the item is followed until it
 //! leaves `delivering` (reprocess) or `WaitingForCallback` (resume).
+//!
+//! When the answer is lost (503, 504, no answer), nothing is sent again: the item is read,
+//! and the read says whether the action took effect (verified), provably did not (the
+//! admin may send it again), or cannot tell (unknown, with the request-id to give
+//! support).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use serde_json::Value;
 
 use crate::actions::{Action, ResumeBody, Stage};
 use crate::auth::Auth;
@@ -16,9 +22,9 @@ use crate::config::Config;
 use crate::graph::models::{Assignment, Request};
 use crate::graph::resources::{Collection, Endpoint};
 use crate::graph::{GraphFailure, get_json, post_action, sleep_ms};
-use crate::i18n::{Msg, t};
+use crate::i18n::{Msg, t, tf};
 use crate::ids::Guid;
-use crate::rules::{Refusal, WaitingCallout, can_resume};
+use crate::rules::{Refusal, Verdict, WaitingCallout, can_resume};
 
 /// Where a single-item action is.
 #[derive(Clone, Debug, PartialEq)]
@@ -28,7 +34,16 @@ enum Phase {
     Sending,
     /// Graph accepted it; its request-id.
     Sent(Option<String>),
+    /// Graph refused it: the answer stands (the admin may fix and try again).
     Failed(GraphFailure),
+    /// The answer was lost: the item is being read to find out what happened.
+    Checking,
+    /// The answer was lost and the read shows the action took effect (its state now).
+    Verified(String),
+    /// The answer was lost and the read shows Graph did not act: it may go again.
+    Untouched,
+    /// The answer was lost and the read cannot tell: what was lost, and its request-id.
+    Unknown(String, Option<String>),
     Refused(String),
 }
 
@@ -36,69 +51,39 @@ enum Phase {
 const FOLLOW_EVERY_MS: u64 = 1_500;
 const FOLLOW_TIMES: u32 = 40;
 
+/// How long after a lost answer the item is read (a moment for Graph to show it).
+const SETTLE_MS: u64 = 1_500;
+
 /// State and status of a request, in either version's JSON (the models read both).
-fn request_fields(json: &serde_json::Value) -> (String, String) {
+fn request_fields(json: &Value) -> (String, String) {
     let r = Request::from_json(json);
     (r.state, r.status)
 }
 
 /// State and status of an assignment, in either version's JSON.
-fn assignment_fields(json: &serde_json::Value) -> (String, String) {
+fn assignment_fields(json: &Value) -> (String, String) {
     let a = Assignment::from_json(json);
     (a.state, a.status)
 }
 
-/// Reads the item at `url` until `done(state, status)` says it has moved on, showing its
-/// state and status (as `read` finds them) as it goes.
-fn follow(auth: Auth, url: String, sent: Sent) {
-    let Sent {
-        shown,
-        stopped,
-        read,
-        done,
-        ..
-    } = sent;
-    spawn_local(async move {
-        for _ in 0..FOLLOW_TIMES {
-            sleep_ms(FOLLOW_EVERY_MS).await;
-            let Ok(json) = get_json(&auth, &url).await else {
-                continue;
-            };
-            let (state, status) = read(&json);
-            let finished = done(&state, &status);
-            if shown.try_set(Some((state, status))).is_some() {
-                // The page was left.
-                return;
-            }
-            if finished {
-                return;
-            }
-        }
-        stopped.try_set(true);
-    });
-}
-
-/// The signals an action's send writes to, and when following the item may stop.
+/// The signals an action's send writes to, how its item is read, and when following the
+/// item may stop.
 #[derive(Clone, Copy)]
 struct Sent {
     phase: RwSignal<Phase>,
     shown: RwSignal<Option<(String, String)>>,
     stopped: RwSignal<bool>,
     /// The item's state and status in Graph's JSON.
-    read: fn(&serde_json::Value) -> (String, String),
+    read: fn(&Value) -> (String, String),
     done: fn(&str, &str) -> bool,
+    /// Whether the action took effect, judged from the item read after a lost answer.
+    verdict: Callback<Value, Verdict>,
 }
 
 impl Sent {
     /// POSTs to `url` (None: the id was not a GUID, so there is no URL), then follows the
     /// item at `item_url`. Sets Sending before anything is awaited.
-    fn send(
-        self,
-        auth: Auth,
-        url: Option<String>,
-        body: Option<serde_json::Value>,
-        item_url: String,
-    ) {
+    fn send(self, auth: Auth, url: Option<String>, body: Option<Value>, item_url: String) {
         let Some(url) = url else {
             self.phase
                 .set(Phase::Refused(Refusal::MalformedId.message()));
@@ -109,12 +94,63 @@ impl Sent {
             match post_action(&auth, &url, body.as_ref()).await {
                 Ok(answer) => {
                     self.phase.try_set(Phase::Sent(answer.request_id));
-                    follow(auth, item_url, self);
+                    self.follow(auth, item_url);
+                }
+                Err(GraphFailure::Unsure { detail, request_id }) => {
+                    self.phase.try_set(Phase::Checking);
+                    self.reconcile(auth, item_url, detail, request_id).await;
                 }
                 Err(e) => {
                     self.phase.try_set(Phase::Failed(e));
                 }
             }
+        });
+    }
+
+    /// Reads the item after a lost answer and says what the read shows. Never sends.
+    async fn reconcile(
+        self,
+        auth: Auth,
+        item_url: String,
+        lost: String,
+        request_id: Option<String>,
+    ) {
+        sleep_ms(SETTLE_MS).await;
+        let phase = match get_json(&auth, &item_url).await {
+            Ok(json) => match self.verdict.run(json.clone()) {
+                Verdict::Acted => Phase::Verified((self.read)(&json).0),
+                Verdict::Untouched => Phase::Untouched,
+                Verdict::Unclear => Phase::Unknown(lost, request_id),
+            },
+            Err(_) => Phase::Unknown(lost, request_id),
+        };
+        let followed = matches!(phase, Phase::Verified(_));
+        self.phase.try_set(phase);
+        if followed {
+            self.follow(auth, item_url);
+        }
+    }
+
+    /// Reads the item until `done(state, status)` says it has moved on, showing its state
+    /// and status as it goes.
+    fn follow(self, auth: Auth, url: String) {
+        spawn_local(async move {
+            for _ in 0..FOLLOW_TIMES {
+                sleep_ms(FOLLOW_EVERY_MS).await;
+                let Ok(json) = get_json(&auth, &url).await else {
+                    continue;
+                };
+                let (state, status) = (self.read)(&json);
+                let finished = (self.done)(&state, &status);
+                if self.shown.try_set(Some((state, status))).is_some() {
+                    // The page was left.
+                    return;
+                }
+                if finished {
+                    return;
+                }
+            }
+            self.stopped.try_set(true);
         });
     }
 }
@@ -141,29 +177,39 @@ fn Followed(shown: RwSignal<Option<(String, String)>>, stopped: RwSignal<bool>) 
     }
 }
 
-/// The result line of an accepted action, with Graph's request-id.
-#[component]
-fn Accepted(request_id: Option<String>) -> impl IntoView {
-    view! {
-        <p role="status" class="accepted" data-testid="action-accepted">
-            {t(Msg::ActionAccepted)} " " {t(Msg::GraphRequestId)} ": "
-            <code data-testid="action-request-id">{request_id.unwrap_or_default()}</code>
-        </p>
-    }
-}
-
-/// What a form shows once its action has left: sending, Graph's answer, or the refusal.
+/// What a form shows once its action has left: sending, Graph's answer, what a read after
+/// a lost answer showed, or the refusal.
 fn after_send(phase: Phase) -> AnyView {
     match phase {
         Phase::Sending => {
             view! { <button type="button" disabled=true>{t(Msg::Sending)}</button> }.into_any()
         }
-        Phase::Sent(request_id) => view! { <Accepted request_id=request_id /> }.into_any(),
+        Phase::Sent(request_id) => view! {
+            <p role="status" class="accepted" data-testid="action-accepted">
+                {t(Msg::ActionAccepted)} " " {t(Msg::GraphRequestId)} ": "
+                <code data-testid="action-request-id">{request_id.unwrap_or_default()}</code>
+            </p>
+        }
+        .into_any(),
         Phase::Failed(e) => view! { <GraphProblem failure=e /> }.into_any(),
+        Phase::Checking => {
+            view! { <p role="status" data-testid="action-checking">{t(Msg::ActionChecking)}</p> }
+                .into_any()
+        }
+        Phase::Verified(state) => view! {
+            <p role="status" class="accepted" data-testid="action-verified">{tf(Msg::ActionVerified, &[("state", &state)])}</p>
+        }
+        .into_any(),
+        Phase::Unknown(lost, request_id) => view! {
+            <p role="alert" data-testid="action-unknown">
+                {tf(Msg::ActionUnknown, &[("why", &lost), ("id", &request_id.unwrap_or_default())])}
+            </p>
+        }
+        .into_any(),
         Phase::Refused(why) => {
             view! { <p role="alert" data-testid="action-refused">{why}</p> }.into_any()
         }
-        Phase::Idle | Phase::Confirming => ().into_any(),
+        Phase::Idle | Phase::Confirming | Phase::Untouched => ().into_any(),
     }
 }
 
@@ -173,10 +219,12 @@ fn after_send(phase: Phase) -> AnyView {
 pub fn ReprocessAction(
     /// `Action::ReprocessRequest` or `Action::ReprocessAssignment`.
     action: Action,
-    /// The item's id (a GUID: the rules checked it).
-    id: String,
+    /// The item's id.
+    id: Guid,
     /// The rules for this item, asked again at send time (with the clock of that moment).
     recheck: Callback<(), Result<(), Refusal>>,
+    /// Whether the action took effect, from the item read after a lost answer.
+    verdict: Callback<Value, Verdict>,
 ) -> impl IntoView {
     let auth = expect_context::<Auth>();
     let config = expect_context::<Config>();
@@ -192,12 +240,19 @@ pub fn ReprocessAction(
         Action::ReprocessAssignment => Collection::Assignments,
         _ => Collection::Requests,
     };
-    let guid = Guid::parse(&id);
-    let item_url = guid
-        .as_ref()
-        .map(|g| graph.item_state(collection, g))
-        .unwrap_or_default();
-    let action_url = guid.as_ref().map(|g| graph.action(action, g));
+    let item_url = graph.item_state(collection, &id);
+    let action_url = graph.action(action, &id);
+    let sent = Sent {
+        phase,
+        shown,
+        stopped,
+        read: match action {
+            Action::ReprocessAssignment => assignment_fields,
+            _ => request_fields,
+        },
+        done: left_delivering,
+        verdict,
+    };
     let send = move || {
         // The one place a click can send: only from Confirming, and Sending is set before
         // anything is awaited.
@@ -208,17 +263,12 @@ pub fn ReprocessAction(
             phase.set(Phase::Refused(refusal.message()));
             return;
         }
-        let sent = Sent {
-            phase,
-            shown,
-            stopped,
-            read: match action {
-                Action::ReprocessAssignment => assignment_fields,
-                _ => request_fields,
-            },
-            done: left_delivering,
-        };
-        sent.send(auth.clone(), action_url.clone(), None, item_url.clone());
+        sent.send(
+            auth.clone(),
+            Some(action_url.clone()),
+            None,
+            item_url.clone(),
+        );
     };
     view! {
         <div class="action-form" data-testid="reprocess-form">
@@ -226,6 +276,12 @@ pub fn ReprocessAction(
                 Phase::Idle => view! {
                     <button type="button" data-testid="reprocess" on:click=move |_| phase.set(Phase::Confirming)>
                         {t(Msg::ReprocessOpen)}
+                    </button>
+                }.into_any(),
+                Phase::Untouched => view! {
+                    <p role="status" data-testid="action-untouched">{t(Msg::ActionUntouched)}</p>
+                    <button type="button" data-testid="reprocess" on:click=move |_| phase.set(Phase::Confirming)>
+                        {t(Msg::ActionSendAgain)}
                     </button>
                 }.into_any(),
                 Phase::Confirming => {
@@ -250,34 +306,54 @@ pub fn ReprocessAction(
 fn field_of(r: &Refusal) -> &'static str {
     match r {
         Refusal::InstanceIdNotGuid | Refusal::InstanceMismatch => "instance",
-        Refusal::StageMismatch { .. } | Refusal::DenyNotAtStage(_) => "stage",
+        Refusal::StageMismatch { .. }
+        | Refusal::StageRuledOut { .. }
+        | Refusal::DenyNotAtStage(_) => "stage",
         Refusal::SourceEmpty | Refusal::SourceTooLong => "source",
         _ => "form",
     }
 }
 
 /// Resume a request that waits for a custom extension callback: continue, or deny where
-/// denying is allowed. Pre-filled from the waiting callout; every field is checked by the
-/// rules as it is typed, and the exact body is shown before it is sent.
+/// denying is allowed. Pre-filled from the waiting callout, with the stage the policy pins
+/// or, when it does not, the one the request's state allows; every field is checked by
+/// the rules as it is typed, and the exact body is shown before it is sent. Deny asks
+/// again, and what it sends is the body shown in that confirmation: any edit meanwhile
+/// cancels the confirmation.
 #[component]
 pub fn ResumeForm(
     /// The request's id.
-    id: String,
+    id: Guid,
     /// The request's status, as read with the page.
     status: String,
-    /// The callout it waits on, with the stage when the policy says it.
+    /// The callout it waits on, with the request's state and the policy's stage.
     waiting: WaitingCallout,
 ) -> impl IntoView {
     let auth = expect_context::<Auth>();
     let config = expect_context::<Config>();
     let cloud = config.cloud;
-    let stage_known = waiting.stage.is_some();
+    let stage_hint = if waiting.stage.is_some() {
+        t(Msg::ResumeStageFromPolicy).to_string()
+    } else if waiting.stage_is_certain() {
+        tf(
+            Msg::ResumeStageFromState,
+            &[
+                ("state", &waiting.state),
+                ("stage", waiting.likely_stage().name()),
+            ],
+        )
+    } else {
+        t(Msg::ResumeStageChoose).to_string()
+    };
     let instance = RwSignal::new(waiting.instance_id.clone());
-    let stage = RwSignal::new(waiting.stage.unwrap_or(Stage::Created));
+    let stage = RwSignal::new(waiting.likely_stage());
     let deny = RwSignal::new(false);
     let source = RwSignal::new(t(Msg::AppName).to_string());
     let detail = RwSignal::new(String::new());
     let phase = RwSignal::new(Phase::Idle);
+    // The body the deny confirmation shows: what "Deny now" sends, whatever happens to the
+    // fields meanwhile.
+    let confirmed = RwSignal::new(None::<ResumeBody>);
     let shown = RwSignal::new(None::<(String, String)>);
     let stopped = RwSignal::new(false);
 
@@ -288,12 +364,15 @@ pub fn ResumeForm(
         detail: detail.get(),
         deny: deny.get(),
     });
-    let (id_check, status_check, waiting_check) = (id.clone(), status.clone(), waiting.clone());
-    let problems = Memo::new(move |_| {
-        body.with(|b| can_resume(cloud, &id_check, &status_check, Some(&waiting_check), b))
+    let id_text = id.to_string();
+    let (status_check, waiting_check) = (status.clone(), waiting.clone());
+    let check = move |b: &ResumeBody| {
+        can_resume(cloud, &id_text, &status_check, Some(&waiting_check), b)
             .err()
             .unwrap_or_default()
-    });
+    };
+    let check_now = check.clone();
+    let problems = Memo::new(move |_| body.with(|b| check_now(b)));
     let errors_for = move |field: &'static str| {
         move || {
             problems.with(|ps| {
@@ -305,41 +384,58 @@ pub fn ResumeForm(
             })
         }
     };
-    let preview =
-        move || body.with(|b| serde_json::to_string_pretty(&b.to_json()).unwrap_or_default());
+    // Editing any field while deny waits for its confirmation cancels the confirmation.
+    let edited = move || {
+        if phase.get_untracked() == Phase::Confirming {
+            phase.set(Phase::Idle);
+            confirmed.set(None);
+        }
+    };
+    let preview = move || {
+        let b = confirmed.get().unwrap_or_else(|| body.get());
+        serde_json::to_string_pretty(&b.to_json()).unwrap_or_default()
+    };
     let graph = Endpoint::of(&config);
-    let guid = Guid::parse(&id);
-    let item_url = guid
-        .as_ref()
-        .map(|g| graph.item_state(Collection::Requests, g))
-        .unwrap_or_default();
-    let action_url = guid
-        .as_ref()
-        .map(|g| graph.action(Action::ResumeRequest, g));
+    let item_url = graph.item_state(Collection::Requests, &id);
+    let action_url = graph.action(Action::ResumeRequest, &id);
+    let instance_id = waiting.instance_id.clone();
+    let sent = Sent {
+        phase,
+        shown,
+        stopped,
+        read: request_fields,
+        done: no_longer_waiting,
+        verdict: Callback::new(move |json: Value| {
+            crate::rules::resume_took_effect(&instance_id, &Request::from_json(&json))
+        }),
+    };
     let send = move || {
         let state = phase.get_untracked();
-        if !matches!(state, Phase::Idle | Phase::Confirming | Phase::Failed(_)) {
+        if !matches!(
+            state,
+            Phase::Idle | Phase::Confirming | Phase::Failed(_) | Phase::Untouched
+        ) {
             return;
         }
-        // Asked again at send time, with the body exactly as it will be sent.
-        let b = body.get_untracked();
-        if !problems.get_untracked().is_empty() {
+        // The body that goes: the confirmed one for a deny, the form's otherwise; asked of
+        // the rules again, exactly as it will be sent.
+        let b = match (state == Phase::Confirming, confirmed.get_untracked()) {
+            (true, Some(frozen)) => frozen,
+            (true, None) => return,
+            (false, _) => body.get_untracked(),
+        };
+        if !check(&b).is_empty() {
             return;
         }
         if b.deny && state != Phase::Confirming {
+            confirmed.set(Some(b));
             phase.set(Phase::Confirming);
             return;
         }
-        let sent = Sent {
-            phase,
-            shown,
-            stopped,
-            read: request_fields,
-            done: no_longer_waiting,
-        };
+        confirmed.set(None);
         sent.send(
             auth.clone(),
-            action_url.clone(),
+            Some(action_url.clone()),
             Some(b.to_json()),
             item_url.clone(),
         );
@@ -351,7 +447,7 @@ pub fn ResumeForm(
                 {t(Msg::ResumeInstance)}
                 <input type="text" name="instance" spellcheck="false" autocomplete="off"
                     prop:value=move || instance.get()
-                    on:input=move |ev| instance.set(event_target_value(&ev))
+                    on:input=move |ev| { edited(); instance.set(event_target_value(&ev)) }
                     aria-invalid=move || (!errors_for("instance")().is_empty()).to_string()
                     aria-describedby="resume-instance-error" />
             </label>
@@ -359,24 +455,25 @@ pub fn ResumeForm(
             <label>
                 {t(Msg::ResumeStage)}
                 <select name="stage" on:change=move |ev| {
+                    edited();
                     if let Some(s) = Stage::parse(&event_target_value(&ev)) { stage.set(s) }
-                } aria-describedby="resume-stage-error">
+                } aria-describedby="resume-stage-hint resume-stage-error">
                     {Stage::ALL.into_iter().map(|s| view! {
                         <option value=s.name() prop:selected=move || stage.get() == s>{s.name()}</option>
                     }).collect_view()}
                 </select>
             </label>
-            <p class="hint">{if stage_known { t(Msg::ResumeStageFromPolicy) } else { t(Msg::ResumeStageChoose) }}</p>
+            <p class="hint" id="resume-stage-hint" data-testid="stage-hint">{stage_hint}</p>
             <p class="field-error" id="resume-stage-error" data-testid="error-stage">{errors_for("stage")}</p>
             <fieldset>
                 <legend>{t(Msg::ResumeDecision)}</legend>
-                <label><input type="radio" name="decision" value="continue" prop:checked=move || !deny.get() on:change=move |_| deny.set(false) />{t(Msg::ResumeContinue)}</label>
-                <label><input type="radio" name="decision" value="deny" prop:checked=move || deny.get() on:change=move |_| deny.set(true) />{t(Msg::ResumeDeny)}</label>
+                <label><input type="radio" name="decision" value="continue" prop:checked=move || !deny.get() on:change=move |_| { edited(); deny.set(false) } />{t(Msg::ResumeContinue)}</label>
+                <label><input type="radio" name="decision" value="deny" prop:checked=move || deny.get() on:change=move |_| { edited(); deny.set(true) } />{t(Msg::ResumeDeny)}</label>
             </fieldset>
             <label>
                 {t(Msg::ResumeSource)}
                 <input type="text" name="source" prop:value=move || source.get()
-                    on:input=move |ev| source.set(event_target_value(&ev))
+                    on:input=move |ev| { edited(); source.set(event_target_value(&ev)) }
                     aria-describedby="resume-source-error resume-source-hint" />
             </label>
             <p class="hint" id="resume-source-hint">{t(Msg::ResumeSourceHint)}</p>
@@ -384,7 +481,7 @@ pub fn ResumeForm(
             <label>
                 {t(Msg::ResumeDetail)}
                 <textarea name="detail" rows="2" prop:value=move || detail.get()
-                    on:input=move |ev| detail.set(event_target_value(&ev))></textarea>
+                    on:input=move |ev| { edited(); detail.set(event_target_value(&ev)) }></textarea>
             </label>
             <p class="field-error" data-testid="error-form">{errors_for("form")}</p>
             <details open=true>
@@ -392,9 +489,10 @@ pub fn ResumeForm(
                 <pre data-testid="resume-preview">{preview}</pre>
             </details>
             {move || match phase.get() {
-                Phase::Idle | Phase::Failed(_) => view! {
+                Phase::Idle | Phase::Failed(_) | Phase::Untouched => view! {
+                    <p role="status" data-testid="action-untouched" hidden=move || phase.get() != Phase::Untouched>{t(Msg::ActionUntouched)}</p>
                     <button type="submit" class="primary" data-testid="resume-send" disabled=move || !problems.with(Vec::is_empty)>
-                        {move || if deny.get() { t(Msg::ResumeDeny) } else { t(Msg::ResumeContinue) }} " · " {t(Msg::ResumeSend)}
+                        {move || if deny.get() { t(Msg::ResumeDenySend) } else { t(Msg::ResumeContinueSend) }}
                     </button>
                 }.into_any(),
                 Phase::Confirming => {
@@ -404,7 +502,7 @@ pub fn ResumeForm(
                             <p id="deny-explain">{t(Msg::ResumeConfirmDeny)}</p>
                             <button type="button" class="primary danger" data-testid="deny-now" on:click=move |_| send()>{t(Msg::DenyNow)}</button>
                             " "
-                            <button type="button" on:click=move |_| phase.set(Phase::Idle)>{t(Msg::Cancel)}</button>
+                            <button type="button" on:click=move |_| { phase.set(Phase::Idle); confirmed.set(None) }>{t(Msg::Cancel)}</button>
                         </div>
                     }.into_any()
                 }

@@ -10,8 +10,9 @@ use crate::components::packages::{package_cell, use_packages};
 use crate::graph::models::Assignment;
 use crate::graph::resources::Collection;
 use crate::i18n::{Msg, t};
+use crate::ids::Guid;
 use crate::router::RouteId;
-use crate::rules::can_reprocess_assignment;
+use crate::rules::{assignment_reprocess_took_effect, can_reprocess_assignment};
 
 /// The page of assignment `id` (as typed: a malformed one is reported, never sent).
 #[component]
@@ -64,7 +65,8 @@ fn AssignmentView(assignment: Assignment) -> impl IntoView {
         ),
         (t(Msg::ColExpires), "assignment-expired", when(a.expired)),
     ];
-    let reprocess = can_reprocess_assignment(&a.id, &a.state);
+    let reprocess = can_reprocess_assignment(&a.id, &a.state)
+        .and_then(|()| Guid::parse(&a.id).ok_or(crate::rules::Refusal::MalformedId));
     view! {
         <h1 data-testid="assignment-title">{t(Msg::AssignmentTitle)} ": " {title}</h1>
         <dl class="properties" data-testid="assignment-properties">
@@ -76,12 +78,15 @@ fn AssignmentView(assignment: Assignment) -> impl IntoView {
         <section class="action" data-action="reprocess-assignment" aria-labelledby="action-reprocess-assignment">
             <h3 id="action-reprocess-assignment">{t(Msg::ActionReprocessAssignment)}</h3>
             {match reprocess {
-                Ok(()) => {
+                Ok(guid) => {
                     let (id, state) = (a.id.clone(), a.state.clone());
                     let recheck = Callback::new(move |()| can_reprocess_assignment(&id, &state));
+                    let verdict = Callback::new(|json: serde_json::Value| {
+                        assignment_reprocess_took_effect(&Assignment::from_json(&json).state)
+                    });
                     view! {
                         <p data-testid="reprocess-applies">{t(Msg::ActionAppliesAssignment)}</p>
-                        <ReprocessAction action=Action::ReprocessAssignment id=a.id.clone() recheck=recheck />
+                        <ReprocessAction action=Action::ReprocessAssignment id=guid recheck=recheck verdict=verdict />
                     }.into_any()
                 }
                 Err(why) => view! { <p class="why-not" data-testid="reprocess-why-not">{why.message()}</p> }.into_any(),

@@ -16,7 +16,10 @@ use crate::graph::resources::{Collection, Endpoint};
 use crate::i18n::{Msg, t};
 use crate::ids::Guid;
 use crate::router::RouteId;
-use crate::rules::{Refusal, WaitingCallout, can_reprocess_request, reprocess_window};
+use crate::rules::{
+    Refusal, Standing, WaitingCallout, can_reprocess_request, reprocess_took_effect,
+    reprocess_window,
+};
 
 /// The page of request `id` (as typed in the address: a malformed one is reported, never
 /// sent).
@@ -44,7 +47,8 @@ fn RequestView(request: Request, cloud: Cloud) -> impl IntoView {
     let now = now_utc();
     let window = reprocess_window(&request.state, request.completed, now);
     // The rules table decides; the page only shows its answer.
-    let reprocess = can_reprocess_request(&request.id, &request.state, request.completed, now);
+    let reprocess = can_reprocess_request(&request.id, &request.state, request.completed, now)
+        .and_then(|()| Guid::parse(&request.id).ok_or(Refusal::MalformedId));
     let resume = if cloud != Cloud::Global {
         Err(Refusal::ResumeNotInCloud)
     } else if Guid::parse(&request.id).is_none() {
@@ -123,12 +127,16 @@ fn RequestView(request: Request, cloud: Cloud) -> impl IntoView {
         <section class="action" data-action="reprocess" aria-labelledby="action-reprocess">
             <h3 id="action-reprocess">{t(Msg::ActionReprocess)}</h3>
             {match reprocess {
-                Ok(()) => {
+                Ok(guid) => {
                     let (id, state, completed) = (r.id.clone(), r.state.clone(), r.completed);
                     let recheck = Callback::new(move |()| can_reprocess_request(&id, &state, completed, now_utc()));
+                    let before = Standing::of(&r);
+                    let verdict = Callback::new(move |json: serde_json::Value| {
+                        reprocess_took_effect(&before, &Standing::of(&Request::from_json(&json)))
+                    });
                     view! {
                         <p data-testid="reprocess-applies">{t(Msg::ActionApplies)}</p>
-                        <ReprocessAction action=Action::ReprocessRequest id=r.id.clone() recheck=recheck />
+                        <ReprocessAction action=Action::ReprocessRequest id=guid recheck=recheck verdict=verdict />
                     }.into_any()
                 }
                 Err(why) => view! { <p class="why-not" data-testid="reprocess-why-not">{why.message()}</p> }.into_any(),
@@ -182,8 +190,14 @@ fn ResumeSection(request: Request, callout: Callout) -> impl IntoView {
             let waiting = WaitingCallout {
                 instance_id: callout.id.clone(),
                 stage,
+                state: request.state.clone(),
+                request_type: request.request_type.clone(),
             };
-            view! { <ResumeForm id=request.id.clone() status=request.status.clone() waiting=waiting /> }
+            Guid::parse(&request.id).map(|id| {
+                view! {
+                    <ResumeForm id=id status=request.status.clone() waiting=waiting />
+                }
+            })
         })
     }
 }
