@@ -89,6 +89,8 @@ pub enum ReadOutcome {
     Item(Value),
     /// 429, 503, 504 or a lost answer: read it again later (reads are safe to repeat).
     Again { retry_after: Option<u64> },
+    /// 401: the token expired; read again once it is renewed.
+    Unauthorized,
     /// Any other answer (404, 403…).
     Failed {
         detail: String,
@@ -557,11 +559,15 @@ impl Run {
                         ),
                     }
                 }
+                ReadOutcome::Unauthorized if it.reads < MAX_READS => {
+                    it.ready_at = now_ms;
+                    Stage::Unsure
+                }
                 ReadOutcome::Again { retry_after } if it.reads < MAX_READS => {
                     it.ready_at = now_ms + retry_after.map_or(SETTLE_MS, |s| s * 1000);
                     Stage::Unsure
                 }
-                ReadOutcome::Again { .. } => {
+                ReadOutcome::Again { .. } | ReadOutcome::Unauthorized => {
                     unknown(tf(Msg::BulkUnreadableAfterLoss, &[("why", &why)]), lost_id)
                 }
                 ReadOutcome::Failed { detail, request_id } => unknown(
@@ -772,6 +778,7 @@ pub fn read_item_batch(reply: &Value, sent: &[String]) -> Vec<(String, ReadOutco
                 None => ReadOutcome::Again { retry_after: None },
                 Some(r) => match r["status"].as_u64().unwrap_or(0) {
                     200..=299 => ReadOutcome::Item(r["body"].clone()),
+                    401 => ReadOutcome::Unauthorized,
                     429 | 503 | 504 | 0 => ReadOutcome::Again {
                         retry_after: header(r, "retry-after").and_then(|v| v.trim().parse().ok()),
                     },
@@ -994,6 +1001,9 @@ pub async fn drive<T: Transport, C: RunCell>(
                         .map(|id| (id.clone(), ReadOutcome::Again { retry_after: None }))
                         .collect(),
                 };
+                if reads.iter().any(|(_, o)| *o == ReadOutcome::Unauthorized) {
+                    transport.token_refused();
+                }
                 run.change(|r| r.record_read(reads, now));
             }
         }

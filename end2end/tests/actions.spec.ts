@@ -1,5 +1,5 @@
 import { test, expect, type Page } from '@playwright/test';
-import { app, openSignedIn, operations, resetSandbox } from './helpers';
+import { app, openSignedIn, operations, resetSandbox, sandbox } from './helpers';
 
 // The three actions through the UI, checked against the sandbox's operation log.
 
@@ -37,7 +37,7 @@ test.beforeEach(async () => {
   await resetSandbox();
 });
 
-const posts = async (target: string) => (await operations()).filter((o) => o.method === 'POST' && o.target === target);
+const posts = async (target: string) => (await operations()).filter((o) => o.kind === 'action' && o.target === target);
 
 test('reprocess a failed request: confirm, one send, the request-id, then the request followed', async ({ page }) => {
   await openSignedIn(page, `/requests/${REPROCESS_REQUEST}`);
@@ -73,19 +73,13 @@ test('refusals are explained before anything is sent', async ({ page }) => {
 });
 
 /** Fills the resume form as the seed example says, and checks the preview is that body. */
-async function fillResume(page: Page, seed: typeof SEED_CONTINUE & { data: any }, deny: boolean, stageFromPolicy: boolean) {
+async function fillResume(page: Page, seed: typeof SEED_CONTINUE & { data: any }, deny: boolean) {
   const form = page.getByTestId('resume-form');
   await expect(form.getByLabel('Custom extension stage instance id')).toHaveValue(seed.data.customExtensionStageInstanceId);
-  const stage = form.getByRole('combobox', { name: 'Stage' });
-  if (stageFromPolicy) {
-    // The package's policies call this extension at one stage only: the form knows it.
-    await expect(form).toContainText('Read from the assignment policy');
-    await expect(stage).toHaveValue('assignmentRequestCreated');
-  } else {
-    // The package's policies do not pin the extension to one stage: the admin chooses.
-    await expect(form).toContainText('choose the stage the request waits at');
-    await stage.selectOption('assignmentRequestCreated');
-  }
+  // Pinned by the package's policies, or else the only stage a submitted request can be
+  // waiting at: either way the form knows it, and says which.
+  await expect(form.getByTestId('stage-hint')).toHaveText(/Read from the assignment policy|a request in the submitted state can only be waiting at assignmentRequestCreated/);
+  await expect(form.getByRole('combobox', { name: 'Stage' })).toHaveValue('assignmentRequestCreated');
   await form.getByLabel('Source', { exact: true }).fill(seed.source);
   await form.getByLabel('Detail').fill(seed.data.customExtensionStageInstanceDetail);
   if (deny) await form.getByRole('radio', { name: 'Deny' }).check();
@@ -95,7 +89,7 @@ async function fillResume(page: Page, seed: typeof SEED_CONTINUE & { data: any }
 
 test('resume with continue: the form reproduces the seed example and sends it once', async ({ page }) => {
   await openSignedIn(page, `/requests/${CONTINUE_REQUEST}`);
-  const { form, preview } = await fillResume(page, SEED_CONTINUE, false, true);
+  const { form, preview } = await fillResume(page, SEED_CONTINUE, false);
   expect(preview).toEqual(SEED_CONTINUE);
   await form.getByTestId('resume-send').click();
   await expect(form.getByTestId('action-request-id')).toHaveText(/^[0-9a-f-]{36}$/);
@@ -107,7 +101,7 @@ test('resume with continue: the form reproduces the seed example and sends it on
 
 test('resume with deny: the seed example, after a confirmation', async ({ page }) => {
   await openSignedIn(page, `/requests/${DENY_REQUEST}`);
-  const { form, preview } = await fillResume(page, SEED_DENY, true, false);
+  const { form, preview } = await fillResume(page, SEED_DENY, true);
   // The same body as the seed's; the app writes the stage in its canonical camelCase.
   expect({ ...preview, data: { ...preview.data, stage: preview.data.stage.toLowerCase() } }).toEqual({
     ...SEED_DENY,
@@ -138,11 +132,116 @@ test('every field error shows next to its field and nothing is sent', async ({ p
   await expect(form.getByTestId('error-instance')).toHaveText('This is not the callout instance the request waits on.');
   await form.getByRole('combobox', { name: 'Stage' }).selectOption('assignmentRequestGranted');
   await form.getByRole('radio', { name: 'Deny' }).check();
-  await expect(form.getByTestId('error-stage')).toContainText('waits at another stage: assignmentRequestCreated');
+  // Refused by the policy's stage or by the request's state, and deny at granted: both.
+  await expect(form.getByTestId('error-stage')).toContainText('assignmentRequestCreated');
   await expect(form.getByTestId('error-stage')).toContainText('assignmentRequestGranted');
   await expect(send).toBeDisabled();
+  // The disabled button is not the guard: submit the form anyway (as Enter would with an
+  // enabled button) and give the app time to send if it were going to.
+  await form.evaluate((f: HTMLFormElement) => f.requestSubmit());
   await form.getByLabel('Source', { exact: true }).press('Enter');
+  await page.waitForTimeout(1_500);
   expect(await posts(CONTINUE_REQUEST)).toEqual([]);
+  await expect(form.getByTestId('deny-confirm')).toHaveCount(0);
+});
+
+test('deny sends the body its confirmation showed; an edit meanwhile cancels the confirmation', async ({ page }) => {
+  await openSignedIn(page, `/requests/${DENY_REQUEST}`);
+  const form = page.getByTestId('resume-form');
+  const bodies: any[] = [];
+  page.on('request', (r) => {
+    if (r.method() === 'POST' && r.url().endsWith('/resume')) bodies.push(JSON.parse(r.postData()!));
+  });
+  await form.getByRole('radio', { name: 'Deny' }).check();
+  await form.getByLabel('Detail').fill('Potential risk user based on the SOD check');
+  await form.getByTestId('resume-send').click();
+  await expect(form.getByTestId('deny-confirm')).toBeVisible();
+  // Switching to Continue while the deny confirmation is shown cancels it: "Deny now" is
+  // gone, and nothing was sent.
+  await form.getByRole('radio', { name: 'Continue' }).check();
+  await expect(form.getByTestId('deny-confirm')).toHaveCount(0);
+  await expect(form.getByTestId('deny-now')).toHaveCount(0);
+  // So does typing.
+  await form.getByRole('radio', { name: 'Deny' }).check();
+  await form.getByTestId('resume-send').click();
+  await expect(form.getByTestId('deny-confirm')).toBeVisible();
+  await form.getByLabel('Detail').fill('changed my mind');
+  await expect(form.getByTestId('deny-confirm')).toHaveCount(0);
+  expect(await posts(DENY_REQUEST)).toEqual([]);
+  // Confirmed again: what goes is exactly what the confirmation showed.
+  await form.getByTestId('resume-send').click();
+  await expect(form.getByTestId('deny-confirm')).toBeVisible();
+  const confirmed = JSON.parse((await form.getByTestId('resume-preview').textContent())!);
+  await form.getByTestId('deny-now').click();
+  await expect(form.getByTestId('action-request-id')).toHaveText(/^[0-9a-f-]{36}$/);
+  expect(bodies).toEqual([confirmed]);
+  expect(confirmed.data).toMatchObject({ state: 'denied', customExtensionStageInstanceDetail: 'changed my mind' });
+  expect(await posts(DENY_REQUEST)).toHaveLength(1);
+});
+
+test('a lost answer is reconciled by reading, never resent blind', async ({ page }) => {
+  // Graph performs the reprocess, then its answer is lost (504 after acting).
+  await fetch(`${sandbox}/sandbox/settings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ actThenFailRate: 1 }) });
+  await openSignedIn(page, `/requests/${REPROCESS_REQUEST}`);
+  const action = page.locator('[data-action=reprocess]');
+  await action.getByTestId('reprocess').click();
+  await action.getByTestId('reprocess-now').click();
+  await expect(action.getByTestId('action-verified')).toContainText('took effect', { timeout: 15_000 });
+  let log = await posts(REPROCESS_REQUEST);
+  expect(log.map((o) => [o.acted, o.answered])).toEqual([[true, '504-after-acting']]);
+
+  // Graph refuses before acting (503): the read shows the request untouched, so the admin
+  // may send it again, and it goes once more.
+  await resetSandbox({});
+  await page.reload();
+  await action.getByTestId('reprocess').click();
+  const faults = (faultRate: number) =>
+    fetch(`${sandbox}/sandbox/settings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ faultRate }) });
+  await faults(1);
+  await action.getByTestId('reprocess-now').click();
+  // The POST was refused before acting; the read that follows goes through.
+  await expect.poll(async () => (await posts(REPROCESS_REQUEST)).length).toBe(1);
+  await faults(0);
+  await expect(action.getByTestId('action-untouched')).toBeVisible({ timeout: 30_000 });
+  log = await posts(REPROCESS_REQUEST);
+  expect(log).toHaveLength(1);
+  expect(log[0].acted).toBe(false);
+  await action.getByTestId('reprocess').click();
+  await action.getByTestId('reprocess-now').click();
+  await expect(action.getByTestId('action-request-id')).toHaveText(/^[0-9a-f-]{36}$/);
+  log = await posts(REPROCESS_REQUEST);
+  expect(log.map((o) => o.acted)).toEqual([false, true]);
+});
+
+test('every waiting request of the tenant resumes with the form\'s own choice of stage, first time', async ({ page }) => {
+  test.setTimeout(180_000);
+  await openSignedIn(page, '/requests?view=waiting');
+  const more = page.getByRole('button', { name: 'Load all' });
+  if (await more.isVisible()) await more.click();
+  await expect(page.getByTestId('loaded-count')).toContainText('all loaded', { timeout: 30_000 });
+  // Every row of the windowed table, scrolled through.
+  const ids = new Set<string>();
+  const viewport = page.locator('.table-viewport');
+  for (let i = 0; i < 50; i++) {
+    for (const id of await page.locator('table.requests tbody tr[data-id]').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-id')!))) ids.add(id);
+    const done = await viewport.evaluate((el) => {
+      const end = el.scrollTop + el.clientHeight >= el.scrollHeight - 1;
+      el.scrollTop += el.clientHeight;
+      return end;
+    });
+    if (done) break;
+  }
+  expect(ids.size).toBeGreaterThanOrEqual(8);
+  for (const id of ids) {
+    await page.goto(`/requests/${id}`);
+    const form = page.getByTestId('resume-form');
+    await expect(form.getByTestId('resume-send')).toBeEnabled();
+    await form.getByTestId('resume-send').click();
+    await expect(form.getByTestId('action-request-id'), id).toHaveText(/^[0-9a-f-]{36}$/);
+  }
+  const resumes = (await operations()).filter((o) => o.kind === 'action' && o.action === 'resume');
+  expect(resumes).toHaveLength(ids.size);
+  expect(resumes.filter((o) => !o.acted), 'each accepted at the first try').toEqual([]);
 });
 
 test('reprocess a delivered assignment from its page', async ({ page }) => {

@@ -273,8 +273,9 @@ impl ListPage {
     }
 
     /// Loads further pages on its own while the view shows fewer than a screenful and
-    /// Graph has more (at most [`FILL_ROUNDS`] rounds a view).
-    pub fn fill(self, shown: Signal<usize>) {
+    /// Graph has more (at most [`FILL_ROUNDS`] rounds a view). `parsed` counts the loaded
+    /// rows read so far: `shown` is only current once they all are.
+    pub fn fill(self, shown: Signal<usize>, parsed: Signal<usize>) {
         let pager = self.pager;
         let auth = expect_context::<Auth>();
         let rounds = StoredValue::new(0u32);
@@ -284,7 +285,9 @@ impl ListPage {
             rounds.set_value(0);
         });
         Effect::new(move |_| {
-            let wanted = shown.get() < FILL_ROWS
+            let current = parsed.get() == pager.items.with(Vec::len);
+            let wanted = current
+                && shown.get() < FILL_ROWS
                 && pager.has_more()
                 && !pager.loading.get()
                 && !pager.loading_all.get()

@@ -40,7 +40,7 @@ fn AssignmentsList() -> impl IntoView {
     );
     let rows = Memo::new(move |_| parsed_rows.with(|r| visible_assignments(&view.get(), r)));
     let shown = Signal::derive(move || rows.with(Vec::len));
-    list.fill(shown);
+    list.fill(shown, Signal::derive(move || parsed_rows.with(Vec::len)));
     view! {
         <QueryProblems list=list />
         <Filters list=list />

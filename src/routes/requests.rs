@@ -43,7 +43,7 @@ fn RequestsList() -> impl IntoView {
     let rows =
         Memo::new(move |_| parsed_rows.with(|r| visible_requests(&view.get(), r, now_utc())));
     let shown = Signal::derive(move || rows.with(Vec::len));
-    list.fill(shown);
+    list.fill(shown, Signal::derive(move || parsed_rows.with(Vec::len)));
     // Ids of the rows selected for a bulk reprocess.
     let selected = RwSignal::new(Vec::<String>::new());
 

@@ -180,7 +180,9 @@ async fn batched(
     let took = transport.started.elapsed();
     let p = run.borrow().progress();
     if ended != Ended::Finished || p.accepted + p.verified != plan.len() {
-        return Err(err(format!("the run did not end with every item done: {p:?}")));
+        return Err(err(format!(
+            "the run did not end with every item done: {p:?}"
+        )));
     }
     Ok((took, transport.calls.get()))
 }
@@ -228,10 +230,7 @@ async fn exactly_once(c: &reqwest::Client, base: &str, plan: &[Planned]) -> Resu
                 .or_insert(0) += 1;
         }
     }
-    let wrong = plan
-        .iter()
-        .filter(|p| acted.get(&p.id) != Some(&1))
-        .count();
+    let wrong = plan.iter().filter(|p| acted.get(&p.id) != Some(&1)).count();
     if wrong > 0 || acted.len() != plan.len() {
         return Err(err(format!(
             "not exactly once: {wrong} of {} items, {} targets acted on in the log",

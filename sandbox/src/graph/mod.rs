@@ -319,11 +319,14 @@ async fn http(
     }
 }
 
-/// Drops the connection without answering (see `crate::serve`). Served by another accept
-/// loop, the router cannot do that: it answers 500 and says so.
+/// Breaks the connection instead of answering (see `crate::serve`). Served by another
+/// accept loop, the router cannot do that: it answers 500 and says so.
 pub async fn drop_connection(dropper: Option<Extension<Dropper>>) -> Response {
     match dropper {
-        Some(Extension(d)) => d.drop_connection().await,
+        Some(Extension(d)) => {
+            d.break_answer();
+            StatusCode::OK.into_response()
+        }
         None => (
             StatusCode::INTERNAL_SERVER_ERROR,
             "entra-sandbox: this connection should have been dropped (served outside entra_sandbox::serve)",

@@ -1,0 +1,208 @@
+import { test, expect, type Page } from '@playwright/test';
+import { openSignedIn, resetSandbox, sandbox } from './helpers';
+
+// Every ready-made view and filter of both lists shows exactly the rows the tenant's data
+// says it should, while the app sends Graph only the clauses Microsoft documents (the
+// sandbox runs in its default, documented mode and refuses the rest). The oracle is the
+// whole tenant read from Graph without any filter, and each view's definition applied here.
+
+const EM = 'v1.0/identityGovernance/entitlementManagement';
+const DAY = 86_400_000;
+
+test.beforeEach(async () => {
+  await resetSandbox();
+});
+
+function accessToken(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    for (let i = 0; i < sessionStorage.length; i++) {
+      const k = sessionStorage.key(i)!;
+      if (k.startsWith('access-desk.tokens.')) return JSON.parse(sessionStorage.getItem(k)!).access_token;
+    }
+    throw new Error('no token');
+  });
+}
+
+/** Every item of a collection, every page, unfiltered. */
+async function everything(token: string, collection: string, expand: string): Promise<any[]> {
+  const out: any[] = [];
+  let next: string | undefined = `${sandbox}/${EM}/${collection}?$expand=${expand}`;
+  while (next) {
+    const r = await fetch(next, { headers: { authorization: `Bearer ${token}` } });
+    expect(r.ok, await r.clone().text()).toBeTruthy();
+    const body = await r.json();
+    out.push(...body.value);
+    next = body['@odata.nextLink'];
+  }
+  return out;
+}
+
+/** The ids of every row the list shows, every page loaded and the windowed table scrolled. */
+async function shownIds(page: Page, table: string): Promise<string[]> {
+  const count = page.getByTestId('loaded-count');
+  await expect(count).toBeVisible();
+  const all = page.getByRole('button', { name: 'Load all' });
+  await expect(page.locator('.loading-inline')).toBeHidden({ timeout: 30_000 });
+  if (await all.isVisible()) await all.click();
+  await expect(count).toContainText('all loaded', { timeout: 60_000 });
+  await expect(page.locator('.loading-inline')).toBeHidden({ timeout: 30_000 });
+  const shown = Number((await count.textContent())!.match(/shown: (\d+)/)![1]);
+  const ids = new Set<string>();
+  const viewport = page.locator('.table-viewport');
+  await viewport.evaluate((el) => (el.scrollTop = 0));
+  for (let i = 0; i < 400 && ids.size < shown; i++) {
+    for (const id of await page.locator(`table.${table} tbody tr[data-id]`).evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-id')!))) ids.add(id);
+    // Scroll, then let the windowed table redraw (two frames) before reading it again.
+    await viewport.evaluate(
+      (el) =>
+        new Promise((done) => {
+          el.scrollTop += Math.max(el.clientHeight - 50, 100);
+          requestAnimationFrame(() => requestAnimationFrame(done));
+        }),
+    );
+  }
+  expect(ids.size, 'every shown row was seen').toBe(shown);
+  return [...ids].sort();
+}
+
+const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+const failedStates = ['deliveryFailed', 'partiallyDelivered'];
+
+test('every ready-made view and filter of the requests list shows exactly its rows, asking Graph only what it documents', async ({ page }) => {
+  test.setTimeout(240_000);
+  const graphFilters: string[] = [];
+  page.on('request', (r) => {
+    const u = new URL(r.url());
+    const f = u.searchParams.get('$filter');
+    if (u.pathname.includes('/assignmentRequests') && f) graphFilters.push(f);
+  });
+  await openSignedIn(page, '/requests');
+  const token = await accessToken(page);
+  const now = new Date((await (await fetch(`${sandbox}/sandbox/clock`)).json()).now).getTime();
+  const requests = await everything(token, 'assignmentRequests', 'requestor,accessPackage');
+  expect(requests.length).toBe(500);
+
+  const completedAgo = (r: any) => (r.completedDateTime ? now - Date.parse(r.completedDateTime) : undefined);
+  const failed = (r: any) => failedStates.some((s) => same(s, r.state));
+  const windowOpen = (r: any) => failed(r) && completedAgo(r) !== undefined && completedAgo(r)! <= 14 * DAY;
+  const waitingCallout = (r: any) =>
+    same(r.status, 'WaitingForCallback') && (r.customExtensionCalloutInstances ?? []).some((c: any) => same(c.status, 'waitingForCallback'));
+  // The person with the most requests.
+  const byPerson = new Map<string, number>();
+  for (const r of requests) byPerson.set(r.requestor.objectId, (byPerson.get(r.requestor.objectId) ?? 0) + 1);
+  const requestor = [...byPerson.entries()].sort((a, b) => b[1] - a[1])[0][0];
+  const pkg = requests[0].accessPackage.id;
+  const created = (r: any) => Date.parse(r.createdDateTime);
+  const day = (iso: string) => Date.parse(`${iso}T00:00:00Z`);
+  const after = new Date(now - 20 * DAY).toISOString().slice(0, 10);
+  const before = new Date(now - 5 * DAY).toISOString().slice(0, 10);
+
+  const views: [string, (r: any) => boolean][] = [
+    ['view=attention', (r) => windowOpen(r) || waitingCallout(r)],
+    ['view=waiting', (r) => same(r.status, 'WaitingForCallback')],
+    ['view=failed-old', (r) => failed(r) && completedAgo(r) !== undefined && completedAgo(r)! > 14 * DAY],
+    ['view=recent', (r) => created(r) >= now - 7 * DAY],
+    ['state=deliveryFailed,partiallyDelivered', failed],
+    ['status=WaitingForCallback', (r) => same(r.status, 'WaitingForCallback')],
+    [`requestor=${requestor}`, (r) => r.requestor?.objectId === requestor],
+    [`created_after=${after}&created_before=${before}`, (r) => created(r) >= day(after) && created(r) < day(before)],
+    [`package=${pkg}&state=delivered`, (r) => r.accessPackage.id === pkg && same(r.state, 'delivered')],
+    ['view=attention&state=deliveryFailed', (r) => windowOpen(r) && same(r.state, 'deliveryFailed')],
+  ];
+  for (const [query, keep] of views) {
+    await page.goto(`/requests?${query}`);
+    const expected = requests.filter(keep).map((r) => r.id).sort();
+    expect(expected.length, `${query} is not empty in the tenant`).toBeGreaterThan(0);
+    expect(await shownIds(page, 'requests'), query).toEqual(expected);
+  }
+  // Only documented clauses were sent: state eq, createdDateTime gt, accessPackage/id eq,
+  // joined with and.
+  expect(graphFilters.length).toBeGreaterThan(0);
+  for (const f of graphFilters) {
+    for (const clause of f.split(' and ')) {
+      expect(clause, f).toMatch(/^(state eq '[A-Za-z]+'|createdDateTime gt [0-9T:-]+Z|accessPackage\/id eq '[0-9a-f-]{36}')$/);
+    }
+  }
+});
+
+test('the assignments list shows exactly its rows, asking Graph only what it documents', async ({ page }) => {
+  test.setTimeout(120_000);
+  const graphFilters: string[] = [];
+  page.on('request', (r) => {
+    const u = new URL(r.url());
+    const f = u.searchParams.get('$filter');
+    if (u.pathname.endsWith('/assignments') && f) graphFilters.push(f);
+  });
+  await openSignedIn(page, '/assignments');
+  const token = await accessToken(page);
+  const assignments = await everything(token, 'assignments', 'target,accessPackage');
+  const target = assignments.find((a) => a.target?.objectId)!.target.objectId;
+  const pkg = assignments[0].accessPackage.id;
+  const views: [string, (a: any) => boolean][] = [
+    ['state=delivered', (a) => same(a.state, 'delivered')],
+    ['state=delivered,expired', (a) => same(a.state, 'delivered') || same(a.state, 'expired')],
+    ['status=Delivered', (a) => same(a.status, 'Delivered')],
+    [`target=${target}`, (a) => a.target?.objectId === target],
+    [`package=${pkg}&state=delivered`, (a) => a.accessPackage.id === pkg && same(a.state, 'delivered')],
+  ];
+  for (const [query, keep] of views) {
+    await page.goto(`/assignments?${query}`);
+    const expected = assignments.filter(keep).map((a) => a.id).sort();
+    expect(expected.length, `${query} is not empty in the tenant`).toBeGreaterThan(0);
+    expect(await shownIds(page, 'assignments'), query).toEqual(expected);
+  }
+  for (const f of graphFilters) {
+    for (const clause of f.split(' and ')) {
+      expect(clause, f).toMatch(/^(state eq '[A-Za-z]+'|target\/objectId eq '[0-9a-f-]{36}'|accessPackage\/id eq '[0-9a-f-]{36}')$/);
+    }
+  }
+});
+
+test('when Graph refuses a documented filter, the view asks again without it and says so', async ({ page }) => {
+  await openSignedIn(page, '/requests');
+  // From now on this tenant refuses state filters on v1.0 requests.
+  const r = await fetch(`${sandbox}/sandbox/settings`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ refuseFilters: [{ version: 'v1.0', collection: 'assignmentRequests', property: 'state' }] }),
+  });
+  expect(r.ok).toBeTruthy();
+  const answers: number[] = [];
+  page.on('response', (resp) => {
+    if (resp.url().includes('/assignmentRequests?')) answers.push(resp.status());
+  });
+  const token = await accessToken(page);
+  const requests = await everything(token, 'assignmentRequests', 'requestor');
+  await page.goto('/requests?state=deliveryFailed');
+  const note = page.getByTestId('filter-fallback');
+  await expect(note).toBeVisible();
+  await expect(note).toContainText('state');
+  await expect(page.getByTestId('graph-error')).toHaveCount(0);
+  const expected = requests.filter((x) => same(x.state, 'deliveryFailed')).map((x) => x.id).sort();
+  expect(await shownIds(page, 'requests')).toEqual(expected);
+  // One refusal, then no state filter again for the rest of the session: no loop.
+  expect(answers.filter((s) => s === 400)).toHaveLength(1);
+  await expect(page.getByTestId('server-filter')).toHaveText(/no \$filter/);
+  await page.goto('/requests?state=delivered');
+  await expect(page.getByTestId('filter-fallback')).toBeVisible();
+  await expect(page.locator('table.requests tbody tr[data-id]').first()).toBeVisible();
+  expect(answers.filter((s) => s === 400)).toHaveLength(1);
+});
+
+test('a next-page link that leaves the configured Graph is not followed', async ({ page }) => {
+  const leaks: string[] = [];
+  await page.route('**/assignmentRequests?*', async (route) => {
+    const resp = await route.fetch();
+    const body = await resp.json();
+    body['@odata.nextLink'] = 'https://evil.example/v1.0/identityGovernance/entitlementManagement/assignmentRequests?$skiptoken=x';
+    await route.fulfill({ response: resp, json: body });
+  });
+  await page.route('https://evil.example/**', (route) => {
+    leaks.push(route.request().headers()['authorization'] ?? '(no token)');
+    return route.abort();
+  });
+  await openSignedIn(page, '/requests');
+  await expect(page.getByTestId('foreign-link')).toContainText('evil.example');
+  await expect(page.getByRole('button', { name: 'Load more' })).toBeHidden();
+  expect(leaks).toEqual([]);
+});
