@@ -46,8 +46,9 @@ pub const MAX_THROTTLED: u32 = 20;
 /// How long after a lost answer an item is read: a moment for Graph to show what it did.
 pub const SETTLE_MS: u64 = 1_000;
 
-/// Reads of an unsure item before it is reported unknown.
-const MAX_READS: u32 = 5;
+/// Reads of an unsure item before it is reported unknown (each waits a moment longer
+/// than the last: about 20 s in all).
+const MAX_READS: u32 = 6;
 
 /// Sends after a read proved the item untouched, at most.
 const MAX_RESENDS: u32 = 2;
@@ -55,8 +56,14 @@ const MAX_RESENDS: u32 = 2;
 /// How long a paced run may go without a throttled answer before it tries a little faster.
 const PROBE_AFTER_MS: u64 = 1_000;
 
-/// Measuring Graph's rate takes drained batches this far apart.
+/// Measuring Graph's rate takes samples spanning this long.
 const MEASURE_SPAN_MS: u64 = 250;
+
+/// Two throttled batches sent at most this far apart make a sample of Graph's rate.
+const SAMPLE_GAP_MS: u64 = 300;
+
+/// Samples of Graph's rate are kept this long.
+const SAMPLES_FOR_MS: u64 = 2_000;
 
 /// What Graph answered for one item of an action batch.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -87,8 +94,12 @@ pub enum Outcome {
 pub enum ReadOutcome {
     /// The item's JSON.
     Item(Value),
-    /// 429, 503, 504 or a lost answer: read it again later (reads are safe to repeat).
-    Again { retry_after: Option<u64> },
+    /// 429 (`throttled`), 503, 504 or a lost answer: read it again later (reads are safe
+    /// to repeat).
+    Again {
+        retry_after: Option<u64>,
+        throttled: bool,
+    },
     /// 401: the token expired; read again once it is renewed.
     Unauthorized,
     /// Any other answer (404, 403…).
@@ -191,28 +202,167 @@ pub enum Work {
 /// only by 429s; the run learns Graph's rate from them rather than overshooting again and
 /// again:
 /// - `Open`: no throttling seen, up to [`CONCURRENCY`] batches in flight;
-/// - `Measuring`: throttled once; one batch at a time while the rate at which Graph
-///   accepts items is measured between batches it throttled (the bucket is empty at both
-///   ends, so what it accepted in between is what it refilled);
-/// - `Paced`: batches at the measured rate, a little slower after a 429, a little faster
-///   after a quiet second.
+/// - `Measuring`: throttled once; one batch at a time, each about twice what Graph took of
+///   the last, until Graph's rate is measured;
+/// - `Paced`: batches at the measured rate; slower after a 429 (to the rate measured
+///   since, when there is one), 10% faster after a quiet second.
+///
+/// The rate is measured between two throttled batches sent close together: Graph's bucket
+/// was empty at both, so what it took in between is what it refilled. A pair far apart is
+/// not a sample (the bucket may have filled up and overflowed meanwhile), and a batch
+/// whose answer was lost says nothing.
 #[derive(Clone, Debug, PartialEq)]
-enum Pace {
+enum Mode {
     Open,
     Measuring {
-        /// Send time of the first throttled batch, and items Graph acted on in batches
-        /// sent after it.
-        since: u64,
-        acted: usize,
-        /// Items the next batch holds: twice what Graph took of the last one, so little
-        /// is offered beyond what Graph takes while the rate is measured.
         size: usize,
     },
     Paced {
         per_second: f64,
         next_slot: u64,
-        last_throttled: u64,
+        quiet_since: u64,
     },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+struct Pacer {
+    mode: Mode,
+    /// Send time of the last throttled batch, and what Graph took (acted on or read) in
+    /// batches heard since.
+    drained_at: Option<u64>,
+    taken_since: usize,
+    /// Samples of Graph's rate: (when heard, items taken, milliseconds between the two
+    /// throttled batches).
+    samples: std::collections::VecDeque<(u64, usize, u64)>,
+}
+
+impl Pacer {
+    fn new() -> Pacer {
+        Pacer {
+            mode: Mode::Open,
+            drained_at: None,
+            taken_since: 0,
+            samples: Default::default(),
+        }
+    }
+
+    /// Items per second Graph took over the recent samples, once they span enough time.
+    fn measured(&self) -> Option<f64> {
+        let (taken, ms) = self
+            .samples
+            .iter()
+            .fold((0, 0), |(t, m), (_, taken, ms)| (t + taken, m + ms));
+        (ms >= MEASURE_SPAN_MS).then(|| (taken as f64 * 1000.0 / ms as f64).max(1.0))
+    }
+
+    /// Whether a batch may leave at `now_ms` with `in_flight` batches out, and how many
+    /// items it may hold.
+    fn room(&self, in_flight: usize, now_ms: u64) -> Option<usize> {
+        match &self.mode {
+            Mode::Open if in_flight < CONCURRENCY => Some(BATCH_SIZE),
+            Mode::Measuring { size } if in_flight == 0 => Some(*size),
+            Mode::Paced {
+                per_second,
+                next_slot,
+                ..
+            } if now_ms >= *next_slot && in_flight < CONCURRENCY => {
+                // A batch worth about a tenth of a second at the rate, so a slow Graph
+                // sees a steady trickle rather than bursts.
+                Some(((per_second / 10.0).round() as usize).clamp(1, BATCH_SIZE))
+            }
+            _ => None,
+        }
+    }
+
+    /// A batch of `n` items left at `now_ms`.
+    fn sent(&mut self, n: usize, now_ms: u64) {
+        if let Mode::Paced {
+            per_second,
+            next_slot,
+            ..
+        } = &mut self.mode
+        {
+            *next_slot = now_ms + (n as f64 * 1000.0 / *per_second) as u64;
+        }
+    }
+
+    /// When the next paced slot opens, if the run is paced.
+    fn next_slot(&self) -> Option<u64> {
+        match &self.mode {
+            Mode::Paced { next_slot, .. } => Some(*next_slot),
+            _ => None,
+        }
+    }
+
+    /// A batch's answer was lost: what it took is unknown, so the measurement between the
+    /// throttled batches around it starts again.
+    fn lost(&mut self) {
+        self.drained_at = None;
+        self.taken_since = 0;
+    }
+
+    /// Graph answered a batch sent at `sent_ms`: it took `taken` items (acted on, refused
+    /// or read: each used a token) and throttled `throttled`, heard at `now_ms`.
+    fn heard(&mut self, sent_ms: u64, taken: usize, throttled: usize, now_ms: u64) {
+        self.taken_since += taken;
+        if throttled > 0 {
+            if let Some(prev) = self.drained_at
+                && sent_ms > prev
+                && sent_ms - prev <= SAMPLE_GAP_MS
+            {
+                self.samples
+                    .push_back((now_ms, self.taken_since, sent_ms - prev));
+            }
+            self.drained_at = Some(sent_ms);
+            self.taken_since = 0;
+        }
+        while self
+            .samples
+            .front()
+            .is_some_and(|(at, _, _)| now_ms.saturating_sub(*at) > SAMPLES_FOR_MS)
+        {
+            self.samples.pop_front();
+        }
+        let measured = self.measured();
+        self.mode = match std::mem::replace(&mut self.mode, Mode::Open) {
+            Mode::Open if throttled > 0 => Mode::Measuring {
+                size: (2 * taken).clamp(2, BATCH_SIZE),
+            },
+            Mode::Open => Mode::Open,
+            // A whole batch at a time went through: Graph admits more than that, so the
+            // throttling was a moment's.
+            Mode::Measuring { size } if throttled == 0 && size == BATCH_SIZE => Mode::Open,
+            Mode::Measuring { .. } => match measured {
+                Some(per_second) => Mode::Paced {
+                    per_second,
+                    next_slot: now_ms,
+                    quiet_since: now_ms,
+                },
+                None => Mode::Measuring {
+                    size: (2 * taken).clamp(2, BATCH_SIZE),
+                },
+            },
+            Mode::Paced {
+                per_second,
+                next_slot,
+                quiet_since,
+            } => {
+                let (per_second, quiet_since) = if throttled > 0 {
+                    let slower = measured.map_or(per_second * 0.95, |m| m.min(per_second));
+                    (slower.max(1.0), now_ms)
+                } else if now_ms.saturating_sub(quiet_since) >= PROBE_AFTER_MS {
+                    (per_second * 1.05, now_ms)
+                } else {
+                    (per_second, quiet_since)
+                };
+                Mode::Paced {
+                    per_second,
+                    next_slot,
+                    quiet_since,
+                }
+            }
+        };
+    }
 }
 
 /// A bulk run: the items, their attempts, their results, and the pace.
@@ -221,7 +371,7 @@ pub struct Run {
     items: Vec<Item>,
     index: HashMap<String, usize>,
     backoff: Backoff,
-    pace: Pace,
+    pace: Pacer,
     batches_in_flight: usize,
     /// The wall-clock time of the run's 0 ms, for the rules (the reprocess window).
     started: DateTime<Utc>,
@@ -272,7 +422,7 @@ impl Run {
             items,
             index,
             backoff: Backoff::default(),
-            pace: Pace::Open,
+            pace: Pacer::new(),
             batches_in_flight: 0,
             started,
         }
@@ -289,29 +439,11 @@ impl Run {
         self.items.get_mut(i)
     }
 
-    /// Whether a batch may leave at `now_ms` (the pace), and how many items it may hold.
-    fn room(&self, now_ms: u64) -> Option<usize> {
-        match &self.pace {
-            Pace::Open if self.batches_in_flight < CONCURRENCY => Some(BATCH_SIZE),
-            Pace::Measuring { size, .. } if self.batches_in_flight == 0 => Some(*size),
-            Pace::Paced {
-                per_second,
-                next_slot,
-                ..
-            } if now_ms >= *next_slot && self.batches_in_flight < CONCURRENCY => {
-                // A batch worth about a tenth of a second at the rate, so a slow Graph
-                // still sees a steady trickle rather than bursts.
-                Some(((per_second / 10.0).round() as usize).clamp(1, BATCH_SIZE))
-            }
-            _ => None,
-        }
-    }
-
     /// The next batch to send or read at `now_ms`, if the pace allows one and an item is
     /// ready; its items are marked in flight. Reads of unsure items go first: they decide
     /// what happens to items Graph may have acted on.
     pub fn next_work(&mut self, now_ms: u64) -> Option<Work> {
-        let size = self.room(now_ms)?;
+        let size = self.pace.room(self.batches_in_flight, now_ms)?;
         let ready = |it: &Item, stage: &Stage| it.stage == *stage && it.ready_at <= now_ms;
         let mut reads = Vec::new();
         for it in self.items.iter_mut() {
@@ -344,17 +476,10 @@ impl Run {
             Work::Send(sends)
         };
         self.batches_in_flight += 1;
-        if let Pace::Paced {
-            per_second,
-            next_slot,
-            ..
-        } = &mut self.pace
-        {
-            let n = match &work {
-                Work::Send(v) | Work::Read(v) => v.len(),
-            };
-            *next_slot = now_ms + (n as f64 * 1000.0 / *per_second) as u64;
-        }
+        let n = match &work {
+            Work::Send(v) | Work::Read(v) => v.len(),
+        };
+        self.pace.sent(n, now_ms);
         Some(work)
     }
 
@@ -367,79 +492,20 @@ impl Run {
             .filter(|it| matches!(it.stage, Stage::Pending | Stage::Unsure))
             .map(|it| it.ready_at)
             .min()?;
-        Some(match &self.pace {
-            Pace::Paced { next_slot, .. } => waiting.max(*next_slot),
-            _ => waiting,
+        Some(match self.pace.next_slot() {
+            Some(slot) => waiting.max(slot),
+            None => waiting,
         })
-    }
-
-    /// The pace after a batch sent at `sent_ms` came back with `acted` items Graph acted
-    /// on (accepted or refused: either used a token) and `throttled` 429s, at `now_ms`.
-    fn pace_after(&mut self, sent_ms: u64, acted: usize, throttled: usize, now_ms: u64) {
-        self.pace = match std::mem::replace(&mut self.pace, Pace::Open) {
-            Pace::Open if throttled > 0 => Pace::Measuring {
-                since: sent_ms,
-                acted: 0,
-                size: (2 * acted).clamp(4, BATCH_SIZE),
-            },
-            Pace::Open => Pace::Open,
-            Pace::Measuring {
-                since,
-                acted: a,
-                size,
-            } => {
-                let acted_total = a + acted;
-                let span = sent_ms.saturating_sub(since);
-                if throttled == 0 && size == BATCH_SIZE {
-                    // A whole batch at a time went through: Graph admits more than that,
-                    // so the throttling was a moment's.
-                    Pace::Open
-                } else if throttled > 0 && span >= MEASURE_SPAN_MS {
-                    Pace::Paced {
-                        per_second: (acted_total as f64 * 1000.0 / span as f64).max(1.0),
-                        next_slot: now_ms,
-                        last_throttled: now_ms,
-                    }
-                } else {
-                    Pace::Measuring {
-                        since,
-                        acted: acted_total,
-                        size: (2 * acted).clamp(4, BATCH_SIZE),
-                    }
-                }
-            }
-            Pace::Paced {
-                per_second,
-                next_slot,
-                last_throttled,
-            } => {
-                if throttled > 0 {
-                    Pace::Paced {
-                        per_second: (per_second * 0.95).max(1.0),
-                        next_slot,
-                        last_throttled: now_ms,
-                    }
-                } else if now_ms.saturating_sub(last_throttled) >= PROBE_AFTER_MS {
-                    Pace::Paced {
-                        per_second: per_second * 1.05,
-                        next_slot,
-                        last_throttled: now_ms,
-                    }
-                } else {
-                    Pace::Paced {
-                        per_second,
-                        next_slot,
-                        last_throttled,
-                    }
-                }
-            }
-        };
     }
 
     /// Records the answers to a batch of actions sent at `sent_ms`, at `now_ms`.
     pub fn record_sent(&mut self, sent_ms: u64, answers: Vec<(String, Outcome)>, now_ms: u64) {
         self.batches_in_flight = self.batches_in_flight.saturating_sub(1);
         let (mut acted, mut throttled) = (0, 0);
+        // A batch whose answer was lost says nothing about Graph's rate.
+        let heard = answers
+            .iter()
+            .any(|(_, o)| !matches!(o, Outcome::Unsure { .. }));
         let backoff = self.backoff;
         for (id, outcome) in answers {
             let Some(it) = self.item_mut(&id) else {
@@ -505,13 +571,39 @@ impl Run {
                 }
             }
         }
-        self.pace_after(sent_ms, acted, throttled, now_ms);
+        if heard {
+            self.pace.heard(sent_ms, acted, throttled, now_ms);
+        } else {
+            self.pace.lost();
+        }
     }
 
     /// Records the reads of unsure items, at `now_ms`: each read decides whether the action
     /// took effect, whether the item may go again, or that the outcome stays unknown.
-    pub fn record_read(&mut self, answers: Vec<(String, ReadOutcome)>, now_ms: u64) {
+    pub fn record_read(&mut self, sent_ms: u64, answers: Vec<(String, ReadOutcome)>, now_ms: u64) {
         self.batches_in_flight = self.batches_in_flight.saturating_sub(1);
+        // Reads use Graph's tokens too: what they meet paces the run like actions do.
+        let taken = answers
+            .iter()
+            .filter(|(_, r)| matches!(r, ReadOutcome::Item(_) | ReadOutcome::Failed { .. }))
+            .count();
+        let throttled = answers
+            .iter()
+            .filter(|(_, r)| {
+                matches!(
+                    r,
+                    ReadOutcome::Again {
+                        throttled: true,
+                        ..
+                    }
+                )
+            })
+            .count();
+        if taken + throttled > 0 {
+            self.pace.heard(sent_ms, taken, throttled, now_ms);
+        } else {
+            self.pace.lost();
+        }
         let now = self.started + Duration::milliseconds(now_ms as i64);
         for (id, read) in answers {
             let Some(it) = self.item_mut(&id) else {
@@ -563,8 +655,9 @@ impl Run {
                     it.ready_at = now_ms;
                     Stage::Unsure
                 }
-                ReadOutcome::Again { retry_after } if it.reads < MAX_READS => {
-                    it.ready_at = now_ms + retry_after.map_or(SETTLE_MS, |s| s * 1000);
+                ReadOutcome::Again { retry_after, .. } if it.reads < MAX_READS => {
+                    let wait = SETTLE_MS * u64::from(it.reads);
+                    it.ready_at = now_ms + retry_after.map_or(wait, |s| (s * 1000).max(wait));
                     Stage::Unsure
                 }
                 ReadOutcome::Again { .. } | ReadOutcome::Unauthorized => {
@@ -775,12 +868,16 @@ pub fn read_item_batch(reply: &Value, sent: &[String]) -> Vec<(String, ReadOutco
         .enumerate()
         .map(|(i, id)| {
             let read = match reply_item(reply, i) {
-                None => ReadOutcome::Again { retry_after: None },
+                None => ReadOutcome::Again {
+                    retry_after: None,
+                    throttled: false,
+                },
                 Some(r) => match r["status"].as_u64().unwrap_or(0) {
                     200..=299 => ReadOutcome::Item(r["body"].clone()),
                     401 => ReadOutcome::Unauthorized,
-                    429 | 503 | 504 | 0 => ReadOutcome::Again {
+                    s @ (429 | 503 | 504 | 0) => ReadOutcome::Again {
                         retry_after: header(r, "retry-after").and_then(|v| v.trim().parse().ok()),
+                        throttled: s == 429,
                     },
                     s => ReadOutcome::Failed {
                         detail: format!(
@@ -998,13 +1095,19 @@ pub async fn drive<T: Transport, C: RunCell>(
                         .collect(),
                     _ => ids
                         .iter()
-                        .map(|id| (id.clone(), ReadOutcome::Again { retry_after: None }))
+                        .map(|id| {
+                            let again = ReadOutcome::Again {
+                                retry_after: None,
+                                throttled: false,
+                            };
+                            (id.clone(), again)
+                        })
                         .collect(),
                 };
                 if reads.iter().any(|(_, o)| *o == ReadOutcome::Unauthorized) {
                     transport.token_refused();
                 }
-                run.change(|r| r.record_read(reads, now));
+                run.change(|r| r.record_read(sent, reads, now));
             }
         }
     }
@@ -1178,6 +1281,7 @@ mod tests {
             ReadOutcome::Item(json!({ "id": "x", "state": state, "completedDateTime": completed }))
         };
         run.record_read(
+            1_020,
             vec![
                 // Delivering: the reprocess took effect.
                 ("a".into(), state("delivering", "2026-11-22T12:00:00Z")),
@@ -1228,7 +1332,9 @@ mod tests {
                         now,
                     );
                 }
-                Some(Work::Read(_)) => run.record_read(vec![("a".into(), untouched.clone())], now),
+                Some(Work::Read(_)) => {
+                    run.record_read(now, vec![("a".into(), untouched.clone())], now)
+                }
                 None => now += 100,
             }
         }
@@ -1257,7 +1363,7 @@ mod tests {
         let same = ReadOutcome::Item(
             json!({ "state": "deliveryFailed", "completedDateTime": "2026-11-09T12:00:00.5Z" }),
         );
-        run.record_read(vec![("a".into(), same)], SETTLE_MS);
+        run.record_read(SETTLE_MS, vec![("a".into(), same)], SETTLE_MS);
         assert!(run.finished(), "not sent again outside the window");
     }
 
@@ -1282,10 +1388,11 @@ mod tests {
             match run.next_work(now) {
                 Some(Work::Read(_)) => {
                     reads += 1;
-                    run.record_read(
-                        vec![("a".into(), ReadOutcome::Again { retry_after: None })],
-                        now,
-                    );
+                    let again = ReadOutcome::Again {
+                        retry_after: None,
+                        throttled: false,
+                    };
+                    run.record_read(now, vec![("a".into(), again)], now);
                 }
                 Some(Work::Send(_)) => panic!("never sent again without a read"),
                 None => now += 250,
@@ -1534,37 +1641,79 @@ mod tests {
         }
     }
 
-    /// Runs `n` items against a bucket of `rate`/`burst` with `latency` ms per call, in
-    /// simulated time: (milliseconds the run took, 429 answers, items acted on per id).
-    fn simulate(n: usize, rate: f64, burst: f64, latency: u64) -> (u64, usize, Vec<u32>) {
-        let mut run = Run::new(ids(n));
+    /// Runs `n` failed requests against a bucket of `rate`/`burst` with `latency` ms per
+    /// call, in simulated time; one batch answer in `lose_every` is lost after Graph acted
+    /// (0: none). Gives (milliseconds the run took, 429 answers, actions performed per id).
+    fn simulate(
+        n: usize,
+        rate: f64,
+        burst: f64,
+        latency: u64,
+        lose_every: usize,
+    ) -> (u64, usize, Vec<u32>, Run) {
+        let plan: Vec<Planned> = ids(n).iter().map(|id| failed(id)).collect();
+        let mut run = Run::planned(plan, start());
         let mut graph = Bucket::new(rate, burst);
         let mut acted = vec![0u32; n];
         let mut throttled = 0;
+        let mut batches = 0;
+        enum Answers {
+            Sent(Vec<(String, Outcome)>),
+            Read(Vec<(String, ReadOutcome)>),
+        }
         // (answer time, send time, answers)
-        type InFlight = (u64, u64, Vec<(String, Outcome)>);
-        let mut pending: Vec<InFlight> = Vec::new();
+        let mut pending: Vec<(u64, u64, Answers)> = Vec::new();
         let mut now = 0u64;
         while !run.finished() {
             while let Some(work) = run.next_work(now) {
-                let Work::Send(batch) = work else {
-                    panic!("no losses here")
+                batches += 1;
+                let lost = lose_every > 0 && batches % lose_every == 0;
+                let at = now as f64 + latency as f64 / 2.0;
+                let answers = match work {
+                    Work::Send(batch) => Answers::Sent(
+                        batch
+                            .into_iter()
+                            .map(|id| {
+                                let took = graph.take(at);
+                                if took {
+                                    acted[id[2..].parse::<usize>().unwrap()] += 1;
+                                } else {
+                                    throttled += 1;
+                                }
+                                let o = match (lost, took) {
+                                    (true, _) => Outcome::Unsure {
+                                        why: "lost".into(),
+                                        request_id: None,
+                                    },
+                                    (false, true) => accepted(),
+                                    (false, false) => Outcome::Throttled {
+                                        retry_after: Some(1),
+                                    },
+                                };
+                                (id, o)
+                            })
+                            .collect(),
+                    ),
+                    Work::Read(batch) => Answers::Read(
+                        batch
+                            .into_iter()
+                            .map(|id| {
+                                let r = if !graph.take(at) {
+                                    throttled += 1;
+                                    ReadOutcome::Again {
+                                        retry_after: Some(1),
+                                        throttled: true,
+                                    }
+                                } else {
+                                    let done = acted[id[2..].parse::<usize>().unwrap()] > 0;
+                                    let state = if done { "delivering" } else { "deliveryFailed" };
+                                    ReadOutcome::Item(json!({ "state": state, "completedDateTime": "2026-11-22T12:00:00Z" }))
+                                };
+                                (id, r)
+                            })
+                            .collect(),
+                    ),
                 };
-                let answers = batch
-                    .into_iter()
-                    .map(|id| {
-                        let o = if graph.take(now as f64 + latency as f64 / 2.0) {
-                            acted[id[2..].parse::<usize>().unwrap()] += 1;
-                            accepted()
-                        } else {
-                            throttled += 1;
-                            Outcome::Throttled {
-                                retry_after: Some(1),
-                            }
-                        };
-                        (id, o)
-                    })
-                    .collect();
                 pending.push((now + latency, now, answers));
             }
             let next_answer = pending.iter().map(|(at, _, _)| *at).min();
@@ -1579,16 +1728,19 @@ mod tests {
                 pending.into_iter().partition(|(at, _, _)| *at <= now);
             pending = rest;
             for (_, sent, answers) in due {
-                run.record_sent(sent, answers, now);
+                match answers {
+                    Answers::Sent(a) => run.record_sent(sent, a, now),
+                    Answers::Read(r) => run.record_read(sent, r, now),
+                }
             }
         }
-        (now, throttled, acted)
+        (now, throttled, acted, run)
     }
 
     #[test]
     fn a_throttled_run_paces_itself_to_graphs_rate_instead_of_overshooting() {
         for (rate, burst) in [(200.0, 100.0), (100.0, 50.0)] {
-            let (took, throttled, acted) = simulate(1_000, rate, burst, 20);
+            let (took, throttled, acted, _) = simulate(1_000, rate, burst, 20, 0);
             assert!(
                 acted.iter().all(|a| *a == 1),
                 "every item acted on exactly once"
@@ -1606,11 +1758,31 @@ mod tests {
             );
         }
         // No throttle to speak of: the run is not paced at all.
-        let (took, throttled, _) = simulate(1_000, 100_000.0, 100_000.0, 20);
+        let (took, throttled, _, _) = simulate(1_000, 100_000.0, 100_000.0, 20, 0);
         assert_eq!(throttled, 0);
         assert!(
             took <= 13 * 20,
             "{took} ms: 4 batches of 20 in flight per round trip"
+        );
+    }
+
+    #[test]
+    fn lost_answers_and_idle_waits_do_not_slow_a_paced_run_to_a_crawl() {
+        // A slow Graph (20 items a second, burst 10) that loses one batch answer in five
+        // after acting: every item still acted on once, reconciled by reading, and the run
+        // keeps close to Graph's rate (idle waits for Retry-After are not counted as
+        // Graph's rate, lost batches say nothing of it).
+        let (took, _, acted, run) = simulate(65, 20.0, 10.0, 20, 5);
+        assert!(acted.iter().all(|a| *a == 1), "{acted:?}");
+        let p = run.progress();
+        assert_eq!(p.accepted + p.verified, 65, "{p:?}");
+        assert!(p.verified > 0);
+        // 65 actions and the reads of the lost ones, at 20 a second after the burst.
+        let tokens = (65 + p.verified) as f64;
+        let optimum = (tokens - 10.0) / 20.0 * 1000.0;
+        assert!(
+            optimum / (took as f64) >= 0.6,
+            "{took} ms for an optimum of {optimum:.0} ms"
         );
     }
 
