@@ -120,11 +120,11 @@ fn layers(tally: &mut Tally) -> Result<(), Fail> {
     counted(tally, "browser", browser)?;
 
     step("end-to-end (Playwright, release build on a static server, fresh sandbox)");
-    let (e2e, dist) = end_to_end(&[])?;
+    let (e2e, dist, config) = end_to_end(&[])?;
     counted(tally, "end-to-end", e2e)?;
 
-    step("bundle budget");
-    let ok = budget::check(&dist)?;
+    step("first-visit budget (bytes sent: the precompressed .gz, brotli beside it)");
+    let ok = budget::check(&dist, config.as_bytes())?;
     tally.add(
         "budget",
         Counts {
@@ -136,16 +136,8 @@ fn layers(tally: &mut Tally) -> Result<(), Fail> {
         return Err(Fail::new("the first visit is over the bundle budget"));
     }
 
-    step("end-to-end under nginx (dist/ at /access-desk/, CSP header and meta)");
-    let under_nginx = crate::nginx_e2e::run(|app_url, sandbox_url, extra| {
-        run_playwright(
-            &[
-                ("APP_URL", app_url.to_string()),
-                ("SANDBOX_URL", sandbox_url.to_string()),
-            ],
-            extra,
-        )
-    })?;
+    step("end-to-end under nginx (a dist at /access-desk/, headers, precompressed files)");
+    let under_nginx = crate::nginx_e2e::run(run_playwright)?;
     counted(tally, "end-to-end under nginx", under_nginx)?;
     Ok(())
 }
@@ -159,13 +151,13 @@ pub fn e2e(extra: &[String]) -> ExitCode {
     };
     let result = toolchain::setup()
         .and_then(|()| end_to_end(extra))
-        .and_then(|(counts, _)| counted(&mut tally, "end-to-end", counts));
+        .and_then(|(counts, _, _)| counted(&mut tally, "end-to-end", counts));
     tally.finish(result.err().as_ref())
 }
 
-/// Builds the app and the sandbox, starts them, and runs Playwright; gives its counts and
-/// the dist folder it tested.
-fn end_to_end(extra: &[String]) -> Result<((Counts, bool), std::path::PathBuf), Fail> {
+/// Builds the app and the sandbox, starts them, and runs Playwright; gives its counts, the
+/// dist folder it tested and the config.json the app was served.
+fn end_to_end(extra: &[String]) -> Result<((Counts, bool), std::path::PathBuf, String), Fail> {
     let dist = crate::build_app()?;
     let sandbox_bin = stack::build_sandbox(false)?;
     let rt = crate::runtime();
@@ -174,8 +166,9 @@ fn end_to_end(extra: &[String]) -> Result<((Counts, bool), std::path::PathBuf), 
         stack::StackOptions::loopback(&dist, &sandbox_bin, &["--test-control"]),
     )?;
     let e2e = playwright(&running, &sandbox_bin, extra)?;
+    let config = running.config.clone();
     drop(running);
-    Ok((e2e, dist))
+    Ok((e2e, dist, config))
 }
 
 /// Runs the Playwright suite against a running stack and reads its JSON report.
