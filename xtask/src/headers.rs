@@ -4,9 +4,11 @@
 
 /// What the app never uses, denied to the page and anything it could embed. The one
 /// powerful feature it uses is writing to the clipboard ("copy error details"), allowed
-/// to its own origin only. Only names Chromium knows: an unknown one is a console warning.
+/// to its own origin only. Reading the clipboard keeps the browser's default (own origin,
+/// after the user grants it): the end-to-end suite reads what the app copied. Only names
+/// Chromium knows: an unknown one is a console warning.
 pub const PERMISSIONS_POLICY: &str = "accelerometer=(), autoplay=(), bluetooth=(), camera=(), \
-clipboard-read=(), clipboard-write=(self), display-capture=(), encrypted-media=(), \
+clipboard-write=(self), display-capture=(), encrypted-media=(), \
 fullscreen=(), geolocation=(), gyroscope=(), hid=(), idle-detection=(), magnetometer=(), \
 microphone=(), midi=(), payment=(), picture-in-picture=(), publickey-credentials-get=(), \
 screen-wake-lock=(), serial=(), usb=(), web-share=(), xr-spatial-tracking=()";
@@ -51,7 +53,7 @@ mod tests {
             "geolocation",
             "payment",
             "usb",
-            "clipboard-read",
+            "serial",
         ] {
             assert!(
                 directives.contains(&format!("{denied}=()").as_str()),
