@@ -4,6 +4,7 @@ mod bench;
 mod budget;
 mod bulk_bench;
 mod cmd;
+mod cold_bench;
 mod compress;
 mod csp;
 mod dist;
