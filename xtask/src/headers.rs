@@ -6,12 +6,13 @@
 /// powerful feature it uses is writing to the clipboard ("copy error details"), allowed
 /// to its own origin only. Reading the clipboard keeps the browser's default (own origin,
 /// after the user grants it): the end-to-end suite reads what the app copied. Only names
-/// Chromium knows: an unknown one is a console warning.
-pub const PERMISSIONS_POLICY: &str = "accelerometer=(), autoplay=(), bluetooth=(), camera=(), \
+/// Chromium knows (on Linux it rejects `bluetooth` and `web-share` with a console error;
+/// the nginx stage checks the console).
+pub const PERMISSIONS_POLICY: &str = "accelerometer=(), autoplay=(), camera=(), \
 clipboard-write=(self), display-capture=(), encrypted-media=(), \
 fullscreen=(), geolocation=(), gyroscope=(), hid=(), idle-detection=(), magnetometer=(), \
 microphone=(), midi=(), payment=(), picture-in-picture=(), publickey-credentials-get=(), \
-screen-wake-lock=(), serial=(), usb=(), web-share=(), xr-spatial-tracking=()";
+screen-wake-lock=(), serial=(), usb=(), xr-spatial-tracking=()";
 
 /// HSTS, opt-in (`cargo xtask dist --hsts`): once a browser has seen it over https it
 /// refuses plain http to that host name for a year, which breaks anything else served

@@ -32,6 +32,8 @@ usage: cargo xtask <command>
                        `N passed, N failed`
   e2e [playwright args]
                        only the end-to-end layer (e.g. `cargo xtask e2e -g links`)
+  e2e-nginx [playwright args]
+                       only the nginx stage (a dist at /access-desk/ served by nginx)
   dist [--public-url /access-desk/] [--config config.json] [--local] [--hsts]
        [--no-brotli-static]
                        a deployable dist/ (404.html, CSP meta, .gz/.br of each asset,
@@ -50,6 +52,10 @@ fn main() -> ExitCode {
         Some("e2e") => {
             let extra: Vec<String> = args[1..].iter().filter(|a| *a != "--").cloned().collect();
             return test::e2e(&extra);
+        }
+        Some("e2e-nginx") => {
+            let extra: Vec<String> = args[1..].iter().filter(|a| *a != "--").cloned().collect();
+            return test::e2e_nginx(&extra);
         }
         Some("bench") => bench::bench(&args[1..]),
         Some("dist") => dist::dist(&args[1..]),

@@ -155,6 +155,23 @@ pub fn e2e(extra: &[String]) -> ExitCode {
     tally.finish(result.err().as_ref())
 }
 
+/// `cargo xtask e2e-nginx [playwright args]`: only the nginx stage.
+pub fn e2e_nginx(extra: &[String]) -> ExitCode {
+    let mut tally = Tally {
+        total: Counts::default(),
+        started: Instant::now(),
+    };
+    let result = toolchain::setup()
+        .and_then(|()| {
+            crate::nginx_e2e::run(|env, args| {
+                let all: Vec<String> = args.iter().chain(extra).cloned().collect();
+                run_playwright(env, &all)
+            })
+        })
+        .and_then(|counts| counted(&mut tally, "end-to-end under nginx", counts));
+    tally.finish(result.err().as_ref())
+}
+
 /// Builds the app and the sandbox, starts them, and runs Playwright; gives its counts, the
 /// dist folder it tested and the config.json the app was served.
 fn end_to_end(extra: &[String]) -> Result<((Counts, bool), std::path::PathBuf, String), Fail> {
