@@ -64,6 +64,16 @@ const expireAccessToken = () =>
     }
   });
 
+// What Graph sends (its Resource Timing sizes are hidden cross-origin): the last list
+// page's body size and encoding.
+let graphResponse = null;
+page.on('response', async (r) => {
+  if (!/\/(v1\.0|beta)\//.test(new URL(r.url()).pathname) || r.request().method() !== 'GET') return;
+  try {
+    graphResponse = { bytes: (await r.body()).length, encoding: r.headers()['content-encoding'] ?? 'none' };
+  } catch {}
+});
+
 function kind(url) {
   const path = new URL(url).pathname;
   if (path.endsWith('.wasm')) return 'wasm';
@@ -157,5 +167,5 @@ for (const p of profiles) {
   }
 }
 const ua = await page.evaluate(() => navigator.userAgent);
-console.log(JSON.stringify({ bookmark, userAgent: ua, results }));
+console.log(JSON.stringify({ bookmark, userAgent: ua, graphResponse, results }));
 await browser.close();
