@@ -120,13 +120,19 @@ pub fn deploy(sandbox_bin: &Path, sandbox_args: &[&str]) -> Result<Deployment, F
     Ok(deployment)
 }
 
-/// Runs the stage; returns Playwright's counts and whether it exited cleanly.
-pub fn run(
-    playwright: impl Fn(&[(&str, String)], &[String]) -> Result<(crate::cmd::Counts, bool), Fail>,
-) -> Result<(crate::cmd::Counts, bool), Fail> {
+/// The deployment the nginx stage tests: a debug sandbox with test control.
+pub fn deploy_for_tests() -> Result<Deployment, Fail> {
     let sandbox_bin = stack::build_sandbox(false)?;
-    let deployment = deploy(&sandbox_bin, &["--test-control"])?;
-    let result = playwright(
+    deploy(&sandbox_bin, &["--test-control"])
+}
+
+/// Runs the stage's specs against `deployment`; returns Playwright's counts and whether it
+/// exited cleanly.
+pub fn playwright(
+    deployment: &Deployment,
+    run: impl Fn(&[(&str, String)], &[String]) -> Result<(crate::cmd::Counts, bool), Fail>,
+) -> Result<(crate::cmd::Counts, bool), Fail> {
+    run(
         &[
             ("APP_URL", deployment.app_url.clone()),
             ("SANDBOX_URL", deployment.sandbox_url.clone()),
@@ -134,7 +140,5 @@ pub fn run(
             ("NGINX_DIST", deployment.dist.to_string_lossy().into_owned()),
         ],
         &["--config".into(), "nginx.config.ts".into()],
-    );
-    drop(deployment);
-    result
+    )
 }

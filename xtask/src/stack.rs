@@ -13,8 +13,6 @@ pub struct Stack {
     pub app_url: String,
     pub sandbox_url: String,
     pub info: serde_json::Value,
-    /// The config.json the app is served (from memory, never written into dist/).
-    pub config: String,
     sandbox: Child,
 }
 
@@ -169,13 +167,11 @@ pub fn start(rt: &tokio::runtime::Runtime, o: StackOptions<'_>) -> Result<Stack,
         .map_err(|e| Fail::new(format!("dist/index.html: {e}")))?;
     let csp = crate::csp::policy(&index, std::slice::from_ref(&sandbox_url));
     let dist = o.dist.to_path_buf();
-    let served = config.clone();
-    rt.spawn(async move { crate::serve::serve(listener, &dist, csp, served).await });
+    rt.spawn(async move { crate::serve::serve(listener, &dist, csp, config).await });
     Ok(Stack {
         app_url,
         sandbox_url,
         info,
-        config,
         sandbox,
     })
 }

@@ -120,11 +120,16 @@ fn layers(tally: &mut Tally) -> Result<(), Fail> {
     counted(tally, "browser", browser)?;
 
     step("end-to-end (Playwright, release build on a static server, fresh sandbox)");
-    let (e2e, dist, config) = end_to_end(&[])?;
+    let e2e = end_to_end(&[])?;
     counted(tally, "end-to-end", e2e)?;
 
+    step("the deployment: a dist at /access-desk/ as `cargo xtask dist` makes it, under nginx");
+    let deployment = crate::nginx_e2e::deploy_for_tests()?;
+
+    // Counted on that dist: the page with its CSP meta and the config.json it is served,
+    // exactly the files nginx sends.
     step("first-visit budget (bytes sent: the precompressed .gz, brotli beside it)");
-    let ok = budget::check(&dist, config.as_bytes())?;
+    let ok = budget::check_dist(&deployment.dist)?;
     tally.add(
         "budget",
         Counts {
@@ -136,8 +141,10 @@ fn layers(tally: &mut Tally) -> Result<(), Fail> {
         return Err(Fail::new("the first visit is over the bundle budget"));
     }
 
-    step("end-to-end under nginx (a dist at /access-desk/, headers, precompressed files)");
-    let under_nginx = crate::nginx_e2e::run(run_playwright)?;
+    step("end-to-end under nginx (every header on every response, precompressed files, sub-path)");
+    let under_nginx = crate::nginx_e2e::playwright(&deployment, run_playwright);
+    drop(deployment);
+    let under_nginx = under_nginx?;
     counted(tally, "end-to-end under nginx", under_nginx)?;
     Ok(())
 }
@@ -151,7 +158,7 @@ pub fn e2e(extra: &[String]) -> ExitCode {
     };
     let result = toolchain::setup()
         .and_then(|()| end_to_end(extra))
-        .and_then(|(counts, _, _)| counted(&mut tally, "end-to-end", counts));
+        .and_then(|counts| counted(&mut tally, "end-to-end", counts));
     tally.finish(result.err().as_ref())
 }
 
@@ -162,8 +169,9 @@ pub fn e2e_nginx(extra: &[String]) -> ExitCode {
         started: Instant::now(),
     };
     let result = toolchain::setup()
-        .and_then(|()| {
-            crate::nginx_e2e::run(|env, args| {
+        .and_then(|()| crate::nginx_e2e::deploy_for_tests())
+        .and_then(|deployment| {
+            crate::nginx_e2e::playwright(&deployment, |env, args| {
                 let all: Vec<String> = args.iter().chain(extra).cloned().collect();
                 run_playwright(env, &all)
             })
@@ -172,9 +180,8 @@ pub fn e2e_nginx(extra: &[String]) -> ExitCode {
     tally.finish(result.err().as_ref())
 }
 
-/// Builds the app and the sandbox, starts them, and runs Playwright; gives its counts, the
-/// dist folder it tested and the config.json the app was served.
-fn end_to_end(extra: &[String]) -> Result<((Counts, bool), std::path::PathBuf, String), Fail> {
+/// Builds the app and the sandbox, starts them, and runs Playwright; gives its counts.
+fn end_to_end(extra: &[String]) -> Result<(Counts, bool), Fail> {
     let dist = crate::build_app()?;
     let sandbox_bin = stack::build_sandbox(false)?;
     let rt = crate::runtime();
@@ -183,9 +190,8 @@ fn end_to_end(extra: &[String]) -> Result<((Counts, bool), std::path::PathBuf, S
         stack::StackOptions::loopback(&dist, &sandbox_bin, &["--test-control"]),
     )?;
     let e2e = playwright(&running, &sandbox_bin, extra)?;
-    let config = running.config.clone();
     drop(running);
-    Ok((e2e, dist, config))
+    Ok(e2e)
 }
 
 /// Runs the Playwright suite against a running stack and reads its JSON report.
