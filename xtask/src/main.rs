@@ -41,7 +41,7 @@ usage: cargo xtask <command>
                        config.json that points at this machine (the sandbox)
   bench [sandbox] [bulk] [browse] [cold]
                        the benchmarks, with numbers to put in README.md
-  budget               print the first-visit budget of dist/";
+  budget [dir]         print the first-visit budget of dist/ (or dir)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -59,7 +59,12 @@ fn main() -> ExitCode {
         }
         Some("bench") => bench::bench(&args[1..]),
         Some("dist") => dist::dist(&args[1..]),
-        Some("budget") => budget::check_dist(&root().join("dist")).and_then(|ok| {
+        Some("budget") => budget::check_dist(
+            &args
+                .get(1)
+                .map_or_else(|| root().join("dist"), std::path::PathBuf::from),
+        )
+        .and_then(|ok| {
             ok.then_some(())
                 .ok_or_else(|| Fail::new("over the bundle budget"))
         }),
