@@ -5,6 +5,25 @@ use web_sys::RequestCache;
 
 use crate::config::{Config, ConfigError};
 
+// Start-up milestones as `performance.mark`s, read by `cargo xtask bench cold`
+// (end2end/bench/cold.mjs): Resource Timing gives the transfers, these marks what the app
+// did between them.
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = performance, js_name = mark)]
+    fn performance_mark(name: &str);
+}
+
+/// The wasm is instantiated and `main` runs.
+pub const MARK_START: &str = "access-desk:start";
+/// `config.json` is loaded and valid.
+pub const MARK_CONFIG_LOADED: &str = "access-desk:config-loaded";
+
+/// `performance.mark(name)` (browser only).
+pub fn mark(name: &str) {
+    performance_mark(name);
+}
+
 /// Why the app could not start with a configuration.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum BootError {
@@ -56,5 +75,7 @@ pub async fn load_config(url: String) -> Result<Config, BootError> {
             "the server answered with a web page, not JSON (is config.json missing?)".into(),
         ));
     }
-    Config::parse(&text).map_err(|errors| BootError::Invalid { url, errors })
+    let config = Config::parse(&text).map_err(|errors| BootError::Invalid { url, errors })?;
+    mark(MARK_CONFIG_LOADED);
+    Ok(config)
 }

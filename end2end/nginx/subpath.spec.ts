@@ -1,21 +1,13 @@
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect, type Page } from '../tests/helpers';
 
 // The app as deployed: nginx, a sub-path, the CSP header and meta. Paths here are relative
 // to APP_URL (…/access-desk/), as a bookmark inside the deployment would be.
 const app = process.env.APP_URL!;
 const sandbox = process.env.SANDBOX_URL!;
 
-test.beforeEach(async ({ page }) => {
+// CSP violations of every page load are collected by the fixture of ../tests/helpers.
+test.beforeEach(async () => {
   await fetch(`${sandbox}/sandbox/reset`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => {
-      (window as any).__csp = [...((window as any).__csp ?? []), `${e.violatedDirective} ${e.blockedURI}`];
-    });
-  });
-});
-
-test.afterEach(async ({ page }) => {
-  expect(await page.evaluate(() => (window as any).__csp ?? [])).toEqual([]);
 });
 
 async function signIn(page: Page) {

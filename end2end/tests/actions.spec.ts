@@ -1,4 +1,4 @@
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect, type Page } from './helpers';
 import { app, openSignedIn, operations, resetSandbox, sandbox } from './helpers';
 
 // The three actions through the UI, checked against the sandbox's operation log.

@@ -1,4 +1,4 @@
-import { test, expect, type Page, type Route } from '@playwright/test';
+import { test, expect, type Page, type Route } from './helpers';
 
 // Sign-in like MSAL.js against entra-sandbox: its real sign-in page, its clock, its errors.
 const sandbox = process.env.SANDBOX_URL!;

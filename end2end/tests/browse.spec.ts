@@ -1,4 +1,4 @@
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect, type Page } from './helpers';
 import { app, openSignedIn, resetSandbox } from './helpers';
 
 // Browsing requests against entra-sandbox (500 requests by default).

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect, type Page } from './helpers';
 import { openSignedIn, operations, resetSandbox, sandbox } from './helpers';
 
 // Bulk reprocess through the UI, against a sandbox that throttles, fails at random and

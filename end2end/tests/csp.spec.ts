@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './helpers';
 import { app, openSignedIn, resetSandbox } from './helpers';
 
 // The static server sends the same Content-Security-Policy a deployment gets

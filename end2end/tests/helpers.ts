@@ -1,4 +1,54 @@
-import { expect, type Page } from '@playwright/test';
+import { test as base, expect, type Page } from '@playwright/test';
+
+// Specs import `test` (and `expect`, `Page`, `Route`) from here instead of @playwright/test.
+export { expect };
+export type { Page, Route } from '@playwright/test';
+
+/** One Content-Security-Policy violation, as the page reported it. */
+export interface CspViolation {
+  directive: string;
+  blocked: string;
+  document: string;
+  source: string;
+  sample: string;
+}
+
+/**
+ * `test` with an automatic fixture: every document of every page of the test's browser
+ * context (first load, navigations, reloads, popups) reports its `securitypolicyviolation`
+ * events through a binding, which the page calls synchronously, so nothing is lost when a
+ * page unloads right after. At teardown, any violation fails the test with its details.
+ */
+export const test = base.extend<{ cspViolations: CspViolation[] }>({
+  cspViolations: [
+    async ({ context }, use) => {
+      const seen: CspViolation[] = [];
+      await context.exposeBinding('__accessDeskCspViolation', (_source, v: CspViolation) => {
+        seen.push(v);
+      });
+      await context.addInitScript(() => {
+        // Capture phase on the document: the event is dispatched at the element whose
+        // load was blocked, or at the document.
+        document.addEventListener(
+          'securitypolicyviolation',
+          (e) => {
+            (window as any).__accessDeskCspViolation({
+              directive: e.effectiveDirective || e.violatedDirective,
+              blocked: e.blockedURI,
+              document: e.documentURI,
+              source: e.sourceFile ? `${e.sourceFile}:${e.lineNumber}:${e.columnNumber}` : '',
+              sample: e.sample,
+            });
+          },
+          true,
+        );
+      });
+      await use(seen);
+      expect(seen, `Content-Security-Policy violations:\n${JSON.stringify(seen, null, 2)}`).toEqual([]);
+    },
+    { auto: true },
+  ],
+});
 
 /** Where `cargo xtask test` started the app and the sandbox. */
 export const sandbox = process.env.SANDBOX_URL!;

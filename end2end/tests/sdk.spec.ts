@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './helpers';
 import { spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 

@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './helpers';
 
 test('the shell loads its config and shows the header with a named Sign in button', async ({ page }) => {
   const errors: string[] = [];

@@ -1,4 +1,4 @@
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect, type Page } from './helpers';
 import { openSignedIn, resetSandbox, sandbox } from './helpers';
 
 // Every ready-made view and filter of both lists shows exactly the rows the tenant's data

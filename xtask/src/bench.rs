@@ -191,7 +191,7 @@ pub async fn sign_in(base: &str, info: &serde_json::Value, who: &str) -> Result<
         .ok_or_else(|| Fail::new(format!("bench sign-in: {tokens}")))
 }
 
-/// `cargo xtask bench [sandbox] [bulk] [browse]`: the named parts, or all of them.
+/// `cargo xtask bench [sandbox] [bulk] [browse] [cold]`: the named parts, or all of them.
 pub fn bench(args: &[String]) -> Result<(), Fail> {
     let wants = |part: &str| args.is_empty() || args.iter().any(|a| a == part);
     if wants("sandbox") {
@@ -202,6 +202,9 @@ pub fn bench(args: &[String]) -> Result<(), Fail> {
     }
     if wants("browse") {
         browse_bench()?;
+    }
+    if wants("cold") {
+        crate::cold_bench::cold_bench()?;
     }
     Ok(())
 }

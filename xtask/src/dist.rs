@@ -4,15 +4,19 @@
 //! never compiled in. The policy's `connect-src` names the hosts that configuration talks
 //! to, so the CSP is generated here, with the build: as a `<meta>` in `index.html` (for
 //! hosts that cannot send headers) and as a header in `dist-nginx.conf` (next to `dist/`,
-//! from `deploy/nginx.conf`). `404.html` is `index.html` again, for hosts without
-//! rewrites (GitHub Pages serves it for every unknown path, and the app's router reads
-//! the address).
+//! from `deploy/nginx.conf`) and in `staticwebapp.config.json` (Azure Static Web Apps).
+//! `404.html` is `index.html` again, for hosts without rewrites (GitHub Pages serves it
+//! for every unknown path, and the app's router reads the address). Every text and wasm
+//! file gets a precompressed `.gz` and `.br` (compress.rs), made last, from the final files.
+//!
+//! A config.json that points at this machine (the sandbox's) is refused without `--local`:
+//! a deployment built with it would send every admin's browser to their own loopback.
 
 use std::path::Path;
 use std::process::Command;
 
 use crate::cmd::{Fail, root, run};
-use crate::{csp, toolchain};
+use crate::{compress, csp, headers, toolchain};
 
 /// Where the app lives: `/` or `/sub/path/` (always with both slashes).
 pub fn normalise_public_url(p: &str) -> Result<String, Fail> {
@@ -30,8 +34,6 @@ pub fn normalise_public_url(p: &str) -> Result<String, Fail> {
     })
 }
 
-/// `index.html` with the policy as a `<meta>` after the charset (before any script).
-/// `frame-ancestors` is left out: browsers ignore it in a meta and say so.
 /// `html` without the policy `<meta>` that [`with_meta_policy`] put in (to put in another).
 pub fn without_meta_policy(html: &str) -> String {
     let start = "\n    <meta http-equiv=\"Content-Security-Policy\"";
@@ -44,6 +46,8 @@ pub fn without_meta_policy(html: &str) -> String {
     }
 }
 
+/// `index.html` with the policy as a `<meta>` after the charset (before any script).
+/// `frame-ancestors` is left out: browsers ignore it in a meta and say so.
 pub fn with_meta_policy(html: &str, policy: &str) -> String {
     let meta_policy: Vec<&str> = policy
         .split("; ")
@@ -64,14 +68,128 @@ pub fn with_meta_policy(html: &str, policy: &str) -> String {
     }
 }
 
+/// What the generated nginx snippet turns on besides the defaults.
+#[derive(Clone, Copy, Debug)]
+pub struct NginxOptions {
+    /// `brotli_static on` (needs the brotli module, see deploy/nginx.conf).
+    pub brotli_static: bool,
+    /// Strict-Transport-Security (opt-in: see headers::HSTS).
+    pub hsts: bool,
+}
+
+impl Default for NginxOptions {
+    fn default() -> Self {
+        NginxOptions {
+            brotli_static: true,
+            hsts: false,
+        }
+    }
+}
+
+/// The `add_header` lines of every location, each indented like the placeholder.
+fn header_lines(indent: &str, policy: &str, hsts: bool) -> String {
+    let mut lines: Vec<String> = headers::security_headers(policy)
+        .into_iter()
+        .map(|(name, value)| {
+            assert!(!value.contains('"'), "{name} has a double quote");
+            format!("{indent}add_header {name} \"{value}\" always;")
+        })
+        .collect();
+    let (name, value) = headers::HSTS;
+    lines.push(if hsts {
+        format!("{indent}add_header {name} \"{value}\" always;")
+    } else {
+        format!(
+            "{indent}# add_header {name} \"{value}\" always;  # opt-in, https only: cargo xtask dist --hsts"
+        )
+    });
+    lines.join("\n")
+}
+
 /// `deploy/nginx.conf` filled in.
-pub fn nginx_conf(template: &str, public_url: &str, root_dir: &str, policy: &str) -> String {
+pub fn nginx_conf(
+    template: &str,
+    public_url: &str,
+    root_dir: &str,
+    policy: &str,
+    options: NginxOptions,
+) -> String {
     let root_dir = format!("{}/", root_dir.trim_end_matches('/'));
     template
-        .replace("@PUBLIC_URL_NO_SLASH@", public_url.trim_end_matches('/'))
-        .replace("@PUBLIC_URL@", public_url)
-        .replace("@ROOT@", &root_dir)
-        .replace("@CSP@", policy)
+        .lines()
+        .map(|line| {
+            let indent = &line[..line.len() - line.trim_start().len()];
+            match line.trim() {
+                "@SECURITY_HEADERS@" => header_lines(indent, policy, options.hsts),
+                "@BROTLI_STATIC@" if options.brotli_static => format!("{indent}brotli_static on;"),
+                "@BROTLI_STATIC@" => format!(
+                    "{indent}# brotli_static on;  # left out by --no-brotli-static: .br files are not sent"
+                ),
+                _ => line
+                    .replace("@PUBLIC_URL_NO_SLASH@", public_url.trim_end_matches('/'))
+                    .replace("@PUBLIC_URL@", public_url)
+                    .replace("@ROOT@", &root_dir),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
+/// Azure Static Web Apps' `staticwebapp.config.json`: the app for every path that is not a
+/// file (its router reads the address), every security header on every response, and the
+/// same caching as nginx. Azure sends a `.br` sibling of a file (the wasm's included) to
+/// browsers that accept brotli, and compresses text types itself.
+pub fn static_web_app_config(public_url: &str, policy: &str) -> serde_json::Value {
+    let mut global = serde_json::Map::new();
+    for (name, value) in headers::security_headers(policy) {
+        global.insert(name.into(), value.into());
+    }
+    global.insert("Cache-Control".into(), "no-cache".into());
+    serde_json::json!({
+        "navigationFallback": {
+            "rewrite": format!("{public_url}index.html"),
+            // A missing asset or config.json is a 404, not the page (whose HTML would be
+            // read as script or JSON).
+            "exclude": [
+                format!("{public_url}*.{{js,wasm,css,br,gz}}"),
+                format!("{public_url}config.json"),
+            ],
+        },
+        "routes": [{
+            // Hashed names (trunk): a new build has new names.
+            "route": format!("{public_url}*.{{js,wasm,css}}"),
+            "headers": { "Cache-Control": "public, max-age=31536000, immutable" },
+        }],
+        "globalHeaders": global,
+        "mimeTypes": { ".wasm": "application/wasm" },
+    })
+}
+
+/// Hosts of a configuration that only this machine can reach (the sandbox's, as
+/// `cargo xtask run` writes them): loopback names and addresses.
+pub fn loopback_hosts(cfg: &access_desk::config::Config) -> Vec<String> {
+    let mut out = Vec::new();
+    for url in [&cfg.authority_host, &cfg.graph_base, &cfg.redirect_uri] {
+        let origin = csp::origin(url);
+        let host_port = origin.split_once("://").map_or(origin.as_str(), |(_, h)| h);
+        let host = if let Some(rest) = host_port.strip_prefix('[') {
+            rest.split(']').next().unwrap_or("")
+        } else {
+            host_port.split(':').next().unwrap_or("")
+        }
+        .to_ascii_lowercase();
+        let loopback = host == "localhost"
+            || host.ends_with(".localhost")
+            || host == "0.0.0.0"
+            || host
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback() || ip.is_unspecified());
+        if loopback && !out.contains(&origin) {
+            out.push(origin);
+        }
+    }
+    out
 }
 
 fn arg<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
@@ -81,8 +199,40 @@ fn arg<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
         .map(String::as_str)
 }
 
-/// Builds `dist/` for `public_url`; returns the policy.
-pub fn build(public_url: &str, config: Option<&Path>) -> Result<String, Fail> {
+/// Reads and validates a config.json; refuses one that points at this machine (the
+/// sandbox) unless `local` says the build is for this machine.
+pub fn read_config(
+    path: &Path,
+    local: bool,
+) -> Result<(String, access_desk::config::Config), Fail> {
+    let text =
+        std::fs::read_to_string(path).map_err(|e| Fail::new(format!("{}: {e}", path.display())))?;
+    let cfg = access_desk::config::Config::parse(&text).map_err(|errors| {
+        Fail::new(format!(
+            "{} is not a valid configuration: {errors:?}",
+            path.display()
+        ))
+    })?;
+    let loopback = loopback_hosts(&cfg);
+    if !loopback.is_empty() && !local {
+        return Err(Fail::new(format!(
+            "{} points at {}: this machine (the local sandbox?), which no admin's browser reaches. \
+             Give the tenant's config.json, or add --local to build for this machine only.",
+            path.display(),
+            loopback.join(", ")
+        )));
+    }
+    Ok((text, cfg))
+}
+
+/// Builds the app into `out` for `public_url` with trunk, minifies the loader, puts in
+/// `config` (validated text and configuration, see [`read_config`]) and the policy as a
+/// `<meta>` in `index.html` and `404.html`, then precompresses. Returns the policy.
+pub fn build(
+    public_url: &str,
+    config: Option<&(String, access_desk::config::Config)>,
+    out: &Path,
+) -> Result<String, Fail> {
     toolchain::setup()?;
     run(Command::new("cargo")
         .current_dir(root())
@@ -95,53 +245,83 @@ pub fn build(public_url: &str, config: Option<&Path>) -> Result<String, Fail> {
             "--offline",
             "--public-url",
             public_url,
+            "--dist",
         ])
+        .arg(out)
         .env("PATH", toolchain::path_env())
         .env("NO_COLOR", "true"))?;
-    let dist = root().join("dist");
-    crate::minify::minify_loader(&dist)?;
+    crate::minify::minify_loader(out)?;
     let mut connect = Vec::new();
-    if let Some(path) = config {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Fail::new(format!("{}: {e}", path.display())))?;
-        let cfg = access_desk::config::Config::parse(&text).map_err(|errors| {
-            Fail::new(format!(
-                "{} is not a valid configuration: {errors:?}",
-                path.display()
-            ))
-        })?;
+    if let Some((text, cfg)) = config {
         connect.push(cfg.authority_host.clone());
         connect.push(cfg.graph_base.clone());
-        std::fs::write(dist.join("config.json"), text).map_err(|e| Fail::new(e.to_string()))?;
+        write(&out.join("config.json"), text)?;
     }
-    let index_path = dist.join("index.html");
-    let index = std::fs::read_to_string(&index_path).map_err(|e| Fail::new(e.to_string()))?;
+    let index =
+        std::fs::read_to_string(out.join("index.html")).map_err(|e| Fail::new(e.to_string()))?;
     let policy = csp::policy(&index, &connect);
-    let with_meta = with_meta_policy(&index, &policy);
-    for name in ["index.html", "404.html"] {
-        std::fs::write(dist.join(name), &with_meta).map_err(|e| Fail::new(e.to_string()))?;
-    }
-    let template = std::fs::read_to_string(root().join("deploy/nginx.conf"))
-        .map_err(|e| Fail::new(format!("deploy/nginx.conf: {e}")))?;
-    std::fs::write(
-        root().join("dist-nginx.conf"),
-        nginx_conf(&template, public_url, &dist.to_string_lossy(), &policy),
-    )
-    .map_err(|e| Fail::new(e.to_string()))?;
+    set_page_policy(out, &policy)?;
+    compress::precompress(out)?;
     Ok(policy)
+}
+
+fn write(path: &Path, text: &str) -> Result<(), Fail> {
+    std::fs::write(path, text).map_err(|e| Fail::new(format!("{}: {e}", path.display())))
+}
+
+/// Puts `policy` in `index.html` and `404.html` as a `<meta>` (replacing one already
+/// there). Their precompressed copies are then stale: precompress again after.
+pub fn set_page_policy(out: &Path, policy: &str) -> Result<(), Fail> {
+    let index =
+        std::fs::read_to_string(out.join("index.html")).map_err(|e| Fail::new(e.to_string()))?;
+    let page = with_meta_policy(&without_meta_policy(&index), policy);
+    for name in ["index.html", "404.html"] {
+        write(&out.join(name), &page)?;
+    }
+    Ok(())
 }
 
 pub fn dist(args: &[String]) -> Result<(), Fail> {
     let public_url = normalise_public_url(arg(args, "--public-url").unwrap_or("/"))?;
-    let config = arg(args, "--config").map(Path::new);
-    let policy = build(&public_url, config)?;
-    println!("dist/ is ready for {public_url}");
+    let local = args.iter().any(|a| a == "--local");
+    let options = NginxOptions {
+        brotli_static: !args.iter().any(|a| a == "--no-brotli-static"),
+        hsts: args.iter().any(|a| a == "--hsts"),
+    };
+    let config = arg(args, "--config")
+        .map(|p| read_config(Path::new(p), local))
+        .transpose()?;
+    let out = root().join("dist");
+    let policy = build(&public_url, config.as_ref(), &out)?;
+    let template = std::fs::read_to_string(root().join("deploy/nginx.conf"))
+        .map_err(|e| Fail::new(format!("deploy/nginx.conf: {e}")))?;
+    write(
+        &root().join("dist-nginx.conf"),
+        &nginx_conf(
+            &template,
+            &public_url,
+            &out.to_string_lossy(),
+            &policy,
+            options,
+        ),
+    )?;
+    write(
+        &out.join("staticwebapp.config.json"),
+        &(serde_json::to_string_pretty(&static_web_app_config(&public_url, &policy))
+            .expect("json")
+            + "\n"),
+    )?;
+    println!(
+        "dist/ is ready for {public_url} (with .gz and .br next to each asset, and staticwebapp.config.json)"
+    );
     if config.is_none() {
         println!(
-            "no --config: put the tenant's config.json in dist/ and run again with --config to name its hosts in connect-src"
+            "no --config: the CSP's connect-src names no identity or Graph host; build again with the tenant's --config"
         );
     }
-    println!("Content-Security-Policy (also in dist/index.html and dist-nginx.conf):\n  {policy}");
+    println!(
+        "Content-Security-Policy (also in dist/index.html, dist-nginx.conf, dist/staticwebapp.config.json):\n  {policy}"
+    );
     Ok(())
 }
 
@@ -187,20 +367,211 @@ mod tests {
 
     #[test]
     fn the_nginx_template_is_filled_in() {
-        let t = "location = @PUBLIC_URL_NO_SLASH@ {} location @PUBLIC_URL@ { alias @ROOT@; try_files $uri @PUBLIC_URL@index.html; add_header Content-Security-Policy \"@CSP@\"; }";
-        let out = nginx_conf(t, "/access-desk/", "/srv/dist", "default-src 'none'");
-        assert_eq!(
-            out,
-            "location = /access-desk {} location /access-desk/ { alias /srv/dist/; try_files $uri /access-desk/index.html; add_header Content-Security-Policy \"default-src 'none'\"; }"
+        let t = "location = @PUBLIC_URL_NO_SLASH@ {}\nlocation @PUBLIC_URL@ {\n    alias @ROOT@;\n    @BROTLI_STATIC@\n    @SECURITY_HEADERS@\n}";
+        let out = nginx_conf(
+            t,
+            "/access-desk/",
+            "/srv/dist",
+            "default-src 'none'",
+            NginxOptions::default(),
+        );
+        assert!(out.starts_with("location = /access-desk {}\nlocation /access-desk/ {\n    alias /srv/dist/;\n    brotli_static on;\n    add_header Content-Security-Policy \"default-src 'none'\" always;\n    add_header X-Frame-Options \"DENY\" always;\n"), "{out}");
+        let real = std::fs::read_to_string(root().join("deploy/nginx.conf")).unwrap();
+        let filled = nginx_conf(&real, "/a/", "/d", "p", NginxOptions::default());
+        assert!(
+            !filled
+                .lines()
+                .any(|l| !l.trim_start().starts_with('#') && l.contains('@')),
+            "{filled}"
+        );
+        let without = nginx_conf(
+            t,
+            "/",
+            "/d",
+            "p",
+            NginxOptions {
+                brotli_static: false,
+                hsts: false,
+            },
         );
         assert!(
-            !nginx_conf(
-                &std::fs::read_to_string(root().join("deploy/nginx.conf")).unwrap(),
-                "/a/",
-                "/d",
-                "p"
-            )
-            .contains('@')
+            !without
+                .lines()
+                .any(|l| l.trim_start().starts_with("brotli_static"))
         );
+    }
+
+    /// The `location` blocks of an nginx config, each with its own direct lines (nested
+    /// blocks taken out and returned on their own).
+    fn locations(conf: &str) -> Vec<(String, Vec<String>)> {
+        let mut stack: Vec<(String, Vec<String>)> = Vec::new();
+        let mut done = Vec::new();
+        for line in conf.lines().map(str::trim) {
+            if line.starts_with('#') || line.is_empty() {
+                continue;
+            }
+            if line.starts_with("location") && line.ends_with('{') {
+                stack.push((line.to_string(), Vec::new()));
+            } else if line == "}" {
+                done.push(stack.pop().expect("balanced braces"));
+            } else if let Some(top) = stack.last_mut() {
+                top.1.push(line.to_string());
+            } else {
+                panic!("a directive outside every location: {line}");
+            }
+        }
+        assert!(stack.is_empty());
+        done
+    }
+
+    #[test]
+    fn every_location_sends_every_security_header_itself() {
+        // The trap: an add_header in a location drops the inherited ones. So each
+        // location, nested ones included, must carry the whole set on its own.
+        let template = std::fs::read_to_string(root().join("deploy/nginx.conf")).unwrap();
+        let policy = "default-src 'none'; frame-ancestors 'none'";
+        let conf = nginx_conf(
+            &template,
+            "/access-desk/",
+            "/srv/dist",
+            policy,
+            NginxOptions::default(),
+        );
+        let locs = locations(&conf);
+        assert_eq!(locs.len(), 3, "redirect, app, hashed assets: {locs:?}");
+        for (name, lines) in &locs {
+            for (header, value) in headers::security_headers(policy) {
+                let want = format!("add_header {header} \"{value}\" always;");
+                assert_eq!(
+                    lines.iter().filter(|l| **l == want).count(),
+                    1,
+                    "{name} lacks or repeats {header}"
+                );
+            }
+            // HSTS stays a comment unless asked for.
+            assert!(
+                !lines
+                    .iter()
+                    .any(|l| l.contains("Strict-Transport-Security")),
+                "{name}"
+            );
+        }
+        let with_hsts = nginx_conf(
+            &template,
+            "/",
+            "/d",
+            policy,
+            NginxOptions {
+                brotli_static: true,
+                hsts: true,
+            },
+        );
+        for (name, lines) in locations(&with_hsts) {
+            assert!(
+                lines.contains(
+                    &"add_header Strict-Transport-Security \"max-age=31536000\" always;"
+                        .to_string()
+                ),
+                "{name}"
+            );
+        }
+        // Precompressed files are served, config.json is not cached, hashed assets are.
+        let app = &locs
+            .iter()
+            .find(|(n, _)| n == "location /access-desk/ {")
+            .unwrap()
+            .1;
+        for d in [
+            "gzip_static on;",
+            "brotli_static on;",
+            "add_header Cache-Control \"no-cache\" always;",
+        ] {
+            assert!(app.iter().any(|l| l == d), "{d}");
+        }
+    }
+
+    #[test]
+    fn the_static_web_app_config_has_the_fallback_and_every_header() {
+        let policy = "default-src 'none'; script-src 'self' 'sha256-abc='";
+        let v = static_web_app_config("/access-desk/", policy);
+        assert_eq!(
+            v["navigationFallback"]["rewrite"],
+            "/access-desk/index.html"
+        );
+        let excluded: Vec<&str> = v["navigationFallback"]["exclude"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e.as_str().unwrap())
+            .collect();
+        assert!(excluded.contains(&"/access-desk/config.json"));
+        assert!(excluded.contains(&"/access-desk/*.{js,wasm,css,br,gz}"));
+        for name in headers::names() {
+            assert!(v["globalHeaders"][name].is_string(), "{name}");
+        }
+        assert_eq!(v["globalHeaders"]["Content-Security-Policy"], policy);
+        assert_eq!(v["globalHeaders"]["Cache-Control"], "no-cache");
+        // Azure's limit for the file is 20 KB.
+        assert!(serde_json::to_string_pretty(&v).unwrap().len() < 20_000);
+        assert_eq!(
+            static_web_app_config("/", policy)["navigationFallback"]["rewrite"],
+            "/index.html"
+        );
+    }
+
+    fn config(authority: &str, redirect: &str) -> access_desk::config::Config {
+        access_desk::config::Config::parse(&format!(
+            r#"{{"clientId": "00000000-0000-0000-0000-000000000001", "tenantId": "contoso.onmicrosoft.com",
+                "cloud": "custom", "custom": {{"authorityHost": "{authority}", "graphHost": "{authority}", "actsAs": "global"}},
+                "redirectUri": "{redirect}"}}"#
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_config_for_the_local_sandbox_is_refused_unless_the_build_is_local() {
+        let sandbox = config("http://127.0.0.1:8081", "http://127.0.0.1:8080/");
+        assert_eq!(
+            loopback_hosts(&sandbox),
+            ["http://127.0.0.1:8081", "http://127.0.0.1:8080"]
+        );
+        assert_eq!(
+            loopback_hosts(&config(
+                "https://login.contoso.com",
+                "http://localhost:3000/"
+            )),
+            ["http://localhost:3000"]
+        );
+        assert!(
+            loopback_hosts(&config(
+                "https://login.contoso.com",
+                "https://admin.contoso.com/ad/"
+            ))
+            .is_empty()
+        );
+
+        let dir = std::env::temp_dir().join(format!("xtask-dist-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("config.json");
+        std::fs::write(
+            &path,
+            r#"{"clientId": "00000000-0000-0000-0000-000000000001", "tenantId": "t.onmicrosoft.com",
+               "cloud": "custom", "custom": {"authorityHost": "http://127.0.0.1:8081", "graphHost": "http://127.0.0.1:8081", "actsAs": "global"},
+               "redirectUri": "http://127.0.0.1:8080/"}"#,
+        )
+        .unwrap();
+        let refused = read_config(&path, false).unwrap_err();
+        assert!(
+            refused.0.contains("http://127.0.0.1:8081") && refused.0.contains("--local"),
+            "{refused}"
+        );
+        assert!(read_config(&path, true).is_ok());
+        std::fs::write(
+            &path,
+            r#"{"clientId": "00000000-0000-0000-0000-000000000001", "tenantId": "contoso.onmicrosoft.com", "redirectUri": "https://admin.contoso.com/access-desk/"}"#,
+        )
+        .unwrap();
+        assert!(read_config(&path, false).is_ok());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

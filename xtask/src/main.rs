@@ -4,8 +4,11 @@ mod bench;
 mod budget;
 mod bulk_bench;
 mod cmd;
+mod cold_bench;
+mod compress;
 mod csp;
 mod dist;
+mod headers;
 mod minify;
 mod nginx_e2e;
 mod serve;
@@ -29,10 +32,16 @@ usage: cargo xtask <command>
                        `N passed, N failed`
   e2e [playwright args]
                        only the end-to-end layer (e.g. `cargo xtask e2e -g links`)
-  dist [--public-url /access-desk/] [--config config.json]
-                       a deployable dist/ (404.html, CSP meta) and dist-nginx.conf
-  bench                the benchmarks, with numbers to put in README.md
-  budget               print the bundle-size budget of dist/";
+  e2e-nginx [playwright args]
+                       only the nginx stage (a dist at /access-desk/ served by nginx)
+  dist [--public-url /access-desk/] [--config config.json] [--local] [--hsts]
+       [--no-brotli-static]
+                       a deployable dist/ (404.html, CSP meta, .gz/.br of each asset,
+                       staticwebapp.config.json) and dist-nginx.conf; --local accepts a
+                       config.json that points at this machine (the sandbox)
+  bench [sandbox] [bulk] [browse] [cold]
+                       the benchmarks, with numbers to put in README.md
+  budget [dir]         print the first-visit budget of dist/ (or dir)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -44,9 +53,18 @@ fn main() -> ExitCode {
             let extra: Vec<String> = args[1..].iter().filter(|a| *a != "--").cloned().collect();
             return test::e2e(&extra);
         }
+        Some("e2e-nginx") => {
+            let extra: Vec<String> = args[1..].iter().filter(|a| *a != "--").cloned().collect();
+            return test::e2e_nginx(&extra);
+        }
         Some("bench") => bench::bench(&args[1..]),
         Some("dist") => dist::dist(&args[1..]),
-        Some("budget") => budget::check(&root().join("dist")).and_then(|ok| {
+        Some("budget") => budget::check_dist(
+            &args
+                .get(1)
+                .map_or_else(|| root().join("dist"), std::path::PathBuf::from),
+        )
+        .and_then(|ok| {
             ok.then_some(())
                 .ok_or_else(|| Fail::new("over the bundle budget"))
         }),
@@ -66,7 +84,8 @@ fn main() -> ExitCode {
 }
 
 /// Builds the app in release mode into `dist/` with trunk (wasm-opt -Oz from the pinned
-/// binaryen). Offline, so a missing tool fails fast instead of trunk downloading one.
+/// binaryen), then precompresses it as a deployment would be. Offline, so a missing tool
+/// fails fast instead of trunk downloading one.
 pub fn build_app() -> Result<std::path::PathBuf, Fail> {
     run(Command::new("cargo")
         .current_dir(root())
@@ -78,6 +97,7 @@ pub fn build_app() -> Result<std::path::PathBuf, Fail> {
         .env("NO_COLOR", "true"))?;
     let dist = root().join("dist");
     minify::minify_loader(&dist)?;
+    compress::precompress(&dist)?;
     Ok(dist)
 }
 

@@ -1,22 +1,31 @@
-//! The last end-to-end stage: `dist/` built for `/access-desk/` by `cargo xtask dist`'s
-//! code, served by Debian's nginx with `deploy/nginx.conf` and the generated CSP, against
-//! a fresh sandbox; Playwright's `end2end/nginx` specs drive it.
+//! The deployment as it will be: a dist built for `/access-desk/` by `cargo xtask dist`'s
+//! code (precompressed, CSP meta), served by Debian's nginx (with the brotli module) and
+//! the generated `deploy/nginx.conf` snippet, against a sandbox. The last end-to-end stage
+//! drives it with Playwright's `end2end/nginx` specs; `cargo xtask bench cold` times it.
+//!
+//! Its dist lives under target/, never in dist/: it carries the sandbox's config.json.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::cmd::{Fail, root};
-use crate::{csp, dist, stack, toolchain};
+use crate::{dist, stack, toolchain};
 
-const PUBLIC_URL: &str = "/access-desk/";
+pub const PUBLIC_URL: &str = "/access-desk/";
 
-/// Kills nginx and the sandbox however the stage ends.
-struct Processes(Vec<Child>);
+/// nginx and the sandbox, killed however the stage ends.
+pub struct Deployment {
+    pub app_url: String,
+    pub sandbox_url: String,
+    pub info: serde_json::Value,
+    pub dist: PathBuf,
+    processes: Vec<Child>,
+}
 
-impl Drop for Processes {
+impl Drop for Deployment {
     fn drop(&mut self) {
-        for c in &mut self.0 {
+        for c in &mut self.processes {
             let _ = c.kill();
             let _ = c.wait();
         }
@@ -32,44 +41,50 @@ fn write(path: &Path, text: &str) -> Result<(), Fail> {
     std::fs::write(path, text).map_err(|e| Fail::new(format!("{}: {e}", path.display())))
 }
 
-/// Runs the stage; returns Playwright's counts and whether it exited cleanly.
-pub fn run(
-    playwright: impl Fn(&str, &str, &[String]) -> Result<(crate::cmd::Counts, bool), Fail>,
-) -> Result<(crate::cmd::Counts, bool), Fail> {
+/// The main nginx.conf of the stage: Debian's brotli module, Debian's MIME types, and the
+/// generated snippet in a server on `port`.
+pub fn main_conf(dir: &str, port: u16) -> String {
+    format!(
+        "daemon off;\nmaster_process off;\npid {dir}/nginx.pid;\nerror_log {dir}/logs/error.log warn;\n\
+         load_module {module};\n\
+         events {{}}\nhttp {{\n  include /etc/nginx/mime.types;\n  access_log off;\n\
+         client_body_temp_path {dir}/tmp/body; proxy_temp_path {dir}/tmp/proxy;\n\
+         fastcgi_temp_path {dir}/tmp/fcgi; uwsgi_temp_path {dir}/tmp/uwsgi; scgi_temp_path {dir}/tmp/scgi;\n\
+         server {{\n    listen 127.0.0.1:{port};\n    include {dir}/access-desk.conf;\n  }}\n}}\n",
+        module = toolchain::NGINX_BROTLI_STATIC
+    )
+}
+
+/// Starts a sandbox (`sandbox_bin` with `sandbox_args`), builds a dist for it at
+/// `/access-desk/` and serves it with nginx on a free port.
+pub fn deploy(sandbox_bin: &Path, sandbox_args: &[&str]) -> Result<Deployment, Fail> {
     let port = free_port()?;
     let origin = format!("http://127.0.0.1:{port}");
     let app_url = format!("{origin}{PUBLIC_URL}");
 
-    dist::build(PUBLIC_URL, None)?;
-    let dist_dir = root().join("dist");
-    let sandbox_bin = stack::build_sandbox(false)?;
-    let (sandbox, sandbox_url) = stack::spawn_sandbox(
-        &sandbox_bin,
-        &[
-            "--addr".into(),
-            "127.0.0.1:0".into(),
-            "--app-origin".into(),
-            origin.clone(),
-            "--redirect-uri".into(),
-            app_url.clone(),
-            "--test-control".into(),
-        ],
-        false,
-    )?;
-    let mut processes = Processes(vec![sandbox]);
-    let info = stack::sandbox_info(&crate::runtime(), &sandbox_url)?;
-    let config = stack::sandbox_config(&info, &sandbox_url, &app_url);
-    write(&dist_dir.join("config.json"), &config.to_string())?;
-
-    // The policy for this configuration, in the page and in nginx's header (as `dist`
-    // does with --config; here the hosts are known only once the sandbox runs).
-    let index_path = dist_dir.join("index.html");
-    let index = std::fs::read_to_string(&index_path).map_err(|e| Fail::new(e.to_string()))?;
-    let original = dist::without_meta_policy(&index);
-    let policy = csp::policy(&original, std::slice::from_ref(&sandbox_url));
-    let page = dist::with_meta_policy(&original, &policy);
-    write(&index_path, &page)?;
-    write(&dist_dir.join("404.html"), &page)?;
+    let mut args: Vec<String> = vec![
+        "--addr".into(),
+        "127.0.0.1:0".into(),
+        "--app-origin".into(),
+        origin.clone(),
+        "--redirect-uri".into(),
+        app_url.clone(),
+    ];
+    args.extend(sandbox_args.iter().map(|a| a.to_string()));
+    let (sandbox, sandbox_url) = stack::spawn_sandbox(sandbox_bin, &args, false)?;
+    let mut deployment = Deployment {
+        app_url: app_url.clone(),
+        sandbox_url: sandbox_url.clone(),
+        info: serde_json::Value::Null,
+        dist: stack::target_dir().join("nginx/dist"),
+        processes: vec![sandbox],
+    };
+    deployment.info = stack::sandbox_info(&crate::runtime(), &sandbox_url)?;
+    let config_text = stack::sandbox_config(&deployment.info, &sandbox_url, &app_url).to_string();
+    let config = access_desk::config::Config::parse(&config_text)
+        .map_err(|e| Fail::new(format!("the sandbox's config.json: {e:?}")))?;
+    // Built as `cargo xtask dist --local` would, with this sandbox's hosts in the policy.
+    let policy = dist::build(PUBLIC_URL, Some(&(config_text, config)), &deployment.dist)?;
 
     let dir = stack::target_dir().join("nginx");
     for sub in ["logs", "tmp"] {
@@ -77,23 +92,23 @@ pub fn run(
     }
     let template = std::fs::read_to_string(root().join("deploy/nginx.conf"))
         .map_err(|e| Fail::new(format!("deploy/nginx.conf: {e}")))?;
-    let snippet = dist::nginx_conf(&template, PUBLIC_URL, &dist_dir.to_string_lossy(), &policy);
+    let snippet = dist::nginx_conf(
+        &template,
+        PUBLIC_URL,
+        &deployment.dist.to_string_lossy(),
+        &policy,
+        dist::NginxOptions::default(),
+    );
     write(&dir.join("access-desk.conf"), &snippet)?;
     let d = dir.to_string_lossy();
-    let main_conf = format!(
-        "daemon off;\nmaster_process off;\npid {d}/nginx.pid;\nerror_log {d}/logs/error.log warn;\n\
-         events {{}}\nhttp {{\n  include /etc/nginx/mime.types;\n  access_log off;\n\
-         client_body_temp_path {d}/tmp/body; proxy_temp_path {d}/tmp/proxy;\n\
-         fastcgi_temp_path {d}/tmp/fcgi; uwsgi_temp_path {d}/tmp/uwsgi; scgi_temp_path {d}/tmp/scgi;\n\
-         server {{\n    listen 127.0.0.1:{port};\n    include {d}/access-desk.conf;\n  }}\n}}\n"
-    );
-    write(&dir.join("nginx.conf"), &main_conf)?;
+    write(&dir.join("nginx.conf"), &main_conf(&d, port))?;
+    let _ = std::fs::remove_file(dir.join("logs/error.log"));
     let nginx = Command::new(toolchain::NGINX)
         .args(["-c", &format!("{d}/nginx.conf"), "-p", &d])
         .stdout(Stdio::null())
         .spawn()
         .map_err(|e| Fail::new(format!("cannot start nginx: {e}")))?;
-    processes.0.push(nginx);
+    deployment.processes.push(nginx);
     let started = Instant::now();
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
         if started.elapsed() > Duration::from_secs(10) {
@@ -102,11 +117,28 @@ pub fn run(
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    let result = playwright(
-        &app_url,
-        &sandbox_url,
+    Ok(deployment)
+}
+
+/// The deployment the nginx stage tests: a debug sandbox with test control.
+pub fn deploy_for_tests() -> Result<Deployment, Fail> {
+    let sandbox_bin = stack::build_sandbox(false)?;
+    deploy(&sandbox_bin, &["--test-control"])
+}
+
+/// Runs the stage's specs against `deployment`; returns Playwright's counts and whether it
+/// exited cleanly.
+pub fn playwright(
+    deployment: &Deployment,
+    run: impl Fn(&[(&str, String)], &[String]) -> Result<(crate::cmd::Counts, bool), Fail>,
+) -> Result<(crate::cmd::Counts, bool), Fail> {
+    run(
+        &[
+            ("APP_URL", deployment.app_url.clone()),
+            ("SANDBOX_URL", deployment.sandbox_url.clone()),
+            // The specs compare what nginx sends with the files it sends them from.
+            ("NGINX_DIST", deployment.dist.to_string_lossy().into_owned()),
+        ],
         &["--config".into(), "nginx.config.ts".into()],
-    );
-    drop(processes);
-    result
+    )
 }

@@ -135,8 +135,9 @@ pub fn sandbox_config(
     })
 }
 
-/// Starts the static server on `rt` and the sandbox, then writes `dist/config.json`
-/// pointing the app at the sandbox (one build, any tenant).
+/// Starts the static server on `rt` and the sandbox, serving the app a `config.json`
+/// pointing it at the sandbox (one build, any tenant). The configuration is served from
+/// memory: dist/ stays the deployable build, with no sandbox address in it.
 pub fn start(rt: &tokio::runtime::Runtime, o: StackOptions<'_>) -> Result<Stack, Fail> {
     let listener = rt
         .block_on(tokio::net::TcpListener::bind(o.app_addr))
@@ -156,19 +157,17 @@ pub fn start(rt: &tokio::runtime::Runtime, o: StackOptions<'_>) -> Result<Stack,
     let (sandbox, sandbox_url) = spawn_sandbox(o.sandbox_bin, &args, o.echo_sandbox)?;
 
     let info = sandbox_info(rt, &sandbox_url)?;
-    let config = sandbox_config(&info, &sandbox_url, &format!("{app_url}/"));
-    std::fs::write(
-        o.dist.join("config.json"),
-        serde_json::to_string_pretty(&config).expect("json") + "\n",
-    )
-    .map_err(|e| Fail::new(format!("cannot write config.json: {e}")))?;
+    let config =
+        serde_json::to_string_pretty(&sandbox_config(&info, &sandbox_url, &format!("{app_url}/")))
+            .expect("json")
+            + "\n";
 
     // The app runs under the same strict policy a deployment gets (every test too).
     let index = std::fs::read_to_string(o.dist.join("index.html"))
         .map_err(|e| Fail::new(format!("dist/index.html: {e}")))?;
     let csp = crate::csp::policy(&index, std::slice::from_ref(&sandbox_url));
     let dist = o.dist.to_path_buf();
-    rt.spawn(async move { crate::serve::serve(listener, &dist, csp).await });
+    rt.spawn(async move { crate::serve::serve(listener, &dist, csp, config).await });
     Ok(Stack {
         app_url,
         sandbox_url,

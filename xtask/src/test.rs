@@ -120,11 +120,16 @@ fn layers(tally: &mut Tally) -> Result<(), Fail> {
     counted(tally, "browser", browser)?;
 
     step("end-to-end (Playwright, release build on a static server, fresh sandbox)");
-    let (e2e, dist) = end_to_end(&[])?;
+    let e2e = end_to_end(&[])?;
     counted(tally, "end-to-end", e2e)?;
 
-    step("bundle budget");
-    let ok = budget::check(&dist)?;
+    step("the deployment: a dist at /access-desk/ as `cargo xtask dist` makes it, under nginx");
+    let deployment = crate::nginx_e2e::deploy_for_tests()?;
+
+    // Counted on that dist: the page with its CSP meta and the config.json it is served,
+    // exactly the files nginx sends.
+    step("first-visit budget (bytes sent: the precompressed .gz, brotli beside it)");
+    let ok = budget::check_dist(&deployment.dist)?;
     tally.add(
         "budget",
         Counts {
@@ -136,16 +141,10 @@ fn layers(tally: &mut Tally) -> Result<(), Fail> {
         return Err(Fail::new("the first visit is over the bundle budget"));
     }
 
-    step("end-to-end under nginx (dist/ at /access-desk/, CSP header and meta)");
-    let under_nginx = crate::nginx_e2e::run(|app_url, sandbox_url, extra| {
-        run_playwright(
-            &[
-                ("APP_URL", app_url.to_string()),
-                ("SANDBOX_URL", sandbox_url.to_string()),
-            ],
-            extra,
-        )
-    })?;
+    step("end-to-end under nginx (every header on every response, precompressed files, sub-path)");
+    let under_nginx = crate::nginx_e2e::playwright(&deployment, run_playwright);
+    drop(deployment);
+    let under_nginx = under_nginx?;
     counted(tally, "end-to-end under nginx", under_nginx)?;
     Ok(())
 }
@@ -159,13 +158,30 @@ pub fn e2e(extra: &[String]) -> ExitCode {
     };
     let result = toolchain::setup()
         .and_then(|()| end_to_end(extra))
-        .and_then(|(counts, _)| counted(&mut tally, "end-to-end", counts));
+        .and_then(|counts| counted(&mut tally, "end-to-end", counts));
     tally.finish(result.err().as_ref())
 }
 
-/// Builds the app and the sandbox, starts them, and runs Playwright; gives its counts and
-/// the dist folder it tested.
-fn end_to_end(extra: &[String]) -> Result<((Counts, bool), std::path::PathBuf), Fail> {
+/// `cargo xtask e2e-nginx [playwright args]`: only the nginx stage.
+pub fn e2e_nginx(extra: &[String]) -> ExitCode {
+    let mut tally = Tally {
+        total: Counts::default(),
+        started: Instant::now(),
+    };
+    let result = toolchain::setup()
+        .and_then(|()| crate::nginx_e2e::deploy_for_tests())
+        .and_then(|deployment| {
+            crate::nginx_e2e::playwright(&deployment, |env, args| {
+                let all: Vec<String> = args.iter().chain(extra).cloned().collect();
+                run_playwright(env, &all)
+            })
+        })
+        .and_then(|counts| counted(&mut tally, "end-to-end under nginx", counts));
+    tally.finish(result.err().as_ref())
+}
+
+/// Builds the app and the sandbox, starts them, and runs Playwright; gives its counts.
+fn end_to_end(extra: &[String]) -> Result<(Counts, bool), Fail> {
     let dist = crate::build_app()?;
     let sandbox_bin = stack::build_sandbox(false)?;
     let rt = crate::runtime();
@@ -175,7 +191,7 @@ fn end_to_end(extra: &[String]) -> Result<((Counts, bool), std::path::PathBuf), 
     )?;
     let e2e = playwright(&running, &sandbox_bin, extra)?;
     drop(running);
-    Ok((e2e, dist))
+    Ok(e2e)
 }
 
 /// Runs the Playwright suite against a running stack and reads its JSON report.

@@ -14,10 +14,18 @@ pub const TRUNK: &str = "0.21.14";
 pub const BINARYEN: &str = "132.0.0";
 /// terser from npm: minifies the wasm-bindgen loader after trunk (see `minify.rs`).
 pub const TERSER: &str = "5.51.2";
-/// Debian packages for the browser layers.
-pub const APT_PACKAGES: &[&str] = &["chromium", "chromium-driver", "nginx"];
-/// Debian's nginx: the end-to-end suite also runs against `dist/` served by it.
+/// Debian packages for the browser layers, and nginx with its brotli_static module for
+/// the deployment stage (it serves the precompressed .br files).
+pub const APT_PACKAGES: &[&str] = &[
+    "chromium",
+    "chromium-driver",
+    "nginx",
+    "libnginx-mod-http-brotli-static",
+];
+/// Debian's nginx: the end-to-end suite also runs against a dist served by it.
 pub const NGINX: &str = "/usr/sbin/nginx";
+/// The module of libnginx-mod-http-brotli-static.
+pub const NGINX_BROTLI_STATIC: &str = "/usr/lib/nginx/modules/ngx_http_brotli_static_module.so";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 // wasm-bindgen-cli must equal the wasm-bindgen in Cargo.lock (pinned with `=` in
@@ -158,10 +166,10 @@ pub fn setup() -> Result<(), Fail> {
         )?;
     }
 
-    // Chromium and chromedriver from Debian.
-    if !Path::new(CHROMIUM).exists()
-        || !Path::new(CHROMEDRIVER).exists()
-        || !Path::new(NGINX).exists()
+    // Chromium, chromedriver, nginx and its brotli module from Debian.
+    if [CHROMIUM, CHROMEDRIVER, NGINX, NGINX_BROTLI_STATIC]
+        .iter()
+        .any(|p| !Path::new(p).exists())
     {
         timed(
             format!("Debian packages {}", APT_PACKAGES.join(", ")),
@@ -188,7 +196,7 @@ pub fn setup() -> Result<(), Fail> {
     if installed.is_empty() {
         let chromium = version_of(CHROMIUM, &["--version"]).unwrap_or_default();
         println!(
-            "setup: nothing to install (trunk {TRUNK}, wasm-bindgen {wb}, wasm-opt {major}, terser {TERSER}, {chromium}, Playwright from end2end/package-lock.json)"
+            "setup: nothing to install (trunk {TRUNK}, wasm-bindgen {wb}, wasm-opt {major}, terser {TERSER}, {chromium}, nginx with brotli_static, Playwright from end2end/package-lock.json)"
         );
     } else {
         for s in &installed {
