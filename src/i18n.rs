@@ -202,6 +202,9 @@ pub enum Msg {
     BulkTokenRefused,
     BulkLoadAllFirst,
     BulkReportLabel,
+    // sign-in hardening
+    ConfigGraphOfAuthority,
+    ConfigAuthorityOfGraph,
 }
 
 /// The English text of a message.
@@ -456,6 +459,13 @@ pub fn t(msg: Msg) -> &'static str {
         BulkReportLabel => "Bulk reprocess report (CSV)",
         BulkLoadAllFirst => {
             "Load all pages first: the whole view, not just the rows loaded so far."
+        }
+        // sign-in hardening
+        ConfigGraphOfAuthority => {
+            "the Microsoft Graph host of the cloud of custom.authorityHost (a Microsoft sign-in host, whose tokens are real): https://graph.microsoft.com (global), https://graph.microsoft.us or https://dod-graph.microsoft.us (US Government), https://microsoftgraph.chinacloudapi.cn (China)"
+        }
+        ConfigAuthorityOfGraph => {
+            "the Microsoft sign-in host of the cloud of custom.graphHost (Microsoft Graph): https://login.microsoftonline.com (global), https://login.microsoftonline.us (US Government), https://login.chinacloudapi.cn (China)"
         }
     }
 }
