@@ -1,6 +1,9 @@
 //! The sign-in protocol, free of the browser: the oauth2 client for the configured
 //! authority, the authorize request, what comes back on the redirect, identity-platform
 //! errors, and the ID token checks.
+//!
+//! Nothing here prints a secret: every type holding a code, token, state, verifier or
+//! nonce has a hand-written `Debug` that shows `[redacted]` instead.
 
 use std::fmt;
 
@@ -19,11 +22,29 @@ use serde::{Deserialize, Serialize};
 use crate::config::Config;
 use crate::i18n::{Msg, t};
 
+/// What `Debug` prints in place of a secret.
+pub const REDACTED: &str = "[redacted]";
+
+/// `[redacted]` when there is a secret, `None` when there is none.
+fn redacted<T>(secret: &Option<T>) -> Option<&'static str> {
+    secret.as_ref().map(|_| REDACTED)
+}
+
 /// Fields the identity platform adds to a token response.
-#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[derive(Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
 pub struct PlatformFields {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_token: Option<String>,
+}
+
+/// The ID token is a bearer of the account's identity: never printed (the token
+/// response's own `Debug`, which oauth2 derives, prints these fields).
+impl fmt::Debug for PlatformFields {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PlatformFields")
+            .field("id_token", &redacted(&self.id_token))
+            .finish()
+    }
 }
 
 impl ExtraTokenFields for PlatformFields {}
@@ -65,7 +86,7 @@ pub fn client(config: &Config) -> Result<PlatformClient, String> {
 ///
 /// Stored as JSON written and read by hand through `serde_json::Value`, like the other
 /// cache entries: derived serde code would add its own parser instance to the bundle.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct PendingSignIn {
     pub verifier: String,
     pub nonce: String,
@@ -100,7 +121,19 @@ impl PendingSignIn {
     }
 }
 
-/// A started sign-in: where to send the browser, and what to keep.
+impl fmt::Debug for PendingSignIn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PendingSignIn")
+            .field("verifier", &REDACTED)
+            .field("nonce", &REDACTED)
+            .field("return_to", &self.return_to)
+            .field("started_ms", &self.started_ms)
+            .finish()
+    }
+}
+
+/// A started sign-in: where to send the browser, and what to keep. No `Debug`: the URL
+/// carries the state and the nonce.
 pub struct AuthorizeRequest {
     pub url: String,
     pub state: String,
@@ -249,7 +282,7 @@ impl PlatformError {
 }
 
 /// What the address bar carried back from the identity platform.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum Redirect {
     /// An ordinary visit.
     None,
@@ -261,6 +294,25 @@ pub enum Redirect {
         state: Option<String>,
         error: PlatformError,
     },
+}
+
+/// The code and the state are never printed.
+impl fmt::Debug for Redirect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Redirect::None => f.write_str("None"),
+            Redirect::Code { .. } => f
+                .debug_struct("Code")
+                .field("code", &REDACTED)
+                .field("state", &REDACTED)
+                .finish(),
+            Redirect::Error { state, error } => f
+                .debug_struct("Error")
+                .field("state", &redacted(state))
+                .field("error", error)
+                .finish(),
+        }
+    }
 }
 
 /// The parameters the platform may append, removed from the address bar at once.
@@ -593,6 +645,50 @@ mod tests {
             check_id_token("not-a-jwt", &cfg, "n-1"),
             Err(IdTokenProblem::Malformed)
         );
+    }
+
+    #[test]
+    fn no_debug_output_shows_a_code_state_verifier_nonce_or_token() {
+        let secrets = [
+            "code-0.AXsecret",
+            "state-secret",
+            "verifier-secret",
+            "nonce-secret",
+            "id-token-secret",
+            "access-secret",
+            "refresh-secret",
+        ];
+        let pending = PendingSignIn {
+            verifier: "verifier-secret".into(),
+            nonce: "nonce-secret".into(),
+            return_to: "/requests".into(),
+            started_ms: 1.0,
+        };
+        let response: PlatformTokenResponse = serde_json::from_str(
+            r#"{"access_token":"access-secret","token_type":"Bearer","expires_in":3600,
+                "refresh_token":"refresh-secret","id_token":"id-token-secret"}"#,
+        )
+        .unwrap();
+        let texts = [
+            format!("{pending:?}"),
+            format!("{:?}", response.extra_fields()),
+            format!("{response:?}"),
+            format!(
+                "{:?}",
+                parse_redirect("code=code-0.AXsecret&state=state-secret")
+            ),
+            format!(
+                "{:?}",
+                parse_redirect("error=access_denied&state=state-secret")
+            ),
+        ];
+        for text in &texts {
+            assert!(text.contains(REDACTED), "{text}");
+            for secret in secrets {
+                assert!(!text.contains(secret), "{secret} in {text}");
+            }
+        }
+        assert!(texts[0].contains("/requests"), "the rest still shows");
     }
 
     #[test]

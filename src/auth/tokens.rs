@@ -5,7 +5,7 @@ use std::fmt;
 use oauth2::TokenResponse;
 use serde_json::{Value, json};
 
-use super::protocol::{Account, PlatformTokenResponse};
+use super::protocol::{Account, PlatformTokenResponse, REDACTED};
 
 /// Renew this long before expiry at most (MSAL.js's default renewal offset).
 pub const REFRESH_AHEAD_SECS: f64 = 300.0;
@@ -27,12 +27,12 @@ pub struct TokenSet {
 impl fmt::Debug for TokenSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TokenSet")
-            .field("access_token", &"<redacted>")
+            .field("access_token", &REDACTED)
             .field("issued_at", &self.issued_at)
             .field("expires_at", &self.expires_at)
             .field(
                 "refresh_token",
-                &self.refresh_token.as_ref().map(|_| "<redacted>"),
+                &self.refresh_token.as_ref().map(|_| REDACTED),
             )
             .field("account", &self.account.username)
             .finish()
@@ -157,6 +157,7 @@ mod tests {
             !text.contains("secret-access") && !text.contains("secret-refresh"),
             "{text}"
         );
+        assert!(text.contains("[redacted]"), "{text}");
     }
 
     #[test]
