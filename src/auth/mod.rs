@@ -4,9 +4,10 @@
 //! - [`Auth::sign_in`] starts an attempt: fresh state, nonce and PKCE verifier, kept in
 //!   sessionStorage under the state, then the browser goes to the identity platform.
 //! - [`Auth::handle_redirect`] runs at start-up: code and state leave the address bar
-//!   first, the state must be one this browser started (once), the code is redeemed, the
-//!   ID token's nonce, audience and issuer are checked, then the app goes back to the
-//!   saved view.
+//!   first, the state must be one this browser started (once), the code is redeemed while
+//!   the authority's OpenID discovery document is read, the ID token's nonce, audience,
+//!   tenant and issuer (the document's) are checked, then the app goes back to the saved
+//!   view.
 //! - [`Auth::acquire_token_silent`]: the cached access token, else one refresh shared by
 //!   every caller, else an interactive sign-in.
 //! - [`Auth::sign_out`]: clear the cache, then the identity platform's logout.
@@ -109,6 +110,24 @@ fn replace_url(url: &str) -> Result<(), AuthError> {
         .map_err(browser)?
         .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(url))
         .map_err(browser)
+}
+
+/// The `issuer` of the configured authority's OpenID discovery document (read only while
+/// finishing a redirect; `connect-src` has the authority's origin). No fallback when it
+/// cannot be read: the sign-in fails, closed, with the address and the reason.
+async fn discovery_issuer(config: &Config) -> Result<String, AuthError> {
+    let url = config.discovery_url();
+    let unreadable = |why: String| AuthError::Network(format!("{url}: {why}"));
+    let resp = gloo_net::http::Request::get(&url)
+        .send()
+        .await
+        .map_err(|e| unreadable(e.to_string()))?;
+    if !resp.ok() {
+        return Err(unreadable(format!("HTTP {}", resp.status())));
+    }
+    let text = resp.text().await.map_err(|e| unreadable(e.to_string()))?;
+    protocol::discovery_issuer(&text)
+        .ok_or_else(|| unreadable(t(Msg::AuthUnexpectedResponse).into()))
 }
 
 type RefreshFuture = Shared<LocalBoxFuture<'static, Result<String, AuthError>>>;
@@ -239,33 +258,37 @@ impl Auth {
             }
             Redirect::Code { code, state } => {
                 let pending = take(&state).ok_or_else(|| fail(AuthError::UnknownState, &clean))?;
+                let back = pending.return_to.as_str();
                 if now_ms() - pending.started_ms > protocol::SIGN_IN_TIMEOUT_MS {
-                    return Err(fail(AuthError::Expired, &pending.return_to));
+                    return Err(fail(AuthError::Expired, back));
                 }
                 let client = protocol::client(&self.config)
-                    .map_err(|e| fail(AuthError::Browser(e), &pending.return_to))?;
+                    .map_err(|e| fail(AuthError::Browser(e), back))?;
                 let http = |req| http::send(req);
-                let resp = client
+                let redeem = client
                     .exchange_code(AuthorizationCode::new(code))
                     .set_pkce_verifier(PkceCodeVerifier::new(pending.verifier.clone()))
-                    .request_async(&http)
-                    .await
-                    .map_err(|e| fail(from_request_error(e), &pending.return_to))?;
-                let id_token = resp.extra_fields().id_token.as_deref().ok_or_else(|| {
-                    fail(
-                        AuthError::IdToken(IdTokenProblem::Malformed),
-                        &pending.return_to,
-                    )
-                })?;
-                let account = protocol::check_id_token(id_token, &self.config, &pending.nonce)
-                    .map_err(|p| fail(AuthError::IdToken(p), &pending.return_to))?;
+                    .request_async(&http);
+                // Both at once: the issuer to expect comes from the discovery document.
+                let (issuer, resp) =
+                    futures::future::join(discovery_issuer(&self.config), redeem).await;
+                let resp = resp.map_err(|e| fail(from_request_error(e), back))?;
+                let issuer = issuer.map_err(|e| fail(e, back))?;
+                let id_token = resp
+                    .extra_fields()
+                    .id_token
+                    .as_deref()
+                    .ok_or_else(|| fail(AuthError::IdToken(IdTokenProblem::Malformed), back))?;
+                let account =
+                    protocol::check_id_token(id_token, &self.config, &pending.nonce, &issuer)
+                        .map_err(|p| fail(AuthError::IdToken(p), back))?;
                 self.save(&TokenSet::from_response(
                     &resp,
                     account,
                     None,
                     now_ms() / 1000.0,
                 ));
-                replace_url(&pending.return_to).map_err(|e| fail(e, &pending.return_to))?;
+                replace_url(back).map_err(|e| fail(e, back))?;
                 Ok(Some(pending.return_to))
             }
         }

@@ -1,6 +1,6 @@
 //! The sign-in protocol, free of the browser: the oauth2 client for the configured
 //! authority, the authorize request, what comes back on the redirect, identity-platform
-//! errors, and the ID token checks.
+//! errors, and the ID token checks (issuer from the tenant's OpenID discovery document).
 //!
 //! Nothing here prints a secret: every type holding a code, token, state, verifier or
 //! nonce has a hand-written `Debug` that shows `[redacted]` instead.
@@ -405,12 +405,35 @@ pub enum IdTokenProblem {
     Tenant,
 }
 
-/// Checks the ID token's claims as MSAL.js does (the signature is the token endpoint's,
-/// reached over TLS): nonce, audience, and issuer and tenant for a tenant-specific config.
+/// The `issuer` of an OpenID discovery document, as published: for a multi-tenant
+/// authority (`organizations`) a template with `{tenantid}`, else the tenant's own issuer.
+pub fn discovery_issuer(document: &str) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(document).ok()?;
+    Some(v.get("issuer")?.as_str()?.to_string())
+}
+
+/// The issuer a token of tenant `tid` must carry, from the discovery document's issuer
+/// (`{tenantid}` replaced by `tid`). None unless `tid` is a tenant GUID and the result
+/// names that tenant as its path segment: the identity platform's v2.0 issuers are
+/// `https://{issuer host}/{tid}/v2.0`, and the host is the document's to say (China signs
+/// in at login.chinacloudapi.cn and issues as login.partner.microsoftonline.cn).
+pub fn expected_issuer(template: &str, tid: &str) -> Option<String> {
+    if !crate::ids::is_guid(tid) {
+        return None;
+    }
+    let issuer = template.replace("{tenantid}", tid);
+    issuer.contains(&format!("/{tid}/")).then_some(issuer)
+}
+
+/// Checks the ID token's claims (the signature is the token endpoint's, reached over TLS):
+/// nonce, audience, the tenant for a tenant-specific config, and the issuer against
+/// `issuer_template`, the `issuer` of the authority's discovery document (see
+/// [`expected_issuer`]).
 pub fn check_id_token(
     id_token: &str,
     config: &Config,
     nonce: &str,
+    issuer_template: &str,
 ) -> Result<Account, IdTokenProblem> {
     let payload = id_token
         .split('.')
@@ -431,10 +454,12 @@ pub fn check_id_token(
         return Err(IdTokenProblem::Audience);
     }
     let tid = s("tid");
-    if crate::ids::is_guid(&config.tenant) && !tid.eq_ignore_ascii_case(&config.tenant) {
+    if !crate::ids::is_guid(tid)
+        || crate::ids::is_guid(&config.tenant) && !tid.eq_ignore_ascii_case(&config.tenant)
+    {
         return Err(IdTokenProblem::Tenant);
     }
-    if s("iss") != format!("{}/{tid}/v2.0", config.authority_host) {
+    if expected_issuer(issuer_template, tid).as_deref() != Some(s("iss")) {
         return Err(IdTokenProblem::Issuer);
     }
     Ok(Account {
@@ -603,19 +628,20 @@ mod tests {
         assert!(expired.needs_interaction());
     }
 
+    /// The global cloud's discovery issuer for the test tenant.
+    const GLOBAL_ISSUER: &str =
+        "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0";
+
     #[test]
     fn id_token_claims_are_checked() {
         let cfg = config();
-        let account = check_id_token(&jwt(good_claims()), &cfg, "n-1").unwrap();
+        let check = |claims: serde_json::Value, nonce: &str| {
+            check_id_token(&jwt(claims), &cfg, nonce, GLOBAL_ISSUER)
+        };
+        let account = check(good_claims(), "n-1").unwrap();
         assert_eq!(account.username, "adele@contoso.com");
-        assert_eq!(
-            check_id_token(&jwt(good_claims()), &cfg, "other"),
-            Err(IdTokenProblem::Nonce)
-        );
-        assert_eq!(
-            check_id_token(&jwt(good_claims()), &cfg, ""),
-            Err(IdTokenProblem::Nonce)
-        );
+        assert_eq!(check(good_claims(), "other"), Err(IdTokenProblem::Nonce));
+        assert_eq!(check(good_claims(), ""), Err(IdTokenProblem::Nonce));
         for (claim, value, problem) in [
             (
                 "aud",
@@ -627,6 +653,7 @@ mod tests {
                 "00000000-0000-0000-0000-000000000000",
                 IdTokenProblem::Tenant,
             ),
+            ("tid", "", IdTokenProblem::Tenant),
             (
                 "iss",
                 "https://login.evil.example/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0",
@@ -635,16 +662,136 @@ mod tests {
         ] {
             let mut c = good_claims();
             c[claim] = value.into();
-            assert_eq!(
-                check_id_token(&jwt(c), &cfg, "n-1"),
-                Err(problem),
-                "{claim}"
-            );
+            assert_eq!(check(c, "n-1"), Err(problem), "{claim}");
         }
         assert_eq!(
-            check_id_token("not-a-jwt", &cfg, "n-1"),
+            check_id_token("not-a-jwt", &cfg, "n-1", GLOBAL_ISSUER),
             Err(IdTokenProblem::Malformed)
         );
+    }
+
+    /// A config for `cloud` and `tenant`, and a token of tenant `tid` issued as `iss`.
+    fn cloud_case(cloud: &str, tenant: &str) -> Config {
+        Config::parse(
+            &serde_json::json!({
+                "clientId": "6731de76-14a6-49ae-97bc-6eba6914391e",
+                "tenantId": tenant,
+                "cloud": cloud,
+                "redirectUri": "https://admin.contoso.com/access-desk/"
+            })
+            .to_string(),
+        )
+        .unwrap()
+    }
+
+    fn token_of(tid: &str, iss: &str) -> String {
+        let mut c = good_claims();
+        c["tid"] = tid.into();
+        c["iss"] = iss.into();
+        jwt(c)
+    }
+
+    #[test]
+    fn the_issuer_is_the_discovery_documents_in_every_cloud_for_a_tenant_or_organizations() {
+        const TID: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+        const OTHER: &str = "0e60f18c-b2a0-4887-9da8-da2e30a39d99";
+        // (cloud, the issuer host its discovery documents publish): China signs in at
+        // login.chinacloudapi.cn but issues as login.partner.microsoftonline.cn.
+        for (cloud, issuer_host) in [
+            ("global", "https://login.microsoftonline.com"),
+            ("usgov-l4", "https://login.microsoftonline.us"),
+            ("usgov-l5-dod", "https://login.microsoftonline.us"),
+            ("china", "https://login.partner.microsoftonline.cn"),
+        ] {
+            let issuer = format!("{issuer_host}/{TID}/v2.0");
+            // A tenant-specific authority publishes the tenant's issuer; `organizations`
+            // publishes a template.
+            for (tenant, template) in [
+                (TID.to_string(), issuer.clone()),
+                ("contoso.com".to_string(), issuer.clone()),
+                (
+                    "organizations".to_string(),
+                    format!("{issuer_host}/{{tenantid}}/v2.0"),
+                ),
+            ] {
+                let cfg = cloud_case(cloud, &tenant);
+                let case = format!("{cloud} {tenant}");
+                let ok = check_id_token(&token_of(TID, &issuer), &cfg, "n-1", &template);
+                assert_eq!(ok.map(|a| a.tenant_id), Ok(TID.to_string()), "{case}");
+                // The sign-in host is not the issuer where the document says otherwise.
+                let signin_host = format!("{}/{TID}/v2.0", cfg.authority_host);
+                if signin_host != issuer {
+                    assert_eq!(
+                        check_id_token(&token_of(TID, &signin_host), &cfg, "n-1", &template),
+                        Err(IdTokenProblem::Issuer),
+                        "{case}"
+                    );
+                }
+                // Another cloud's issuer, or the right host with another tenant's id.
+                for wrong in [
+                    format!("https://login.microsoftonline.de/{TID}/v2.0"),
+                    format!("{issuer_host}/{OTHER}/v2.0"),
+                    format!("{issuer_host}/{TID}/v2.0/"),
+                    format!("{issuer_host}/{{tenantid}}/v2.0"),
+                ] {
+                    assert_eq!(
+                        check_id_token(&token_of(TID, &wrong), &cfg, "n-1", &template),
+                        Err(IdTokenProblem::Issuer),
+                        "{case}: {wrong}"
+                    );
+                }
+            }
+            // organizations: any tenant, but the issuer must name the token's own tenant.
+            let cfg = cloud_case(cloud, "organizations");
+            let template = format!("{issuer_host}/{{tenantid}}/v2.0");
+            let other_issuer = format!("{issuer_host}/{OTHER}/v2.0");
+            assert!(
+                check_id_token(&token_of(OTHER, &other_issuer), &cfg, "n-1", &template).is_ok()
+            );
+            assert_eq!(
+                check_id_token(&token_of(OTHER, &issuer), &cfg, "n-1", &template),
+                Err(IdTokenProblem::Issuer),
+                "{cloud}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_issuer_template_names_the_tokens_tenant_or_nothing_is_expected() {
+        const TID: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+        assert_eq!(
+            expected_issuer(
+                "https://login.partner.microsoftonline.cn/{tenantid}/v2.0",
+                TID
+            )
+            .as_deref(),
+            Some(
+                "https://login.partner.microsoftonline.cn/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0"
+            )
+        );
+        // Not a tenant GUID (nothing to substitute safely), or a document whose issuer
+        // names no tenant at all: nothing can match.
+        for (template, tid) in [
+            ("https://login.microsoftonline.com/{tenantid}/v2.0", ""),
+            ("https://login.microsoftonline.com/{tenantid}/v2.0", "a/b"),
+            ("https://login.microsoftonline.com/common/v2.0", TID),
+            ("", TID),
+        ] {
+            assert_eq!(expected_issuer(template, tid), None, "{template} {tid}");
+        }
+    }
+
+    #[test]
+    fn the_discovery_document_gives_its_issuer() {
+        let doc = r#"{"token_endpoint":"https://login.chinacloudapi.cn/organizations/oauth2/v2.0/token",
+            "issuer":"https://login.partner.microsoftonline.cn/{tenantid}/v2.0","msgraph_host":"microsoftgraph.chinacloudapi.cn"}"#;
+        assert_eq!(
+            discovery_issuer(doc).as_deref(),
+            Some("https://login.partner.microsoftonline.cn/{tenantid}/v2.0")
+        );
+        for bad in ["", "<html>", "[]", r#"{"issuer":5}"#, r#"{"jwks_uri":"x"}"#] {
+            assert_eq!(discovery_issuer(bad), None, "{bad}");
+        }
     }
 
     #[test]
