@@ -133,6 +133,11 @@ test('an expired refresh token leads to interactive sign-in, back to the same vi
   expect(page.url()).toBe(`${app}/?view=x`);
 });
 
+/** The response parameters of a redirect back to the app (response_mode=fragment). */
+function response(location: string): URLSearchParams {
+  return new URLSearchParams(new URL(location).hash.slice(1));
+}
+
 /** Rewrites the sandbox's redirect back to the app after an account is picked. */
 async function onReturn(page: Page, rewrite: (location: string) => string) {
   const authorize = (u: URL) => u.origin === sandbox && u.pathname === `/${tenant}/oauth2/v2.0/authorize`;
@@ -144,10 +149,35 @@ async function onReturn(page: Page, rewrite: (location: string) => string) {
   });
 }
 
+test('the code comes back in the fragment, never reaches the app server, and leaves the address', async ({ page }) => {
+  let authorize = '';
+  let returned = '';
+  page.on('request', (r) => {
+    if (r.url().startsWith(`${sandbox}/${tenant}/oauth2/v2.0/authorize?`)) authorize = r.url();
+  });
+  await onReturn(page, (loc) => (returned = loc));
+  const toApp: string[] = [];
+  page.on('request', (r) => {
+    if (r.url().startsWith(app)) toApp.push(r.url());
+  });
+  await page.goto('/?view=x#row-3');
+  await signIn(page, 'admin@');
+  await expect(page.getByTestId('catalogs')).toBeVisible();
+  expect(new URL(authorize).searchParams.get('response_mode')).toBe('fragment');
+  expect(response(returned).get('code')).toBeTruthy();
+  expect(new URL(returned).search).toBe('');
+  // Browsers never send a fragment: no query to the static server carried a code or a state.
+  expect(toApp.filter((u) => /code=|state=/.test(new URL(u).search))).toEqual([]);
+  // The saved view, its own fragment included, is where sign-in ends.
+  expect(page.url()).toBe(`${app}/?view=x#row-3`);
+});
+
 test('a tampered state is refused and nothing is signed in', async ({ page }) => {
   await onReturn(page, (loc) => {
     const u = new URL(loc);
-    u.searchParams.set('state', u.searchParams.get('state')! + 'x');
+    const p = response(loc);
+    p.set('state', p.get('state')! + 'x');
+    u.hash = p.toString();
     return u.toString();
   });
   await page.goto('/');
@@ -155,22 +185,21 @@ test('a tampered state is refused and nothing is signed in', async ({ page }) =>
   await expect(page.getByTestId('sign-in-error-message')).toContainText('does not belong to a sign-in started in this browser tab');
   await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
   expect(await accessToken(page)).toBeNull();
-  expect(page.url()).not.toContain('code=');
-  expect(page.url()).not.toContain('state=');
+  expect(page.url()).toBe(`${app}/`);
 });
 
 test('a reused authorization response is refused', async ({ page }) => {
   let captured = '';
-  await onReturn(page, (loc) => {
-    captured = loc;
-    return loc;
-  });
+  await onReturn(page, (loc) => (captured = loc));
   await page.goto('/');
   await signIn(page, 'admin@');
   await expect(page.getByTestId('catalogs')).toBeVisible();
-  expect(captured).toContain('code=');
+  expect(response(captured).get('code')).toBeTruthy();
+  // A new document (a fragment-only change would not load the page again), same tab.
+  await page.goto('about:blank');
   await page.goto(captured);
   await expect(page.getByTestId('sign-in-error-message')).toContainText('already used');
+  expect(page.url()).toBe(`${app}/`);
 });
 
 test('tokens stay out of localStorage, the console and every URL of the history', async ({ page }) => {
@@ -192,6 +221,6 @@ test('tokens stay out of localStorage, the console and every URL of the history'
   expect(page.url()).toBe(`${app}/?view=1`);
   // The redirect's code and state were replaced in place: going back leaves the app.
   await page.goBack();
-  expect(page.url().startsWith(app) && /[?&](code|state)=/.test(page.url())).toBeFalsy();
+  expect(page.url().startsWith(app) && /[?&#](code|state)=/.test(page.url())).toBeFalsy();
   for (const u of appUrls) expect(u).not.toContain(token!);
 });

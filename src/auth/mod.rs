@@ -3,11 +3,11 @@
 //!
 //! - [`Auth::sign_in`] starts an attempt: fresh state, nonce and PKCE verifier, kept in
 //!   sessionStorage under the state, then the browser goes to the identity platform.
-//! - [`Auth::handle_redirect`] runs at start-up: code and state leave the address bar
-//!   first, the state must be one this browser started (once), the code is redeemed while
-//!   the authority's OpenID discovery document is read, the ID token's nonce, audience,
-//!   tenant and issuer (the document's) are checked, then the app goes back to the saved
-//!   view.
+//! - [`Auth::handle_redirect`] runs at start-up: the response comes back in the fragment
+//!   (`response_mode=fragment`) and leaves the address bar first, the state must be one
+//!   this tab started (once), the code is redeemed while the authority's OpenID discovery
+//!   document is read, the ID token's nonce, audience, tenant and issuer (the document's)
+//!   are checked, then the app goes back to the saved view.
 //! - [`Auth::acquire_token_silent`]: the cached access token, else one refresh shared by
 //!   every caller, else an interactive sign-in.
 //! - [`Auth::sign_out`]: clear the cache, then the identity platform's logout.
@@ -221,18 +221,16 @@ impl Auth {
             return_to: "/".into(),
         })?;
         let location = window.location();
-        let search = location.search().unwrap_or_default();
-        let redirect = protocol::parse_redirect(search.trim_start_matches('?'));
+        let hash = location.hash().unwrap_or_default();
+        let redirect = protocol::parse_redirect(hash.trim_start_matches('#'));
         if redirect == Redirect::None {
             return Ok(None);
         }
-        // Code and state leave the address bar before anything else happens.
-        let kept = protocol::strip_redirect_params(search.trim_start_matches('?'));
+        // The response (the whole fragment) leaves the address bar before anything else.
         let clean = format!(
-            "{}{}{kept}{}",
+            "{}{}",
             location.pathname().unwrap_or_default(),
-            if kept.is_empty() { "" } else { "?" },
-            location.hash().unwrap_or_default()
+            location.search().unwrap_or_default()
         );
         let fail = |error: AuthError, return_to: &str| SignInFailure {
             error,

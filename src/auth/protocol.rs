@@ -169,7 +169,9 @@ pub fn authorize_request(
         .authorize_url(move || state)
         .set_pkce_challenge(challenge)
         .add_extra_param("nonce", nonce.secret())
-        .add_extra_param("response_mode", "query");
+        // As MSAL.js: the code comes back in the fragment, which browsers never send to a
+        // server, so it stays out of access logs, proxies and the Referer.
+        .add_extra_param("response_mode", "fragment");
     for s in &config.scopes {
         req = req.add_scope(Scope::new(s.clone()));
     }
@@ -315,23 +317,14 @@ impl fmt::Debug for Redirect {
     }
 }
 
-/// The parameters the platform may append, removed from the address bar at once.
-pub const REDIRECT_PARAMS: [&str; 6] = [
-    "code",
-    "state",
-    "session_state",
-    "error",
-    "error_description",
-    "error_uri",
-];
-
-/// Reads a query string (without `?`).
-pub fn parse_redirect(query: &str) -> Redirect {
+/// Reads the response parameters: the fragment of the address, without `#`
+/// (`response_mode=fragment`). Anything else in a fragment is an ordinary view.
+pub fn parse_redirect(fragment: &str) -> Redirect {
     let mut code = None;
     let mut state = None;
     let mut error = None;
     let mut description = None;
-    for (k, v) in form_urlencoded::parse(query.as_bytes()) {
+    for (k, v) in form_urlencoded::parse(fragment.as_bytes()) {
         let v = v.into_owned();
         match k.as_ref() {
             "code" => code = Some(v),
@@ -349,18 +342,6 @@ pub fn parse_redirect(query: &str) -> Redirect {
         (None, Some(code), Some(state)) => Redirect::Code { code, state },
         _ => Redirect::None,
     }
-}
-
-/// The query string without the platform's parameters (what stays in the address bar).
-pub fn strip_redirect_params(query: &str) -> String {
-    query
-        .split('&')
-        .filter(|p| {
-            let k = p.split_once('=').map_or(*p, |x| x.0);
-            !p.is_empty() && !REDIRECT_PARAMS.contains(&k)
-        })
-        .collect::<Vec<_>>()
-        .join("&")
 }
 
 /// The signed-in account, from the ID token.
@@ -518,7 +499,7 @@ mod tests {
         for part in [
             "response_type=code",
             "code_challenge_method=S256",
-            "response_mode=query",
+            "response_mode=fragment",
             "client_id=6731de76-14a6-49ae-97bc-6eba6914391e",
             "redirect_uri=https%3A%2F%2Fadmin.contoso.com%2Faccess-desk%2F",
             "EntitlementManagement.ReadWrite.All",
@@ -571,7 +552,7 @@ mod tests {
     }
 
     #[test]
-    fn the_redirect_is_read_and_its_parameters_stripped() {
+    fn the_redirect_is_read_from_the_fragment() {
         assert_eq!(
             parse_redirect("code=0.AX%2Bb&state=s1&session_state=x"),
             Redirect::Code {
@@ -579,17 +560,18 @@ mod tests {
                 state: "s1".into()
             }
         );
-        assert_eq!(parse_redirect("view=x"), Redirect::None);
+        // A view's own fragment (a row anchor) is not a sign-in.
+        assert_eq!(parse_redirect("row-3"), Redirect::None);
+        assert_eq!(parse_redirect(""), Redirect::None);
         assert_eq!(
             parse_redirect("code=c"),
             Redirect::None,
             "a code without state is not a sign-in"
         );
-        assert_eq!(
-            strip_redirect_params("a=1&code=c&state=s&session_state=z&b=2"),
-            "a=1&b=2"
-        );
-        assert_eq!(strip_redirect_params("code=c&state=s"), "");
+        assert!(matches!(
+            parse_redirect("error=access_denied"),
+            Redirect::Error { state: None, .. }
+        ));
     }
 
     #[test]
