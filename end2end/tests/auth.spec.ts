@@ -202,6 +202,29 @@ test('a reused authorization response is refused', async ({ page }) => {
   expect(page.url()).toBe(`${app}/`);
 });
 
+test("an error response for a sign-in this tab did not start shows none of the sender's text", async ({ page }) => {
+  const lure = 'AADSTS50020: Your account is locked. Call +1 555 0100 to unlock it.\r\nTrace ID: 11111111-1111-1111-1111-111111111111';
+  const forged = (state: string) =>
+    `/?view=x#${new URLSearchParams({ error: 'access_denied', error_description: lure, state }).toString()}`;
+  // A state no one started, then one this tab started and used already.
+  let captured = '';
+  await onReturn(page, (loc) => (captured = loc));
+  await page.goto('/');
+  await signIn(page, 'admin@');
+  await expect(page.getByTestId('catalogs')).toBeVisible();
+  for (const state of ['forged-state', response(captured).get('state')!]) {
+    await page.goto('about:blank');
+    await page.goto(forged(state));
+    const error = page.getByTestId('sign-in-error');
+    await expect(error).toContainText('does not belong to a sign-in started in this browser tab');
+    await expect(error).not.toContainText('555');
+    await expect(error).not.toContainText('AADSTS');
+    await expect(page.getByTestId('trace-id')).toHaveCount(0);
+    await expect(page.getByTestId('sign-in-error-code')).toHaveCount(0);
+    expect(page.url()).toBe(`${app}/?view=x`);
+  }
+});
+
 test('tokens stay out of localStorage, the console and every URL of the history', async ({ page }) => {
   const consoleText: string[] = [];
   page.on('console', (m) => consoleText.push(m.text()));

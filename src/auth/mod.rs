@@ -246,14 +246,15 @@ impl Auth {
         };
         match redirect {
             Redirect::None => Ok(None),
-            Redirect::Error { state, error } => {
-                let return_to = state
-                    .as_deref()
-                    .and_then(&mut take)
-                    .map(|p| p.return_to)
-                    .unwrap_or(clean);
-                Err(fail(AuthError::Platform(Box::new(error)), &return_to))
-            }
+            Redirect::Error { state, error } => match state.as_deref().and_then(&mut take) {
+                Some(pending) => Err(fail(
+                    AuthError::Platform(Box::new(error)),
+                    &pending.return_to,
+                )),
+                // Anyone can craft a link to this page with an error and a description of
+                // their choosing: only an attempt this tab started gets its details shown.
+                None => Err(fail(AuthError::UnknownState, &clean)),
+            },
             Redirect::Code { code, state } => {
                 let pending = take(&state).ok_or_else(|| fail(AuthError::UnknownState, &clean))?;
                 let back = pending.return_to.as_str();
