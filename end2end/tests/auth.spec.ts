@@ -3,6 +3,7 @@ import { test, expect, type Page, type Route } from '@playwright/test';
 // Sign-in like MSAL.js against entra-sandbox: its real sign-in page, its clock, its errors.
 const sandbox = process.env.SANDBOX_URL!;
 const tenant = process.env.TENANT_ID!;
+const client = process.env.CLIENT_ID!;
 const app = process.env.APP_URL!;
 
 async function control(path: string, body: object) {
@@ -223,6 +224,34 @@ test("an error response for a sign-in this tab did not start shows none of the s
     await expect(page.getByTestId('sign-in-error-code')).toHaveCount(0);
     expect(page.url()).toBe(`${app}/?view=x`);
   }
+});
+
+test('tokens of an earlier build, kept under the client id alone, are dropped unread', async ({ page }) => {
+  const legacy = `access-desk.tokens.${client}`;
+  await page.goto('/');
+  await page.evaluate((key) => {
+    const account = { name: 'Old Build', username: 'old@contoso.com', tenant_id: 't', object_id: 'o' };
+    const set = { access_token: 'old-token', issued_at: Date.now() / 1000, expires_at: Date.now() / 1000 + 3600, refresh_token: 'old-refresh', account };
+    sessionStorage.setItem(key, JSON.stringify(set));
+  }, legacy);
+  await page.reload();
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  await expect(page.getByTestId('account-name')).toHaveCount(0);
+  expect(await page.evaluate((key) => sessionStorage.getItem(key), legacy)).toBeNull();
+});
+
+test('a configuration for another tenant on the same origin does not see the signed-in tokens', async ({ page }) => {
+  await page.goto('/');
+  await signIn(page, 'admin@');
+  await expect(page.getByTestId('catalogs')).toBeVisible();
+  const original = await (await page.request.get(`${app}/config.json`)).json();
+  await page.route('**/config.json', (route) => route.fulfill({ json: { ...original, tenantId: 'organizations' } }));
+  await page.reload();
+  await expect(page.getByTestId('tenant')).toHaveText('organizations');
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  await page.unroute('**/config.json');
+  await page.reload();
+  await expect(page.getByTestId('account-name')).toHaveText('Adele Vance');
 });
 
 test('tokens stay out of localStorage, the console and every URL of the history', async ({ page }) => {

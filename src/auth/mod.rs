@@ -32,7 +32,6 @@ use storage::Store;
 use tokens::TokenSet;
 
 const PENDING_PREFIX: &str = "access-desk.signin.";
-const TOKENS_PREFIX: &str = "access-desk.tokens.";
 
 /// Why signing in or getting a token did not work. Never carries a token or a code.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -148,9 +147,11 @@ pub struct Auth {
 impl Auth {
     pub fn new(config: Config) -> Auth {
         let store = Store::new(config.token_storage);
-        let key = format!("{TOKENS_PREFIX}{}", config.client_id);
+        // Earlier builds keyed tokens by client id alone: such an entry may be another
+        // authority's or tenant's, so it goes unread.
+        store.remove(&tokens::legacy_cache_key(&config));
         let account = store
-            .get(&key)
+            .get(&tokens::cache_key(&config))
             .and_then(|s| TokenSet::from_json(&s))
             .map(|t| t.account);
         Auth {
@@ -164,7 +165,7 @@ impl Auth {
     }
 
     fn tokens_key(&self) -> String {
-        format!("{TOKENS_PREFIX}{}", self.config.client_id)
+        tokens::cache_key(&self.config)
     }
 
     fn store(&self) -> Store {
