@@ -205,6 +205,8 @@ pub enum Msg {
     // sign-in hardening
     ConfigGraphOfAuthority,
     ConfigAuthorityOfGraph,
+    FramedRefused,
+    FramedOpen,
 }
 
 /// The English text of a message.
@@ -467,5 +469,9 @@ pub fn t(msg: Msg) -> &'static str {
         ConfigAuthorityOfGraph => {
             "the Microsoft sign-in host of the cloud of custom.graphHost (Microsoft Graph): https://login.microsoftonline.com (global), https://login.microsoftonline.us (US Government), https://login.chinacloudapi.cn (China)"
         }
+        FramedRefused => {
+            "Access Desk does not run inside another page, where a hidden page could trick you into clicking its buttons."
+        }
+        FramedOpen => "Open Access Desk in its own tab",
     }
 }

@@ -254,6 +254,47 @@ test('a configuration for another tenant on the same origin does not see the sig
   await expect(page.getByTestId('account-name')).toHaveText('Adele Vance');
 });
 
+test('inside a frame the app offers no button and starts no sign-in, only a link to a tab of its own', async ({ page }) => {
+  // A host that can send the policy only as a <meta> cannot forbid framing: take
+  // frame-ancestors out of the test server's header, keep the rest of the policy.
+  const appUrl = new URL(app);
+  await page.route(
+    (u) => u.origin === appUrl.origin,
+    async (route) => {
+      const resp = await route.fetch();
+      const headers = { ...resp.headers() };
+      headers['content-security-policy'] = (headers['content-security-policy'] ?? '').replace(/;\s*frame-ancestors[^;]*/, '');
+      await route.fulfill({ response: resp, headers });
+    },
+  );
+  // A page of another origin (localhost, not 127.0.0.1: both on this machine) frames a
+  // view, with a forged sign-in response in its fragment.
+  const parent = `http://${appUrl.hostname === 'localhost' ? '127.0.0.1' : 'localhost'}:${appUrl.port}/framing-test`;
+  await page.route(parent, (route) =>
+    route.fulfill({
+      contentType: 'text/html',
+      body: `<!DOCTYPE html><iframe src="${app}/requests?view=attention#code=forged&state=forged" width="900" height="600"></iframe>`,
+    }),
+  );
+  const toSandbox: string[] = [];
+  page.on('request', (r) => {
+    if (r.url().startsWith(sandbox)) toSandbox.push(r.url());
+  });
+  await page.goto(parent);
+  const frame = page.frameLocator('iframe');
+  await expect(frame.getByTestId('framed')).toContainText('does not run inside another page');
+  const link = frame.getByRole('link', { name: 'Open Access Desk in its own tab' });
+  await expect(link).toHaveAttribute('target', '_blank');
+  await expect(link).toHaveAttribute('rel', 'noopener');
+  await expect(link).toHaveAttribute('href', '/requests?view=attention');
+  await expect(frame.locator('button, form, input')).toHaveCount(0);
+  expect(toSandbox).toEqual([]);
+  // The link opens the view in a tab of its own, where the app runs.
+  const [tab] = await Promise.all([page.waitForEvent('popup'), link.click()]);
+  await expect(tab.getByRole('button', { name: 'Sign in to continue' })).toBeVisible();
+  await expect(tab.getByTestId('framed')).toHaveCount(0);
+});
+
 test('tokens stay out of localStorage, the console and every URL of the history', async ({ page }) => {
   const consoleText: string[] = [];
   page.on('console', (m) => consoleText.push(m.text()));
