@@ -5,12 +5,19 @@ import { createInterface } from 'node:readline';
 // Sign-in in every national cloud, each against a sandbox of its own started with
 // `--cloud`: the app is served a config.json for it ("cloud": "custom", acting as that
 // cloud) and must accept the ID token's issuer because the tenant's OpenID discovery
-// document announces it, whatever the sign-in host. (China issues as
-// login.partner.microsoftonline.cn while signing in at login.chinacloudapi.cn; a sandbox
-// issues as its own origin or, acting as China, as the partner host: both must pass.)
+// document announces it, whatever the sign-in host. China issues as
+// login.partner.microsoftonline.cn while signing in at login.chinacloudapi.cn: the China
+// cases pass with a sandbox that issues as its own origin and with one that issues as the
+// partner host, and the "partner" cases make the sandbox's answers say so today.
 
 const app = process.env.APP_URL!;
 const mainSandbox = process.env.SANDBOX_URL!;
+
+// The app's document is fulfilled by the test (to give it this sandbox's policy), so
+// Chromium cannot tell it came from this machine and treats its calls to the sandbox on
+// 127.0.0.1 as a public page reaching the loopback address space, which needs this
+// permission. A deployment never does: its page and Microsoft's hosts are all public.
+test.use({ permissions: ['local-network-access'] });
 
 type Sandbox = { url: string; child: ChildProcess };
 
@@ -49,6 +56,22 @@ async function serveAppFor(page: Page, sandboxUrl: string, config: object) {
       await route.fulfill({ response: resp, headers });
     },
   );
+  // The sign-in page answers the account it was given with a 302 to the app, and a route
+  // sees only the first URL of a redirect chain: the app's document would come back with
+  // the suite's policy. The same address is opened as a navigation of its own instead.
+  await page.route(
+    (u) => u.origin === sandboxUrl && u.pathname.endsWith('/oauth2/v2.0/authorize'),
+    async (route) => {
+      if (route.request().method() !== 'POST') return route.fallback();
+      const resp = await route.fetch({ maxRedirects: 0 });
+      const location = resp.headers()['location'];
+      if (resp.status() !== 302 || !location?.startsWith(`${app}/`)) return route.fulfill({ response: resp });
+      await route.fulfill({
+        contentType: 'text/html',
+        body: `<!DOCTYPE html><script>location.replace(${JSON.stringify(location)})</script>`,
+      });
+    },
+  );
 }
 
 /** The claims of a JWT (no signature check: the test only reads what the app accepted). */
@@ -56,16 +79,69 @@ function claims(jwt: string): Record<string, string> {
   return JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8'));
 }
 
-const cases = [
+const PARTNER = 'https://login.partner.microsoftonline.cn';
+
+/**
+ * Makes a China sandbox answer as 21Vianet does, whatever issuer the sandbox itself uses:
+ * its discovery document and its ID tokens name login.partner.microsoftonline.cn while
+ * sign-in stays at the sandbox. `tokenIssuerHost` lets the token disagree with the
+ * document. (The app checks claims, not the signature, which is the token endpoint's
+ * over TLS; so re-encoding the claims is enough.)
+ */
+async function issueAsPartner(page: Page, sandboxUrl: string, tokenIssuerHost = PARTNER) {
+  await page.route(
+    (u) => u.origin === sandboxUrl && u.pathname.endsWith('/v2.0/.well-known/openid-configuration'),
+    async (route) => {
+      const resp = await route.fetch();
+      const doc = await resp.json();
+      doc.issuer = String(doc.issuer).replace(/^https?:\/\/[^/]+/, PARTNER);
+      await route.fulfill({ response: resp, json: doc });
+    },
+  );
+  await page.route(
+    (u) => u.origin === sandboxUrl && u.pathname.endsWith('/oauth2/v2.0/token'),
+    async (route) => {
+      if (route.request().method() !== 'POST') return route.fallback();
+      const resp = await route.fetch();
+      const body = await resp.json();
+      if (body.id_token) {
+        const [header, payload, signature] = body.id_token.split('.');
+        const c = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+        c.iss = `${tokenIssuerHost}/${c.tid}/v2.0`;
+        body.id_token = [header, Buffer.from(JSON.stringify(c)).toString('base64url'), signature].join('.');
+      }
+      await route.fulfill({ response: resp, json: body });
+    },
+  );
+}
+
+type Case = {
+  sandbox: 'global' | 'usgov' | 'china';
+  actsAs: string;
+  tenant: 'id' | 'organizations';
+  /** China as 21Vianet issues (see issueAsPartner); 'mismatch': the token says otherwise. */
+  partner?: 'agree' | 'mismatch';
+};
+
+const cases: Case[] = [
   { sandbox: 'global', actsAs: 'global', tenant: 'id' },
   { sandbox: 'usgov', actsAs: 'usgov-l4', tenant: 'id' },
   { sandbox: 'usgov', actsAs: 'usgov-l5-dod', tenant: 'id' },
   { sandbox: 'china', actsAs: 'china', tenant: 'id' },
   { sandbox: 'china', actsAs: 'china', tenant: 'organizations' },
-] as const;
+  { sandbox: 'china', actsAs: 'china', tenant: 'id', partner: 'agree' },
+  { sandbox: 'china', actsAs: 'china', tenant: 'organizations', partner: 'agree' },
+  { sandbox: 'china', actsAs: 'china', tenant: 'id', partner: 'mismatch' },
+];
+
+function title(c: Case): string {
+  const issuer = { agree: ', issuer login.partner.microsoftonline.cn', mismatch: ', a token whose issuer is not the document\'s' };
+  return `acting as ${c.actsAs} (tenant ${c.tenant}${c.partner ? issuer[c.partner] : ''})`;
+}
 
 for (const c of cases) {
-  test(`signs in acting as ${c.actsAs} (tenant ${c.tenant}) and sees the catalogs`, async ({ page }) => {
+  const outcome = c.partner === 'mismatch' ? 'is refused' : 'signs in and sees the catalogs';
+  test(`${title(c)} ${outcome}`, async ({ page }) => {
     const sb = await startSandbox(c.sandbox);
     try {
       const info = await (await fetch(`${sb.url}/sandbox/info`)).json();
@@ -78,10 +154,11 @@ for (const c of cases) {
         graphVersion: 'v1.0',
         redirectUri: `${app}/`,
       });
+      if (c.partner) await issueAsPartner(page, sb.url, c.partner === 'agree' ? PARTNER : sb.url);
+      const docs: { issuer: string }[] = [];
       const idTokens: string[] = [];
-      const discovery: string[] = [];
       page.on('response', async (r) => {
-        if (r.url() === `${sb.url}/${tenantId}/v2.0/.well-known/openid-configuration`) discovery.push(r.url());
+        if (r.url() === `${sb.url}/${tenantId}/v2.0/.well-known/openid-configuration`) docs.push(await r.json());
         if (r.url() === `${sb.url}/${tenantId}/oauth2/v2.0/token` && r.request().method() === 'POST') {
           idTokens.push((await r.json()).id_token);
         }
@@ -93,22 +170,31 @@ for (const c of cases) {
 
       await page.goto('/');
       await expect(page.getByTestId('cloud')).toHaveText(c.actsAs);
-      expect(discovery, 'no discovery document on an ordinary visit').toEqual([]);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await expect(page.getByRole('heading', { name: 'Pick an account' })).toBeVisible();
       expect(page.url().startsWith(`${sb.url}/${tenantId}/oauth2/v2.0/authorize?`)).toBeTruthy();
+      expect(docs, 'no discovery document before the redirect is finished').toEqual([]);
       await page.locator('button[data-account^="admin@"]').click();
       await page.waitForURL((u) => u.toString().startsWith(app));
-      await expect(page.getByTestId('account-name')).toHaveText('Adele Vance');
-      await expect(page.getByTestId('catalogs').getByRole('listitem')).toHaveCount(4);
-      expect(page.url()).toBe(`${app}/`);
 
-      // The issuer accepted is the discovery document's, {tenantid} filled in.
-      expect(discovery).toHaveLength(1);
-      const doc = await (await fetch(discovery[0])).json();
+      if (c.partner === 'mismatch') {
+        await expect(page.getByTestId('sign-in-error-message')).toContainText('issuer');
+        await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+        await expect(page.getByTestId('account-name')).toHaveCount(0);
+      } else {
+        await expect(page.getByTestId('account-name')).toHaveText('Adele Vance');
+        await expect(page.getByTestId('catalogs').getByRole('listitem')).toHaveCount(4);
+      }
+      // The response left the address.
+      await expect(page).toHaveURL(`${app}/`);
+      // Read once, while finishing the redirect; the accepted issuer is the document's.
+      expect(docs).toHaveLength(1);
       const iss = claims(idTokens[0]).iss;
-      expect(iss).toBe(String(doc.issuer).replace('{tenantid}', info.tenantId));
-      test.info().annotations.push({ type: 'issuer', description: iss });
+      if (c.partner === 'agree') expect(iss.startsWith(`${PARTNER}/`)).toBeTruthy();
+      if (c.partner !== 'mismatch') {
+        expect(iss).toBe(docs[0].issuer.replace('{tenantid}', info.tenantId));
+        test.info().annotations.push({ type: 'issuer', description: iss });
+      }
       expect(violations).toEqual([]);
     } finally {
       sb.child.kill();
