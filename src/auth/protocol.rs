@@ -652,7 +652,7 @@ mod tests {
         );
     }
 
-    /// A config for `cloud` and `tenant`, and a token of tenant `tid` issued as `iss`.
+    /// A config for `cloud` and `tenant`.
     fn cloud_case(cloud: &str, tenant: &str) -> Config {
         Config::parse(
             &serde_json::json!({
@@ -666,6 +666,7 @@ mod tests {
         .unwrap()
     }
 
+    /// A token of tenant `tid` issued as `iss`.
     fn token_of(tid: &str, iss: &str) -> String {
         let mut c = good_claims();
         c["tid"] = tid.into();
