@@ -1,5 +1,5 @@
-//! The root component: load the configuration, finish a sign-in redirect, then the router
-//! and the layout.
+//! The root component: refuse to run inside a frame, load the configuration, finish a
+//! sign-in redirect, then the router and the layout.
 
 use leptos::prelude::*;
 
@@ -22,11 +22,56 @@ use crate::routes::{
 
 #[component]
 pub fn App() -> impl IntoView {
+    if framed() {
+        return framed_notice().into_any();
+    }
     let config = load(load_config(config_url()));
-    move || match config.get() {
+    (move || match config.get() {
         None => view! { <p class="loading" role="status">{t(Msg::ConfigLoading)}</p> }.into_any(),
         Some(Ok(cfg)) => view! { <Shell config=cfg /> }.into_any(),
         Some(Err(error)) => view! { <ConfigErrorPage error=error /> }.into_any(),
+    })
+    .into_any()
+}
+
+/// True inside a frame, or when the browser will not say (reading `top` throws). Hosts
+/// that can send the Content-Security-Policy only as a `<meta>` cannot forbid framing
+/// (browsers ignore `frame-ancestors` there), so the app guards itself: a framing page
+/// could otherwise lay the app's buttons under its own and have them clicked.
+fn framed() -> bool {
+    let Some(window) = web_sys::window() else {
+        return true;
+    };
+    match window.top() {
+        Ok(Some(top)) => {
+            let top: &wasm_bindgen::JsValue = top.as_ref();
+            top != AsRef::<wasm_bindgen::JsValue>::as_ref(&window)
+        }
+        _ => true,
+    }
+}
+
+/// What a frame shows instead of the app: no configuration, no sign-in, no action; a link
+/// that opens this view in a tab of its own (`_blank`, since a framing page can sandbox
+/// `_top` navigation away).
+fn framed_notice() -> impl IntoView {
+    let href = web_sys::window()
+        .map(|w| {
+            let l = w.location();
+            // Not the fragment: a sign-in response there belongs to no one in a new tab.
+            format!(
+                "{}{}",
+                l.pathname().unwrap_or_default(),
+                l.search().unwrap_or_default()
+            )
+        })
+        .unwrap_or_else(|| "./".into());
+    view! {
+        <main class="config-error" role="alert" data-testid="framed">
+            <h1>{t(Msg::AppName)}</h1>
+            <p>{t(Msg::FramedRefused)}</p>
+            <p><a href=href target="_blank" rel="noopener">{t(Msg::FramedOpen)}</a></p>
+        </main>
     }
 }
 

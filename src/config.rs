@@ -259,6 +259,7 @@ impl Config {
                             check_origin("custom.authorityHost", authority_host, &mut errors);
                         let graph = check_origin("custom.graphHost", graph_host, &mut errors);
                         if let (Some(a), Some(g)) = (authority, graph) {
+                            check_microsoft_pairing(&a, &g, &mut errors);
                             hosts = Some((a, g));
                         }
                         match acts_as.as_deref().map(Cloud::from_config_name) {
@@ -421,6 +422,64 @@ fn is_valid_tenant(t: &str) -> bool {
                 && !l.ends_with('-')
                 && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         })
+}
+
+/// Microsoft's identity platform hosts, by cloud (every alias of MSAL's cloud instance
+/// metadata), with the Microsoft Graph hosts of that cloud.
+const MICROSOFT_CLOUDS: [(&[&str], &[&str]); 3] = [
+    (
+        &[
+            "login.microsoftonline.com",
+            "login.microsoft.com",
+            "login.windows.net",
+            "sts.windows.net",
+        ],
+        &["graph.microsoft.com"],
+    ),
+    (
+        &[
+            "login.microsoftonline.us",
+            "login.usgovcloudapi.net",
+            "login-us.microsoftonline.com",
+        ],
+        &["graph.microsoft.us", "dod-graph.microsoft.us"],
+    ),
+    (
+        &["login.chinacloudapi.cn", "login.partner.microsoftonline.cn"],
+        &["microsoftgraph.chinacloudapi.cn"],
+    ),
+];
+
+/// A `custom` block must not pair a real identity platform with another Graph (its real
+/// tokens would go there), nor real Graph with another identity platform. Origins are
+/// already validated; hosts compare without case.
+fn check_microsoft_pairing(authority: &str, graph: &str, errors: &mut Vec<ConfigError>) {
+    let host = |origin: &str| {
+        split_http_url(origin)
+            .map(|u| u.host.to_ascii_lowercase())
+            .unwrap_or_default()
+    };
+    let (a, g) = (host(authority), host(graph));
+    let cloud = MICROSOFT_CLOUDS
+        .iter()
+        .find(|(logins, _)| logins.contains(&a.as_str()));
+    let microsoft_graph = MICROSOFT_CLOUDS
+        .iter()
+        .any(|(_, graphs)| graphs.contains(&g.as_str()));
+    use crate::i18n::{Msg, t};
+    match cloud {
+        Some((_, graphs)) if !graphs.contains(&g.as_str()) => errors.push(ConfigError::Invalid {
+            field: "custom.graphHost",
+            value: graph.to_string(),
+            expected: t(Msg::ConfigGraphOfAuthority),
+        }),
+        None if microsoft_graph => errors.push(ConfigError::Invalid {
+            field: "custom.authorityHost",
+            value: authority.to_string(),
+            expected: t(Msg::ConfigAuthorityOfGraph),
+        }),
+        _ => {}
+    }
 }
 
 fn is_loopback_host(host: &str) -> bool {
@@ -680,6 +739,134 @@ mod tests {
             fields,
             ["custom.authorityHost", "custom.graphHost", "custom.actsAs"]
         );
+    }
+
+    fn custom(authority: &str, graph: &str) -> Result<Config, Vec<ConfigError>> {
+        let mut json = minimal();
+        json["cloud"] = "custom".into();
+        json["custom"] = serde_json::json!({
+            "authorityHost": authority,
+            "graphHost": graph,
+            "actsAs": "global"
+        });
+        parse(json)
+    }
+
+    #[test]
+    fn a_microsoft_sign_in_host_goes_only_with_its_clouds_graph() {
+        for (login, graph) in [
+            (
+                "https://login.microsoftonline.com",
+                "https://graph.microsoft.com",
+            ),
+            (
+                "https://login.microsoft.com/",
+                "https://GRAPH.microsoft.com",
+            ),
+            (
+                "https://login.microsoftonline.us",
+                "https://graph.microsoft.us",
+            ),
+            (
+                "https://login.microsoftonline.us",
+                "https://dod-graph.microsoft.us",
+            ),
+            (
+                "https://login.chinacloudapi.cn",
+                "https://microsoftgraph.chinacloudapi.cn",
+            ),
+            (
+                "https://login.partner.microsoftonline.cn",
+                "https://microsoftgraph.chinacloudapi.cn",
+            ),
+            // Neither is Microsoft's: a private endpoint, or the sandbox on this machine.
+            ("https://login.example.com", "https://graph.example.com"),
+            ("http://127.0.0.1:8081", "http://127.0.0.1:8081"),
+            ("http://localhost:8081", "http://127.0.0.1:9000"),
+        ] {
+            assert!(custom(login, graph).is_ok(), "{login} with {graph}");
+        }
+        for (login, graph) in [
+            ("https://login.microsoftonline.com", "http://127.0.0.1:8081"),
+            (
+                "https://login.microsoftonline.com",
+                "https://graph.example.com",
+            ),
+            (
+                "https://login.microsoftonline.com",
+                "https://graph.microsoft.us",
+            ),
+            (
+                "https://Login.MicrosoftOnline.com",
+                "https://microsoftgraph.chinacloudapi.cn",
+            ),
+            ("https://login.windows.net", "https://graph.evil.example"),
+            (
+                "https://login.microsoftonline.us",
+                "https://graph.microsoft.com",
+            ),
+            (
+                "https://login.chinacloudapi.cn",
+                "https://graph.microsoft.com",
+            ),
+            (
+                "https://login.partner.microsoftonline.cn",
+                "http://localhost:8081",
+            ),
+        ] {
+            let errors = custom(login, graph).unwrap_err();
+            assert_eq!(
+                errors,
+                vec![ConfigError::Invalid {
+                    field: "custom.graphHost",
+                    value: graph.trim_end_matches('/').to_string(),
+                    expected: crate::i18n::t(crate::i18n::Msg::ConfigGraphOfAuthority),
+                }],
+                "{login} with {graph}"
+            );
+            let text = errors[0].to_string();
+            assert!(
+                text.contains("custom.graphHost") && text.contains("https://graph.microsoft.com"),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn microsoft_graph_goes_only_with_a_microsoft_sign_in_host() {
+        for (login, graph) in [
+            ("http://127.0.0.1:8081", "https://graph.microsoft.com"),
+            ("https://login.example.com", "https://graph.microsoft.us"),
+            (
+                "https://login.microsoftonline.com.evil.example",
+                "https://graph.microsoft.com",
+            ),
+            (
+                "http://localhost:8081",
+                "https://microsoftgraph.chinacloudapi.cn",
+            ),
+            (
+                "https://login.microsoftonline.de",
+                "https://dod-graph.microsoft.us",
+            ),
+        ] {
+            let errors = custom(login, graph).unwrap_err();
+            assert_eq!(
+                errors,
+                vec![ConfigError::Invalid {
+                    field: "custom.authorityHost",
+                    value: login.to_string(),
+                    expected: crate::i18n::t(crate::i18n::Msg::ConfigAuthorityOfGraph),
+                }],
+                "{login} with {graph}"
+            );
+            let text = errors[0].to_string();
+            assert!(
+                text.contains("custom.authorityHost")
+                    && text.contains("https://login.microsoftonline.com"),
+                "{text}"
+            );
+        }
     }
 
     #[test]

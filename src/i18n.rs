@@ -242,6 +242,10 @@ pub enum Msg {
     ResumeStageFromState,
     ResumeDenySend,
     ResumeContinueSend,
+    ConfigGraphOfAuthority,
+    ConfigAuthorityOfGraph,
+    FramedRefused,
+    FramedOpen,
 }
 
 /// A message with its `{name}` placeholders filled in by `args` (`("name", value)`).
@@ -615,5 +619,15 @@ pub fn t(msg: Msg) -> &'static str {
         }
         ResumeDenySend => "Deny the request",
         ResumeContinueSend => "Continue the request",
+        ConfigGraphOfAuthority => {
+            "the Microsoft Graph host of the cloud of custom.authorityHost (a Microsoft sign-in host, whose tokens are real): https://graph.microsoft.com (global), https://graph.microsoft.us or https://dod-graph.microsoft.us (US Government), https://microsoftgraph.chinacloudapi.cn (China)"
+        }
+        ConfigAuthorityOfGraph => {
+            "the Microsoft sign-in host of the cloud of custom.graphHost (Microsoft Graph): https://login.microsoftonline.com (global), https://login.microsoftonline.us (US Government), https://login.chinacloudapi.cn (China)"
+        }
+        FramedRefused => {
+            "Access Desk does not run inside another page, where a hidden page could trick you into clicking its buttons."
+        }
+        FramedOpen => "Open Access Desk in its own tab",
     }
 }

@@ -165,4 +165,52 @@ mod token_cache {
         s.remove("k");
         assert_eq!(s.get("k"), None);
     }
+
+    #[wasm_bindgen_test]
+    fn tokens_are_read_for_their_own_authority_tenant_and_client_only() {
+        use access_desk::auth::Auth;
+        use access_desk::auth::protocol::Account;
+        use access_desk::auth::tokens::{TokenSet, cache_key, legacy_cache_key};
+        use access_desk::config::Config;
+        use leptos::prelude::*;
+
+        clean();
+        let config = |tenant: &str| {
+            Config::parse(&format!(
+                r#"{{"clientId":"6731de76-14a6-49ae-97bc-6eba6914391e","tenantId":"{tenant}",
+                    "redirectUri":"https://admin.contoso.com/"}}"#
+            ))
+            .unwrap()
+        };
+        let ours = config("72f988bf-86f1-41af-91ab-2d7cd011db47");
+        let entry = TokenSet {
+            access_token: "at".into(),
+            issued_at: 0.0,
+            expires_at: 1.0,
+            refresh_token: None,
+            account: Account {
+                name: "Adele Vance".into(),
+                username: "adele@contoso.com".into(),
+                tenant_id: "72f988bf-86f1-41af-91ab-2d7cd011db47".into(),
+                object_id: "o".into(),
+            },
+        }
+        .to_json();
+        // An earlier build's entry (client id only) may be any tenant's: dropped unread.
+        let legacy = legacy_cache_key(&ours);
+        web(false).set_item(&legacy, &entry).unwrap();
+        assert_eq!(Auth::new(ours.clone()).account.get_untracked(), None);
+        assert_eq!(web(false).get_item(&legacy).unwrap(), None);
+        // Its own entry is read; another tenant's config on this origin does not see it.
+        web(false).set_item(&cache_key(&ours), &entry).unwrap();
+        assert_eq!(
+            Auth::new(ours).account.get_untracked().map(|a| a.username),
+            Some("adele@contoso.com".to_string())
+        );
+        assert_eq!(
+            Auth::new(config("organizations")).account.get_untracked(),
+            None
+        );
+        clean();
+    }
 }

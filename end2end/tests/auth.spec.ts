@@ -3,6 +3,7 @@ import { test, expect, type Page, type Route } from './helpers';
 // Sign-in like MSAL.js against entra-sandbox: its real sign-in page, its clock, its errors.
 const sandbox = process.env.SANDBOX_URL!;
 const tenant = process.env.TENANT_ID!;
+const client = process.env.CLIENT_ID!;
 const app = process.env.APP_URL!;
 
 async function control(path: string, body: object) {
@@ -133,6 +134,11 @@ test('an expired refresh token leads to interactive sign-in, back to the same vi
   expect(page.url()).toBe(`${app}/?view=x`);
 });
 
+/** The response parameters of a redirect back to the app (response_mode=fragment). */
+function response(location: string): URLSearchParams {
+  return new URLSearchParams(new URL(location).hash.slice(1));
+}
+
 /** Rewrites the sandbox's redirect back to the app after an account is picked. */
 async function onReturn(page: Page, rewrite: (location: string) => string) {
   const authorize = (u: URL) => u.origin === sandbox && u.pathname === `/${tenant}/oauth2/v2.0/authorize`;
@@ -144,10 +150,35 @@ async function onReturn(page: Page, rewrite: (location: string) => string) {
   });
 }
 
+test('the code comes back in the fragment, never reaches the app server, and leaves the address', async ({ page }) => {
+  let authorize = '';
+  let returned = '';
+  page.on('request', (r) => {
+    if (r.url().startsWith(`${sandbox}/${tenant}/oauth2/v2.0/authorize?`)) authorize = r.url();
+  });
+  await onReturn(page, (loc) => (returned = loc));
+  const toApp: string[] = [];
+  page.on('request', (r) => {
+    if (r.url().startsWith(app)) toApp.push(r.url());
+  });
+  await page.goto('/?view=x#row-3');
+  await signIn(page, 'admin@');
+  await expect(page.getByTestId('catalogs')).toBeVisible();
+  expect(new URL(authorize).searchParams.get('response_mode')).toBe('fragment');
+  expect(response(returned).get('code')).toBeTruthy();
+  expect(new URL(returned).search).toBe('');
+  // Browsers never send a fragment: no query to the static server carried a code or a state.
+  expect(toApp.filter((u) => /code=|state=/.test(new URL(u).search))).toEqual([]);
+  // The saved view, its own fragment included, is where sign-in ends.
+  expect(page.url()).toBe(`${app}/?view=x#row-3`);
+});
+
 test('a tampered state is refused and nothing is signed in', async ({ page }) => {
   await onReturn(page, (loc) => {
     const u = new URL(loc);
-    u.searchParams.set('state', u.searchParams.get('state')! + 'x');
+    const p = response(loc);
+    p.set('state', p.get('state')! + 'x');
+    u.hash = p.toString();
     return u.toString();
   });
   await page.goto('/');
@@ -155,22 +186,113 @@ test('a tampered state is refused and nothing is signed in', async ({ page }) =>
   await expect(page.getByTestId('sign-in-error-message')).toContainText('does not belong to a sign-in started in this browser tab');
   await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
   expect(await accessToken(page)).toBeNull();
-  expect(page.url()).not.toContain('code=');
-  expect(page.url()).not.toContain('state=');
+  expect(page.url()).toBe(`${app}/`);
 });
 
 test('a reused authorization response is refused', async ({ page }) => {
   let captured = '';
-  await onReturn(page, (loc) => {
-    captured = loc;
-    return loc;
-  });
+  await onReturn(page, (loc) => (captured = loc));
   await page.goto('/');
   await signIn(page, 'admin@');
   await expect(page.getByTestId('catalogs')).toBeVisible();
-  expect(captured).toContain('code=');
+  expect(response(captured).get('code')).toBeTruthy();
+  // A new document (a fragment-only change would not load the page again), same tab.
+  await page.goto('about:blank');
   await page.goto(captured);
   await expect(page.getByTestId('sign-in-error-message')).toContainText('already used');
+  expect(page.url()).toBe(`${app}/`);
+});
+
+test("an error response for a sign-in this tab did not start shows none of the sender's text", async ({ page }) => {
+  const lure = 'AADSTS50020: Your account is locked. Call +1 555 0100 to unlock it.\r\nTrace ID: 11111111-1111-1111-1111-111111111111';
+  const forged = (state: string) =>
+    `/?view=x#${new URLSearchParams({ error: 'access_denied', error_description: lure, state }).toString()}`;
+  // A state no one started, then one this tab started and used already.
+  let captured = '';
+  await onReturn(page, (loc) => (captured = loc));
+  await page.goto('/');
+  await signIn(page, 'admin@');
+  await expect(page.getByTestId('catalogs')).toBeVisible();
+  for (const state of ['forged-state', response(captured).get('state')!]) {
+    await page.goto('about:blank');
+    await page.goto(forged(state));
+    const error = page.getByTestId('sign-in-error');
+    await expect(error).toContainText('does not belong to a sign-in started in this browser tab');
+    await expect(error).not.toContainText('555');
+    await expect(error).not.toContainText('AADSTS');
+    await expect(page.getByTestId('trace-id')).toHaveCount(0);
+    await expect(page.getByTestId('sign-in-error-code')).toHaveCount(0);
+    expect(page.url()).toBe(`${app}/?view=x`);
+  }
+});
+
+test('tokens of an earlier build, kept under the client id alone, are dropped unread', async ({ page }) => {
+  const legacy = `access-desk.tokens.${client}`;
+  await page.goto('/');
+  await page.evaluate((key) => {
+    const account = { name: 'Old Build', username: 'old@contoso.com', tenant_id: 't', object_id: 'o' };
+    const set = { access_token: 'old-token', issued_at: Date.now() / 1000, expires_at: Date.now() / 1000 + 3600, refresh_token: 'old-refresh', account };
+    sessionStorage.setItem(key, JSON.stringify(set));
+  }, legacy);
+  await page.reload();
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  await expect(page.getByTestId('account-name')).toHaveCount(0);
+  expect(await page.evaluate((key) => sessionStorage.getItem(key), legacy)).toBeNull();
+});
+
+test('a configuration for another tenant on the same origin does not see the signed-in tokens', async ({ page }) => {
+  await page.goto('/');
+  await signIn(page, 'admin@');
+  await expect(page.getByTestId('catalogs')).toBeVisible();
+  const original = await (await page.request.get(`${app}/config.json`)).json();
+  await page.route('**/config.json', (route) => route.fulfill({ json: { ...original, tenantId: 'organizations' } }));
+  await page.reload();
+  await expect(page.getByTestId('tenant')).toHaveText('organizations');
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  await page.unroute('**/config.json');
+  await page.reload();
+  await expect(page.getByTestId('account-name')).toHaveText('Adele Vance');
+});
+
+test('inside a frame the app offers no button and starts no sign-in, only a link to a tab of its own', async ({ page }) => {
+  // A host that can send the policy only as a <meta> cannot forbid framing: take
+  // frame-ancestors out of the test server's header, keep the rest of the policy.
+  const appUrl = new URL(app);
+  await page.route(
+    (u) => u.origin === appUrl.origin,
+    async (route) => {
+      const resp = await route.fetch();
+      const headers = { ...resp.headers() };
+      headers['content-security-policy'] = (headers['content-security-policy'] ?? '').replace(/;\s*frame-ancestors[^;]*/, '');
+      await route.fulfill({ response: resp, headers });
+    },
+  );
+  // A page of another origin (localhost, not 127.0.0.1: both on this machine) frames a
+  // view, with a forged sign-in response in its fragment.
+  const parent = `http://${appUrl.hostname === 'localhost' ? '127.0.0.1' : 'localhost'}:${appUrl.port}/framing-test`;
+  await page.route(parent, (route) =>
+    route.fulfill({
+      contentType: 'text/html',
+      body: `<!DOCTYPE html><iframe src="${app}/requests?view=attention#code=forged&state=forged" width="900" height="600"></iframe>`,
+    }),
+  );
+  const toSandbox: string[] = [];
+  page.on('request', (r) => {
+    if (r.url().startsWith(sandbox)) toSandbox.push(r.url());
+  });
+  await page.goto(parent);
+  const frame = page.frameLocator('iframe');
+  await expect(frame.getByTestId('framed')).toContainText('does not run inside another page');
+  const link = frame.getByRole('link', { name: 'Open Access Desk in its own tab' });
+  await expect(link).toHaveAttribute('target', '_blank');
+  await expect(link).toHaveAttribute('rel', 'noopener');
+  await expect(link).toHaveAttribute('href', '/requests?view=attention');
+  await expect(frame.locator('button, form, input')).toHaveCount(0);
+  expect(toSandbox).toEqual([]);
+  // The link opens the view in a tab of its own, where the app runs.
+  const [tab] = await Promise.all([page.waitForEvent('popup'), link.click()]);
+  await expect(tab.getByRole('button', { name: 'Sign in to continue' })).toBeVisible();
+  await expect(tab.getByTestId('framed')).toHaveCount(0);
 });
 
 test('tokens stay out of localStorage, the console and every URL of the history', async ({ page }) => {
@@ -192,6 +314,6 @@ test('tokens stay out of localStorage, the console and every URL of the history'
   expect(page.url()).toBe(`${app}/?view=1`);
   // The redirect's code and state were replaced in place: going back leaves the app.
   await page.goBack();
-  expect(page.url().startsWith(app) && /[?&](code|state)=/.test(page.url())).toBeFalsy();
+  expect(page.url().startsWith(app) && /[?&#](code|state)=/.test(page.url())).toBeFalsy();
   for (const u of appUrls) expect(u).not.toContain(token!);
 });

@@ -3,10 +3,11 @@
 //!
 //! - [`Auth::sign_in`] starts an attempt: fresh state, nonce and PKCE verifier, kept in
 //!   sessionStorage under the state, then the browser goes to the identity platform.
-//! - [`Auth::handle_redirect`] runs at start-up: code and state leave the address bar
-//!   first, the state must be one this browser started (once), the code is redeemed, the
-//!   ID token's nonce, audience and issuer are checked, then the app goes back to the
-//!   saved view.
+//! - [`Auth::handle_redirect`] runs at start-up: the response comes back in the fragment
+//!   (`response_mode=fragment`) and leaves the address bar first, the state must be one
+//!   this tab started (once), the code is redeemed while the authority's OpenID discovery
+//!   document is read, the ID token's nonce, audience, tenant and issuer (the document's)
+//!   are checked, then the app goes back to the saved view.
 //! - [`Auth::acquire_token_silent`]: the cached access token, else one refresh shared by
 //!   every caller, else an interactive sign-in.
 //! - [`Auth::sign_out`]: clear the cache, then the identity platform's logout.
@@ -31,7 +32,6 @@ use storage::Store;
 use tokens::TokenSet;
 
 const PENDING_PREFIX: &str = "access-desk.signin.";
-const TOKENS_PREFIX: &str = "access-desk.tokens.";
 
 /// Why signing in or getting a token did not work. Never carries a token or a code.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -115,6 +115,24 @@ fn replace_url(url: &str) -> Result<(), AuthError> {
         .map_err(browser)
 }
 
+/// The `issuer` of the configured authority's OpenID discovery document (read only while
+/// finishing a redirect; `connect-src` has the authority's origin). No fallback when it
+/// cannot be read: the sign-in fails, closed, with the address and the reason.
+async fn discovery_issuer(config: &Config) -> Result<String, AuthError> {
+    let url = config.discovery_url();
+    let unreadable = |why: String| AuthError::Network(format!("{url}: {why}"));
+    let resp = gloo_net::http::Request::get(&url)
+        .send()
+        .await
+        .map_err(|e| unreadable(e.to_string()))?;
+    if !resp.ok() {
+        return Err(unreadable(format!("HTTP {}", resp.status())));
+    }
+    let text = resp.text().await.map_err(|e| unreadable(e.to_string()))?;
+    protocol::discovery_issuer(&text)
+        .ok_or_else(|| unreadable(t(Msg::AuthUnexpectedResponse).into()))
+}
+
 type RefreshFuture = Shared<LocalBoxFuture<'static, Result<String, AuthError>>>;
 
 thread_local! {
@@ -135,9 +153,11 @@ pub struct Auth {
 impl Auth {
     pub fn new(config: Config) -> Auth {
         let store = Store::new(config.token_storage);
-        let key = format!("{TOKENS_PREFIX}{}", config.client_id);
+        // Earlier builds keyed tokens by client id alone: such an entry may be another
+        // authority's or tenant's, so it goes unread.
+        store.remove(&tokens::legacy_cache_key(&config));
         let account = store
-            .get(&key)
+            .get(&tokens::cache_key(&config))
             .and_then(|s| TokenSet::from_json(&s))
             .map(|t| t.account);
         Auth {
@@ -151,7 +171,7 @@ impl Auth {
     }
 
     fn tokens_key(&self) -> String {
-        format!("{TOKENS_PREFIX}{}", self.config.client_id)
+        tokens::cache_key(&self.config)
     }
 
     fn store(&self) -> Store {
@@ -208,18 +228,16 @@ impl Auth {
             return_to: "/".into(),
         })?;
         let location = window.location();
-        let search = location.search().unwrap_or_default();
-        let redirect = protocol::parse_redirect(search.trim_start_matches('?'));
+        let hash = location.hash().unwrap_or_default();
+        let redirect = protocol::parse_redirect(hash.trim_start_matches('#'));
         if redirect == Redirect::None {
             return Ok(None);
         }
-        // Code and state leave the address bar before anything else happens.
-        let kept = protocol::strip_redirect_params(search.trim_start_matches('?'));
+        // The response (the whole fragment) leaves the address bar before anything else.
         let clean = format!(
-            "{}{}{kept}{}",
+            "{}{}",
             location.pathname().unwrap_or_default(),
-            if kept.is_empty() { "" } else { "?" },
-            location.hash().unwrap_or_default()
+            location.search().unwrap_or_default()
         );
         let fail = |error: AuthError, return_to: &str| SignInFailure {
             error,
@@ -235,43 +253,48 @@ impl Auth {
         };
         match redirect {
             Redirect::None => Ok(None),
-            Redirect::Error { state, error } => {
-                let return_to = state
-                    .as_deref()
-                    .and_then(&mut take)
-                    .map(|p| p.return_to)
-                    .unwrap_or(clean);
-                Err(fail(AuthError::Platform(Box::new(error)), &return_to))
-            }
+            Redirect::Error { state, error } => match state.as_deref().and_then(&mut take) {
+                Some(pending) => Err(fail(
+                    AuthError::Platform(Box::new(error)),
+                    &pending.return_to,
+                )),
+                // Anyone can craft a link to this page with an error and a description of
+                // their choosing: only an attempt this tab started gets its details shown.
+                None => Err(fail(AuthError::UnknownState, &clean)),
+            },
             Redirect::Code { code, state } => {
                 let pending = take(&state).ok_or_else(|| fail(AuthError::UnknownState, &clean))?;
+                let back = pending.return_to.as_str();
                 if now_ms() - pending.started_ms > protocol::SIGN_IN_TIMEOUT_MS {
-                    return Err(fail(AuthError::Expired, &pending.return_to));
+                    return Err(fail(AuthError::Expired, back));
                 }
                 let client = protocol::client(&self.config)
-                    .map_err(|e| fail(AuthError::Browser(e), &pending.return_to))?;
+                    .map_err(|e| fail(AuthError::Browser(e), back))?;
                 let http = |req| http::send(req);
-                let resp = client
+                let redeem = client
                     .exchange_code(AuthorizationCode::new(code))
                     .set_pkce_verifier(PkceCodeVerifier::new(pending.verifier.clone()))
-                    .request_async(&http)
-                    .await
-                    .map_err(|e| fail(from_request_error(e), &pending.return_to))?;
-                let id_token = resp.extra_fields().id_token.as_deref().ok_or_else(|| {
-                    fail(
-                        AuthError::IdToken(IdTokenProblem::Malformed),
-                        &pending.return_to,
-                    )
-                })?;
-                let account = protocol::check_id_token(id_token, &self.config, &pending.nonce)
-                    .map_err(|p| fail(AuthError::IdToken(p), &pending.return_to))?;
+                    .request_async(&http);
+                // Both at once: the issuer to expect comes from the discovery document.
+                let (issuer, resp) =
+                    futures::future::join(discovery_issuer(&self.config), redeem).await;
+                let resp = resp.map_err(|e| fail(from_request_error(e), back))?;
+                let issuer = issuer.map_err(|e| fail(e, back))?;
+                let id_token = resp
+                    .extra_fields()
+                    .id_token
+                    .as_deref()
+                    .ok_or_else(|| fail(AuthError::IdToken(IdTokenProblem::Malformed), back))?;
+                let account =
+                    protocol::check_id_token(id_token, &self.config, &pending.nonce, &issuer)
+                        .map_err(|p| fail(AuthError::IdToken(p), back))?;
                 self.save(&TokenSet::from_response(
                     &resp,
                     account,
                     None,
                     now_ms() / 1000.0,
                 ));
-                replace_url(&pending.return_to).map_err(|e| fail(e, &pending.return_to))?;
+                replace_url(back).map_err(|e| fail(e, back))?;
                 Ok(Some(pending.return_to))
             }
         }

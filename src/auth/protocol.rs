@@ -1,6 +1,9 @@
 //! The sign-in protocol, free of the browser: the oauth2 client for the configured
 //! authority, the authorize request, what comes back on the redirect, identity-platform
-//! errors, and the ID token checks.
+//! errors, and the ID token checks (issuer from the tenant's OpenID discovery document).
+//!
+//! Nothing here prints a secret: every type holding a code, token, state, verifier or
+//! nonce has a hand-written `Debug` that shows `[redacted]` instead.
 
 use std::fmt;
 
@@ -19,11 +22,29 @@ use serde::{Deserialize, Serialize};
 use crate::config::Config;
 use crate::i18n::{Msg, t};
 
+/// What `Debug` prints in place of a secret.
+pub const REDACTED: &str = "[redacted]";
+
+/// `[redacted]` when there is a secret, `None` when there is none.
+fn redacted<T>(secret: &Option<T>) -> Option<&'static str> {
+    secret.as_ref().map(|_| REDACTED)
+}
+
 /// Fields the identity platform adds to a token response.
-#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[derive(Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
 pub struct PlatformFields {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_token: Option<String>,
+}
+
+/// The ID token is a bearer of the account's identity: never printed (the token
+/// response's own `Debug`, which oauth2 derives, prints these fields).
+impl fmt::Debug for PlatformFields {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PlatformFields")
+            .field("id_token", &redacted(&self.id_token))
+            .finish()
+    }
 }
 
 impl ExtraTokenFields for PlatformFields {}
@@ -65,7 +86,7 @@ pub fn client(config: &Config) -> Result<PlatformClient, String> {
 ///
 /// Stored as JSON written and read by hand through `serde_json::Value`, like the other
 /// cache entries: derived serde code would add its own parser instance to the bundle.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct PendingSignIn {
     pub verifier: String,
     pub nonce: String,
@@ -100,7 +121,19 @@ impl PendingSignIn {
     }
 }
 
-/// A started sign-in: where to send the browser, and what to keep.
+impl fmt::Debug for PendingSignIn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PendingSignIn")
+            .field("verifier", &REDACTED)
+            .field("nonce", &REDACTED)
+            .field("return_to", &self.return_to)
+            .field("started_ms", &self.started_ms)
+            .finish()
+    }
+}
+
+/// A started sign-in: where to send the browser, and what to keep. No `Debug`: the URL
+/// carries the state and the nonce.
 pub struct AuthorizeRequest {
     pub url: String,
     pub state: String,
@@ -136,7 +169,9 @@ pub fn authorize_request(
         .authorize_url(move || state)
         .set_pkce_challenge(challenge)
         .add_extra_param("nonce", nonce.secret())
-        .add_extra_param("response_mode", "query");
+        // As MSAL.js: the code comes back in the fragment, which browsers never send to a
+        // server, so it stays out of access logs, proxies and the Referer.
+        .add_extra_param("response_mode", "fragment");
     for s in &config.scopes {
         req = req.add_scope(Scope::new(s.clone()));
     }
@@ -249,7 +284,7 @@ impl PlatformError {
 }
 
 /// What the address bar carried back from the identity platform.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum Redirect {
     /// An ordinary visit.
     None,
@@ -263,23 +298,33 @@ pub enum Redirect {
     },
 }
 
-/// The parameters the platform may append, removed from the address bar at once.
-pub const REDIRECT_PARAMS: [&str; 6] = [
-    "code",
-    "state",
-    "session_state",
-    "error",
-    "error_description",
-    "error_uri",
-];
+/// The code and the state are never printed.
+impl fmt::Debug for Redirect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Redirect::None => f.write_str("None"),
+            Redirect::Code { .. } => f
+                .debug_struct("Code")
+                .field("code", &REDACTED)
+                .field("state", &REDACTED)
+                .finish(),
+            Redirect::Error { state, error } => f
+                .debug_struct("Error")
+                .field("state", &redacted(state))
+                .field("error", error)
+                .finish(),
+        }
+    }
+}
 
-/// Reads a query string (without `?`).
-pub fn parse_redirect(query: &str) -> Redirect {
+/// Reads the response parameters: the fragment of the address, without `#`
+/// (`response_mode=fragment`). Anything else in a fragment is an ordinary view.
+pub fn parse_redirect(fragment: &str) -> Redirect {
     let mut code = None;
     let mut state = None;
     let mut error = None;
     let mut description = None;
-    for (k, v) in form_urlencoded::parse(query.as_bytes()) {
+    for (k, v) in form_urlencoded::parse(fragment.as_bytes()) {
         let v = v.into_owned();
         match k.as_ref() {
             "code" => code = Some(v),
@@ -297,18 +342,6 @@ pub fn parse_redirect(query: &str) -> Redirect {
         (None, Some(code), Some(state)) => Redirect::Code { code, state },
         _ => Redirect::None,
     }
-}
-
-/// The query string without the platform's parameters (what stays in the address bar).
-pub fn strip_redirect_params(query: &str) -> String {
-    query
-        .split('&')
-        .filter(|p| {
-            let k = p.split_once('=').map_or(*p, |x| x.0);
-            !p.is_empty() && !REDIRECT_PARAMS.contains(&k)
-        })
-        .collect::<Vec<_>>()
-        .join("&")
 }
 
 /// The signed-in account, from the ID token.
@@ -353,12 +386,35 @@ pub enum IdTokenProblem {
     Tenant,
 }
 
-/// Checks the ID token's claims as MSAL.js does (the signature is the token endpoint's,
-/// reached over TLS): nonce, audience, and issuer and tenant for a tenant-specific config.
+/// The `issuer` of an OpenID discovery document, as published: for a multi-tenant
+/// authority (`organizations`) a template with `{tenantid}`, else the tenant's own issuer.
+pub fn discovery_issuer(document: &str) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(document).ok()?;
+    Some(v.get("issuer")?.as_str()?.to_string())
+}
+
+/// The issuer a token of tenant `tid` must carry, from the discovery document's issuer
+/// (`{tenantid}` replaced by `tid`). None unless `tid` is a tenant GUID and the result
+/// names that tenant as its path segment: the identity platform's v2.0 issuers are
+/// `https://{issuer host}/{tid}/v2.0`, and the host is the document's to say (China signs
+/// in at login.chinacloudapi.cn and issues as login.partner.microsoftonline.cn).
+pub fn expected_issuer(template: &str, tid: &str) -> Option<String> {
+    if !crate::ids::is_guid(tid) {
+        return None;
+    }
+    let issuer = template.replace("{tenantid}", tid);
+    issuer.contains(&format!("/{tid}/")).then_some(issuer)
+}
+
+/// Checks the ID token's claims (the signature is the token endpoint's, reached over TLS):
+/// nonce, audience, the tenant for a tenant-specific config, and the issuer against
+/// `issuer_template`, the `issuer` of the authority's discovery document (see
+/// [`expected_issuer`]).
 pub fn check_id_token(
     id_token: &str,
     config: &Config,
     nonce: &str,
+    issuer_template: &str,
 ) -> Result<Account, IdTokenProblem> {
     let payload = id_token
         .split('.')
@@ -379,10 +435,12 @@ pub fn check_id_token(
         return Err(IdTokenProblem::Audience);
     }
     let tid = s("tid");
-    if crate::ids::is_guid(&config.tenant) && !tid.eq_ignore_ascii_case(&config.tenant) {
+    if !crate::ids::is_guid(tid)
+        || crate::ids::is_guid(&config.tenant) && !tid.eq_ignore_ascii_case(&config.tenant)
+    {
         return Err(IdTokenProblem::Tenant);
     }
-    if s("iss") != format!("{}/{tid}/v2.0", config.authority_host) {
+    if expected_issuer(issuer_template, tid).as_deref() != Some(s("iss")) {
         return Err(IdTokenProblem::Issuer);
     }
     Ok(Account {
@@ -441,7 +499,7 @@ mod tests {
         for part in [
             "response_type=code",
             "code_challenge_method=S256",
-            "response_mode=query",
+            "response_mode=fragment",
             "client_id=6731de76-14a6-49ae-97bc-6eba6914391e",
             "redirect_uri=https%3A%2F%2Fadmin.contoso.com%2Faccess-desk%2F",
             "EntitlementManagement.ReadWrite.All",
@@ -494,7 +552,7 @@ mod tests {
     }
 
     #[test]
-    fn the_redirect_is_read_and_its_parameters_stripped() {
+    fn the_redirect_is_read_from_the_fragment() {
         assert_eq!(
             parse_redirect("code=0.AX%2Bb&state=s1&session_state=x"),
             Redirect::Code {
@@ -502,17 +560,18 @@ mod tests {
                 state: "s1".into()
             }
         );
-        assert_eq!(parse_redirect("view=x"), Redirect::None);
+        // A view's own fragment (a row anchor) is not a sign-in.
+        assert_eq!(parse_redirect("row-3"), Redirect::None);
+        assert_eq!(parse_redirect(""), Redirect::None);
         assert_eq!(
             parse_redirect("code=c"),
             Redirect::None,
             "a code without state is not a sign-in"
         );
-        assert_eq!(
-            strip_redirect_params("a=1&code=c&state=s&session_state=z&b=2"),
-            "a=1&b=2"
-        );
-        assert_eq!(strip_redirect_params("code=c&state=s"), "");
+        assert!(matches!(
+            parse_redirect("error=access_denied"),
+            Redirect::Error { state: None, .. }
+        ));
     }
 
     #[test]
@@ -551,19 +610,20 @@ mod tests {
         assert!(expired.needs_interaction());
     }
 
+    /// The global cloud's discovery issuer for the test tenant.
+    const GLOBAL_ISSUER: &str =
+        "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0";
+
     #[test]
     fn id_token_claims_are_checked() {
         let cfg = config();
-        let account = check_id_token(&jwt(good_claims()), &cfg, "n-1").unwrap();
+        let check = |claims: serde_json::Value, nonce: &str| {
+            check_id_token(&jwt(claims), &cfg, nonce, GLOBAL_ISSUER)
+        };
+        let account = check(good_claims(), "n-1").unwrap();
         assert_eq!(account.username, "adele@contoso.com");
-        assert_eq!(
-            check_id_token(&jwt(good_claims()), &cfg, "other"),
-            Err(IdTokenProblem::Nonce)
-        );
-        assert_eq!(
-            check_id_token(&jwt(good_claims()), &cfg, ""),
-            Err(IdTokenProblem::Nonce)
-        );
+        assert_eq!(check(good_claims(), "other"), Err(IdTokenProblem::Nonce));
+        assert_eq!(check(good_claims(), ""), Err(IdTokenProblem::Nonce));
         for (claim, value, problem) in [
             (
                 "aud",
@@ -575,6 +635,7 @@ mod tests {
                 "00000000-0000-0000-0000-000000000000",
                 IdTokenProblem::Tenant,
             ),
+            ("tid", "", IdTokenProblem::Tenant),
             (
                 "iss",
                 "https://login.evil.example/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0",
@@ -583,16 +644,181 @@ mod tests {
         ] {
             let mut c = good_claims();
             c[claim] = value.into();
-            assert_eq!(
-                check_id_token(&jwt(c), &cfg, "n-1"),
-                Err(problem),
-                "{claim}"
-            );
+            assert_eq!(check(c, "n-1"), Err(problem), "{claim}");
         }
         assert_eq!(
-            check_id_token("not-a-jwt", &cfg, "n-1"),
+            check_id_token("not-a-jwt", &cfg, "n-1", GLOBAL_ISSUER),
             Err(IdTokenProblem::Malformed)
         );
+    }
+
+    /// A config for `cloud` and `tenant`.
+    fn cloud_case(cloud: &str, tenant: &str) -> Config {
+        Config::parse(
+            &serde_json::json!({
+                "clientId": "6731de76-14a6-49ae-97bc-6eba6914391e",
+                "tenantId": tenant,
+                "cloud": cloud,
+                "redirectUri": "https://admin.contoso.com/access-desk/"
+            })
+            .to_string(),
+        )
+        .unwrap()
+    }
+
+    /// A token of tenant `tid` issued as `iss`.
+    fn token_of(tid: &str, iss: &str) -> String {
+        let mut c = good_claims();
+        c["tid"] = tid.into();
+        c["iss"] = iss.into();
+        jwt(c)
+    }
+
+    #[test]
+    fn the_issuer_is_the_discovery_documents_in_every_cloud_for_a_tenant_or_organizations() {
+        const TID: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+        const OTHER: &str = "0e60f18c-b2a0-4887-9da8-da2e30a39d99";
+        // (cloud, the issuer host its discovery documents publish): China signs in at
+        // login.chinacloudapi.cn but issues as login.partner.microsoftonline.cn.
+        for (cloud, issuer_host) in [
+            ("global", "https://login.microsoftonline.com"),
+            ("usgov-l4", "https://login.microsoftonline.us"),
+            ("usgov-l5-dod", "https://login.microsoftonline.us"),
+            ("china", "https://login.partner.microsoftonline.cn"),
+        ] {
+            let issuer = format!("{issuer_host}/{TID}/v2.0");
+            // A tenant-specific authority publishes the tenant's issuer; `organizations`
+            // publishes a template.
+            for (tenant, template) in [
+                (TID.to_string(), issuer.clone()),
+                ("contoso.com".to_string(), issuer.clone()),
+                (
+                    "organizations".to_string(),
+                    format!("{issuer_host}/{{tenantid}}/v2.0"),
+                ),
+            ] {
+                let cfg = cloud_case(cloud, &tenant);
+                let case = format!("{cloud} {tenant}");
+                let ok = check_id_token(&token_of(TID, &issuer), &cfg, "n-1", &template);
+                assert_eq!(ok.map(|a| a.tenant_id), Ok(TID.to_string()), "{case}");
+                // The sign-in host is not the issuer where the document says otherwise.
+                let signin_host = format!("{}/{TID}/v2.0", cfg.authority_host);
+                if signin_host != issuer {
+                    assert_eq!(
+                        check_id_token(&token_of(TID, &signin_host), &cfg, "n-1", &template),
+                        Err(IdTokenProblem::Issuer),
+                        "{case}"
+                    );
+                }
+                // Another cloud's issuer, or the right host with another tenant's id.
+                for wrong in [
+                    format!("https://login.microsoftonline.de/{TID}/v2.0"),
+                    format!("{issuer_host}/{OTHER}/v2.0"),
+                    format!("{issuer_host}/{TID}/v2.0/"),
+                    format!("{issuer_host}/{{tenantid}}/v2.0"),
+                ] {
+                    assert_eq!(
+                        check_id_token(&token_of(TID, &wrong), &cfg, "n-1", &template),
+                        Err(IdTokenProblem::Issuer),
+                        "{case}: {wrong}"
+                    );
+                }
+            }
+            // organizations: any tenant, but the issuer must name the token's own tenant.
+            let cfg = cloud_case(cloud, "organizations");
+            let template = format!("{issuer_host}/{{tenantid}}/v2.0");
+            let other_issuer = format!("{issuer_host}/{OTHER}/v2.0");
+            assert!(
+                check_id_token(&token_of(OTHER, &other_issuer), &cfg, "n-1", &template).is_ok()
+            );
+            assert_eq!(
+                check_id_token(&token_of(OTHER, &issuer), &cfg, "n-1", &template),
+                Err(IdTokenProblem::Issuer),
+                "{cloud}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_issuer_template_names_the_tokens_tenant_or_nothing_is_expected() {
+        const TID: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+        assert_eq!(
+            expected_issuer(
+                "https://login.partner.microsoftonline.cn/{tenantid}/v2.0",
+                TID
+            )
+            .as_deref(),
+            Some(
+                "https://login.partner.microsoftonline.cn/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0"
+            )
+        );
+        // Not a tenant GUID (nothing to substitute safely), or a document whose issuer
+        // names no tenant at all: nothing can match.
+        for (template, tid) in [
+            ("https://login.microsoftonline.com/{tenantid}/v2.0", ""),
+            ("https://login.microsoftonline.com/{tenantid}/v2.0", "a/b"),
+            ("https://login.microsoftonline.com/common/v2.0", TID),
+            ("", TID),
+        ] {
+            assert_eq!(expected_issuer(template, tid), None, "{template} {tid}");
+        }
+    }
+
+    #[test]
+    fn the_discovery_document_gives_its_issuer() {
+        let doc = r#"{"token_endpoint":"https://login.chinacloudapi.cn/organizations/oauth2/v2.0/token",
+            "issuer":"https://login.partner.microsoftonline.cn/{tenantid}/v2.0","msgraph_host":"microsoftgraph.chinacloudapi.cn"}"#;
+        assert_eq!(
+            discovery_issuer(doc).as_deref(),
+            Some("https://login.partner.microsoftonline.cn/{tenantid}/v2.0")
+        );
+        for bad in ["", "<html>", "[]", r#"{"issuer":5}"#, r#"{"jwks_uri":"x"}"#] {
+            assert_eq!(discovery_issuer(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn no_debug_output_shows_a_code_state_verifier_nonce_or_token() {
+        let secrets = [
+            "code-0.AXsecret",
+            "state-secret",
+            "verifier-secret",
+            "nonce-secret",
+            "id-token-secret",
+            "access-secret",
+            "refresh-secret",
+        ];
+        let pending = PendingSignIn {
+            verifier: "verifier-secret".into(),
+            nonce: "nonce-secret".into(),
+            return_to: "/requests".into(),
+            started_ms: 1.0,
+        };
+        let response: PlatformTokenResponse = serde_json::from_str(
+            r#"{"access_token":"access-secret","token_type":"Bearer","expires_in":3600,
+                "refresh_token":"refresh-secret","id_token":"id-token-secret"}"#,
+        )
+        .unwrap();
+        let texts = [
+            format!("{pending:?}"),
+            format!("{:?}", response.extra_fields()),
+            format!("{response:?}"),
+            format!(
+                "{:?}",
+                parse_redirect("code=code-0.AXsecret&state=state-secret")
+            ),
+            format!(
+                "{:?}",
+                parse_redirect("error=access_denied&state=state-secret")
+            ),
+        ];
+        for text in &texts {
+            assert!(text.contains(REDACTED), "{text}");
+            for secret in secrets {
+                assert!(!text.contains(secret), "{secret} in {text}");
+            }
+        }
+        assert!(texts[0].contains("/requests"), "the rest still shows");
     }
 
     #[test]

@@ -5,10 +5,32 @@ use std::fmt;
 use oauth2::TokenResponse;
 use serde_json::{Value, json};
 
-use super::protocol::{Account, PlatformTokenResponse};
+use super::protocol::{Account, PlatformTokenResponse, REDACTED};
+use crate::config::Config;
 
 /// Renew this long before expiry at most (MSAL.js's default renewal offset).
 pub const REFRESH_AHEAD_SECS: f64 = 300.0;
+
+/// Where every build keeps token sets: this prefix, then what the set belongs to.
+pub const TOKENS_PREFIX: &str = "access-desk.tokens.";
+
+/// The cache key of the configured app's token set: authority host, tenant and client,
+/// so two configurations on one origin (another tenant, another cloud, a sandbox) never
+/// read each other's tokens. Lower case: hosts, GUIDs and domains are case-insensitive.
+pub fn cache_key(config: &Config) -> String {
+    format!(
+        "{TOKENS_PREFIX}{}|{}|{}",
+        config.authority_host, config.tenant, config.client_id
+    )
+    .to_ascii_lowercase()
+}
+
+/// The key builds before [`cache_key`] used (the client id only). Its entry may belong to
+/// any authority or tenant, so it is dropped, never read: whoever was signed in with an
+/// earlier build signs in once more.
+pub fn legacy_cache_key(config: &Config) -> String {
+    format!("{TOKENS_PREFIX}{}", config.client_id)
+}
 
 /// What the cache keeps for the signed-in account. Its JSON is written and read by hand
 /// (`to_json`, `from_json`): derived serde code would add its own parser instance to the
@@ -27,12 +49,12 @@ pub struct TokenSet {
 impl fmt::Debug for TokenSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TokenSet")
-            .field("access_token", &"<redacted>")
+            .field("access_token", &REDACTED)
             .field("issued_at", &self.issued_at)
             .field("expires_at", &self.expires_at)
             .field(
                 "refresh_token",
-                &self.refresh_token.as_ref().map(|_| "<redacted>"),
+                &self.refresh_token.as_ref().map(|_| REDACTED),
             )
             .field("account", &self.account.username)
             .finish()
@@ -157,6 +179,64 @@ mod tests {
             !text.contains("secret-access") && !text.contains("secret-refresh"),
             "{text}"
         );
+        assert!(text.contains("[redacted]"), "{text}");
+    }
+
+    fn config(authority: &str, tenant: &str, client: &str) -> Config {
+        Config::parse(
+            &json!({
+                "clientId": client,
+                "tenantId": tenant,
+                "cloud": "custom",
+                "custom": { "authorityHost": authority, "graphHost": authority, "actsAs": "global" },
+                "redirectUri": "http://127.0.0.1:8080/"
+            })
+            .to_string(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn the_cache_key_names_authority_tenant_and_client() {
+        const CLIENT: &str = "6731de76-14a6-49ae-97bc-6eba6914391e";
+        const TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+        let base = config("http://127.0.0.1:8081", TENANT, CLIENT);
+        let key = cache_key(&base);
+        assert_eq!(
+            key,
+            format!("access-desk.tokens.http://127.0.0.1:8081|{TENANT}|{CLIENT}")
+        );
+        for other in [
+            config("http://127.0.0.1:9091", TENANT, CLIENT),
+            config("http://127.0.0.1:8081", "organizations", CLIENT),
+            config(
+                "http://127.0.0.1:8081",
+                TENANT,
+                "0e60f18c-b2a0-4887-9da8-da2e30a39d99",
+            ),
+        ] {
+            assert_ne!(cache_key(&other), key, "{other:?}");
+        }
+        // The same configuration written with other letter cases shares its tokens.
+        assert_eq!(
+            cache_key(&config(
+                "https://Login.Contoso.com",
+                "Contoso.onmicrosoft.com",
+                CLIENT
+            )),
+            cache_key(&config(
+                "https://login.contoso.com",
+                "contoso.onmicrosoft.com",
+                CLIENT
+            ))
+        );
+        // Earlier builds' key is another key, never read as this one.
+        assert_eq!(
+            legacy_cache_key(&base),
+            format!("access-desk.tokens.{CLIENT}")
+        );
+        assert_ne!(legacy_cache_key(&base), key);
+        assert!(key.starts_with(TOKENS_PREFIX));
     }
 
     #[test]

@@ -1,0 +1,203 @@
+import { test, expect, type Page } from '@playwright/test';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+
+// Sign-in in every national cloud, each against a sandbox of its own started with
+// `--cloud`: the app is served a config.json for it ("cloud": "custom", acting as that
+// cloud) and must accept the ID token's issuer because the tenant's OpenID discovery
+// document announces it, whatever the sign-in host. China issues as
+// login.partner.microsoftonline.cn while signing in at login.chinacloudapi.cn: the China
+// cases pass with a sandbox that issues as its own origin and with one that issues as the
+// partner host, and the "partner" cases make the sandbox's answers say so today.
+
+const app = process.env.APP_URL!;
+const mainSandbox = process.env.SANDBOX_URL!;
+
+// The app's document is fulfilled by the test (to give it this sandbox's policy), so
+// Chromium cannot tell it came from this machine and treats its calls to the sandbox on
+// 127.0.0.1 as a public page reaching the loopback address space, which needs this
+// permission. A deployment never does: its page and Microsoft's hosts are all public.
+test.use({ permissions: ['local-network-access'] });
+
+type Sandbox = { url: string; child: ChildProcess };
+
+/** Starts entra-sandbox on a free port, acting as `cloud`, registered for this app. */
+function startSandbox(cloud: string): Promise<Sandbox> {
+  const bin = process.env.SANDBOX_BIN;
+  expect(bin, 'SANDBOX_BIN is set by cargo xtask test').toBeTruthy();
+  const child = spawn(bin!, ['--addr', '127.0.0.1:0', '--cloud', cloud, '--requests', '20', '--app-origin', app], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    // Read every line, so the pipe never fills.
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const url = /^entra-sandbox listening on (\S+)/.exec(line)?.[1];
+      if (url) resolve({ url, child });
+    });
+    child.on('exit', (code) => reject(new Error(`entra-sandbox --cloud ${cloud} exited (${code})`)));
+  });
+}
+
+/**
+ * Serves the app with `config` and the policy a deployment for it gets: `connect-src`
+ * names this sandbox instead of the suite's (what `cargo xtask dist --config` writes).
+ */
+async function serveAppFor(page: Page, sandboxUrl: string, config: object) {
+  await page.route('**/config.json', (route) => route.fulfill({ json: config }));
+  await page.route(
+    (u) => u.origin === new URL(app).origin,
+    async (route) => {
+      if (route.request().resourceType() !== 'document') return route.fallback();
+      const resp = await route.fetch();
+      const headers = { ...resp.headers() };
+      const policy = headers['content-security-policy'];
+      expect(policy).toContain(` ${mainSandbox}`);
+      headers['content-security-policy'] = policy.replaceAll(` ${mainSandbox}`, ` ${sandboxUrl}`);
+      await route.fulfill({ response: resp, headers });
+    },
+  );
+  // The sign-in page answers the account it was given with a 302 to the app, and a route
+  // sees only the first URL of a redirect chain: the app's document would come back with
+  // the suite's policy. The same address is opened as a navigation of its own instead.
+  await page.route(
+    (u) => u.origin === sandboxUrl && u.pathname.endsWith('/oauth2/v2.0/authorize'),
+    async (route) => {
+      if (route.request().method() !== 'POST') return route.fallback();
+      const resp = await route.fetch({ maxRedirects: 0 });
+      const location = resp.headers()['location'];
+      if (resp.status() !== 302 || !location?.startsWith(`${app}/`)) return route.fulfill({ response: resp });
+      await route.fulfill({
+        contentType: 'text/html',
+        body: `<!DOCTYPE html><script>location.replace(${JSON.stringify(location)})</script>`,
+      });
+    },
+  );
+}
+
+/** The claims of a JWT (no signature check: the test only reads what the app accepted). */
+function claims(jwt: string): Record<string, string> {
+  return JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8'));
+}
+
+const PARTNER = 'https://login.partner.microsoftonline.cn';
+
+/**
+ * Makes a China sandbox answer as 21Vianet does, whatever issuer the sandbox itself uses:
+ * its discovery document and its ID tokens name login.partner.microsoftonline.cn while
+ * sign-in stays at the sandbox. `tokenIssuerHost` lets the token disagree with the
+ * document. (The app checks claims, not the signature, which is the token endpoint's
+ * over TLS; so re-encoding the claims is enough.)
+ */
+async function issueAsPartner(page: Page, sandboxUrl: string, tokenIssuerHost = PARTNER) {
+  await page.route(
+    (u) => u.origin === sandboxUrl && u.pathname.endsWith('/v2.0/.well-known/openid-configuration'),
+    async (route) => {
+      const resp = await route.fetch();
+      const doc = await resp.json();
+      doc.issuer = String(doc.issuer).replace(/^https?:\/\/[^/]+/, PARTNER);
+      await route.fulfill({ response: resp, json: doc });
+    },
+  );
+  await page.route(
+    (u) => u.origin === sandboxUrl && u.pathname.endsWith('/oauth2/v2.0/token'),
+    async (route) => {
+      if (route.request().method() !== 'POST') return route.fallback();
+      const resp = await route.fetch();
+      const body = await resp.json();
+      if (body.id_token) {
+        const [header, payload, signature] = body.id_token.split('.');
+        const c = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+        c.iss = `${tokenIssuerHost}/${c.tid}/v2.0`;
+        body.id_token = [header, Buffer.from(JSON.stringify(c)).toString('base64url'), signature].join('.');
+      }
+      await route.fulfill({ response: resp, json: body });
+    },
+  );
+}
+
+type Case = {
+  sandbox: 'global' | 'usgov' | 'china';
+  actsAs: string;
+  tenant: 'id' | 'organizations';
+  /** China as 21Vianet issues (see issueAsPartner); 'mismatch': the token says otherwise. */
+  partner?: 'agree' | 'mismatch';
+};
+
+const cases: Case[] = [
+  { sandbox: 'global', actsAs: 'global', tenant: 'id' },
+  { sandbox: 'usgov', actsAs: 'usgov-l4', tenant: 'id' },
+  { sandbox: 'usgov', actsAs: 'usgov-l5-dod', tenant: 'id' },
+  { sandbox: 'china', actsAs: 'china', tenant: 'id' },
+  { sandbox: 'china', actsAs: 'china', tenant: 'organizations' },
+  { sandbox: 'china', actsAs: 'china', tenant: 'id', partner: 'agree' },
+  { sandbox: 'china', actsAs: 'china', tenant: 'organizations', partner: 'agree' },
+  { sandbox: 'china', actsAs: 'china', tenant: 'id', partner: 'mismatch' },
+];
+
+function title(c: Case): string {
+  const issuer = { agree: ', issuer login.partner.microsoftonline.cn', mismatch: ', a token whose issuer is not the document\'s' };
+  return `acting as ${c.actsAs} (tenant ${c.tenant}${c.partner ? issuer[c.partner] : ''})`;
+}
+
+for (const c of cases) {
+  const outcome = c.partner === 'mismatch' ? 'is refused' : 'signs in and sees the catalogs';
+  test(`${title(c)} ${outcome}`, async ({ page }) => {
+    const sb = await startSandbox(c.sandbox);
+    try {
+      const info = await (await fetch(`${sb.url}/sandbox/info`)).json();
+      const tenantId = c.tenant === 'id' ? info.tenantId : 'organizations';
+      await serveAppFor(page, sb.url, {
+        clientId: info.clientId,
+        tenantId,
+        cloud: 'custom',
+        custom: { authorityHost: sb.url, graphHost: sb.url, actsAs: c.actsAs },
+        graphVersion: 'v1.0',
+        redirectUri: `${app}/`,
+      });
+      if (c.partner) await issueAsPartner(page, sb.url, c.partner === 'agree' ? PARTNER : sb.url);
+      const docs: { issuer: string }[] = [];
+      const idTokens: string[] = [];
+      page.on('response', async (r) => {
+        if (r.url() === `${sb.url}/${tenantId}/v2.0/.well-known/openid-configuration`) docs.push(await r.json());
+        if (r.url() === `${sb.url}/${tenantId}/oauth2/v2.0/token` && r.request().method() === 'POST') {
+          idTokens.push((await r.json()).id_token);
+        }
+      });
+      const violations: string[] = [];
+      page.on('console', (m) => {
+        if (m.text().includes('Content Security Policy')) violations.push(m.text());
+      });
+
+      await page.goto('/');
+      await expect(page.getByTestId('cloud')).toHaveText(c.actsAs);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await expect(page.getByRole('heading', { name: 'Pick an account' })).toBeVisible();
+      expect(page.url().startsWith(`${sb.url}/${tenantId}/oauth2/v2.0/authorize?`)).toBeTruthy();
+      expect(docs, 'no discovery document before the redirect is finished').toEqual([]);
+      await page.locator('button[data-account^="admin@"]').click();
+      await page.waitForURL((u) => u.toString().startsWith(app));
+
+      if (c.partner === 'mismatch') {
+        await expect(page.getByTestId('sign-in-error-message')).toContainText('issuer');
+        await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+        await expect(page.getByTestId('account-name')).toHaveCount(0);
+      } else {
+        await expect(page.getByTestId('account-name')).toHaveText('Adele Vance');
+        await expect(page.getByTestId('catalogs').getByRole('listitem')).toHaveCount(4);
+      }
+      // The response left the address.
+      await expect(page).toHaveURL(`${app}/`);
+      // Read once, while finishing the redirect; the accepted issuer is the document's.
+      expect(docs).toHaveLength(1);
+      const iss = claims(idTokens[0]).iss;
+      if (c.partner === 'agree') expect(iss.startsWith(`${PARTNER}/`)).toBeTruthy();
+      if (c.partner !== 'mismatch') {
+        expect(iss).toBe(docs[0].issuer.replace('{tenantid}', info.tenantId));
+        test.info().annotations.push({ type: 'issuer', description: iss });
+      }
+      expect(violations).toEqual([]);
+    } finally {
+      sb.child.kill();
+    }
+  });
+}
