@@ -50,8 +50,9 @@ pub const SETTLE_MS: u64 = 1_000;
 /// than the last: about 20 s in all).
 const MAX_READS: u32 = 6;
 
-/// Sends after a read proved the item untouched, at most.
-const MAX_RESENDS: u32 = 2;
+/// Sends after a read proved the item untouched, at most (each one safe: Graph said it had
+/// not acted; the limit only ends a run that Graph keeps refusing before acting).
+const MAX_RESENDS: u32 = 5;
 
 /// How long a paced run may go without a throttled answer before it tries a little faster.
 const PROBE_AFTER_MS: u64 = 1_000;

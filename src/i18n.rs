@@ -568,7 +568,7 @@ pub fn t(msg: Msg) -> &'static str {
             "the answer was lost ({why}); reading the request shows the reprocess took effect (state {state})"
         }
         BulkUntouchedNotSent => {
-            "the answer was lost ({why}); reading the request shows Graph did not act, but it was not sent again (the rules no longer allow it, or it was already sent again twice)"
+            "the answer was lost ({why}); reading the request shows Graph did not act, but it was not sent again (the rules no longer allow it, or Graph refused it before acting too many times)"
         }
         BulkUnreadableAfterLoss => {
             "unknown outcome ({why}): the request could not be read to check it; check its history in the admin center"

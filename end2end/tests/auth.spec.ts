@@ -256,7 +256,7 @@ test('a configuration for another tenant on the same origin does not see the sig
 
 test('inside a frame the app offers no button and starts no sign-in, only a link to a tab of its own', async ({ page }) => {
   // A host that can send the policy only as a <meta> cannot forbid framing: take
-  // frame-ancestors out of the test server's header, keep the rest of the policy.
+  // frame-ancestors and X-Frame-Options out of the test server's headers, keep the rest.
   const appUrl = new URL(app);
   await page.route(
     (u) => u.origin === appUrl.origin,
@@ -264,6 +264,7 @@ test('inside a frame the app offers no button and starts no sign-in, only a link
       const resp = await route.fetch();
       const headers = { ...resp.headers() };
       headers['content-security-policy'] = (headers['content-security-policy'] ?? '').replace(/;\s*frame-ancestors[^;]*/, '');
+      delete headers['x-frame-options'];
       await route.fulfill({ response: resp, headers });
     },
   );
