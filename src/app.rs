@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::auth::{Auth, SignInFailure};
-use crate::boot::{config_url, load_config};
+use crate::boot::{config_url, load_config, preferred_language, use_language};
 use crate::components::config_error::ConfigErrorPage;
 use crate::components::header::Header;
 use crate::components::list::Refusals;
@@ -25,11 +25,17 @@ pub fn App() -> impl IntoView {
     if framed() {
         return framed_notice().into_any();
     }
-    let config = load(load_config(config_url()));
-    (move || match config.get() {
+    // The configuration and the admin's language file, side by side.
+    let language = preferred_language();
+    let started = load(async move {
+        let (config, language) =
+            futures::future::join(load_config(config_url()), use_language(language, false)).await;
+        (config, language.err())
+    });
+    (move || match started.get() {
         None => view! { <p class="loading" role="status">{t(Msg::ConfigLoading)}</p> }.into_any(),
-        Some(Ok(cfg)) => view! { <Shell config=cfg /> }.into_any(),
-        Some(Err(error)) => view! { <ConfigErrorPage error=error /> }.into_any(),
+        Some((Ok(cfg), problem)) => view! { <Shell config=cfg language_problem=problem /> }.into_any(),
+        Some((Err(error), _)) => view! { <ConfigErrorPage error=error /> }.into_any(),
     })
     .into_any()
 }
@@ -75,15 +81,27 @@ fn framed_notice() -> impl IntoView {
     }
 }
 
+/// Counts language switches: the layout is drawn again (in the new language) each time.
+#[derive(Clone, Copy)]
+pub struct LanguageSwitches(pub RwSignal<u32>);
+
 /// The layout around every page. A return from the identity platform is finished before
 /// the router starts, so the router only ever sees the clean, saved view.
 #[component]
-pub fn Shell(config: Config) -> impl IntoView {
+pub fn Shell(
+    config: Config,
+    /// Why the admin's language could not be loaded, if it could not.
+    language_problem: Option<String>,
+) -> impl IntoView {
     let auth = Auth::new(config.clone());
     provide_context(config);
     provide_context(auth.clone());
     provide_context(Refusals::load());
     provide_context(Directory::new());
+    let switches = RwSignal::new(0u32);
+    provide_context(LanguageSwitches(switches));
+    let language_problem = RwSignal::new(language_problem);
+    provide_context(language_problem);
     let redirect = load(async move { auth.handle_redirect().await });
     move || match redirect.get() {
         None => view! { <p class="loading" role="status">{t(Msg::SigningIn)}</p> }.into_any(),
@@ -93,20 +111,29 @@ pub fn Shell(config: Config) -> impl IntoView {
             provide_context(router);
             // A new page only when the path changes: a new query is the same page's new view.
             let page = Memo::new(move |_| router.location.with(|l| Page::from_path(&l.path)));
-            view! {
-                <Header />
-                <main id="main">
-                    {failure.map(|f| view! { <SignInError failure=f /> })}
-                    {move || match page.get() {
-                        Page::Home => view! { <Home /> }.into_any(),
-                        Page::Requests => view! { <RequestsPage /> }.into_any(),
-                        Page::Request(id) => view! { <RequestPage id=id /> }.into_any(),
-                        Page::Assignments => view! { <AssignmentsPage /> }.into_any(),
-                        Page::Assignment(id) => view! { <AssignmentPage id=id /> }.into_any(),
-                        Page::NotFound => view! { <NotFound /> }.into_any(),
-                    }}
-                </main>
-            }
+            // Drawn again in full when the language changes: every text is read anew, and
+            // the view stays the address's.
+            (move || {
+                switches.track();
+                let failure = failure.clone();
+                view! {
+                    <Header />
+                    <p class="notice warn" role="alert" hidden=move || language_problem.with(Option::is_none)>
+                        {move || language_problem.get().unwrap_or_default()}
+                    </p>
+                    <main id="main">
+                        {failure.map(|f| view! { <SignInError failure=f /> })}
+                        {move || match page.get() {
+                            Page::Home => view! { <Home /> }.into_any(),
+                            Page::Requests => view! { <RequestsPage /> }.into_any(),
+                            Page::Request(id) => view! { <RequestPage id=id /> }.into_any(),
+                            Page::Assignments => view! { <AssignmentsPage /> }.into_any(),
+                            Page::Assignment(id) => view! { <AssignmentPage id=id /> }.into_any(),
+                            Page::NotFound => view! { <NotFound /> }.into_any(),
+                        }}
+                    </main>
+                }
+            })
             .into_any()
         }
     }

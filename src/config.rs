@@ -18,6 +18,7 @@
 
 use std::fmt;
 
+use crate::i18n::Msg;
 use crate::ids::is_guid;
 
 /// The national clouds the app knows, plus `custom` for a local or private endpoint
@@ -121,35 +122,40 @@ pub struct Config {
 pub enum ConfigError {
     /// Not JSON at all, or not an object; carries serde's message (with line and column).
     Syntax(String),
+    /// JSON, but not an object.
+    NotAnObject,
     Missing(&'static str),
     Invalid {
         field: &'static str,
         value: String,
-        expected: &'static str,
+        /// What the field takes, as the catalog says it.
+        expected: crate::i18n::Msg,
     },
     Unknown(String),
 }
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        use crate::i18n::{Msg, t};
-        match self {
-            ConfigError::Syntax(e) => write!(f, "{}: {e}", t(Msg::ConfigNotJson)),
-            ConfigError::Missing(field) => write!(f, "{} \"{field}\"", t(Msg::ConfigMissingField)),
+        use crate::i18n::{t, tf};
+        let text = match self {
+            ConfigError::Syntax(e) => tf(Msg::ConfigNotJson, &[("detail", e)]),
+            ConfigError::NotAnObject => t(Msg::ConfigNotAnObject).to_string(),
+            ConfigError::Missing(field) => tf(Msg::ConfigMissingField, &[("field", field)]),
             ConfigError::Invalid {
                 field,
                 value,
                 expected,
-            } => write!(
-                f,
-                "\"{field}\": {} {value:?}; {} {expected}",
-                t(Msg::ConfigInvalidValue),
-                t(Msg::ConfigExpected)
+            } => tf(
+                Msg::ConfigInvalid,
+                &[
+                    ("field", field),
+                    ("value", &format!("{value:?}")),
+                    ("expected", t(*expected)),
+                ],
             ),
-            ConfigError::Unknown(field) => {
-                write!(f, "{} \"{field}\"", t(Msg::ConfigUnknownField))
-            }
-        }
+            ConfigError::Unknown(field) => tf(Msg::ConfigUnknownField, &[("field", field)]),
+        };
+        f.write_str(&text)
     }
 }
 
@@ -170,9 +176,7 @@ impl Config {
         let value: serde_json::Value =
             serde_json::from_str(text).map_err(|e| vec![ConfigError::Syntax(e.to_string())])?;
         let Some(obj) = value.as_object() else {
-            return Err(vec![ConfigError::Syntax(
-                "the top level must be an object".into(),
-            )]);
+            return Err(vec![ConfigError::NotAnObject]);
         };
         let mut errors = Vec::new();
         for key in obj.keys() {
@@ -188,7 +192,7 @@ impl Config {
                     errors.push(ConfigError::Invalid {
                         field,
                         value: other.to_string(),
-                        expected: "a string",
+                        expected: Msg::ConfigExpectString,
                     });
                     None
                 }
@@ -209,7 +213,7 @@ impl Config {
             errors.push(ConfigError::Invalid {
                 field: "clientId",
                 value: id.clone(),
-                expected: "the application (client) ID, a GUID",
+                expected: Msg::ConfigExpectClientId,
             });
         }
 
@@ -220,7 +224,7 @@ impl Config {
             errors.push(ConfigError::Invalid {
                 field: "tenantId",
                 value: t.clone(),
-                expected: "a tenant GUID, a verified domain such as contoso.onmicrosoft.com, or \"organizations\" (personal Microsoft accounts are not supported, so not \"common\" or \"consumers\")",
+                expected: Msg::ConfigExpectTenant,
             });
         }
 
@@ -239,7 +243,7 @@ impl Config {
                         errors.push(ConfigError::Invalid {
                             field: "custom",
                             value: v.to_string(),
-                            expected: "an object with authorityHost, graphHost and actsAs",
+                            expected: Msg::ConfigExpectCustom,
                         });
                         None
                     }
@@ -272,7 +276,7 @@ impl Config {
                                 errors.push(ConfigError::Invalid {
                                     field: "custom.actsAs",
                                     value: acts_as.unwrap_or_default(),
-                                    expected: "global, usgov-l4, usgov-l5-dod or china",
+                                    expected: Msg::ConfigExpectActsAs,
                                 });
                                 None
                             }
@@ -287,7 +291,7 @@ impl Config {
                     errors.push(ConfigError::Invalid {
                         field: "cloud",
                         value: cloud_name.clone(),
-                        expected: "global, usgov-l4, usgov-l5-dod, china or custom",
+                        expected: Msg::ConfigExpectCloud,
                     });
                     None
                 }
@@ -301,7 +305,7 @@ impl Config {
                 errors.push(ConfigError::Invalid {
                     field: "graphVersion",
                     value: other.into(),
-                    expected: "\"v1.0\" or \"beta\"",
+                    expected: Msg::ConfigExpectVersion,
                 });
                 None
             }
@@ -326,7 +330,7 @@ impl Config {
                 errors.push(ConfigError::Invalid {
                     field: "tokenStorage",
                     value: other.into(),
-                    expected: "\"sessionStorage\" (default), \"memory\" or \"localStorage\"",
+                    expected: Msg::ConfigExpectStorage,
                 });
                 None
             }
@@ -344,7 +348,7 @@ impl Config {
                         _ => errors.push(ConfigError::Invalid {
                             field: "scopes",
                             value: item.to_string(),
-                            expected: "a list of scope strings without spaces",
+                            expected: Msg::ConfigExpectScopeNoSpaces,
                         }),
                     }
                 }
@@ -354,7 +358,7 @@ impl Config {
                 errors.push(ConfigError::Invalid {
                     field: "scopes",
                     value: other.to_string(),
-                    expected: "a list of scope strings",
+                    expected: Msg::ConfigExpectScopes,
                 });
                 None
             }
@@ -466,17 +470,16 @@ fn check_microsoft_pairing(authority: &str, graph: &str, errors: &mut Vec<Config
     let microsoft_graph = MICROSOFT_CLOUDS
         .iter()
         .any(|(_, graphs)| graphs.contains(&g.as_str()));
-    use crate::i18n::{Msg, t};
     match cloud {
         Some((_, graphs)) if !graphs.contains(&g.as_str()) => errors.push(ConfigError::Invalid {
             field: "custom.graphHost",
             value: graph.to_string(),
-            expected: t(Msg::ConfigGraphOfAuthority),
+            expected: Msg::ConfigGraphOfAuthority,
         }),
         None if microsoft_graph => errors.push(ConfigError::Invalid {
             field: "custom.authorityHost",
             value: authority.to_string(),
-            expected: t(Msg::ConfigAuthorityOfGraph),
+            expected: Msg::ConfigAuthorityOfGraph,
         }),
         _ => {}
     }
@@ -579,18 +582,17 @@ fn check_origin(
         errors.push(ConfigError::Invalid {
             field,
             value,
-            expected: "an origin such as https://login.example.com (http only for localhost)",
+            expected: Msg::ConfigExpectOrigin,
         });
         None
     }
 }
 
 /// The identity platform accepts https redirect URIs, and http only for localhost.
-fn check_redirect_uri(uri: &str) -> Result<(), &'static str> {
-    const EXPECTED: &str = "an absolute https URL registered as a single-page application redirect URI (http only for localhost), without a fragment";
+fn check_redirect_uri(uri: &str) -> Result<(), Msg> {
     match split_http_url(uri) {
         Some(u) if is_secure_enough(&u) && !u.has_fragment => Ok(()),
-        _ => Err(EXPECTED),
+        _ => Err(Msg::ConfigExpectRedirect),
     }
 }
 
@@ -820,7 +822,7 @@ mod tests {
                 vec![ConfigError::Invalid {
                     field: "custom.graphHost",
                     value: graph.trim_end_matches('/').to_string(),
-                    expected: crate::i18n::t(crate::i18n::Msg::ConfigGraphOfAuthority),
+                    expected: Msg::ConfigGraphOfAuthority,
                 }],
                 "{login} with {graph}"
             );
@@ -856,7 +858,7 @@ mod tests {
                 vec![ConfigError::Invalid {
                     field: "custom.authorityHost",
                     value: login.to_string(),
-                    expected: crate::i18n::t(crate::i18n::Msg::ConfigAuthorityOfGraph),
+                    expected: Msg::ConfigAuthorityOfGraph,
                 }],
                 "{login} with {graph}"
             );
@@ -889,10 +891,7 @@ mod tests {
             matches!(&errors[0], ConfigError::Syntax(m) if m.contains("line 1")),
             "{errors:?}"
         );
-        assert!(matches!(
-            &Config::parse("[]").unwrap_err()[0],
-            ConfigError::Syntax(_)
-        ));
+        assert_eq!(Config::parse("[]").unwrap_err(), [ConfigError::NotAnObject]);
     }
 
     #[test]

@@ -14,6 +14,8 @@ pub mod config;
 pub mod graph;
 pub mod i18n;
 pub mod ids;
+pub mod intl;
+pub mod labels;
 pub mod query;
 pub mod router;
 pub mod routes;

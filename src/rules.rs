@@ -47,7 +47,10 @@ impl Refusal {
             Refusal::MalformedId => t(Msg::RuleMalformedId).into(),
             Refusal::NotFailed => t(Msg::RuleNotFailed).into(),
             Refusal::NotCompleted => t(Msg::RuleNotCompleted).into(),
-            Refusal::WindowClosed => t(Msg::RuleWindowClosed).into(),
+            Refusal::WindowClosed => tf(
+                Msg::RuleWindowClosed,
+                &[("days", &REPROCESS_WINDOW_DAYS.to_string())],
+            ),
             Refusal::NotWaiting => t(Msg::RuleNotWaiting).into(),
             Refusal::ResumeNotInCloud => t(Msg::ResumeUnavailableCloud).into(),
             Refusal::InstanceIdNotGuid => t(Msg::RuleInstanceIdNotGuid).into(),
@@ -60,7 +63,7 @@ impl Refusal {
                 &[("stage", stage.name()), ("state", state)],
             ),
             Refusal::DenyNotAtStage(stage) => {
-                format!("{} ({})", t(Msg::RuleDenyNotAtStage), stage.name())
+                tf(Msg::RuleDenyNotAtStage, &[("stage", stage.name())])
             }
             Refusal::SourceEmpty => t(Msg::RuleSourceEmpty).into(),
             Refusal::SourceTooLong => t(Msg::RuleSourceTooLong).into(),
@@ -364,40 +367,14 @@ impl Window {
         matches!(self, Window::Open(_))
     }
 
-    /// "11 days left", "5 hours left", "closed 2 days ago", "closed 1 hour ago", or "—".
+    /// "11 days left", "5 hours left", "closed 2 days ago", or "—", in the language in use
+    /// (the durations by the browser's `Intl`).
     pub fn label(self) -> String {
-        use crate::i18n::{Msg, t};
-        let amount = |d: Duration, days: Msg, day: Msg, hours: Msg, hour: Msg, under: Msg| match (
-            d.num_days(),
-            d.num_hours(),
-        ) {
-            (n, _) if n >= 2 => format!("{n} {}", t(days)),
-            (1, _) => format!("1 {}", t(day)),
-            (_, h) if h >= 2 => format!("{h} {}", t(hours)),
-            (_, 1) => format!("1 {}", t(hour)),
-            _ => t(under).to_string(),
-        };
+        use crate::i18n::{Msg, tf};
+        use crate::intl::duration;
         match self {
-            Window::Open(left) => amount(
-                left,
-                Msg::DaysLeft,
-                Msg::DayLeft,
-                Msg::HoursLeft,
-                Msg::HourLeft,
-                Msg::UnderAnHourLeft,
-            ),
-            Window::Closed(ago) => format!(
-                "{} {}",
-                t(Msg::ClosedPrefix),
-                amount(
-                    ago,
-                    Msg::DaysAgo,
-                    Msg::DayAgo,
-                    Msg::HoursAgo,
-                    Msg::HourAgo,
-                    Msg::UnderAnHourAgo
-                )
-            ),
+            Window::Open(left) => tf(Msg::WindowLeft, &[("duration", &duration(left))]),
+            Window::Closed(ago) => tf(Msg::WindowClosedAgo, &[("duration", &duration(ago))]),
             Window::NotApplicable => "—".into(),
         }
     }
@@ -797,7 +774,7 @@ mod tests {
         assert_eq!(label("2026-11-14T09:00:00Z"), "1 day left");
         assert_eq!(label("2026-11-15T05:00:00Z"), "5 hours left");
         assert_eq!(label("2026-11-15T09:00:00Z"), "1 hour left");
-        assert_eq!(label("2026-11-15T09:30:00Z"), "less than an hour left");
+        assert_eq!(label("2026-11-15T09:30:00Z"), "30 minutes left");
         assert_eq!(label("2026-11-17T11:00:00Z"), "closed 2 days ago");
         assert_eq!(label("2026-11-15T13:00:00Z"), "closed 3 hours ago");
     }

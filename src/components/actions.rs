@@ -23,6 +23,7 @@ use crate::graph::models::{Assignment, Request};
 use crate::graph::resources::{Collection, Endpoint};
 use crate::graph::{GraphFailure, get_json, post_action, sleep_ms};
 use crate::i18n::{Msg, t, tf};
+use crate::labels;
 use crate::ids::Guid;
 use crate::rules::{Refusal, Verdict, WaitingCallout, can_resume};
 
@@ -169,8 +170,8 @@ fn Followed(shown: RwSignal<Option<(String, String)>>, stopped: RwSignal<bool>) 
     view! {
         {move || shown.get().map(|(state, status)| view! {
             <p role="status" data-testid="followed">
-                {t(Msg::FollowState)} " " <strong data-testid="followed-state">{state}</strong>
-                " · " {t(Msg::FollowStatus)} " " <strong data-testid="followed-status">{status}</strong>
+                {t(Msg::FollowState)} " " <strong data-testid="followed-state" data-value=state.clone() title=state.clone()>{labels::state(&state)}</strong>
+                " · " {t(Msg::FollowStatus)} " " <strong data-testid="followed-status" data-value=status.clone() title=status.clone()>{labels::status(&status)}</strong>
             </p>
         })}
         <p class="notice" hidden=move || !stopped.get()>{t(Msg::FollowStopped)}</p>
@@ -197,7 +198,7 @@ fn after_send(phase: Phase) -> AnyView {
                 .into_any()
         }
         Phase::Verified(state) => view! {
-            <p role="status" class="accepted" data-testid="action-verified">{tf(Msg::ActionVerified, &[("state", &state)])}</p>
+            <p role="status" class="accepted" data-testid="action-verified">{tf(Msg::ActionVerified, &[("state", &labels::state(&state))])}</p>
         }
         .into_any(),
         Phase::Unknown(lost, request_id) => view! {
@@ -459,7 +460,9 @@ pub fn ResumeForm(
                     if let Some(s) = Stage::parse(&event_target_value(&ev)) { stage.set(s) }
                 } aria-describedby="resume-stage-hint resume-stage-error">
                     {Stage::ALL.into_iter().map(|s| view! {
-                        <option value=s.name() prop:selected=move || stage.get() == s>{s.name()}</option>
+                        <option value=s.name() prop:selected=move || stage.get() == s>
+                            {tf(Msg::LabelWithCode, &[("label", labels::stage(s)), ("code", s.name())])}
+                        </option>
                     }).collect_view()}
                 </select>
             </label>

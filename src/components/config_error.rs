@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::boot::BootError;
-use crate::i18n::{Msg, t};
+use crate::i18n::{Msg, t, tf};
 
 /// Explains every configuration problem at once, with the file's address.
 #[component]
@@ -12,9 +12,10 @@ pub fn ConfigErrorPage(
     error: BootError,
 ) -> impl IntoView {
     let (url, items): (String, Vec<String>) = match error {
-        BootError::Load { url, detail } => {
-            (url, vec![format!("{}: {detail}", t(Msg::ConfigErrorFetch))])
-        }
+        BootError::Load { url, detail } => (
+            url,
+            vec![tf(Msg::ConfigErrorFetch, &[("detail", &detail.to_string())])],
+        ),
         BootError::Invalid { url, errors } => {
             (url, errors.iter().map(ToString::to_string).collect())
         }

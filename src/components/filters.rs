@@ -8,6 +8,7 @@ use crate::components::list::ListPage;
 use crate::components::packages::use_packages;
 use crate::graph::plan::{BrowserPart, FetchPlan};
 use crate::i18n::{Msg, t, tf};
+use crate::labels;
 use crate::query::{Column, ListView, Preset, ProblemKind, QueryProblem};
 
 /// The sentence for a problem with a parameter of the address.
@@ -119,7 +120,7 @@ pub fn Filters(list: ListPage) -> impl IntoView {
                                     }
                                 }, false)
                             />
-                            {s}
+                            <span title=s>{labels::state(s)}</span>
                         </label>
                     })
                     .collect_view()}
@@ -182,8 +183,11 @@ fn DateFilter(
 /// A browser part of the plan, as a sentence.
 fn browser_part_text(part: &BrowserPart) -> String {
     match part {
-        BrowserPart::States(states) => tf(Msg::PlanStates, &[("states", &states.join(", "))]),
-        BrowserPart::Status(s) => tf(Msg::PlanStatus, &[("status", s)]),
+        BrowserPart::States(states) => {
+            let names: Vec<String> = states.iter().map(|s| labels::state(s)).collect();
+            tf(Msg::PlanStates, &[("states", &names.join(", "))])
+        }
+        BrowserPart::Status(s) => tf(Msg::PlanStatus, &[("status", &labels::status(s))]),
         BrowserPart::Package(p) => tf(Msg::PlanPackage, &[("id", p.as_str())]),
         BrowserPart::Person(p) => tf(Msg::PlanPerson, &[("id", p.as_str())]),
         BrowserPart::CreatedAfter(d) => tf(

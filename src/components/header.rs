@@ -2,9 +2,57 @@
 
 use leptos::prelude::*;
 
+use leptos::task::spawn_local;
+
+use crate::app::LanguageSwitches;
 use crate::auth::{Auth, current_view};
+use crate::boot::use_language;
 use crate::config::Config;
-use crate::i18n::{Msg, t};
+use crate::i18n::{Lang, Msg, lang, t};
+
+/// The language picker: each language named in itself. Switching reads its file (once a
+/// session), draws the page again in it, keeps the address (the view), remembers the
+/// choice, and puts the focus back on the picker.
+#[component]
+fn LanguagePicker() -> impl IntoView {
+    let switches = expect_context::<LanguageSwitches>().0;
+    let problem = expect_context::<RwSignal<Option<String>>>();
+    let current = lang();
+    let change = move |ev: leptos::ev::Event| {
+        let Some(chosen) = Lang::from_code(&event_target_value(&ev)) else {
+            return;
+        };
+        spawn_local(async move {
+            match use_language(chosen, true).await {
+                Ok(()) => {
+                    problem.set(None);
+                    switches.update(|n| *n += 1);
+                    // Once the page is drawn again, on the new picker.
+                    request_animation_frame(|| {
+                        if let Some(el) = web_sys::window()
+                            .and_then(|w| w.document())
+                            .and_then(|d| d.get_element_by_id("language"))
+                            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+                        {
+                            let _ = el.focus();
+                        }
+                    });
+                }
+                Err(why) => problem.set(Some(why)),
+            }
+        });
+    };
+    view! {
+        <label class="language">
+            <span class="visually-hidden">{t(Msg::LanguageLabel)}</span>
+            <select id="language" name="language" data-testid="language" on:change=change>
+                {Lang::ALL.into_iter().map(|l| view! {
+                    <option value=l.code() lang=l.code() selected=l == current>{l.own_name()}</option>
+                }).collect_view()}
+            </select>
+        </label>
+    }
+}
 
 /// The site header. Reads [`Config`] and [`Auth`] from context.
 #[component]
@@ -29,6 +77,7 @@ pub fn Header() -> impl IntoView {
                 <a href="requests">{t(Msg::NavRequests)}</a>
                 <a href="assignments">{t(Msg::NavAssignments)}</a>
             </nav>
+            <LanguagePicker />
             <dl class="environment">
                 <dt>{t(Msg::CloudLabel)}</dt>
                 <dd data-testid="cloud">{cloud}</dd>

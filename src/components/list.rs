@@ -17,21 +17,6 @@ use crate::i18n::{Msg, t, tf};
 use crate::query::{ListSpec, ListView, QueryProblem};
 use crate::router::Router;
 
-/// `2026-11-21 10:04 UTC`, or an em dash.
-/// Written by hand: chrono's strftime engine costs ~8 KB of wasm for this one format.
-pub fn when(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
-    use chrono::Timelike;
-    match t {
-        Some(t) => format!(
-            "{} {:02}:{:02} UTC",
-            crate::query::format_date(t.date_naive()),
-            t.hour(),
-            t.minute()
-        ),
-        None => "—".into(),
-    }
-}
-
 /// Height of a table row in pixels (fixed, for windowed rendering; see style/main.css).
 pub const ROW_HEIGHT: f64 = 44.0;
 /// Rows rendered above and below the visible ones, so fast scrolling shows no gap.

@@ -5,11 +5,12 @@ use leptos::prelude::*;
 use crate::actions::Action;
 use crate::components::actions::ReprocessAction;
 use crate::components::detail::{item_view, load_item};
-use crate::components::list::{SignedIn, when};
+use crate::components::list::SignedIn;
 use crate::components::packages::{package_cell, use_packages};
 use crate::graph::models::Assignment;
 use crate::graph::resources::Collection;
 use crate::i18n::{Msg, t};
+use crate::labels;
 use crate::ids::Guid;
 use crate::router::RouteId;
 use crate::rules::{assignment_reprocess_took_effect, can_reprocess_assignment};
@@ -48,29 +49,32 @@ fn AssignmentView(assignment: Assignment) -> impl IntoView {
         .as_ref()
         .map(|s| s.display_name.clone())
         .unwrap_or_else(|| a.id.clone());
-    let properties: Vec<(&'static str, &'static str, String)> = vec![
-        ("id", "assignment-id", a.id.clone()),
-        (t(Msg::ColTarget), "assignment-target", target),
+    // (label, test id, value, Graph's raw value when the value is its label)
+    let properties: Vec<(&'static str, &'static str, String, Option<String>)> = vec![
+        ("id", "assignment-id", a.id.clone(), None),
+        (t(Msg::ColTarget), "assignment-target", target, None),
         (
             t(Msg::ColPolicy),
             "assignment-policy",
             a.policy.clone().unwrap_or_default(),
+            None,
         ),
-        (t(Msg::ColState), "assignment-state", a.state.clone()),
-        (t(Msg::ColStatus), "assignment-status", a.status.clone()),
+        (t(Msg::ColState), "assignment-state", labels::state(&a.state), Some(a.state.clone())),
+        (t(Msg::ColStatus), "assignment-status", labels::status(&a.status), Some(a.status.clone())),
         (
             t(Msg::Schedule),
             "assignment-schedule",
-            format!("{} → {}", when(a.schedule.start), when(a.schedule.end)),
+            format!("{} → {}", crate::intl::date_time(a.schedule.start), crate::intl::date_time(a.schedule.end)),
+            None,
         ),
-        (t(Msg::ColExpires), "assignment-expired", when(a.expired)),
+        (t(Msg::ColExpires), "assignment-expired", crate::intl::date_time(a.expired), None),
     ];
     let reprocess = can_reprocess_assignment(&a.id, &a.state)
         .and_then(|()| Guid::parse(&a.id).ok_or(crate::rules::Refusal::MalformedId));
     view! {
         <h1 data-testid="assignment-title">{t(Msg::AssignmentTitle)} ": " {title}</h1>
         <dl class="properties" data-testid="assignment-properties">
-            {properties.into_iter().map(|(label, id, value)| view! { <dt>{label}</dt><dd data-testid=id>{value}</dd> }).collect_view()}
+            {properties.into_iter().map(|(label, id, value, raw)| view! { <dt>{label}</dt><dd data-testid=id title=raw.clone() data-value=raw>{value}</dd> }).collect_view()}
             <dt>{t(Msg::ColPackage)}</dt>
             <dd data-testid="assignment-package">{move || package_cell(package.as_ref(), packages)}</dd>
         </dl>

@@ -8,11 +8,12 @@ use crate::components::filters::{
     ColumnHeader, ColumnPicker, FetchPlanView, Filters, QueryProblems,
 };
 use crate::components::list::{
-    ListPage, PagerControls, SignedIn, Viewport, Windowed, empty_line, when,
+    ListPage, PagerControls, SignedIn, Viewport, Windowed, empty_line,
 };
 use crate::components::packages::{package_cell, use_packages};
 use crate::graph::models::{Assignment, PackageRef};
 use crate::i18n::{Msg, t};
+use crate::labels;
 use crate::query::{ASSIGNMENTS, Column};
 use crate::rows::visible_assignments;
 
@@ -117,12 +118,19 @@ fn AssignmentRow(
                 view! { <td class="package">{move || package_cell(package.as_ref(), packages)}</td> }
                     .into_any()
             }
+            Column::State | Column::Status => {
+                // Graph's value as a label, the raw value as its title.
+                let (raw, text) = if c == Column::State {
+                    (row.state.clone(), labels::state(&row.state))
+                } else {
+                    (row.status.clone(), labels::status(&row.status))
+                };
+                view! { <td class=c.name() title=raw.clone() data-value=raw>{text}</td> }.into_any()
+            }
             other => {
                 let text = match other {
-                    Column::State => row.state.clone(),
-                    Column::Status => row.status.clone(),
-                    Column::Starts => when(row.schedule.start),
-                    _ => when(row.expired),
+                    Column::Starts => crate::intl::date_time(row.schedule.start),
+                    _ => crate::intl::date_time(row.expired),
                 };
                 view! { <td class=other.name()>{text}</td> }.into_any()
             }

@@ -7,13 +7,14 @@ use crate::actions::{Action, stage_for_extension};
 use crate::auth::Auth;
 use crate::components::actions::{ReprocessAction, ResumeForm};
 use crate::components::detail::{item_view, load_item};
-use crate::components::list::{SignedIn, now_utc, when};
+use crate::components::list::{SignedIn, now_utc};
 use crate::components::load::load;
 use crate::config::{Cloud, Config};
 use crate::graph::get_json;
 use crate::graph::models::{Callout, Request};
 use crate::graph::resources::{Collection, Endpoint};
 use crate::i18n::{Msg, t};
+use crate::labels;
 use crate::ids::Guid;
 use crate::router::RouteId;
 use crate::rules::{
@@ -69,9 +70,12 @@ fn RequestView(request: Request, cloud: Cloud) -> impl IntoView {
     // static tree of distinct elements).
     let package = r.package.clone();
     let packages = crate::components::packages::use_packages();
-    let properties: Vec<(&'static str, &'static str, String)> = vec![
-        ("id", "request-id", r.id.clone()),
-        (
+    // (label, test id, value, Graph's raw value when the value is its label)
+    let plain = |label, id, value: String| (label, id, value, None);
+    let enumerated = |label, id, value: String, raw: &str| (label, id, value, Some(raw.to_string()));
+    let properties: Vec<(&'static str, &'static str, String, Option<String>)> = vec![
+        plain("id", "request-id", r.id.clone()),
+        plain(
             t(Msg::ColRequestor),
             "request-requestor",
             r.requestor
@@ -79,18 +83,18 @@ fn RequestView(request: Request, cloud: Cloud) -> impl IntoView {
                 .map(|s| format!("{} <{}>", s.display_name, s.email))
                 .unwrap_or_default(),
         ),
-        (t(Msg::ColType), "request-type", r.request_type.clone()),
-        (t(Msg::ColState), "request-state", r.state.clone()),
-        (t(Msg::ColStatus), "request-status", r.status.clone()),
-        (t(Msg::ColCreated), "request-created", when(r.created)),
-        (t(Msg::ColCompleted), "request-completed", when(r.completed)),
-        (t(Msg::ColWindow), "request-window", window.label()),
-        (
+        enumerated(t(Msg::ColType), "request-type", labels::request_type(&r.request_type), &r.request_type),
+        enumerated(t(Msg::ColState), "request-state", labels::state(&r.state), &r.state),
+        enumerated(t(Msg::ColStatus), "request-status", labels::status(&r.status), &r.status),
+        plain(t(Msg::ColCreated), "request-created", crate::intl::date_time(r.created)),
+        plain(t(Msg::ColCompleted), "request-completed", crate::intl::date_time(r.completed)),
+        plain(t(Msg::ColWindow), "request-window", window.label()),
+        plain(
             t(Msg::Schedule),
             "request-schedule",
-            format!("{} → {}", when(r.schedule.start), when(r.schedule.end)),
+            format!("{} → {}", crate::intl::date_time(r.schedule.start), crate::intl::date_time(r.schedule.end)),
         ),
-        (
+        plain(
             t(Msg::Justification),
             "request-justification",
             r.justification.clone(),
@@ -99,7 +103,7 @@ fn RequestView(request: Request, cloud: Cloud) -> impl IntoView {
     view! {
         <h1 data-testid="request-title">{title}</h1>
         <dl class="properties" data-testid="request-properties">
-            {properties.into_iter().map(|(label, id, value)| view! { <dt>{label}</dt><dd data-testid=id>{value}</dd> }).collect_view()}
+            {properties.into_iter().map(|(label, id, value, raw)| view! { <dt>{label}</dt><dd data-testid=id title=raw.clone() data-value=raw>{value}</dd> }).collect_view()}
             <dt>{t(Msg::ColPackage)}</dt>
             <dd data-testid="request-package">{move || crate::components::packages::package_cell(package.as_ref(), packages)}</dd>
             <dt>{t(Msg::Assignment)}</dt>
@@ -119,7 +123,7 @@ fn RequestView(request: Request, cloud: Cloud) -> impl IntoView {
             </tr></thead>
             <tbody>
                 {r.callouts.iter().map(|c| view! {
-                    <tr><td><code>{c.id.clone()}</code></td><td>{c.status.clone()}</td><td>{c.detail.clone()}</td><td><code>{c.correlation_id.clone()}</code></td></tr>
+                    <tr><td><code>{c.id.clone()}</code></td><td title=c.status.clone() data-value=c.status.clone()>{labels::callout_status(&c.status)}</td><td>{c.detail.clone()}</td><td><code>{c.correlation_id.clone()}</code></td></tr>
                 }).collect_view()}
             </tbody>
         </table>

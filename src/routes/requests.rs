@@ -9,11 +9,12 @@ use crate::components::filters::{
     ColumnHeader, ColumnPicker, FetchPlanView, Filters, Presets, QueryProblems,
 };
 use crate::components::list::{
-    ListPage, PagerControls, SignedIn, Viewport, Windowed, empty_line, now_utc, when,
+    ListPage, PagerControls, SignedIn, Viewport, Windowed, empty_line, now_utc,
 };
 use crate::components::packages::{package_cell, use_packages};
 use crate::graph::models::{PackageRef, Request};
-use crate::i18n::{Msg, t};
+use crate::i18n::{Msg, t, tf};
+use crate::labels;
 use crate::query::{Column, REQUESTS};
 use crate::rows::visible_requests;
 use crate::rules::{Window, reprocess_window};
@@ -148,16 +149,23 @@ fn RequestRow(
                 return view! { <td class="package">{move || package_cell(package.as_ref(), packages)}</td> }
                     .into_any();
             }
+            // Graph's enum values as labels, each with its raw value as the title.
+            let raw = match c {
+                Column::Type => Some(row.request_type.clone()),
+                Column::State => Some(row.state.clone()),
+                Column::Status => Some(row.status.clone()),
+                _ => None,
+            };
             let text: String = match c {
-                Column::Type => row.request_type.clone(),
-                Column::State => row.state.clone(),
-                Column::Status => row.status.clone(),
-                Column::Created => when(row.created),
-                Column::Completed => when(row.completed),
+                Column::Type => labels::request_type(&row.request_type),
+                Column::State => labels::state(&row.state),
+                Column::Status => labels::status(&row.status),
+                Column::Created => crate::intl::date_time(row.created),
+                Column::Completed => crate::intl::date_time(row.completed),
                 Column::Window => window.label(),
                 _ => match (row.callouts.len(), row.waiting_callout()) {
                     (0, _) => "—".into(),
-                    (n, Some(_)) => format!("{n} · {}", t(Msg::Waiting)),
+                    (n, Some(_)) => tf(Msg::CalloutsWaiting, &[("count", &n.to_string())]),
                     (n, None) => n.to_string(),
                 },
             };
@@ -170,7 +178,7 @@ fn RequestRow(
                 },
                 other => other.name().to_string(),
             };
-            view! { <td class=class>{text}</td> }.into_any()
+            view! { <td class=class title=raw.clone() data-value=raw>{text}</td> }.into_any()
         })
         .collect_view();
     let id = row.id.clone();
@@ -183,7 +191,7 @@ fn RequestRow(
     view! {
         <tr aria-rowindex=index + 2 data-id=row.id.clone()>
             <td class="select">
-                <input type="checkbox" aria-label=format!("{} {name}", t(Msg::SelectRow))
+                <input type="checkbox" aria-label=tf(Msg::SelectRowNamed, &[("name", &name)])
                     prop:checked=move || selected.with(|s| s.contains(&id))
                     on:change=move |_| selected.update(|s| {
                         match s.iter().position(|x| *x == toggle_id) {

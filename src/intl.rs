@@ -1,0 +1,175 @@
+//! Dates, numbers and durations in the language in use, formatted by the browser's `Intl`
+//! (the wasm carries no locale tables: the browser has them). Natively, for the unit
+//! tests of the pure modules that format, a plain English rendering stands in.
+//!
+//! ```
+//! use access_desk::intl::duration;
+//! // Natively, the English stand-in:
+//! assert_eq!(duration(chrono::Duration::hours(50)), "2 days");
+//! assert_eq!(duration(chrono::Duration::minutes(90)), "1 hour");
+//! ```
+
+use chrono::{DateTime, Duration, Utc};
+
+/// The largest whole unit of a duration worth saying: days from two days on, then hours,
+/// then minutes (at least one).
+fn unit_of(d: Duration) -> (&'static str, i64) {
+    match (d.num_days(), d.num_hours()) {
+        (n, _) if n >= 2 => ("day", n),
+        (1, _) => ("day", 1),
+        (_, h) if h >= 1 => ("hour", h),
+        _ => ("minute", d.num_minutes().max(1)),
+    }
+}
+
+/// A duration as "11 days", "1 hour", "45 minutes" (in the language in use, with its
+/// plural forms).
+pub fn duration(d: Duration) -> String {
+    let (unit, n) = unit_of(d);
+    format_unit(unit, n)
+}
+
+/// A moment in the admin's time zone and language, with the zone named; "—" for none.
+pub fn date_time(t: Option<DateTime<Utc>>) -> String {
+    match t {
+        Some(t) => format_date_time(t),
+        None => "—".into(),
+    }
+}
+
+/// A count, grouped as the language writes it (10,200 · 10 200 · 10,200).
+pub fn number(n: usize) -> String {
+    format_number(n)
+}
+
+#[cfg(target_arch = "wasm32")]
+mod browser {
+    use std::cell::RefCell;
+
+    use chrono::{DateTime, Utc};
+    use js_sys::{Array, Intl, Object, Reflect};
+    use wasm_bindgen::JsValue;
+
+    use crate::i18n::{Lang, lang};
+
+    #[derive(Clone)]
+    enum Kind {
+        Unit(&'static str),
+        Number,
+        DateTime,
+    }
+
+    thread_local! {
+        /// Formatters are costly to make and cheap to use: one per language and kind.
+        static CACHE: RefCell<Vec<(Lang, &'static str, js_sys::Function)>> = const { RefCell::new(Vec::new()) };
+    }
+
+    fn options(pairs: &[(&str, &str)]) -> Object {
+        let o = Object::new();
+        for (k, v) in pairs {
+            let _ = Reflect::set(&o, &JsValue::from_str(k), &JsValue::from_str(v));
+        }
+        o
+    }
+
+    fn formatter(kind: Kind) -> js_sys::Function {
+        let key = match &kind {
+            Kind::Unit(u) => u,
+            Kind::Number => "number",
+            Kind::DateTime => "date-time",
+        };
+        let l = lang();
+        if let Some(f) = CACHE.with(|c| {
+            c.borrow()
+                .iter()
+                .find(|(x, k, _)| *x == l && *k == key)
+                .map(|(_, _, f)| f.clone())
+        }) {
+            return f;
+        }
+        let locales = Array::of1(&JsValue::from_str(l.code()));
+        let f = match kind {
+            Kind::Unit(unit) => Intl::NumberFormat::new(
+                &locales,
+                &options(&[("style", "unit"), ("unit", unit), ("unitDisplay", "long")]),
+            )
+            .format(),
+            Kind::Number => Intl::NumberFormat::new(&locales, &Object::new()).format(),
+            Kind::DateTime => Intl::DateTimeFormat::new(
+                &locales,
+                &options(&[
+                    ("year", "numeric"),
+                    ("month", "short"),
+                    ("day", "numeric"),
+                    ("hour", "2-digit"),
+                    ("minute", "2-digit"),
+                    ("timeZoneName", "short"),
+                ]),
+            )
+            .format(),
+        };
+        CACHE.with(|c| c.borrow_mut().push((l, key, f.clone())));
+        f
+    }
+
+    fn call(f: &js_sys::Function, v: &JsValue) -> String {
+        f.call1(&JsValue::NULL, v)
+            .ok()
+            .and_then(|s| s.as_string())
+            .unwrap_or_default()
+    }
+
+    pub fn format_unit(unit: &'static str, n: i64) -> String {
+        call(&formatter(Kind::Unit(unit)), &JsValue::from_f64(n as f64))
+    }
+
+    pub fn format_number(n: usize) -> String {
+        call(&formatter(Kind::Number), &JsValue::from_f64(n as f64))
+    }
+
+    pub fn format_date_time(t: DateTime<Utc>) -> String {
+        let date = js_sys::Date::new(&JsValue::from_f64(t.timestamp_millis() as f64));
+        call(&formatter(Kind::DateTime), &date)
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+use browser::{format_date_time, format_number, format_unit};
+
+#[cfg(not(target_arch = "wasm32"))]
+fn format_unit(unit: &str, n: i64) -> String {
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn format_number(n: usize) -> String {
+    n.to_string()
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn format_date_time(t: DateTime<Utc>) -> String {
+    use chrono::Timelike;
+    format!(
+        "{} {:02}:{:02} UTC",
+        crate::query::format_date(t.date_naive()),
+        t.hour(),
+        t.minute()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_say_their_largest_whole_unit() {
+        let d = |h: i64, m: i64| duration(Duration::hours(h) + Duration::minutes(m));
+        assert_eq!(d(11 * 24 + 3, 0), "11 days");
+        assert_eq!(d(47, 59), "1 day");
+        assert_eq!(d(24, 0), "1 day");
+        assert_eq!(d(5, 30), "5 hours");
+        assert_eq!(d(1, 0), "1 hour");
+        assert_eq!(d(0, 30), "30 minutes");
+        assert_eq!(d(0, 0), "1 minute");
+    }
+}
