@@ -121,7 +121,7 @@ pub fn preferred_language() -> Lang {
 /// language stays as it was and the reason is returned.
 pub async fn use_language(lang: Lang, remember: bool) -> Result<(), String> {
     if !is_loaded(lang) {
-        let url = asset_url(&format!("i18n/{}.json", lang.code()));
+        let url = asset_url(&format!("lang-{}.json", lang.code()));
         let text = fetch_text(&url, RequestCache::NoCache).await.map_err(|e| {
             tf(
                 Msg::LanguageNotLoaded,

@@ -1,7 +1,7 @@
 //! The message catalog: every user-visible string of the app comes from here, in English
 //! (compiled in, so an English first visit loads nothing more), French and Simplified
-//! Chinese (`src/i18n/fr.json`, `src/i18n/zh-CN.json`, copied to `dist/i18n/` and fetched
-//! at start only when chosen). Messages are whole sentences with `{name}` placeholders,
+//! Chinese (`src/i18n/lang-fr.json`, `src/i18n/lang-zh-CN.json`, copied next to
+//! `index.html` and fetched at start only when chosen). Messages are whole sentences with `{name}` placeholders,
 //! never glued from fragments, so each language puts each value where it belongs.
 //!
 //! ```
@@ -497,8 +497,8 @@ mod tests {
 
     /// The language files as they ship.
     const FILES: [(Lang, &str); 2] = [
-        (Lang::Fr, include_str!("i18n/fr.json")),
-        (Lang::ZhCn, include_str!("i18n/zh-CN.json")),
+        (Lang::Fr, include_str!("i18n/lang-fr.json")),
+        (Lang::ZhCn, include_str!("i18n/lang-zh-CN.json")),
     ];
 
     #[test]

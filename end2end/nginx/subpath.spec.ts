@@ -35,7 +35,7 @@ test('a bookmarked filtered view: sign-in round trip, then reload, under the sub
 test('a deep link to a request, and links that stay under the sub-path', async ({ page }) => {
   await page.goto('requests/d82eb508-acc4-43cc-bcf1-7c1c4a2c073b');
   await signIn(page);
-  await expect(page.getByTestId('request-state')).toHaveText('deliveryFailed');
+  await expect(page.getByTestId('request-state')).toHaveAttribute('data-value', 'deliveryFailed');
   await page.getByRole('link', { name: '← All requests' }).click();
   await expect(page).toHaveURL(`${app}requests`);
   await expect(rows(page).first()).toBeVisible();
