@@ -11,12 +11,12 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-/// The largest whole unit of a duration worth saying: days from two days on, then hours,
-/// then minutes (at least one).
+/// The largest whole unit of a duration worth saying: days from two days on (below that,
+/// "1 day" would hide up to 23 hours, which matters for a callback about to time out or a
+/// delivery stuck since yesterday), then hours, then minutes (at least one).
 fn unit_of(d: Duration) -> (&'static str, i64) {
     match (d.num_days(), d.num_hours()) {
         (n, _) if n >= 2 => ("day", n),
-        (1, _) => ("day", 1),
         (_, h) if h >= 1 => ("hour", h),
         _ => ("minute", d.num_minutes().max(1)),
     }
@@ -57,6 +57,8 @@ mod browser {
         Unit(&'static str),
         Number,
         DateTime,
+        Time,
+        Day,
     }
 
     thread_local! {
@@ -77,6 +79,8 @@ mod browser {
             Kind::Unit(u) => u,
             Kind::Number => "number",
             Kind::DateTime => "date-time",
+            Kind::Time => "time",
+            Kind::Day => "day",
         };
         let l = lang();
         if let Some(f) = CACHE.with(|c| {
@@ -107,6 +111,17 @@ mod browser {
                 ]),
             )
             .format(),
+            Kind::Time => Intl::DateTimeFormat::new(
+                &locales,
+                &options(&[("hour", "2-digit"), ("minute", "2-digit")]),
+            )
+            .format(),
+            // A calendar day, not a moment: formatted in UTC so no zone moves it.
+            Kind::Day => Intl::DateTimeFormat::new(
+                &locales,
+                &options(&[("weekday", "short"), ("month", "short"), ("day", "numeric"), ("timeZone", "UTC")]),
+            )
+            .format(),
         };
         CACHE.with(|c| c.borrow_mut().push((l, key, f.clone())));
         f
@@ -127,14 +142,61 @@ mod browser {
         call(&formatter(Kind::Number), &JsValue::from_f64(n as f64))
     }
 
+    fn js_date(t: DateTime<Utc>) -> js_sys::Date {
+        js_sys::Date::new(&JsValue::from_f64(t.timestamp_millis() as f64))
+    }
+
     pub fn format_date_time(t: DateTime<Utc>) -> String {
-        let date = js_sys::Date::new(&JsValue::from_f64(t.timestamp_millis() as f64));
-        call(&formatter(Kind::DateTime), &date)
+        call(&formatter(Kind::DateTime), &js_date(t))
+    }
+
+    pub fn format_time(t: DateTime<Utc>) -> String {
+        call(&formatter(Kind::Time), &js_date(t))
+    }
+
+    pub fn format_day(d: chrono::NaiveDate) -> String {
+        let noon = d.and_hms_opt(12, 0, 0).unwrap_or_default().and_utc();
+        call(&formatter(Kind::Day), &js_date(noon))
+    }
+
+    pub fn offset_minutes() -> i32 {
+        -(js_sys::Date::new_0().get_timezone_offset() as i32)
     }
 }
 
 #[cfg(target_arch = "wasm32")]
-use browser::{format_date_time, format_number, format_unit};
+use browser::{format_date_time, format_day, format_number, format_time, format_unit, offset_minutes};
+
+/// The time of day of `t` in the admin's zone (`09:14`).
+pub fn time_of_day(t: DateTime<Utc>) -> String {
+    format_time(t)
+}
+
+/// A calendar day, short (`Mon, Nov 30`).
+pub fn day(d: chrono::NaiveDate) -> String {
+    format_day(d)
+}
+
+/// The admin's time zone now, as minutes east of UTC (0 natively).
+pub fn local_offset_minutes() -> i32 {
+    offset_minutes()
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn format_time(t: DateTime<Utc>) -> String {
+    use chrono::Timelike;
+    format!("{:02}:{:02}", t.hour(), t.minute())
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn format_day(d: chrono::NaiveDate) -> String {
+    crate::query::format_date(d)
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn offset_minutes() -> i32 {
+    0
+}
 
 #[cfg(not(target_arch = "wasm32"))]
 fn format_unit(unit: &str, n: i64) -> String {
@@ -165,8 +227,8 @@ mod tests {
     fn durations_say_their_largest_whole_unit() {
         let d = |h: i64, m: i64| duration(Duration::hours(h) + Duration::minutes(m));
         assert_eq!(d(11 * 24 + 3, 0), "11 days");
-        assert_eq!(d(47, 59), "1 day");
-        assert_eq!(d(24, 0), "1 day");
+        assert_eq!(d(47, 59), "47 hours");
+        assert_eq!(d(24, 0), "24 hours");
         assert_eq!(d(5, 30), "5 hours");
         assert_eq!(d(1, 0), "1 hour");
         assert_eq!(d(0, 30), "30 minutes");

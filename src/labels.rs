@@ -11,6 +11,7 @@
 //! ```
 
 use crate::actions::Stage;
+use crate::query::Preset;
 use crate::i18n::{Msg, t};
 
 fn label(raw: &str, table: &[(&str, Msg)]) -> String {
@@ -95,6 +96,18 @@ pub fn stage(s: Stage) -> &'static str {
     })
 }
 
+/// A ready-made view of the requests list.
+pub fn preset(p: Preset) -> &'static str {
+    t(match p {
+        Preset::Attention => Msg::PresetAttention,
+        Preset::Waiting => Msg::PresetWaiting,
+        Preset::FailedOld => Msg::PresetFailedOld,
+        Preset::Recent => Msg::PresetRecent,
+        Preset::Stuck => Msg::PresetStuck,
+        Preset::Deadline => Msg::PresetDeadline,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -113,3 +126,4 @@ mod tests {
         assert_eq!(callout_status("callbackTimedOut"), "Callback timed out");
     }
 }
+

@@ -47,14 +47,20 @@ pub enum Preset {
     FailedOld,
     /// Created in the last seven days.
     Recent,
+    /// Delivering for longer than a threshold (`hours=`, 6 by default).
+    Stuck,
+    /// Waiting for a custom-extension callback, by the time left before it times out.
+    Deadline,
 }
 
 impl Preset {
-    pub const ALL: [Preset; 4] = [
+    pub const ALL: [Preset; 6] = [
         Preset::Attention,
         Preset::Waiting,
         Preset::FailedOld,
         Preset::Recent,
+        Preset::Stuck,
+        Preset::Deadline,
     ];
 
     pub fn name(self) -> &'static str {
@@ -63,6 +69,8 @@ impl Preset {
             Preset::Waiting => "waiting",
             Preset::FailedOld => "failed-old",
             Preset::Recent => "recent",
+            Preset::Stuck => "stuck",
+            Preset::Deadline => "deadline",
         }
     }
 
@@ -86,6 +94,10 @@ pub enum Column {
     Callouts,
     Starts,
     Expires,
+    /// How long a request has been delivering (the stuck view).
+    DeliveringFor,
+    /// Time left before a custom-extension callback times out (the deadline view).
+    TimeLeft,
 }
 
 impl Column {
@@ -104,6 +116,8 @@ impl Column {
             Column::Callouts => "callouts",
             Column::Starts => "starts",
             Column::Expires => "expires",
+            Column::DeliveringFor => "delivering",
+            Column::TimeLeft => "time_left",
         }
     }
 }
@@ -121,6 +135,8 @@ pub enum SortKey {
     Type,
     Window,
     Expires,
+    DeliveringFor,
+    TimeLeft,
 }
 
 impl SortKey {
@@ -136,14 +152,17 @@ impl SortKey {
             SortKey::Type => "type",
             SortKey::Window => "window",
             SortKey::Expires => "expires",
+            SortKey::DeliveringFor => "delivering",
+            SortKey::TimeLeft => "time_left",
         }
     }
 
-    /// Times sort newest first when a header is first clicked; text A to Z.
+    /// Times sort newest first when a header is first clicked, the longest delivering
+    /// first; text A to Z, the least time left first.
     fn descends_first(self) -> bool {
         matches!(
             self,
-            SortKey::Created | SortKey::Completed | SortKey::Expires
+            SortKey::Created | SortKey::Completed | SortKey::Expires | SortKey::DeliveringFor
         )
     }
 }
@@ -226,6 +245,8 @@ pub static REQUESTS: ListSpec = ListSpec {
         Column::Completed,
         Column::Window,
         Column::Callouts,
+        Column::DeliveringFor,
+        Column::TimeLeft,
     ],
     sorts: &[
         (Column::Requestor, SortKey::Requestor),
@@ -236,6 +257,8 @@ pub static REQUESTS: ListSpec = ListSpec {
         (Column::Created, SortKey::Created),
         (Column::Completed, SortKey::Completed),
         (Column::Window, SortKey::Window),
+        (Column::DeliveringFor, SortKey::DeliveringFor),
+        (Column::TimeLeft, SortKey::TimeLeft),
     ],
     default_sort: Some(Sort {
         key: SortKey::Created,
@@ -307,9 +330,14 @@ pub struct ListView {
     pub q: String,
     /// None: Graph's order.
     pub sort: Option<Sort>,
-    /// Shown columns in table order; empty means all.
+    /// Shown columns in table order; empty means the view's usual ones.
     pub columns: Vec<Column>,
+    /// The stuck view's threshold: delivering for at least this many hours.
+    pub hours: u32,
 }
+
+/// The stuck view's threshold when the address gives none.
+pub const STUCK_HOURS: u32 = 6;
 
 /// Why a parameter of the address was not used.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -322,6 +350,8 @@ pub enum ProblemKind {
     DatesOutOfOrder,
     UnknownSort,
     UnknownColumn,
+    /// `hours` is not a whole number of hours from 1 to 720.
+    BadHours,
     /// A parameter of the other list, or of none.
     NotForThisList,
 }
@@ -363,6 +393,41 @@ impl ListView {
             q: String::new(),
             sort: kind.spec().default_sort,
             columns: Vec::new(),
+            hours: STUCK_HOURS,
+        }
+    }
+
+    /// The sort of this view when the address gives none: the stuck view shows the longest
+    /// delivering first, the deadline view the least time left first.
+    pub fn default_sort(&self) -> Option<Sort> {
+        match self.preset {
+            Some(Preset::Stuck) => Some(Sort {
+                key: SortKey::DeliveringFor,
+                descending: true,
+            }),
+            Some(Preset::Deadline) => Some(Sort {
+                key: SortKey::TimeLeft,
+                descending: false,
+            }),
+            _ => self.spec().default_sort,
+        }
+    }
+
+    /// The columns shown when the address names none: the list's usual ones, or the
+    /// ready-made view's own.
+    pub fn default_columns(&self) -> Vec<Column> {
+        use Column::*;
+        match (self.kind, self.preset) {
+            (ListKind::Requests, Some(Preset::Stuck)) => {
+                vec![Requestor, Package, Type, State, Status, Created, DeliveringFor]
+            }
+            (ListKind::Requests, Some(Preset::Deadline)) => {
+                vec![Requestor, Package, State, Status, Created, TimeLeft, Callouts]
+            }
+            (ListKind::Requests, _) => vec![
+                Requestor, Package, Type, State, Status, Created, Completed, Window, Callouts,
+            ],
+            (ListKind::Assignments, _) => self.spec().columns.to_vec(),
         }
     }
 
@@ -374,6 +439,7 @@ impl ListView {
     pub fn parse(spec: &'static ListSpec, query: &str) -> (ListView, Vec<QueryProblem>) {
         let mut v = ListView::new(spec.kind);
         let mut problems = Vec::new();
+        let mut sorted = false;
         let mut problem = |param: &str, value: &str, kind: ProblemKind| {
             problems.push(QueryProblem {
                 param: param.to_string(),
@@ -421,6 +487,10 @@ impl ListView {
                     None => problem(&k, &val, ProblemKind::NotADate),
                 },
                 "q" => v.q = val,
+                "hours" if spec.presets => match val.parse::<u32>() {
+                    Ok(h) if (1..=720).contains(&h) => v.hours = h,
+                    _ => problem("hours", &val, ProblemKind::BadHours),
+                },
                 "sort" => {
                     let (descending, name) = match val.strip_prefix('-') {
                         Some(n) => (true, n),
@@ -428,6 +498,7 @@ impl ListView {
                     };
                     match spec.sorts.iter().find(|(_, key)| key.name() == name) {
                         Some((_, key)) => {
+                            sorted = true;
                             v.sort = Some(Sort {
                                 key: *key,
                                 descending,
@@ -448,14 +519,18 @@ impl ListView {
                 other => problem(other, &val, ProblemKind::NotForThisList),
             }
         }
-        // Columns in table order, whatever order the address gave them in.
+        if !sorted {
+            v.sort = v.default_sort();
+        }
+        // Columns in table order, whatever order the address gave them in; the view's
+        // usual ones are written as no `cols` at all.
         v.columns = spec
             .columns
             .iter()
             .copied()
             .filter(|c| v.columns.contains(c))
             .collect();
-        if v.columns.len() == spec.columns.len() {
+        if v.columns == v.default_columns() {
             v.columns.clear();
         }
         if let (Some(a), Some(b)) = (v.created_after, v.created_before)
@@ -496,10 +571,13 @@ impl ListView {
         if let Some(d) = self.created_before {
             parts.push(format!("created_before={}", format_date(d)));
         }
+        if self.preset == Some(Preset::Stuck) && self.hours != STUCK_HOURS {
+            parts.push(format!("hours={}", self.hours));
+        }
         if !self.q.is_empty() {
             parts.push(format!("q={}", encode(&self.q)));
         }
-        if self.sort != spec.default_sort
+        if self.sort != self.default_sort()
             && let Some(s) = self.sort
         {
             parts.push(format!(
@@ -552,7 +630,11 @@ impl ListView {
     }
 
     pub fn shows(&self, column: Column) -> bool {
-        self.columns.is_empty() || self.columns.contains(&column)
+        if self.columns.is_empty() {
+            self.default_columns().contains(&column)
+        } else {
+            self.columns.contains(&column)
+        }
     }
 
     /// The columns shown, in table order.
@@ -566,17 +648,19 @@ impl ListView {
     }
 
     /// The view with `column` shown if it was hidden and hidden if it was shown. Columns
-    /// keep the table's order; all shown is written as no `cols` at all, and hiding the
-    /// last shown column shows them all again rather than an empty table.
+    /// keep the table's order; the view's usual columns are written as no `cols` at all,
+    /// and hiding the last shown column shows the usual ones again rather than an empty
+    /// table.
     pub fn toggled_column(&self, column: Column) -> ListView {
-        let all = self.spec().columns;
-        let shown: Vec<Column> = all
+        let shown: Vec<Column> = self
+            .spec()
+            .columns
             .iter()
             .copied()
             .filter(|c| self.shows(*c) != (*c == column))
             .collect();
         ListView {
-            columns: if shown.len() == all.len() {
+            columns: if shown.is_empty() || shown == self.default_columns() {
                 Vec::new()
             } else {
                 shown
@@ -781,7 +865,7 @@ mod tests {
     fn columns_toggle_in_table_order_and_never_to_an_empty_table() {
         let all = ListView::new(ListKind::Requests);
         let v = all.toggled_column(Column::Type);
-        assert_eq!(v.columns.len(), REQUESTS.columns.len() - 1);
+        assert_eq!(v.columns.len(), all.default_columns().len() - 1);
         assert!(!v.shows(Column::Type) && v.shows(Column::Requestor));
         assert!(v.to_query().contains("cols=requestor,package,state,"));
         assert_eq!(

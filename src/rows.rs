@@ -15,12 +15,75 @@
 
 use std::cmp::Ordering;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 
 use crate::graph::models::{Assignment, Request, Subject};
 use crate::graph::plan::created_from;
 use crate::query::{ListView, Preset, SortKey};
 use crate::rules::{Window, reprocess_window};
+
+/// How long a custom-extension callback may be awaited when Graph does not say (the
+/// entitlement-management maximum: then "Process expired").
+pub const CALLBACK_TIMEOUT_DAYS: i64 = 14;
+
+/// An ISO 8601 duration as Graph writes timeouts (`P14D`, `PT12H`, `P1DT6H30M`, `PT45S`);
+/// years and months are refused (their length varies).
+pub fn parse_iso_duration(s: &str) -> Option<Duration> {
+    let rest = s.strip_prefix('P')?;
+    let (date, time) = match rest.split_once('T') {
+        Some((d, t)) => (d, Some(t)),
+        None => (rest, None),
+    };
+    let mut total = Duration::zero();
+    let mut parse = |part: &str, units: &[(char, i64)]| -> Option<()> {
+        let mut number = String::new();
+        for c in part.chars() {
+            if c.is_ascii_digit() {
+                number.push(c);
+            } else {
+                let seconds = units.iter().find(|(u, _)| *u == c)?.1;
+                total += Duration::seconds(number.parse::<i64>().ok()? * seconds);
+                number.clear();
+            }
+        }
+        number.is_empty().then_some(())
+    };
+    parse(date, &[('W', 7 * 86_400), ('D', 86_400)])?;
+    if let Some(t) = time {
+        if t.is_empty() {
+            return None;
+        }
+        parse(t, &[('H', 3_600), ('M', 60), ('S', 1)])?;
+    }
+    (rest != "" && rest != "T").then_some(total)
+}
+
+/// How long a request has been delivering, as far as Graph lets anyone tell: Graph keeps
+/// no time of the last state change, so it is counted from the later of its creation and
+/// its scheduled start (delivery cannot have begun before either).
+pub fn delivering_for(r: &Request, now: DateTime<Utc>) -> Option<Duration> {
+    if !r.state.eq_ignore_ascii_case("delivering") {
+        return None;
+    }
+    let since = r.created.max(r.schedule.start)?;
+    Some(now - since)
+}
+
+/// The time left before the callout a request waits on times out (negative once past):
+/// counted from the request's creation (a callout has no start time in Graph; creation is
+/// the earliest it can have started, so the real time left may be longer) and the
+/// extension's callback timeout when the policy gives it (`timeout_of(extension id)`),
+/// else [`CALLBACK_TIMEOUT_DAYS`].
+pub fn callback_time_left(
+    r: &Request,
+    now: DateTime<Utc>,
+    timeout_of: &dyn Fn(&str) -> Option<Duration>,
+) -> Option<Duration> {
+    let callout = r.waiting_callout()?;
+    let timeout = timeout_of(&callout.custom_extension_id)
+        .unwrap_or_else(|| Duration::days(CALLBACK_TIMEOUT_DAYS));
+    Some(r.created? + timeout - now)
+}
 
 /// A row with its lower-cased search text, worked out once when its page arrives rather
 /// than on every keystroke.
@@ -57,6 +120,10 @@ pub fn keeps_request(
         Some(Preset::Attention) => window.is_open() || r.waiting_callout().is_some(),
         Some(Preset::Waiting) => r.status.eq_ignore_ascii_case("WaitingForCallback"),
         Some(Preset::FailedOld) => matches!(window, Window::Closed(_)),
+        Some(Preset::Stuck) => {
+            delivering_for(r, now).is_some_and(|d| d >= Duration::hours(i64::from(view.hours)))
+        }
+        Some(Preset::Deadline) => r.waiting_callout().is_some(),
         Some(Preset::Recent) | None => true,
     };
     let created = match (created_from(view, now), r.created) {
@@ -104,7 +171,13 @@ fn package(p: Option<&crate::graph::models::PackageRef>) -> String {
     p.map(|p| p.display_name.to_lowercase()).unwrap_or_default()
 }
 
-fn compare_requests(key: SortKey, a: &Request, b: &Request, now: DateTime<Utc>) -> Ordering {
+fn compare_requests(
+    key: SortKey,
+    a: &Request,
+    b: &Request,
+    now: DateTime<Utc>,
+    timeout_of: &dyn Fn(&str) -> Option<Duration>,
+) -> Ordering {
     let window_key = |r: &Request| match reprocess_window(&r.state, r.completed, now) {
         Window::Open(d) => (0, d.num_seconds()),
         Window::Closed(d) => (1, d.num_seconds()),
@@ -122,6 +195,19 @@ fn compare_requests(key: SortKey, a: &Request, b: &Request, now: DateTime<Utc>) 
         SortKey::Type => a.request_type.cmp(&b.request_type),
         SortKey::Window => window_key(a).cmp(&window_key(b)),
         SortKey::Expires => a.schedule.end.cmp(&b.schedule.end),
+        SortKey::DeliveringFor => delivering_for(a, now).cmp(&delivering_for(b, now)),
+        // Rows without a deadline after those with one.
+        SortKey::TimeLeft => {
+            match (
+                callback_time_left(a, now, timeout_of),
+                callback_time_left(b, now, timeout_of),
+            ) {
+                (Some(x), Some(y)) => x.cmp(&y),
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (None, None) => Ordering::Equal,
+            }
+        }
     }
 }
 
@@ -143,11 +229,13 @@ fn directed(o: Ordering, descending: bool) -> Ordering {
     if descending { o.reverse() } else { o }
 }
 
-/// The rows of a requests view, filtered and sorted.
+/// The rows of a requests view, filtered and sorted; `timeout_of` gives a custom
+/// extension's callback timeout when its policy is known (the deadline view's sort).
 pub fn visible_requests(
     view: &ListView,
     rows: &[Searchable<Request>],
     now: DateTime<Utc>,
+    timeout_of: &dyn Fn(&str) -> Option<Duration>,
 ) -> Vec<Request> {
     let terms = view.search_terms();
     let mut out: Vec<Request> = rows
@@ -156,7 +244,12 @@ pub fn visible_requests(
         .map(|(r, _)| r.clone())
         .collect();
     if let Some(s) = view.sort {
-        out.sort_by(|a, b| directed(compare_requests(s.key, a, b, now), s.descending));
+        out.sort_by(|a, b| {
+            directed(
+                compare_requests(s.key, a, b, now, timeout_of),
+                s.descending,
+            )
+        });
     }
     out
 }
@@ -268,6 +361,65 @@ mod tests {
     }
 
     #[test]
+    fn iso_durations_as_graph_writes_timeouts() {
+        assert_eq!(parse_iso_duration("P14D"), Some(Duration::days(14)));
+        assert_eq!(parse_iso_duration("PT12H"), Some(Duration::hours(12)));
+        assert_eq!(parse_iso_duration("P1DT6H30M"), Some(Duration::minutes(24 * 60 + 6 * 60 + 30)));
+        assert_eq!(parse_iso_duration("PT45S"), Some(Duration::seconds(45)));
+        assert_eq!(parse_iso_duration("P2W"), Some(Duration::days(14)));
+        for bad in ["", "P", "PT", "14D", "P1M", "P1Y", "PT5X", "P5"] {
+            assert_eq!(parse_iso_duration(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn stuck_requests_have_been_delivering_longer_than_the_threshold() {
+        let mut r = request("delivering", "Delivering", 0);
+        r.created = Some(now() - Duration::hours(7));
+        r.schedule.start = Some(now() - Duration::hours(8));
+        assert_eq!(delivering_for(&r, now()), Some(Duration::hours(7)));
+        assert!(keeps("view=stuck", &r));
+        assert!(!keeps("view=stuck&hours=8", &r));
+        // A scheduled start after creation: delivery cannot have begun before it.
+        r.schedule.start = Some(now() - Duration::hours(2));
+        assert_eq!(delivering_for(&r, now()), Some(Duration::hours(2)));
+        assert!(!keeps("view=stuck", &r));
+        assert_eq!(delivering_for(&request("delivered", "x", 3), now()), None);
+    }
+
+    #[test]
+    fn the_deadline_counts_from_creation_with_the_extensions_timeout_or_fourteen_days() {
+        let waiting = |days_ago: i64, ext: &str| Request {
+            status: "WaitingForCallback".into(),
+            created: Some(now() - Duration::days(days_ago)),
+            callouts: vec![crate::graph::models::Callout {
+                id: format!("c{days_ago}{ext}"),
+                custom_extension_id: ext.into(),
+                status: "waitingForCallback".into(),
+                ..Default::default()
+            }],
+            ..request("submitted", "WaitingForCallback", days_ago)
+        };
+        let timeouts = |ext: &str| (ext == "short").then(|| Duration::hours(12 * 24 + 6));
+        let left = |r: &Request| callback_time_left(r, now(), &timeouts);
+        assert_eq!(left(&waiting(13, "long")), Some(Duration::days(1)));
+        assert_eq!(left(&waiting(12, "short")), Some(Duration::hours(6)));
+        assert_eq!(left(&waiting(15, "long")), Some(Duration::days(-1)), "past: negative");
+        assert_eq!(left(&request("delivered", "Delivered", 1)), None);
+        // Sorted by time left, the least first; only waiting requests are in the view.
+        let rows: Vec<Searchable<Request>> = [waiting(2, "long"), waiting(12, "short"), waiting(13, "long")]
+            .into_iter()
+            .map(|r| (r, String::new()))
+            .collect();
+        let order: Vec<String> = visible_requests(&view("view=deadline"), &rows, now(), &timeouts)
+            .into_iter()
+            .map(|r| r.callouts[0].id.clone())
+            .collect();
+        assert_eq!(order, ["c12short", "c13long", "c2long"]);
+        assert!(!keeps("view=deadline", &request("delivered", "Delivered", 1)));
+    }
+
+    #[test]
     fn assignments_check_target_state_and_status() {
         let a = Assignment {
             state: "delivered".into(),
@@ -297,7 +449,7 @@ mod tests {
             .into_iter()
             .map(|d| (request("delivered", "Delivered", d), String::new()))
             .collect();
-        let newest_first: Vec<String> = visible_requests(&view(""), &rows, now())
+        let newest_first: Vec<String> = visible_requests(&view(""), &rows, now(), &|_| None)
             .into_iter()
             .map(|r| r.id)
             .collect();

@@ -771,7 +771,7 @@ mod tests {
         let done = at("2026-11-01T10:00:00Z");
         let label = |now: &str| reprocess_window("deliveryFailed", Some(done), at(now)).label();
         assert_eq!(label("2026-11-04T09:00:00Z"), "11 days left");
-        assert_eq!(label("2026-11-14T09:00:00Z"), "1 day left");
+        assert_eq!(label("2026-11-14T09:00:00Z"), "25 hours left");
         assert_eq!(label("2026-11-15T05:00:00Z"), "5 hours left");
         assert_eq!(label("2026-11-15T09:00:00Z"), "1 hour left");
         assert_eq!(label("2026-11-15T09:30:00Z"), "30 minutes left");

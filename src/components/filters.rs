@@ -22,6 +22,7 @@ fn problem_text(p: &QueryProblem) -> String {
         ProblemKind::DatesOutOfOrder => Msg::ProblemDatesOutOfOrder,
         ProblemKind::UnknownSort => Msg::ProblemUnknownSort,
         ProblemKind::UnknownColumn => Msg::ProblemUnknownColumn,
+        ProblemKind::BadHours => Msg::ProblemBadHours,
         ProblemKind::NotForThisList => Msg::ProblemNotForThisList,
     };
     tf(msg, &[("param", &p.param), ("value", &p.value)])
@@ -38,15 +39,6 @@ pub fn QueryProblems(list: ListPage) -> impl IntoView {
                 {move || problems().iter().map(|p| view! { <li>{problem_text(p)}</li> }).collect_view()}
             </ul>
         </div>
-    }
-}
-
-fn preset_label(p: Preset) -> &'static str {
-    match p {
-        Preset::Attention => t(Msg::PresetAttention),
-        Preset::Waiting => t(Msg::PresetWaiting),
-        Preset::FailedOld => t(Msg::PresetFailedOld),
-        Preset::Recent => t(Msg::PresetRecent),
     }
 }
 
@@ -67,7 +59,7 @@ pub fn Presets(list: ListPage) -> impl IntoView {
                         <li>
                             <a href=format!("requests?view={}", p.name()) data-preset=p.name()
                                 aria-current=move || (view.get().preset == Some(p)).then_some("page")>
-                                {preset_label(p)}
+                                {crate::labels::preset(p)}
                             </a>
                         </li>
                     })
@@ -149,6 +141,18 @@ pub fn Filters(list: ListPage) -> impl IntoView {
                 <DateFilter list=list label=t(Msg::CreatedAfter) name="created_after" field=|v| &mut v.created_after />
                 <DateFilter list=list label=t(Msg::CreatedBefore) name="created_before" field=|v| &mut v.created_before />
             })}
+            <label hidden=move || view.with(|v| v.preset != Some(crate::query::Preset::Stuck))>
+                {t(Msg::StuckHoursLabel)}
+                <input type="number" name="hours" min="1" max="720" step="1"
+                    prop:value=move || view.with(|v| v.hours.to_string())
+                    on:change=move |ev| {
+                        if let Ok(h) = event_target_value(&ev).parse::<u32>()
+                            && (1..=720).contains(&h)
+                        {
+                            edit(&|v| v.hours = h, false);
+                        }
+                    } />
+            </label>
         </form>
     }
 }
@@ -209,6 +213,11 @@ fn browser_part_text(part: &BrowserPart) -> String {
             &[("days", &crate::rules::REPROCESS_WINDOW_DAYS.to_string())],
         ),
         BrowserPart::Search(q) => tf(Msg::PlanSearch, &[("text", q)]),
+        BrowserPart::Stuck(hours) => tf(Msg::PlanStuck, &[("hours", &hours.to_string())]),
+        BrowserPart::Deadline => tf(
+            Msg::PlanDeadline,
+            &[("days", &crate::rows::CALLBACK_TIMEOUT_DAYS.to_string())],
+        ),
     }
 }
 
@@ -308,6 +317,8 @@ pub fn column_label(c: Column) -> &'static str {
         Column::Callouts => Msg::ColCallouts,
         Column::Starts => Msg::ColStarts,
         Column::Expires => Msg::ColExpires,
+        Column::DeliveringFor => Msg::ColDeliveringFor,
+        Column::TimeLeft => Msg::ColTimeLeft,
     })
 }
 

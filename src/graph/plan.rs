@@ -43,6 +43,10 @@ pub enum BrowserPart {
     Waiting,
     /// The reprocess window has closed.
     WindowClosed,
+    /// Delivering for at least this many hours.
+    Stuck(u32),
+    /// Waiting for a callback, by the time left before it times out.
+    Deadline,
     Search(String),
 }
 
@@ -101,7 +105,8 @@ pub fn candidate_states(view: &ListView) -> Option<Vec<&'static str>> {
             }
             Some(s)
         }
-        Some(Preset::Waiting) => Some(waiting_states()),
+        Some(Preset::Waiting | Preset::Deadline) => Some(waiting_states()),
+        Some(Preset::Stuck) => Some(vec!["delivering"]),
         Some(Preset::FailedOld) => Some(REPROCESSABLE_STATES.to_vec()),
         Some(Preset::Recent) | None => None,
     };
@@ -213,6 +218,8 @@ pub fn plan(
         Some(Preset::Attention) => browser.push(BrowserPart::Attention),
         Some(Preset::Waiting) => browser.push(BrowserPart::Waiting),
         Some(Preset::FailedOld) => browser.push(BrowserPart::WindowClosed),
+        Some(Preset::Stuck) => browser.push(BrowserPart::Stuck(view.hours)),
+        Some(Preset::Deadline) => browser.push(BrowserPart::Deadline),
         _ => {}
     }
     if !view.q.trim().is_empty() {
@@ -408,6 +415,8 @@ mod tests {
             ]
         );
         assert_eq!(filters("view=attention").len(), 7);
+        assert_eq!(filters("view=stuck&hours=12"), ["state eq 'delivering'"]);
+        assert_eq!(filters("view=deadline").len(), 5);
         assert_eq!(
             filters("view=recent"),
             ["createdDateTime gt 2026-11-16T11:59:59Z"]

@@ -4,12 +4,15 @@
 
 use leptos::prelude::*;
 
+use crate::components::export::ExportCsv;
 use crate::components::filters::{
-    ColumnHeader, ColumnPicker, FetchPlanView, Filters, QueryProblems,
+    ColumnHeader, ColumnPicker, FetchPlanView, Filters, QueryProblems, column_label,
 };
 use crate::components::list::{
     ListPage, PagerControls, SignedIn, Viewport, Windowed, empty_line,
 };
+use crate::components::shortcuts::Shortcuts;
+use crate::export::{assignment_cell, csv_text};
 use crate::components::packages::{package_cell, use_packages};
 use crate::graph::models::{Assignment, PackageRef};
 use crate::i18n::{Msg, t};
@@ -42,12 +45,32 @@ fn AssignmentsList() -> impl IntoView {
     let rows = Memo::new(move |_| parsed_rows.with(|r| visible_assignments(&view.get(), r)));
     let shown = Signal::derive(move || rows.with(Vec::len));
     list.fill(shown, Signal::derive(move || parsed_rows.with(Vec::len)));
+    let csv = Callback::new(move |()| {
+        let columns = view.with_untracked(|v| v.shown_columns());
+        let header: Vec<&str> = std::iter::once("id")
+            .chain(columns.iter().map(|c| column_label(*c)))
+            .collect();
+        let lines = rows.with_untracked(|rows| {
+            rows.iter()
+                .map(|a| {
+                    std::iter::once(a.id.clone())
+                        .chain(columns.iter().map(|c| assignment_cell(*c, a)))
+                        .collect()
+                })
+                .collect()
+        });
+        csv_text(&header, lines)
+    });
     view! {
         <QueryProblems list=list />
         <Filters list=list />
         <FetchPlanView list=list />
         <ColumnPicker list=list />
         <PagerControls pager=pager shown=shown />
+        <div class="list-tools">
+            <ExportCsv list=list shown=shown csv=csv />
+            <Shortcuts rows=shown ticks=false />
+        </div>
         <AssignmentsTable list=list rows=rows />
         {empty_line(pager, shown, Msg::NoAssignments)}
     }
@@ -67,7 +90,7 @@ fn AssignmentsTable(list: ListPage, rows: Memo<Vec<Assignment>>) -> impl IntoVie
             aria-label=t(Msg::NavAssignmentsTitle)
             on:scroll=move |ev| viewport.on_scroll(ev)
         >
-            <table class="requests assignments" data-testid="assignments-table" aria-rowcount=move || rows.with(Vec::len) + 1>
+            <table class="requests assignments" data-list="assignments" data-testid="assignments-table" aria-rowcount=move || rows.with(Vec::len) + 1>
                 <thead>
                     <tr aria-rowindex="1">
                         {move || columns.get().into_iter().map(|c| view! { <ColumnHeader list=list column=c /> }).collect_view()}

@@ -4,15 +4,13 @@
 use leptos::prelude::*;
 
 use crate::actions::{Action, stage_for_extension};
-use crate::auth::Auth;
 use crate::components::actions::{ReprocessAction, ResumeForm};
 use crate::components::detail::{item_view, load_item};
 use crate::components::list::{SignedIn, now_utc};
-use crate::components::load::load;
+use crate::components::packages::use_policies;
 use crate::config::{Cloud, Config};
-use crate::graph::get_json;
 use crate::graph::models::{Callout, Request};
-use crate::graph::resources::{Collection, Endpoint};
+use crate::graph::resources::Collection;
 use crate::i18n::{Msg, t};
 use crate::labels;
 use crate::ids::Guid;
@@ -160,37 +158,24 @@ fn RequestView(request: Request, cloud: Cloud) -> impl IntoView {
 /// assignment policy (the admin chooses when the policy cannot tell).
 #[component]
 fn ResumeSection(request: Request, callout: Callout) -> impl IntoView {
-    let auth = expect_context::<Auth>();
-    let config = expect_context::<Config>();
-    let package = request.package.as_ref().map(|p| p.id.clone());
-    let extension = callout.custom_extension_id.clone();
     // The request may have no assignment yet (waiting at assignmentRequestCreated), so the
-    // stage comes from the policies of its access package.
-    let stage = load(async move {
-        let package = package.as_deref().and_then(Guid::parse)?;
-        let graph = Endpoint::of(&config);
-        // The documented way: the package with its policies, then each policy with its
-        // custom extension stage settings (beta refuses a filter on accessPackageId).
-        let expanded = get_json(&auth, &graph.item(Collection::Packages, &package))
-            .await
-            .ok()?;
-        let ids: Vec<Guid> = expanded[Collection::package_policies(config.graph_version)]
-            .as_array()?
-            .iter()
-            .filter_map(|p| p["id"].as_str().and_then(Guid::parse))
-            .collect();
-        let mut policies = Vec::new();
-        for id in ids {
-            policies.push(
-                get_json(&auth, &graph.item(Collection::Policies, &id))
-                    .await
-                    .ok()?,
-            );
-        }
-        stage_for_extension(&policies, &extension)
-    });
+    // stage comes from the policies of its access package (read once a session).
+    let policies = request
+        .package
+        .as_ref()
+        .and_then(|p| Guid::parse(&p.id))
+        .map(|p| use_policies(&p));
+    let extension = callout.custom_extension_id.clone();
+    // None while the policies load; then the stage, if they tell it.
+    let stage = move || match policies {
+        None => Some(None),
+        Some(p) => p.with(|list| {
+            list.as_deref()
+                .map(|list| stage_for_extension(list, &extension))
+        }),
+    };
     move || {
-        stage.get().map(|stage| {
+        stage().map(|stage| {
             let waiting = WaitingCallout {
                 instance_id: callout.id.clone(),
                 stage,

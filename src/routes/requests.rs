@@ -5,18 +5,23 @@
 use leptos::prelude::*;
 
 use crate::components::bulk::BulkBar;
+use crate::components::export::ExportCsv;
 use crate::components::filters::{
-    ColumnHeader, ColumnPicker, FetchPlanView, Filters, Presets, QueryProblems,
+    ColumnHeader, ColumnPicker, FetchPlanView, Filters, Presets, QueryProblems, column_label,
 };
 use crate::components::list::{
     ListPage, PagerControls, SignedIn, Viewport, Windowed, empty_line, now_utc,
 };
-use crate::components::packages::{package_cell, use_packages};
+use crate::components::packages::{
+    Timeouts, package_cell, timeout_in, use_packages, use_timeouts, waiting_packages,
+};
+use crate::components::shortcuts::Shortcuts;
+use crate::export::{csv_text, iso_duration, request_cell};
 use crate::graph::models::{PackageRef, Request};
 use crate::i18n::{Msg, t, tf};
 use crate::labels;
-use crate::query::{Column, REQUESTS};
-use crate::rows::visible_requests;
+use crate::query::{Column, REQUESTS, SortKey};
+use crate::rows::{callback_time_left, delivering_for, visible_requests};
 use crate::rules::{Window, reprocess_window};
 
 #[component]
@@ -41,10 +46,36 @@ fn RequestsList() -> impl IntoView {
         },
         |(r, _)| r.id.as_str(),
     );
-    let rows =
-        Memo::new(move |_| parsed_rows.with(|r| visible_requests(&view.get(), r, now_utc())));
+    let timeouts = use_row_timeouts(list, parsed_rows);
+    let rows = Memo::new(move |_| {
+        timeouts.with(|known| {
+            parsed_rows.with(|r| {
+                visible_requests(&view.get(), r, now_utc(), &|ext| timeout_in(known, ext))
+            })
+        })
+    });
     let shown = Signal::derive(move || rows.with(Vec::len));
     list.fill(shown, Signal::derive(move || parsed_rows.with(Vec::len)));
+    let csv = Callback::new(move |()| {
+        let columns = view.with_untracked(|v| v.shown_columns());
+        let header: Vec<&str> = std::iter::once("id")
+            .chain(columns.iter().map(|c| column_label(*c)))
+            .collect();
+        let now = now_utc();
+        let known = timeouts.get_untracked();
+        let timeout_of = |ext: &str| timeout_in(&known, ext);
+        let lines = rows.with_untracked(|rows| {
+            rows.iter()
+                .map(|r| {
+                    std::iter::once(r.id.clone())
+                        .chain(columns.iter().map(|c| request_cell(*c, r, now, &timeout_of)))
+                        .collect()
+                })
+                .collect()
+        });
+        csv_text(&header, lines)
+    });
+    let shows_time_left = move || view.with(|v| v.shows(Column::TimeLeft));
     // Ids of the rows selected for a bulk reprocess.
     let selected = RwSignal::new(Vec::<String>::new());
 
@@ -63,11 +94,35 @@ fn RequestsList() -> impl IntoView {
         <FetchPlanView list=list />
         <ColumnPicker list=list />
         <p class="notice" data-testid="pick-package" hidden=move || !needs_package()>{t(Msg::PickPackageFirst)}</p>
+        <p class="note" data-testid="deadline-note" hidden=move || !shows_time_left()>
+            {tf(Msg::DeadlineNote, &[("days", &crate::rows::CALLBACK_TIMEOUT_DAYS.to_string())])}
+        </p>
         <PagerControls pager=pager shown=shown />
+        <div class="list-tools">
+            <ExportCsv list=list shown=shown csv=csv />
+            <Shortcuts rows=shown ticks=true />
+        </div>
         <BulkBar rows=rows selected=selected pager=pager />
-        <RequestsTable list=list rows=rows selected=selected />
+        <RequestsTable list=list rows=rows selected=selected timeouts=timeouts />
         {empty_line(pager, shown, Msg::NoRequests)}
     }
+}
+
+/// The callback timeouts of the custom extensions that loaded rows wait on, read while
+/// the view shows or sorts by time left (nothing is read for other views).
+fn use_row_timeouts(list: ListPage, parsed_rows: RwSignal<Vec<(Request, String)>>) -> Timeouts {
+    let view = list.view;
+    let wanted = Memo::new(move |_| {
+        view.with(|v| {
+            v.shows(Column::TimeLeft) || v.sort.is_some_and(|s| s.key == SortKey::TimeLeft)
+        })
+    });
+    use_timeouts(Signal::derive(move || {
+        if !wanted.get() {
+            return Vec::new();
+        }
+        parsed_rows.with(|rows| waiting_packages(rows.iter().map(|(r, _)| r)))
+    }))
 }
 
 #[component]
@@ -75,6 +130,7 @@ fn RequestsTable(
     list: ListPage,
     rows: Memo<Vec<Request>>,
     selected: RwSignal<Vec<String>>,
+    timeouts: Timeouts,
 ) -> impl IntoView {
     let view = list.view;
     let viewport = Viewport::new();
@@ -89,7 +145,7 @@ fn RequestsTable(
             aria-label=t(Msg::RequestsTitle)
             on:scroll=move |ev| viewport.on_scroll(ev)
         >
-            <table class="requests" data-testid="requests-table" aria-rowcount=move || rows.with(Vec::len) + 1>
+            <table class="requests" data-list="requests" data-testid="requests-table" aria-rowcount=move || rows.with(Vec::len) + 1>
                 <thead>
                     <tr aria-rowindex="1">
                         <th scope="col" class="select"><span class="visually-hidden">{t(Msg::SelectRow)}</span></th>
@@ -104,7 +160,7 @@ fn RequestsTable(
                         view! {
                             <tr class="spacer" aria-hidden="true" style:height=format!("{above_px}px")></tr>
                             {slice.into_iter().map(|(i, r)| view! {
-                                <RequestRow row=r index=i columns=cols.clone() now=now selected=selected packages=packages />
+                                <RequestRow row=r index=i columns=cols.clone() now=now selected=selected packages=packages timeouts=timeouts />
                             }).collect_view()}
                             <tr class="spacer" aria-hidden="true" style:height=format!("{below_px}px")></tr>
                         }
@@ -123,6 +179,7 @@ fn RequestRow(
     now: chrono::DateTime<chrono::Utc>,
     selected: RwSignal<Vec<String>>,
     packages: Signal<Option<Vec<PackageRef>>>,
+    timeouts: Timeouts,
 ) -> impl IntoView {
     let window = reprocess_window(&row.state, row.completed, now);
     let href = format!("requests/{}", row.id);
@@ -149,6 +206,9 @@ fn RequestRow(
                 return view! { <td class="package">{move || package_cell(package.as_ref(), packages)}</td> }
                     .into_any();
             }
+            if c == Column::TimeLeft {
+                return timeouts.with_untracked(|known| time_left_cell(&row, now, known));
+            }
             // Graph's enum values as labels, each with its raw value as the title.
             let raw = match c {
                 Column::Type => Some(row.request_type.clone()),
@@ -163,6 +223,9 @@ fn RequestRow(
                 Column::Created => crate::intl::date_time(row.created),
                 Column::Completed => crate::intl::date_time(row.completed),
                 Column::Window => window.label(),
+                Column::DeliveringFor => delivering_for(&row, now)
+                    .map(crate::intl::duration)
+                    .unwrap_or_else(|| "—".into()),
                 _ => match (row.callouts.len(), row.waiting_callout()) {
                     (0, _) => "—".into(),
                     (n, Some(_)) => tf(Msg::CalloutsWaiting, &[("count", &n.to_string())]),
@@ -203,4 +266,38 @@ fn RequestRow(
             {cells}
         </tr>
     }
+}
+
+/// Time left before the callback the request waits on times out: under a day is flagged
+/// with a sign and words, not colour alone, and a timeout the policy does not give (14
+/// days assumed) is starred. `data-value` is the ISO 8601 duration, for tests and order.
+fn time_left_cell(row: &Request, now: chrono::DateTime<chrono::Utc>, known: &[(String, chrono::Duration)]) -> AnyView {
+    let Some(left) = callback_time_left(row, now, &|ext| timeout_in(known, ext)) else {
+        return view! { <td class="time_left">"—"</td> }.into_any();
+    };
+    let assumed = row
+        .waiting_callout()
+        .is_some_and(|c| timeout_in(known, &c.custom_extension_id).is_none());
+    let day = chrono::Duration::hours(24);
+    let (class, text) = if left < chrono::Duration::zero() {
+        ("time_left past", tf(Msg::TimeLeftPast, &[("duration", &crate::intl::duration(-left))]))
+    } else if left < day {
+        ("time_left soon", tf(Msg::TimeLeftSoon, &[("duration", &crate::intl::duration(left))]))
+    } else {
+        ("time_left", crate::intl::duration(left))
+    };
+    let flagged = left < day;
+    view! {
+        <td class=class data-value=iso_duration(left)>
+            {flagged.then(|| view! { <span class="flag" aria-hidden="true">"⚠ "</span> })}
+            {text}
+            {assumed.then(|| view! {
+                <span class="assumed" title=t(Msg::TimeoutAssumed)>
+                    <span aria-hidden="true">"*"</span>
+                    <span class="visually-hidden">{t(Msg::TimeoutAssumed)}</span>
+                </span>
+            })}
+        </td>
+    }
+    .into_any()
 }
