@@ -2,7 +2,8 @@
 //! values (enum names, UTC timestamps, ids) rather than their translated labels, so the
 //! file sorts, filters and joins in a spreadsheet the way the data does in Graph.
 //! Derived times are ISO 8601 durations (`PT30H`, `-P2DT3H`), Graph's own notation for
-//! timeouts. Pure; the page only downloads the text.
+//! timeouts; a callback's time left known only as a lower bound is written `>=P2D`, and
+//! left empty when not even that is known. Pure; the page only downloads the text.
 //!
 //! ```
 //! use access_desk::export::{csv_field, csv_text};
@@ -16,7 +17,7 @@ use chrono::{DateTime, Duration, NaiveDate, SecondsFormat, Utc};
 
 use crate::graph::models::{Assignment, Request, Subject};
 use crate::query::{Column, ListKind, ListView, format_date};
-use crate::rows::{callback_time_left, delivering_for};
+use crate::rows::{TimeLeft, callback_time_left, delivering_for};
 use crate::rules::{Window, reprocess_window};
 
 /// One CSV field: a leading `=`, `+`, `-`, `@`, tab or carriage return gets a `'` so a
@@ -116,9 +117,11 @@ pub fn request_cell(
         Column::Starts => timestamp(r.schedule.start),
         Column::Expires => timestamp(r.schedule.end),
         Column::DeliveringFor => delivering_for(r, now).map(iso_duration).unwrap_or_default(),
-        Column::TimeLeft => callback_time_left(r, now, timeout_of)
-            .map(iso_duration)
-            .unwrap_or_default(),
+        Column::TimeLeft => match callback_time_left(r, now, timeout_of) {
+            Some(TimeLeft::Known(d)) => iso_duration(d),
+            Some(TimeLeft::AtLeast(d)) => format!(">={}", iso_duration(d)),
+            Some(TimeLeft::Unknown) | None => String::new(),
+        },
     }
 }
 

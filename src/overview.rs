@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 use crate::graph::models::Request;
 use crate::ids::Guid;
 use crate::query::{ListKind, ListView, Preset};
-use crate::rows::{callback_time_left, keeps_request};
+use crate::rows::{TimeLeft, callback_time_left, keeps_request};
 
 /// How far back finished requests are read: Graph keeps them about three months after
 /// they complete.
@@ -98,7 +98,7 @@ pub struct Tally {
     pub scanned: usize,
     /// Counts in [`COUNTED`] order.
     pub views: [usize; 5],
-    /// Callbacks with less than a day left (or past their timeout).
+    /// Callbacks known to have less than a day left (or to be past their timeout).
     pub under_a_day: usize,
     /// The last [`CHART_DAYS`] days, oldest first, in the admin's time zone.
     pub days: Vec<Day>,
@@ -155,7 +155,7 @@ pub fn tally(
             }
         }
         if in_views[4] == 1
-            && callback_time_left(r, now, timeout_of).is_some_and(|left| left < Duration::hours(24))
+            && callback_time_left(r, now, timeout_of).is_some_and(TimeLeft::under_a_day)
         {
             t.under_a_day += 1;
         }

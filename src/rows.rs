@@ -69,20 +69,59 @@ pub fn delivering_for(r: &Request, now: DateTime<Utc>) -> Option<Duration> {
     Some(now - since)
 }
 
-/// The time left before the callout a request waits on times out (negative once past):
-/// counted from the request's creation (a callout has no start time in Graph; creation is
-/// the earliest it can have started, so the real time left may be longer) and the
-/// extension's callback timeout when the policy gives it (`timeout_of(extension id)`),
-/// else [`CALLBACK_TIMEOUT_DAYS`].
+/// How long before the callback a request waits for times out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeLeft {
+    /// Waiting at `assignmentRequestCreated`: the callout started when the request was
+    /// created, so the deadline is creation + the extension's timeout (negative once past).
+    Known(Duration),
+    /// Waiting at a later stage: the callout started at some unrecorded time after the
+    /// creation, so the deadline is at least this far off.
+    AtLeast(Duration),
+    /// A later stage whose lower bound has passed: the deadline could be anywhere.
+    Unknown,
+}
+
+impl TimeLeft {
+    /// The order of the deadline view: the soonest known or possible deadline first, the
+    /// unknown ones last.
+    fn sort_key(self) -> (u8, Duration) {
+        match self {
+            TimeLeft::Known(d) | TimeLeft::AtLeast(d) => (0, d),
+            TimeLeft::Unknown => (1, Duration::zero()),
+        }
+    }
+
+    /// Known, and under a day (or past): the deadline view flags these.
+    pub fn under_a_day(self) -> bool {
+        matches!(self, TimeLeft::Known(d) if d < Duration::hours(24))
+    }
+}
+
+/// The time left before the callout request `r` waits on times out, None when it waits for
+/// none. Graph records no start time for a callout (the resource has none), so it is
+/// counted from the request's creation, which is the start only at
+/// `assignmentRequestCreated` (a `submitted` or `pendingApproval` request); at later
+/// stages that gives a lower bound. The timeout is the extension's when its policy gives
+/// it (`timeout_of(extension id)`), else [`CALLBACK_TIMEOUT_DAYS`], the maximum.
 pub fn callback_time_left(
     r: &Request,
     now: DateTime<Utc>,
     timeout_of: &dyn Fn(&str) -> Option<Duration>,
-) -> Option<Duration> {
+) -> Option<TimeLeft> {
     let callout = r.waiting_callout()?;
     let timeout = timeout_of(&callout.custom_extension_id)
         .unwrap_or_else(|| Duration::days(CALLBACK_TIMEOUT_DAYS));
-    Some(r.created? + timeout - now)
+    let left = r.created? + timeout - now;
+    let at_created = crate::rules::stages_for_state(&r.state, &r.request_type)
+        == [crate::actions::Stage::Created];
+    Some(if at_created {
+        TimeLeft::Known(left)
+    } else if left >= Duration::zero() {
+        TimeLeft::AtLeast(left)
+    } else {
+        TimeLeft::Unknown
+    })
 }
 
 /// A row with its lower-cased search text, worked out once when its page arrives rather
@@ -202,7 +241,7 @@ fn compare_requests(
                 callback_time_left(a, now, timeout_of),
                 callback_time_left(b, now, timeout_of),
             ) {
-                (Some(x), Some(y)) => x.cmp(&y),
+                (Some(x), Some(y)) => x.sort_key().cmp(&y.sort_key()),
                 (Some(_), None) => Ordering::Less,
                 (None, Some(_)) => Ordering::Greater,
                 (None, None) => Ordering::Equal,
@@ -402,12 +441,22 @@ mod tests {
         };
         let timeouts = |ext: &str| (ext == "short").then(|| Duration::hours(12 * 24 + 6));
         let left = |r: &Request| callback_time_left(r, now(), &timeouts);
-        assert_eq!(left(&waiting(13, "long")), Some(Duration::days(1)));
-        assert_eq!(left(&waiting(12, "short")), Some(Duration::hours(6)));
-        assert_eq!(left(&waiting(15, "long")), Some(Duration::days(-1)), "past: negative");
+        assert_eq!(left(&waiting(13, "long")), Some(TimeLeft::Known(Duration::days(1))));
+        assert_eq!(left(&waiting(12, "short")), Some(TimeLeft::Known(Duration::hours(6))));
+        assert_eq!(left(&waiting(15, "long")), Some(TimeLeft::Known(Duration::days(-1))), "past: negative");
         assert_eq!(left(&request("delivered", "Delivered", 1)), None);
+        // Waiting after approval: the callout started at an unrecorded time after creation.
+        let approved = |days_ago| Request { state: "delivering".into(), ..waiting(days_ago, "long") };
+        assert_eq!(left(&approved(4)), Some(TimeLeft::AtLeast(Duration::days(10))));
+        assert_eq!(left(&approved(15)), Some(TimeLeft::Unknown));
         // Sorted by time left, the least first; only waiting requests are in the view.
-        let rows: Vec<Searchable<Request>> = [waiting(2, "long"), waiting(12, "short"), waiting(13, "long")]
+        let rows: Vec<Searchable<Request>> = [
+            Request { state: "delivering".into(), ..waiting(15, "unknown") },
+            waiting(2, "long"),
+            waiting(12, "short"),
+            Request { state: "delivering".into(), ..waiting(5, "lower-bound") },
+            waiting(13, "long"),
+        ]
             .into_iter()
             .map(|r| (r, String::new()))
             .collect();
@@ -415,7 +464,7 @@ mod tests {
             .into_iter()
             .map(|r| r.callouts[0].id.clone())
             .collect();
-        assert_eq!(order, ["c12short", "c13long", "c2long"]);
+        assert_eq!(order, ["c12short", "c13long", "c5lower-bound", "c2long", "c15unknown"]);
         assert!(!keeps("view=deadline", &request("delivered", "Delivered", 1)));
     }
 

@@ -189,7 +189,7 @@ fn browser_part_text(part: &BrowserPart) -> String {
     match part {
         BrowserPart::States(states) => {
             let names: Vec<String> = states.iter().map(|s| labels::state(s)).collect();
-            tf(Msg::PlanStates, &[("states", &names.join(", "))])
+            tf(Msg::PlanStates, &[("states", &names.join(t(Msg::ListSeparator)))])
         }
         BrowserPart::Status(s) => tf(Msg::PlanStatus, &[("status", &labels::status(s))]),
         BrowserPart::Package(p) => tf(Msg::PlanPackage, &[("id", p.as_str())]),
@@ -278,7 +278,7 @@ pub fn FetchPlanView(list: ListPage) -> impl IntoView {
                 .iter()
                 .map(|prop| prop.name(p.collection, p.version))
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join(t(Msg::ListSeparator))
         })
     };
     view! {

@@ -16,12 +16,12 @@ use crate::components::packages::{
     Timeouts, package_cell, timeout_in, use_packages, use_timeouts, waiting_packages,
 };
 use crate::components::shortcuts::Shortcuts;
-use crate::export::{csv_text, iso_duration, request_cell};
+use crate::export::{csv_text, request_cell};
 use crate::graph::models::{PackageRef, Request};
 use crate::i18n::{Msg, t, tf};
 use crate::labels;
 use crate::query::{Column, REQUESTS, SortKey};
-use crate::rows::{callback_time_left, delivering_for, visible_requests};
+use crate::rows::{TimeLeft, callback_time_left, delivering_for, visible_requests};
 use crate::rules::{Window, reprocess_window};
 
 #[component]
@@ -241,7 +241,11 @@ fn RequestRow(
                 },
                 other => other.name().to_string(),
             };
-            view! { <td class=class title=raw.clone() data-value=raw>{text}</td> }.into_any()
+            // How long a delivery has taken, as the CSV has it (for tests and scripts).
+            let value = raw.clone().or_else(|| {
+                (c == Column::DeliveringFor).then(|| request_cell(c, &row, now, &|_| None))
+            });
+            view! { <td class=class title=raw data-value=value>{text}</td> }.into_any()
         })
         .collect_view();
     let id = row.id.clone();
@@ -269,33 +273,42 @@ fn RequestRow(
 }
 
 /// Time left before the callback the request waits on times out: under a day is flagged
-/// with a sign and words, not colour alone, and a timeout the policy does not give (14
-/// days assumed) is starred. `data-value` is the ISO 8601 duration, for tests and order.
+/// with a sign and words, not colour alone; a lower bound says "at least"; a timeout the
+/// policy does not give (14 days assumed) is starred. `data-value` is what the CSV holds.
 fn time_left_cell(row: &Request, now: chrono::DateTime<chrono::Utc>, known: &[(String, chrono::Duration)]) -> AnyView {
-    let Some(left) = callback_time_left(row, now, &|ext| timeout_in(known, ext)) else {
+    let timeout_of = |ext: &str| timeout_in(known, ext);
+    let Some(left) = callback_time_left(row, now, &timeout_of) else {
         return view! { <td class="time_left">"—"</td> }.into_any();
     };
     let assumed = row
         .waiting_callout()
         .is_some_and(|c| timeout_in(known, &c.custom_extension_id).is_none());
-    let day = chrono::Duration::hours(24);
-    let (class, text) = if left < chrono::Duration::zero() {
-        ("time_left past", tf(Msg::TimeLeftPast, &[("duration", &crate::intl::duration(-left))]))
-    } else if left < day {
-        ("time_left soon", tf(Msg::TimeLeftSoon, &[("duration", &crate::intl::duration(left))]))
-    } else {
-        ("time_left", crate::intl::duration(left))
+    let raw = request_cell(Column::TimeLeft, row, now, &timeout_of);
+    let duration = crate::intl::duration;
+    let (class, text) = match left {
+        TimeLeft::Known(d) if d < chrono::Duration::zero() => {
+            ("time_left past", tf(Msg::TimeLeftPast, &[("duration", &duration(-d))]))
+        }
+        TimeLeft::Known(d) if left.under_a_day() => {
+            ("time_left soon", tf(Msg::TimeLeftSoon, &[("duration", &duration(d))]))
+        }
+        TimeLeft::Known(d) => ("time_left", duration(d)),
+        TimeLeft::AtLeast(d) => ("time_left", tf(Msg::TimeLeftAtLeast, &[("duration", &duration(d))])),
+        TimeLeft::Unknown => ("time_left", t(Msg::TimeLeftUnknown).to_string()),
     };
-    let flagged = left < day;
     view! {
-        <td class=class data-value=iso_duration(left)>
-            {flagged.then(|| view! { <span class="flag" aria-hidden="true">"⚠ "</span> })}
+        <td class=class data-value=raw title=(left == TimeLeft::Unknown).then(|| t(Msg::TimeLeftUnknownWhy))>
+            {left.under_a_day().then(|| view! { <span class="flag" aria-hidden="true">"⚠ "</span> })}
             {text}
-            {assumed.then(|| view! {
-                <span class="assumed" title=t(Msg::TimeoutAssumed)>
-                    <span aria-hidden="true">"*"</span>
-                    <span class="visually-hidden">{t(Msg::TimeoutAssumed)}</span>
-                </span>
+            {assumed.then(|| {
+                let why = tf(Msg::TimeoutAssumed, &[("days", &crate::rows::CALLBACK_TIMEOUT_DAYS.to_string())]);
+                let title = why.clone();
+                view! {
+                    <span class="assumed" title=title>
+                        <span aria-hidden="true">"*"</span>
+                        <span class="visually-hidden">{why}</span>
+                    </span>
+                }
             })}
         </td>
     }

@@ -1,0 +1,394 @@
+import * as fs from 'node:fs';
+import { test, expect, type Page } from './helpers';
+import { EM, accessToken, app, everything, openSignedIn, resetSandbox, sandbox, shownIds } from './helpers';
+
+// Beyond the admin center (#16): the start page's overview, the stuck and callback-deadline
+// views, CSV export of any view, and the keyboard. The oracle is the tenant read from Graph
+// without filters, with each definition applied here, independently of the app's code.
+
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const same = (a: string, b: string) => a?.toLowerCase() === b?.toLowerCase();
+const OUTCOMES = ['delivered', 'partiallyDelivered', 'deliveryFailed', 'denied', 'canceled'];
+const OPEN = ['submitted', 'pendingApproval', 'delivering', 'scheduled'];
+
+test.use({ timezoneId: 'UTC' });
+
+test.beforeEach(async () => {
+  await resetSandbox();
+});
+
+async function sandboxNow(): Promise<number> {
+  return new Date((await (await fetch(`${sandbox}/sandbox/clock`)).json()).now).getTime();
+}
+
+/** ISO 8601 duration (`P14D`, `PT12H`, `P1DT6H30M`) in milliseconds. */
+function isoMs(d: string): number {
+  const m = d.match(/^(-)?P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/)!;
+  expect(m, d).toBeTruthy();
+  const [, neg, w, dd, h, mi, s] = m.map((x) => (x === undefined ? 0 : x)) as any[];
+  const ms = ((Number(w) * 7 + Number(dd)) * 24 * 3600 + Number(h) * 3600 + Number(mi) * 60 + Number(s)) * 1000;
+  return neg ? -ms : ms;
+}
+
+/** Every custom extension's callback timeout, read the documented way from every package's policies. */
+async function timeouts(token: string, packageIds: string[]): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  const get = async (url: string) => {
+    const r = await fetch(`${sandbox}/${EM}/${url}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(r.ok, url).toBeTruthy();
+    return r.json();
+  };
+  for (const id of new Set(packageIds)) {
+    const pkg = await get(`accessPackages/${id}?$expand=assignmentPolicies`);
+    for (const p of pkg.assignmentPolicies) {
+      const policy = await get(`assignmentPolicies/${p.id}?$expand=customExtensionStageSettings($expand=customExtension)`);
+      for (const s of policy.customExtensionStageSettings ?? []) {
+        const d = s.customExtension?.callbackConfiguration?.timeoutDuration;
+        if (d) out.set(s.customExtension.id.toLowerCase(), isoMs(d));
+      }
+    }
+  }
+  return out;
+}
+
+const waitingCallout = (r: any) =>
+  same(r.status, 'WaitingForCallback') && (r.customExtensionCalloutInstances ?? []).find((c: any) => same(c.status, 'waitingForCallback'));
+const failed = (r: any) => same(r.state, 'deliveryFailed') || same(r.state, 'partiallyDelivered');
+const deliveringFor = (r: any, now: number) =>
+  same(r.state, 'delivering') ? now - Math.max(Date.parse(r.createdDateTime), r.schedule?.startDateTime ? Date.parse(r.schedule.startDateTime) : 0) : undefined;
+
+/** Time left before a waiting callout times out: exact before approval, a lower bound after. */
+function timeLeft(r: any, now: number, known: Map<string, number>): { kind: 'known' | 'atLeast' | 'unknown'; ms: number } {
+  const callout = waitingCallout(r);
+  const timeout = known.get(callout.customExtensionId.toLowerCase()) ?? 14 * DAY;
+  const ms = Date.parse(r.createdDateTime) + timeout - now;
+  if (same(r.state, 'submitted') || same(r.state, 'pendingApproval')) return { kind: 'known', ms };
+  return ms >= 0 ? { kind: 'atLeast', ms } : { kind: 'unknown', ms: 0 };
+}
+
+/** The rows of the table in display order: id and each cell's data-value or text, by column class. */
+async function rowsInOrder(page: Page, table: string): Promise<{ id: string; cells: Record<string, string> }[]> {
+  const count = page.getByTestId('loaded-count');
+  await expect(page.locator('.loading-inline')).toBeHidden({ timeout: 30_000 });
+  const all = page.getByRole('button', { name: 'Load all' });
+  if (await all.isVisible()) await all.click();
+  await expect(count).toContainText('all loaded', { timeout: 60_000 });
+  const shown = Number((await count.textContent())!.match(/shown: (\d+)/)![1]);
+  const byIndex = new Map<number, { id: string; cells: Record<string, string> }>();
+  const viewport = page.locator('.table-viewport');
+  await viewport.evaluate((el) => (el.scrollTop = 0));
+  for (let i = 0; i < 200 && byIndex.size < shown; i++) {
+    const seen = await page.locator(`table.${table} tbody tr[data-id]`).evaluateAll((trs) =>
+      trs.map((tr) => ({
+        index: Number(tr.getAttribute('aria-rowindex')),
+        id: tr.getAttribute('data-id')!,
+        cells: Object.fromEntries(
+          [...tr.querySelectorAll('td')].map((td) => [td.className.split(' ')[0], td.getAttribute('data-value') ?? td.textContent ?? '']),
+        ),
+      })),
+    );
+    for (const r of seen) byIndex.set(r.index, r);
+    await viewport.evaluate(
+      (el) =>
+        new Promise((done) => {
+          el.scrollTop += Math.max(el.clientHeight - 50, 100);
+          requestAnimationFrame(() => requestAnimationFrame(done));
+        }),
+    );
+  }
+  expect(byIndex.size, 'every shown row was seen').toBe(shown);
+  return [...byIndex.entries()].sort((a, b) => a[0] - b[0]).map(([, r]) => r);
+}
+
+test('the overview counts what each view holds and the last 14 days by outcome, read with documented filters, kept for the session', async ({ page }) => {
+  test.setTimeout(180_000);
+  const filters: string[] = [];
+  let listCalls = 0;
+  page.on('request', (r) => {
+    const u = new URL(r.url());
+    if (!u.pathname.endsWith('/assignmentRequests')) return;
+    listCalls++;
+    const f = u.searchParams.get('$filter');
+    if (f) filters.push(f);
+  });
+  await openSignedIn(page, '/requests');
+  const token = await accessToken(page);
+  const requests = await everything(token, 'assignmentRequests', 'accessPackage');
+  const known = await timeouts(token, requests.filter(waitingCallout).map((r) => r.accessPackage.id));
+  await page.goto('/');
+  const overview = page.getByTestId('overview');
+  await expect(overview).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+  const now = await sandboxNow();
+
+  // Finished requests are read back 90 days (from the start of the UTC day), open ones whole.
+  const from = Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), new Date(now).getUTCDate()) - 90 * DAY;
+  const read = requests.filter((r) => OPEN.some((s) => same(s, r.state)) || (OUTCOMES.some((s) => same(s, r.state)) && Date.parse(r.createdDateTime) > from - 1000));
+  const completedAgo = (r: any) => (r.completedDateTime ? now - Date.parse(r.completedDateTime) : undefined);
+  const expected: Record<string, number> = {
+    attention: read.filter((r) => (failed(r) && completedAgo(r)! <= 14 * DAY) || waitingCallout(r)).length,
+    waiting: read.filter((r) => same(r.status, 'WaitingForCallback')).length,
+    'failed-old': read.filter((r) => failed(r) && completedAgo(r) !== undefined && completedAgo(r)! > 14 * DAY).length,
+    stuck: read.filter((r) => (deliveringFor(r, now) ?? 0) >= 6 * HOUR).length,
+    deadline: read.filter(waitingCallout).length,
+  };
+  for (const [view, n] of Object.entries(expected)) {
+    expect(n, `${view} is not empty in the tenant`).toBeGreaterThan(0);
+    const link = page.getByTestId(`overview-${view}`);
+    await expect(link.locator('.count'), view).toHaveAttribute('data-value', String(n));
+    await expect(link).toHaveAttribute('href', `requests?view=${view}`);
+  }
+  const soon = read.filter(waitingCallout).filter((r) => {
+    const t = timeLeft(r, now, known);
+    return t.kind === 'known' && t.ms < 24 * HOUR;
+  }).length;
+  expect(soon, 'the seeds have callbacks under a day from their timeout').toBeGreaterThan(0);
+  await expect(page.getByTestId('overview-under-a-day')).toContainText(`${soon} with under 24 hours left`);
+
+  // The chart's table: the last 14 UTC days, oldest first, each outcome's completions.
+  const today = Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), new Date(now).getUTCDate());
+  const perDay = Array.from({ length: 14 }, (_, i) => {
+    const start = today - (13 - i) * DAY;
+    return OUTCOMES.map((o) => read.filter((r) => same(r.state, o) && r.completedDateTime && Date.parse(r.completedDateTime) >= start && Date.parse(r.completedDateTime) < start + DAY).length);
+  });
+  await page.getByText('Show as a table').click();
+  const table = await page.getByTestId('outcome-table').locator('tbody tr').evaluateAll((trs) =>
+    trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => Number(td.textContent!.replace(/\D/g, '')))),
+  );
+  expect(table.map((cells) => cells.slice(0, 5))).toEqual(perDay);
+  expect(table.map((cells) => cells[5])).toEqual(perDay.map((d) => d.reduce((a, b) => a + b, 0)));
+  expect(perDay.flat().reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+  await expect(page.locator('.outcome-chart svg')).toHaveAttribute('role', 'img');
+
+  // Only documented clauses went to Graph.
+  expect(filters.length).toBeGreaterThan(0);
+  for (const f of filters) {
+    for (const clause of f.split(' and ')) {
+      expect(clause, f).toMatch(/^(state eq '[A-Za-z]+'|createdDateTime gt [0-9T:-]+Z|accessPackage\/id eq '[0-9a-f-]{36}')$/);
+    }
+  }
+
+  // Kept for the tab's session: coming back reads nothing; Refresh reads again.
+  const asOf = await page.getByTestId('overview-as-of').textContent();
+  expect(asOf).toMatch(/^As of \d\d:\d\d, from [\d,]+ requests read$/);
+  await page.goto('/requests?view=stuck');
+  await page.goto('/');
+  const before = listCalls;
+  await expect(overview).toHaveAttribute('data-state', 'ready');
+  await page.waitForTimeout(300);
+  expect(listCalls).toBe(before);
+  await page.getByTestId('overview-refresh').click();
+  await expect(overview).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+  expect(listCalls).toBeGreaterThan(before);
+
+  // A count is what its view shows.
+  await page.getByTestId('overview-stuck').click();
+  await expect(page).toHaveURL(`${app}/requests?view=stuck`);
+  expect((await shownIds(page, 'requests')).length).toBe(expected.stuck);
+});
+
+test('a catalog-scoped manager gets the overview of the packages in their catalog', async ({ page, browser }) => {
+  test.setTimeout(120_000);
+  const admin = await browser.newPage();
+  await openSignedIn(admin, '/requests');
+  const requests = await everything(await accessToken(admin), 'assignmentRequests', 'accessPackage');
+  await admin.close();
+  await openSignedIn(page, '/requests', 'manager@');
+  const token = await accessToken(page);
+  const r = await fetch(`${sandbox}/${EM}/catalogs?$expand=accessPackages`, { headers: { authorization: `Bearer ${token}` } });
+  const mine = new Set<string>((await r.json()).value.flatMap((c: any) => c.accessPackages.map((p: any) => p.id)));
+  expect(mine.size).toBeGreaterThan(0);
+  await page.goto('/');
+  await expect(page.getByTestId('overview')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+  await expect(page.getByText('Your role covers some catalogs only')).toBeVisible();
+  const now = await sandboxNow();
+  const waiting = requests.filter((x) => mine.has(x.accessPackage.id) && same(x.status, 'WaitingForCallback')).length;
+  await expect(page.getByTestId('overview-waiting').locator('.count')).toHaveAttribute('data-value', String(waiting));
+  const stuck = requests.filter((x) => mine.has(x.accessPackage.id) && (deliveringFor(x, now) ?? 0) >= 6 * HOUR).length;
+  await expect(page.getByTestId('overview-stuck').locator('.count')).toHaveAttribute('data-value', String(stuck));
+  // Each package's counts link to that package's view.
+  const link = page.getByTestId('by-package').locator('a').first();
+  await expect(link).toHaveAttribute('href', /^requests\?view=[a-z-]+&package=[0-9a-f-]{36}$/);
+});
+
+test('stuck in delivering: the deliveries older than the threshold, longest first, the threshold kept in the address', async ({ page }) => {
+  test.setTimeout(120_000);
+  await openSignedIn(page, '/requests?view=stuck');
+  const token = await accessToken(page);
+  const requests = await everything(token, 'assignmentRequests', 'accessPackage');
+  const now = await sandboxNow();
+  const stuck = (hours: number) =>
+    requests
+      .filter((r) => (deliveringFor(r, now) ?? 0) >= hours * HOUR)
+      .sort((a, b) => deliveringFor(b, now)! - deliveringFor(a, now)!)
+      .map((r) => r.id);
+  const rows = await rowsInOrder(page, 'requests');
+  expect(stuck(6).length).toBeGreaterThan(2);
+  expect(rows.map((r) => r.id)).toEqual(stuck(6));
+  // How long each has been delivering, shown and as an ISO duration.
+  for (const r of rows) expect(r.cells.delivering).toMatch(/^P(\d+D)?(T(\d+H)?(\d+M)?(\d+S)?)?$/);
+  await expect(page.locator('table.requests tbody tr[data-id]').first().locator('td.delivering')).toHaveText(/\d+ (hours|days)/);
+
+  const hours = page.getByLabel('Delivering for at least (hours)');
+  await hours.fill('48');
+  await hours.press('Enter');
+  await expect(page).toHaveURL(`${app}/requests?view=stuck&hours=48`);
+  expect((await rowsInOrder(page, 'requests')).map((r) => r.id)).toEqual(stuck(48));
+  await page.reload();
+  await expect(page.getByLabel('Delivering for at least (hours)')).toHaveValue('48');
+});
+
+test('callback deadline: waiting requests by time left, the extension timeouts from the policies, under a day marked in words', async ({ page }) => {
+  test.setTimeout(120_000);
+  await openSignedIn(page, '/requests?view=deadline');
+  const token = await accessToken(page);
+  const requests = await everything(token, 'assignmentRequests', 'accessPackage');
+  const waiting = requests.filter(waitingCallout);
+  const known = await timeouts(token, waiting.map((r) => r.accessPackage.id));
+  expect(new Set(known.values()).size, 'several timeouts in the seeds').toBeGreaterThan(1);
+  // The time left of a row, once the policies are in (cells say "at least" or "unknown" after approval).
+  await expect(page.getByTestId('deadline-note')).toBeVisible();
+  const rows = await rowsInOrder(page, 'requests');
+  const now = await sandboxNow();
+  const key = (r: any) => {
+    const t = timeLeft(r, now, known);
+    return t.kind === 'unknown' ? Number.MAX_SAFE_INTEGER : t.ms;
+  };
+  const expected = [...waiting].sort((a, b) => key(a) - key(b));
+  expect(rows.map((r) => r.id)).toEqual(expected.map((r) => r.id));
+  // Each cell's value matches the oracle within the test's own running time.
+  for (const [i, r] of expected.entries()) {
+    const t = timeLeft(r, now, known);
+    const cell = rows[i].cells.time_left;
+    if (t.kind === 'unknown') expect(cell).toBe('');
+    else {
+      expect(cell.startsWith('>=')).toBe(t.kind === 'atLeast');
+      expect(Math.abs(isoMs(cell.replace('>=', '')) - t.ms), `${r.id}: ${cell}`).toBeLessThan(120_000);
+    }
+  }
+  // The soonest are marked with a sign and words, not colour alone.
+  const first = page.locator('table.requests tbody tr[data-id]').first().locator('td.time_left');
+  const t0 = timeLeft(expected[0], now, known);
+  expect(t0.kind === 'known' && t0.ms < 24 * HOUR, 'the seeds have a callback under a day from its timeout').toBeTruthy();
+  await expect(first).toContainText('⚠');
+  await expect(first).toContainText(t0.ms < 0 ? 'past the timeout' : 'under 24 hours');
+});
+
+async function download(page: Page, button: string): Promise<{ name: string; lines: string[][] }> {
+  const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId(button).click()]);
+  const text = fs.readFileSync((await file.path())!, 'utf8');
+  expect(text.startsWith('\uFEFF'), 'a byte-order mark for Excel').toBeTruthy();
+  expect(text.endsWith('\r\n')).toBeTruthy();
+  // RFC 4180 fields: quoted ones may hold commas, quotes and line breaks.
+  const lines: string[][] = [];
+  let row: string[] = [], field = '', quoted = false;
+  const body = text.slice(1);
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (quoted) {
+      if (c === '"' && body[i + 1] === '"') { field += '"'; i++; }
+      else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { row.push(field); field = ''; }
+    else if (c === '\r' && body[i + 1] === '\n') { row.push(field); lines.push(row); row = []; field = ''; i++; }
+    else field += c;
+  }
+  return { name: file.suggestedFilename(), lines };
+}
+
+test('any view exports as CSV: its rows, the chosen columns in table order, raw values, formulas defused', async ({ page }) => {
+  test.setTimeout(120_000);
+  await openSignedIn(page, '/requests?view=attention&cols=requestor,state,completed,window');
+  const token = await accessToken(page);
+  const requests = await everything(token, 'assignmentRequests', 'requestor,accessPackage');
+  const ids = await shownIds(page, 'requests');
+  const { name, lines } = await download(page, 'export-csv');
+  expect(name).toMatch(/^access-desk-requests-attention-\d{4}-\d{2}-\d{2}\.csv$/);
+  expect(lines[0]).toEqual(['id', 'Requestor', 'State', 'Completed', 'Reprocess window']);
+  expect(lines.slice(1).map((l) => l[0]).sort()).toEqual(ids);
+  const byId = new Map(requests.map((r) => [r.id, r]));
+  for (const l of lines.slice(1)) {
+    const r = byId.get(l[0])!;
+    expect(l[2], 'the raw state, not its label').toBe(r.state);
+    expect(l[3]).toBe(r.completedDateTime ? new Date(r.completedDateTime).toISOString().replace(/\.\d{3}Z$/, 'Z') : '');
+    const name = r.requestor?.displayName ?? '';
+    // A display name is anyone's to choose: one that starts like a formula gets a quote.
+    expect(l[1]).toBe(/^[=+\-@\t\r]/.test(name) ? `'${name}` : name);
+  }
+});
+
+test('"load all, then export" downloads every row of the view, and the assignments list exports too', async ({ page }) => {
+  test.setTimeout(120_000);
+  await openSignedIn(page, '/requests');
+  await expect(page.getByTestId('export-all-csv')).toBeVisible();
+  const { name, lines } = await download(page, 'export-all-csv');
+  expect(name).toMatch(/^access-desk-requests-all-/);
+  expect(lines.length - 1).toBe(500);
+  expect(new Set(lines.slice(1).map((l) => l[0])).size).toBe(500);
+  // The seeds' formula-looking requestor names arrive defused, whole.
+  const requestor = lines[0].indexOf('Requestor');
+  expect(lines.some((l) => l[requestor] === `'=HYPERLINK("https://evil.example","Open")`)).toBeTruthy();
+  expect(lines.some((l) => l[requestor] === `'@SUM(1+1)*cmd|' /C calc'!A0`)).toBeTruthy();
+  expect(lines.every((l) => !/^[=+\-@]/.test(l[requestor]))).toBeTruthy();
+  await expect(page.getByTestId('loaded-count')).toContainText('all loaded');
+
+  await page.goto('/assignments?state=delivered');
+  const ids = await shownIds(page, 'assignments');
+  const csv = await download(page, 'export-csv');
+  expect(csv.name).toMatch(/^access-desk-assignments-filtered-/);
+  expect(csv.lines[0][0]).toBe('id');
+  expect(csv.lines.slice(1).map((l) => l[0]).sort()).toEqual(ids);
+  const state = csv.lines[0].indexOf('State');
+  expect(state).toBeGreaterThan(0);
+  expect(new Set(csv.lines.slice(1).map((l) => l[state]))).toEqual(new Set(['delivered']));
+});
+
+test('the keyboard: / searches, j and k move, x ticks, Enter opens, ? lists them, none while typing', async ({ page }) => {
+  await openSignedIn(page, '/requests?view=attention');
+  const rows = page.locator('table.requests tbody tr[data-id]');
+  await expect(rows.first()).toBeVisible();
+  const focusedRow = () => page.evaluate(() => document.activeElement?.closest('tr')?.getAttribute('data-id') ?? null);
+  const ids = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-id')));
+
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('j');
+  expect(await focusedRow()).toBe(ids[0]);
+  await page.keyboard.press('j');
+  await page.keyboard.press('j');
+  expect(await focusedRow()).toBe(ids[2]);
+  await page.keyboard.press('k');
+  expect(await focusedRow()).toBe(ids[1]);
+  await page.keyboard.press('x');
+  await expect(rows.nth(1).locator('input[type=checkbox]')).toBeChecked();
+  await page.keyboard.press('x');
+  await expect(rows.nth(1).locator('input[type=checkbox]')).not.toBeChecked();
+
+  // Moving past the screen scrolls the windowed table.
+  for (let i = 0; i < 25; i++) await page.keyboard.press('j');
+  expect(await focusedRow()).toBe(await rows.evaluateAll((trs, i) => trs.find((tr) => tr.getAttribute('aria-rowindex') === String(i + 2))?.getAttribute('data-id'), Math.min(26, ids.length - 1)));
+
+  // "/" goes to the search; letters typed there are text, not shortcuts.
+  await page.keyboard.press('/');
+  const search = page.locator('input[name=q]');
+  await expect(search).toBeFocused();
+  await page.keyboard.type('jkx');
+  await expect(search).toHaveValue('jkx');
+  await search.fill('');
+  await expect(page).toHaveURL(`${app}/requests?view=attention`);
+
+  // "?" opens the help; Escape closes it.
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('?');
+  const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+  await expect(help).toBeVisible();
+  await expect(help).toContainText('Next row');
+  await page.keyboard.press('Escape');
+  await expect(help).toBeHidden();
+
+  // Enter opens the focused row.
+  await page.keyboard.press('j');
+  const id = await focusedRow();
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(`${app}/requests/${id}`);
+});
