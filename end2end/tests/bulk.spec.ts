@@ -78,7 +78,7 @@ function accessToken(page: Page): Promise<string | null> {
 
 async function loadAll(page: Page) {
   await expect(page.locator('table.requests tbody tr[data-id]').first()).toBeVisible();
-  const more = page.getByRole('button', { name: 'Load all' });
+  const more = page.getByRole('button', { name: 'Load all', exact: true });
   if (await more.isVisible()) {
     await more.click();
     await expect(more).toBeHidden({ timeout: 30_000 });

@@ -106,7 +106,7 @@ export async function everything(token: string, collection: string, expand: stri
 export async function shownIds(page: Page, table: string): Promise<string[]> {
   const count = page.getByTestId('loaded-count');
   await expect(count).toBeVisible();
-  const all = page.getByRole('button', { name: 'Load all' });
+  const all = page.getByRole('button', { name: 'Load all', exact: true });
   await expect(page.locator('.loading-inline')).toBeHidden({ timeout: 30_000 });
   if (await all.isVisible()) await all.click();
   await expect(count).toContainText('all loaded', { timeout: 60_000 });

@@ -71,8 +71,10 @@ fn row_element(i: usize) -> Option<web_sys::Element> {
 }
 
 /// Scrolls the table's viewport until row `i` is in view, then focuses its link once the
-/// windowed table has drawn it.
-fn go_to_row(i: usize) {
+/// windowed table has drawn it (`target` holds `i` until then, so keys pressed faster
+/// than the table draws, as a held key repeats, count from where the admin is going).
+fn go_to_row(i: usize, target: StoredValue<Option<usize>>) {
+    target.set_value(Some(i));
     let Some(viewport) = document()
         .and_then(|d| d.query_selector(".table-viewport").ok().flatten())
         .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
@@ -92,10 +94,14 @@ fn go_to_row(i: usize) {
     } else if top + ROW_HEIGHT as i32 > viewport.scroll_top() + room {
         viewport.set_scroll_top(top + ROW_HEIGHT as i32 - room);
     }
-    focus_row_when_drawn(i, 4);
+    focus_row_when_drawn(i, 4, target);
 }
 
-fn focus_row_when_drawn(i: usize, tries: u32) {
+fn focus_row_when_drawn(i: usize, tries: u32, target: StoredValue<Option<usize>>) {
+    if target.try_get_value().flatten() != Some(i) {
+        // A later key moved on.
+        return;
+    }
     // The row's link (Enter opens it), or its box when the link's column is hidden.
     let link = row_element(i)
         .and_then(|row| row.query_selector("a, input").ok().flatten())
@@ -103,11 +109,12 @@ fn focus_row_when_drawn(i: usize, tries: u32) {
     match link {
         Some(a) => {
             let _ = a.focus();
+            target.set_value(None);
         }
         None if tries > 0 => {
-            request_animation_frame(move || focus_row_when_drawn(i, tries - 1));
+            request_animation_frame(move || focus_row_when_drawn(i, tries - 1, target));
         }
-        None => {}
+        None => target.set_value(None),
     }
 }
 
@@ -116,6 +123,7 @@ fn focus_row_when_drawn(i: usize, tries: u32) {
 #[component]
 pub fn Shortcuts(rows: Signal<usize>, ticks: bool) -> impl IntoView {
     let dialog = NodeRef::<leptos::html::Dialog>::new();
+    let target = StoredValue::new(None::<usize>);
     let open_help = move || {
         if let Some(d) = dialog.get_untracked() {
             let _ = d.show_modal();
@@ -149,16 +157,19 @@ pub fn Shortcuts(rows: Signal<usize>, ticks: bool) -> impl IntoView {
                 }
             }
             Shortcut::Next | Shortcut::Previous if n > 0 => {
-                let next = match (focused_row(), shortcut) {
+                let from = target.get_value().or_else(focused_row);
+                let next = match (from, shortcut) {
                     (None, _) => 0,
                     (Some(i), Shortcut::Next) => (i + 1).min(n - 1),
                     (Some(i), _) => i.saturating_sub(1),
                 };
                 e.prevent_default();
-                go_to_row(next);
+                go_to_row(next, target);
             }
             Shortcut::Toggle => {
-                if let Some(box_) = focused_row()
+                if let Some(box_) = target
+                    .get_value()
+                    .or_else(focused_row)
                     .and_then(row_element)
                     .and_then(|row| row.query_selector("input[type=checkbox]").ok().flatten())
                     .and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok())
