@@ -34,7 +34,9 @@ pub fn App() -> impl IntoView {
     });
     (move || match started.get() {
         None => view! { <p class="loading" role="status">{t(Msg::ConfigLoading)}</p> }.into_any(),
-        Some((Ok(cfg), problem)) => view! { <Shell config=cfg language_problem=problem /> }.into_any(),
+        Some((Ok(cfg), problem)) => {
+            view! { <Shell config=cfg language_problem=problem /> }.into_any()
+        }
         Some((Err(error), _)) => view! { <ConfigErrorPage error=error /> }.into_any(),
     })
     .into_any()

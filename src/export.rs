@@ -181,7 +181,10 @@ mod tests {
     #[test]
     fn every_formula_prefix_is_defused_and_quoting_is_rfc_4180() {
         for s in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
-            assert!(csv_field(s).trim_start_matches('"').starts_with('\''), "{s:?}");
+            assert!(
+                csv_field(s).trim_start_matches('"').starts_with('\''),
+                "{s:?}"
+            );
         }
         assert_eq!(csv_field("张伟"), "张伟");
         assert_eq!(csv_field("a,b"), "\"a,b\"");
@@ -197,7 +200,11 @@ mod tests {
         assert_eq!(iso_duration(-Duration::minutes(45)), "-PT45M");
         assert_eq!(iso_duration(Duration::seconds(3_661)), "PT1H1M1S");
         assert_eq!(iso_duration(Duration::zero()), "PT0S");
-        for d in [Duration::hours(30), Duration::days(14), Duration::seconds(3_661)] {
+        for d in [
+            Duration::hours(30),
+            Duration::days(14),
+            Duration::seconds(3_661),
+        ] {
             assert_eq!(crate::rows::parse_iso_duration(&iso_duration(d)), Some(d));
         }
     }
@@ -216,7 +223,11 @@ mod tests {
                 email: "x@contoso.com".into(),
                 object_id: "o".into(),
             }),
-            package: Some(PackageRef { id: "p".into(), display_name: "Sales".into(), catalog: None }),
+            package: Some(PackageRef {
+                id: "p".into(),
+                display_name: "Sales".into(),
+                catalog: None,
+            }),
             callouts: vec![Callout {
                 status: "waitingForCallback".into(),
                 custom_extension_id: "ext".into(),
@@ -236,7 +247,10 @@ mod tests {
         assert_eq!(cell(Column::TimeLeft), "P13DT12H");
         let six_hours = |_: &str| Some(Duration::hours(6));
         assert_eq!(request_cell(Column::TimeLeft, &r, now, &six_hours), "-PT6H");
-        let text = csv_text(&["id", "Requestor"], vec![vec![r.id.clone(), cell(Column::Requestor)]]);
+        let text = csv_text(
+            &["id", "Requestor"],
+            vec![vec![r.id.clone(), cell(Column::Requestor)]],
+        );
         assert!(text.ends_with("r1,'=cmd|' /C calc'!A0\r\n"), "{text}");
     }
 
@@ -244,15 +258,27 @@ mod tests {
     fn file_names_say_the_list_the_view_and_the_day() {
         let day = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
         let name = |spec, q| file_name(&ListView::parse(spec, q).0, day);
-        assert_eq!(name(&REQUESTS, ""), "access-desk-requests-all-2026-11-30.csv");
-        assert_eq!(name(&REQUESTS, "view=stuck"), "access-desk-requests-stuck-2026-11-30.csv");
-        assert_eq!(name(&REQUESTS, "view=stuck&hours=12"), "access-desk-requests-stuck-2026-11-30.csv");
+        assert_eq!(
+            name(&REQUESTS, ""),
+            "access-desk-requests-all-2026-11-30.csv"
+        );
+        assert_eq!(
+            name(&REQUESTS, "view=stuck"),
+            "access-desk-requests-stuck-2026-11-30.csv"
+        );
+        assert_eq!(
+            name(&REQUESTS, "view=stuck&hours=12"),
+            "access-desk-requests-stuck-2026-11-30.csv"
+        );
         assert_eq!(
             name(&REQUESTS, "view=stuck&q=alice"),
             "access-desk-requests-stuck-filtered-2026-11-30.csv"
         );
         // Sorting and columns change the table, not which rows are in it.
-        assert_eq!(name(&REQUESTS, "sort=-created&cols=state"), "access-desk-requests-all-2026-11-30.csv");
+        assert_eq!(
+            name(&REQUESTS, "sort=-created&cols=state"),
+            "access-desk-requests-all-2026-11-30.csv"
+        );
         assert_eq!(
             name(&ASSIGNMENTS, "state=delivered"),
             "access-desk-assignments-filtered-2026-11-30.csv"

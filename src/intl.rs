@@ -119,7 +119,12 @@ mod browser {
             // A calendar day, not a moment: formatted in UTC so no zone moves it.
             Kind::Day => Intl::DateTimeFormat::new(
                 &locales,
-                &options(&[("weekday", "short"), ("month", "short"), ("day", "numeric"), ("timeZone", "UTC")]),
+                &options(&[
+                    ("weekday", "short"),
+                    ("month", "short"),
+                    ("day", "numeric"),
+                    ("timeZone", "UTC"),
+                ]),
             )
             .format(),
         };
@@ -165,7 +170,9 @@ mod browser {
 }
 
 #[cfg(target_arch = "wasm32")]
-use browser::{format_date_time, format_day, format_number, format_time, format_unit, offset_minutes};
+use browser::{
+    format_date_time, format_day, format_number, format_time, format_unit, offset_minutes,
+};
 
 /// The time of day of `t` in the admin's zone (`09:14`).
 pub fn time_of_day(t: DateTime<Utc>) -> String {

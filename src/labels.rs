@@ -11,8 +11,8 @@
 //! ```
 
 use crate::actions::Stage;
-use crate::query::Preset;
 use crate::i18n::{Msg, t};
+use crate::query::Preset;
 
 fn label(raw: &str, table: &[(&str, Msg)]) -> String {
     table
@@ -126,4 +126,3 @@ mod tests {
         assert_eq!(callout_status("callbackTimedOut"), "Callback timed out");
     }
 }
-

@@ -162,7 +162,11 @@ pub fn tally(
         if in_views.iter().any(|n| *n > 0)
             && let Some(p) = &r.package
         {
-            let at = match t.packages.iter().position(|x| x.id.eq_ignore_ascii_case(&p.id)) {
+            let at = match t
+                .packages
+                .iter()
+                .position(|x| x.id.eq_ignore_ascii_case(&p.id))
+            {
                 Some(i) => i,
                 None => {
                     t.packages.push(PackageCounts {
@@ -177,7 +181,9 @@ pub fn tally(
                 t.packages[at].views[i] += n;
             }
         }
-        let outcome = OUTCOMES.iter().position(|s| s.eq_ignore_ascii_case(&r.state));
+        let outcome = OUTCOMES
+            .iter()
+            .position(|s| s.eq_ignore_ascii_case(&r.state));
         if let (Some(o), Some(done)) = (outcome, r.completed) {
             let day = (done + offset).date_naive();
             if day >= first && day <= today {
@@ -185,8 +191,11 @@ pub fn tally(
             }
         }
     }
-    t.packages
-        .sort_by(|a, b| b.views[0].cmp(&a.views[0]).then_with(|| a.name.cmp(&b.name)));
+    t.packages.sort_by(|a, b| {
+        b.views[0]
+            .cmp(&a.views[0])
+            .then_with(|| a.name.cmp(&b.name))
+    });
     t
 }
 
@@ -241,11 +250,23 @@ mod tests {
         );
         let finished = plan(&finished, GraphVersion::V1, now(), &[]);
         assert_eq!(finished.queries.len(), OUTCOMES.len());
-        assert!(finished.filters().iter().all(|f| f.contains("createdDateTime gt 2026-08-31T23:59:59Z")), "{:?}", finished.filters());
+        assert!(
+            finished
+                .filters()
+                .iter()
+                .all(|f| f.contains("createdDateTime gt 2026-08-31T23:59:59Z")),
+            "{:?}",
+            finished.filters()
+        );
         let p = Guid::parse("d82eb508-acc4-43cc-bcf1-7c1c4a2c073b").unwrap();
         let [scoped, _] = scan_views(today, Some(&p));
         let scoped = plan(&scoped, GraphVersion::V1, now(), &[]);
-        assert!(scoped.filters().iter().all(|f| f.contains("accessPackage/id eq 'd82eb508")));
+        assert!(
+            scoped
+                .filters()
+                .iter()
+                .all(|f| f.contains("accessPackage/id eq 'd82eb508"))
+        );
     }
 
     #[test]
@@ -255,19 +276,32 @@ mod tests {
             request("failed-old", "deliveryFailed", "", 20 * 24, "p1"),
             request("partly", "partiallyDelivered", "", 30, "p1"),
             // Delivering for 7 h (created 8 h ago; no schedule): stuck at the 6 h default.
-            Request { completed: None, ..request("stuck", "delivering", "", 7, "p2") },
-            Request { completed: None, ..request("fresh", "delivering", "", 1, "p2") },
+            Request {
+                completed: None,
+                ..request("stuck", "delivering", "", 7, "p2")
+            },
+            Request {
+                completed: None,
+                ..request("fresh", "delivering", "", 1, "p2")
+            },
             waiting("soon", 14 * 24 - 10, "ext-14d"),
             waiting("later", 60, "ext-14d"),
             request("ok", "delivered", "Delivered", 3, "p3"),
         ];
         let t = tally(&rows, now(), 0, &|_| None);
-        assert_eq!(t.count(Preset::Attention), 2 + 2, "failed and partly in the window, two waiting");
+        assert_eq!(
+            t.count(Preset::Attention),
+            2 + 2,
+            "failed and partly in the window, two waiting"
+        );
         assert_eq!(t.count(Preset::Waiting), 2);
         assert_eq!(t.count(Preset::FailedOld), 1);
         assert_eq!(t.count(Preset::Stuck), 1);
         assert_eq!(t.count(Preset::Deadline), 2);
-        assert_eq!(t.under_a_day, 1, "created 14 days minus 9 hours ago, 14-day timeout");
+        assert_eq!(
+            t.under_a_day, 1,
+            "created 14 days minus 9 hours ago, 14-day timeout"
+        );
         assert_eq!(t.scanned, 8);
         // With a 3-day timeout the first is long past (still counted: it needs a look) and
         // the second has 11 hours left.
@@ -289,7 +323,10 @@ mod tests {
             request("d", "deliveryFailed", "", 9, "p"),
             // Outside the fourteen days, and not an outcome.
             request("e", "delivered", "", 14 * 24 + 10, "p"),
-            Request { completed: None, ..request("f", "delivering", "", 1, "p") },
+            Request {
+                completed: None,
+                ..request("f", "delivering", "", 1, "p")
+            },
         ];
         let utc = tally(&rows, now(), 0, &|_| None);
         assert_eq!(utc.days.len(), CHART_DAYS);

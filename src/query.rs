@@ -419,10 +419,20 @@ impl ListView {
         use Column::*;
         match (self.kind, self.preset) {
             (ListKind::Requests, Some(Preset::Stuck)) => {
-                vec![Requestor, Package, Type, State, Status, Created, DeliveringFor]
+                vec![
+                    Requestor,
+                    Package,
+                    Type,
+                    State,
+                    Status,
+                    Created,
+                    DeliveringFor,
+                ]
             }
             (ListKind::Requests, Some(Preset::Deadline)) => {
-                vec![Requestor, Package, State, Status, Created, TimeLeft, Callouts]
+                vec![
+                    Requestor, Package, State, Status, Created, TimeLeft, Callouts,
+                ]
             }
             (ListKind::Requests, _) => vec![
                 Requestor, Package, Type, State, Status, Created, Completed, Window, Callouts,

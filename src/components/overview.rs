@@ -13,7 +13,9 @@ use crate::auth::Auth;
 use crate::auth::storage::Store;
 use crate::components::graph_problem::GraphProblem;
 use crate::components::list::{Pager, Refusals, now_utc};
-use crate::components::packages::{policies_read, timeout_in, use_catalogs, use_timeouts, waiting_packages};
+use crate::components::packages::{
+    policies_read, timeout_in, use_catalogs, use_timeouts, waiting_packages,
+};
 use crate::config::Config;
 use crate::graph::GraphFailure;
 use crate::graph::models::Request;
@@ -47,7 +49,17 @@ pub fn Overview() -> impl IntoView {
     let version = config.graph_version;
     let owner = auth
         .account
-        .with_untracked(|a| a.as_ref().map(|a| format!("{}|{}|{}|{}", config.graph_base, version.path(), a.tenant_id, a.object_id)))
+        .with_untracked(|a| {
+            a.as_ref().map(|a| {
+                format!(
+                    "{}|{}|{}|{}",
+                    config.graph_base,
+                    version.path(),
+                    a.tenant_id,
+                    a.object_id
+                )
+            })
+        })
         .unwrap_or_default();
     let saved = RwSignal::new(
         Store::session()
@@ -83,7 +95,10 @@ pub fn Overview() -> impl IntoView {
                 .collect();
             // A query with no filter left (a refused clause moved to the browser) reads
             // everything the others would.
-            let queries = match queries.iter().position(|q| q.iter().all(|c| c.property == Property::AccessPackage)) {
+            let queries = match queries
+                .iter()
+                .position(|q| q.iter().all(|c| c.property == Property::AccessPackage))
+            {
                 Some(i) => vec![queries[i].clone()],
                 None => queries,
             };
@@ -142,7 +157,11 @@ pub fn Overview() -> impl IntoView {
             return;
         }
         if is_filter_refusal(e.status, &e.code, &e.message) {
-            let sent = [Property::State, Property::CreatedDateTime, Property::AccessPackage];
+            let sent = [
+                Property::State,
+                Property::CreatedDateTime,
+                Property::AccessPackage,
+            ];
             let refused = refused_in(&e.message, &sent, Collection::Requests, version);
             if !refused.is_empty() && refusals.add(Collection::Requests, version, &refused) {
                 again();
@@ -151,7 +170,10 @@ pub fn Overview() -> impl IntoView {
     });
 
     let read_all = Memo::new(move |_| {
-        scanning.get() && !pager.loading.get() && !pager.has_more() && pager.error.with(Option::is_none)
+        scanning.get()
+            && !pager.loading.get()
+            && !pager.has_more()
+            && pager.error.with(Option::is_none)
     });
     let waiting = Memo::new(move |_| {
         if read_all.get() {
@@ -168,7 +190,11 @@ pub fn Overview() -> impl IntoView {
         }
         let now = now_utc();
         let counted = timeouts.with(|known| {
-            rows.with_untracked(|r| tally(r, now, intl::local_offset_minutes(), &|ext| timeout_in(known, ext)))
+            rows.with_untracked(|r| {
+                tally(r, now, intl::local_offset_minutes(), &|ext| {
+                    timeout_in(known, ext)
+                })
+            })
         });
         let result = Saved {
             owner: owner.clone(),

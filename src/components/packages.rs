@@ -116,7 +116,11 @@ pub fn use_policies(package: &Guid) -> Policies {
                 .collect();
             let mut policies = Vec::new();
             for id in ids {
-                policies.push(get_json(&auth, &graph.item(Collection::Policies, &id)).await.ok()?);
+                policies.push(
+                    get_json(&auth, &graph.item(Collection::Policies, &id))
+                        .await
+                        .ok()?,
+                );
             }
             Some(policies)
         };
@@ -130,7 +134,10 @@ pub fn use_policies(package: &Guid) -> Policies {
 pub type Timeouts = Memo<Vec<(String, chrono::Duration)>>;
 
 /// The timeout of custom extension `extension` in `known`, if its policy gave one.
-pub fn timeout_in(known: &[(String, chrono::Duration)], extension: &str) -> Option<chrono::Duration> {
+pub fn timeout_in(
+    known: &[(String, chrono::Duration)],
+    extension: &str,
+) -> Option<chrono::Duration> {
     known
         .iter()
         .find(|(id, _)| id.eq_ignore_ascii_case(extension))
@@ -138,7 +145,9 @@ pub fn timeout_in(known: &[(String, chrono::Duration)], extension: &str) -> Opti
 }
 
 /// The access packages of the requests in `rows` that wait for a callback, each once.
-pub fn waiting_packages<'a>(rows: impl Iterator<Item = &'a crate::graph::models::Request>) -> Vec<Guid> {
+pub fn waiting_packages<'a>(
+    rows: impl Iterator<Item = &'a crate::graph::models::Request>,
+) -> Vec<Guid> {
     let mut out: Vec<Guid> = rows
         .filter(|r| r.waiting_callout().is_some())
         .filter_map(|r| r.package.as_ref().and_then(|p| Guid::parse(&p.id)))

@@ -60,13 +60,21 @@ fn document() -> Option<web_sys::Document> {
 /// The row (0-based) of the list table that holds focus.
 fn focused_row() -> Option<usize> {
     let active = document()?.active_element()?;
-    let row = active.closest("table[data-list] tbody tr[aria-rowindex]").ok()??;
-    row.get_attribute("aria-rowindex")?.parse::<usize>().ok()?.checked_sub(2)
+    let row = active
+        .closest("table[data-list] tbody tr[aria-rowindex]")
+        .ok()??;
+    row.get_attribute("aria-rowindex")?
+        .parse::<usize>()
+        .ok()?
+        .checked_sub(2)
 }
 
 fn row_element(i: usize) -> Option<web_sys::Element> {
     document()?
-        .query_selector(&format!("table[data-list] tbody tr[aria-rowindex=\"{}\"]", i + 2))
+        .query_selector(&format!(
+            "table[data-list] tbody tr[aria-rowindex=\"{}\"]",
+            i + 2
+        ))
         .ok()?
 }
 
@@ -139,7 +147,11 @@ pub fn Shortcuts(rows: Signal<usize>, ticks: bool) -> impl IntoView {
         let Some(doc) = document() else { return };
         if doc.active_element().is_some_and(|el| is_typing_in(&el))
             || dialog.get_untracked().is_some_and(|d| d.open())
-            || doc.query_selector("dialog[open], [role=alertdialog]:not([hidden])").ok().flatten().is_some()
+            || doc
+                .query_selector("dialog[open], [role=alertdialog]:not([hidden])")
+                .ok()
+                .flatten()
+                .is_some()
         {
             return;
         }

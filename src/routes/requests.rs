@@ -10,7 +10,7 @@ use crate::components::filters::{
     ColumnHeader, ColumnPicker, FetchPlanView, Filters, Presets, QueryProblems, column_label,
 };
 use crate::components::list::{
-    ListPage, PagerControls, SignedIn, Viewport, Windowed, empty_line, now_utc,
+    ListPage, PagerControls, Shown, SignedIn, Viewport, Windowed, empty_line, now_utc,
 };
 use crate::components::packages::{
     Timeouts, package_cell, timeout_in, use_packages, use_timeouts, waiting_packages,
@@ -21,7 +21,7 @@ use crate::graph::models::{PackageRef, Request};
 use crate::i18n::{Msg, t, tf};
 use crate::labels;
 use crate::query::{Column, REQUESTS, SortKey};
-use crate::rows::{TimeLeft, callback_time_left, delivering_for, visible_requests};
+use crate::rows::{TimeLeft, callback_time_left, delivering_for, keep_requests, request_order};
 use crate::rules::{Window, reprocess_window};
 
 #[component]
@@ -47,14 +47,27 @@ fn RequestsList() -> impl IntoView {
         |(r, _)| r.id.as_str(),
     );
     let timeouts = use_row_timeouts(list, parsed_rows);
-    let rows = Memo::new(move |_| {
-        timeouts.with(|known| {
-            parsed_rows.with(|r| {
-                visible_requests(&view.get(), r, now_utc(), &|ext| timeout_in(known, ext))
-            })
-        })
+    // Sorted when the rows or the sort change, filtered on every keystroke.
+    let sort = Memo::new(move |_| view.with(|v| v.sort));
+    let order = Memo::new(move |_| {
+        let by_time_left = sort.get().is_some_and(|s| s.key == SortKey::TimeLeft);
+        let known = if by_time_left {
+            timeouts.get()
+        } else {
+            Vec::new()
+        };
+        parsed_rows
+            .with(|r| request_order(sort.get(), r, now_utc(), &|ext| timeout_in(&known, ext)))
     });
-    let shown = Signal::derive(move || rows.with(Vec::len));
+    let rows = Shown {
+        loaded: parsed_rows,
+        positions: Memo::new(move |_| {
+            order.with(|order| {
+                parsed_rows.with(|r| view.with(|v| keep_requests(v, r, order, now_utc())))
+            })
+        }),
+    };
+    let shown = Signal::derive(move || rows.len());
     list.fill(shown, Signal::derive(move || parsed_rows.with(Vec::len)));
     let csv = Callback::new(move |()| {
         let columns = view.with_untracked(|v| v.shown_columns());
@@ -65,13 +78,16 @@ fn RequestsList() -> impl IntoView {
         let known = timeouts.get_untracked();
         let timeout_of = |ext: &str| timeout_in(&known, ext);
         let lines = rows.with_untracked(|rows| {
-            rows.iter()
-                .map(|r| {
-                    std::iter::once(r.id.clone())
-                        .chain(columns.iter().map(|c| request_cell(*c, r, now, &timeout_of)))
-                        .collect()
-                })
-                .collect()
+            rows.map(|r| {
+                std::iter::once(r.id.clone())
+                    .chain(
+                        columns
+                            .iter()
+                            .map(|c| request_cell(*c, r, now, &timeout_of)),
+                    )
+                    .collect()
+            })
+            .collect()
         });
         csv_text(&header, lines)
     });
@@ -128,7 +144,7 @@ fn use_row_timeouts(list: ListPage, parsed_rows: RwSignal<Vec<(Request, String)>
 #[component]
 fn RequestsTable(
     list: ListPage,
-    rows: Memo<Vec<Request>>,
+    rows: Shown<Request>,
     selected: RwSignal<Vec<String>>,
     timeouts: Timeouts,
 ) -> impl IntoView {
@@ -145,7 +161,7 @@ fn RequestsTable(
             aria-label=t(Msg::RequestsTitle)
             on:scroll=move |ev| viewport.on_scroll(ev)
         >
-            <table class="requests" data-list="requests" data-testid="requests-table" aria-rowcount=move || rows.with(Vec::len) + 1>
+            <table class="requests" data-list="requests" data-testid="requests-table" aria-rowcount=move || rows.len() + 1>
                 <thead>
                     <tr aria-rowindex="1">
                         <th scope="col" class="select"><span class="visually-hidden">{t(Msg::SelectRow)}</span></th>
@@ -156,7 +172,7 @@ fn RequestsTable(
                     {move || {
                         let cols = columns.get();
                         // Whole pixels: no float formatting in the wasm.
-                        let Windowed { above_px, rows: slice, below_px } = rows.with(|r| viewport.window(r));
+                        let Windowed { above_px, rows: slice, below_px } = rows.window(viewport);
                         view! {
                             <tr class="spacer" aria-hidden="true" style:height=format!("{above_px}px")></tr>
                             {slice.into_iter().map(|(i, r)| view! {
@@ -275,7 +291,11 @@ fn RequestRow(
 /// Time left before the callback the request waits on times out: under a day is flagged
 /// with a sign and words, not colour alone; a lower bound says "at least"; a timeout the
 /// policy does not give (14 days assumed) is starred. `data-value` is what the CSV holds.
-fn time_left_cell(row: &Request, now: chrono::DateTime<chrono::Utc>, known: &[(String, chrono::Duration)]) -> AnyView {
+fn time_left_cell(
+    row: &Request,
+    now: chrono::DateTime<chrono::Utc>,
+    known: &[(String, chrono::Duration)],
+) -> AnyView {
     let timeout_of = |ext: &str| timeout_in(known, ext);
     let Some(left) = callback_time_left(row, now, &timeout_of) else {
         return view! { <td class="time_left">"—"</td> }.into_any();
@@ -286,14 +306,19 @@ fn time_left_cell(row: &Request, now: chrono::DateTime<chrono::Utc>, known: &[(S
     let raw = request_cell(Column::TimeLeft, row, now, &timeout_of);
     let duration = crate::intl::duration;
     let (class, text) = match left {
-        TimeLeft::Known(d) if d < chrono::Duration::zero() => {
-            ("time_left past", tf(Msg::TimeLeftPast, &[("duration", &duration(-d))]))
-        }
-        TimeLeft::Known(d) if left.under_a_day() => {
-            ("time_left soon", tf(Msg::TimeLeftSoon, &[("duration", &duration(d))]))
-        }
+        TimeLeft::Known(d) if d < chrono::Duration::zero() => (
+            "time_left past",
+            tf(Msg::TimeLeftPast, &[("duration", &duration(-d))]),
+        ),
+        TimeLeft::Known(d) if left.under_a_day() => (
+            "time_left soon",
+            tf(Msg::TimeLeftSoon, &[("duration", &duration(d))]),
+        ),
         TimeLeft::Known(d) => ("time_left", duration(d)),
-        TimeLeft::AtLeast(d) => ("time_left", tf(Msg::TimeLeftAtLeast, &[("duration", &duration(d))])),
+        TimeLeft::AtLeast(d) => (
+            "time_left",
+            tf(Msg::TimeLeftAtLeast, &[("duration", &duration(d))]),
+        ),
         TimeLeft::Unknown => ("time_left", t(Msg::TimeLeftUnknown).to_string()),
     };
     view! {

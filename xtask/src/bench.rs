@@ -252,12 +252,14 @@ fn browse_bench() -> Result<(), Fail> {
         v["searchOverRowsMs"]["rows"],
         v["searchOverRowsMs"]["median"].as_f64().unwrap_or(0.0),
         v["searchOverRowsMs"]["all"],
-        v["searchToSecondFrameMs"]["median"].as_f64().unwrap_or(0.0).round(),
+        v["searchToSecondFrameMs"]["median"]
+            .as_f64()
+            .unwrap_or(0.0)
+            .round(),
     );
     println!(
         "app: start page overview over 50 000 requests, from no cache to counts shown: median {} ms ({})",
-        v["overview"]["median"],
-        v["overview"]["runs"]
+        v["overview"]["median"], v["overview"]["runs"]
     );
     Ok(())
 }
