@@ -55,7 +55,7 @@ pub fn parse_iso_duration(s: &str) -> Option<Duration> {
         }
         parse(t, &[('H', 3_600), ('M', 60), ('S', 1)])?;
     }
-    (rest != "" && rest != "T").then_some(total)
+    (!rest.is_empty() && rest != "T").then_some(total)
 }
 
 /// How long a request has been delivering, as far as Graph lets anyone tell: Graph keeps

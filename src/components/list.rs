@@ -108,6 +108,11 @@ impl<T: Clone + Send + Sync + 'static> Shown<T> {
         self.positions.with(Vec::len)
     }
 
+    /// Whether the view shows no row (tracked).
+    pub fn is_empty(self) -> bool {
+        self.len() == 0
+    }
+
     /// `f` over the shown rows in display order, untracked (for a plan or an export made
     /// at the admin's click).
     pub fn with_untracked<R>(self, f: impl FnOnce(&mut dyn Iterator<Item = &T>) -> R) -> R {

@@ -137,11 +137,10 @@ pub fn Overview() -> impl IntoView {
                 scanning.set(true);
                 pager.error.set(Some(e));
             }
-            Some(Ok(_)) => {
-                if saved.with_untracked(Option::is_none) && !scanning.get_untracked() {
-                    begin();
-                }
+            Some(Ok(_)) if saved.with_untracked(Option::is_none) && !scanning.get_untracked() => {
+                begin();
             }
+            Some(Ok(_)) => {}
         }
     });
     // Graph said no: a 403 means a catalog-scoped role (read per package); a refused
