@@ -13,7 +13,7 @@
 //! assert_eq!(text, "id,State\r\n1,delivered\r\n");
 //! ```
 
-use chrono::{DateTime, Duration, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Timelike, Utc};
 
 use crate::graph::models::{Assignment, Request, Subject};
 use crate::query::{Column, ListKind, ListView, format_date};
@@ -79,9 +79,19 @@ pub fn iso_duration(d: Duration) -> String {
     out
 }
 
+/// RFC 3339 in UTC to the second, as Graph writes it (`2026-11-23T12:00:00Z`). Written
+/// out rather than through chrono's formatter, which would add ~11 KB to the wasm.
 fn timestamp(t: Option<DateTime<Utc>>) -> String {
-    t.map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true))
-        .unwrap_or_default()
+    t.map(|t| {
+        format!(
+            "{}T{:02}:{:02}:{:02}Z",
+            crate::query::format_date(t.date_naive()),
+            t.hour(),
+            t.minute(),
+            t.second()
+        )
+    })
+    .unwrap_or_default()
 }
 
 fn name(s: Option<&Subject>) -> String {

@@ -7,7 +7,6 @@
 //! counts read package by package from the catalogs Graph shows them.
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use crate::auth::Auth;
 use crate::auth::storage::Store;
@@ -31,12 +30,34 @@ use crate::query::Preset;
 const SAVED_KEY: &str = "access-desk.overview";
 
 /// An overview kept for the tab's session, for one account of one tenant on one Graph.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug)]
 struct Saved {
     owner: String,
     as_of_ms: i64,
     scoped: bool,
     tally: Tally,
+}
+
+impl Saved {
+    fn to_text(&self) -> String {
+        serde_json::json!({
+            "owner": self.owner,
+            "asOfMs": self.as_of_ms,
+            "scoped": self.scoped,
+            "tally": self.tally.to_json(),
+        })
+        .to_string()
+    }
+
+    fn from_text(text: &str) -> Option<Saved> {
+        let v: serde_json::Value = serde_json::from_str(text).ok()?;
+        Some(Saved {
+            owner: v["owner"].as_str()?.to_string(),
+            as_of_ms: v["asOfMs"].as_i64()?,
+            scoped: v["scoped"].as_bool()?,
+            tally: Tally::from_json(&v["tally"])?,
+        })
+    }
 }
 
 /// The overview of the signed-in admin.
@@ -64,7 +85,7 @@ pub fn Overview() -> impl IntoView {
     let saved = RwSignal::new(
         Store::session()
             .get(SAVED_KEY)
-            .and_then(|s| serde_json::from_str::<Saved>(&s).ok())
+            .and_then(|s| Saved::from_text(&s))
             .filter(|s| s.owner == owner),
     );
     let scoped = RwSignal::new(saved.with_untracked(|s| s.as_ref().is_some_and(|s| s.scoped)));
@@ -201,9 +222,7 @@ pub fn Overview() -> impl IntoView {
             scoped: scoped.get_untracked(),
             tally: counted,
         };
-        if let Ok(text) = serde_json::to_string(&result) {
-            Store::session().set(SAVED_KEY, &text);
-        }
+        Store::session().set(SAVED_KEY, &result.to_text());
         saved.set(Some(result));
         scanning.set(false);
         // The rows were only for counting: let them go.
