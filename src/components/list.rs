@@ -582,14 +582,15 @@ mod tests {
 
     #[test]
     fn only_the_visible_rows_and_their_overscan_are_rendered() {
-        // 10 000 rows, 640 px viewport: 14 visible + 2 x 8 overscan, at most.
-        assert_eq!(row_window(0.0, 640.0, 10_000), (0, 30));
+        // 10 000 rows, 640 px viewport: 14 visible + 2 x 4 overscan, at most.
+        assert_eq!(row_window(0.0, 640.0, 10_000), (0, 22));
         let (first, last) = row_window(44.0 * 5_000.0, 640.0, 10_000);
-        assert_eq!((first, last), (4_992, 5_022));
+        assert_eq!((first, last), (4_996, 5_018));
         // The end of the list, and lists shorter than a screen.
-        assert_eq!(row_window(44.0 * 10_000.0, 640.0, 10_000), (9_992, 10_000));
+        assert_eq!(row_window(44.0 * 10_000.0, 640.0, 10_000), (9_996, 10_000));
         assert_eq!(row_window(0.0, 640.0, 3), (0, 3));
         assert_eq!(row_window(0.0, 640.0, 0), (0, 0));
-        assert_eq!(row_window(-50.0, -1.0, 10), (0, 10));
+        // Nonsense sizes (before the first layout) clamp to no visible row: the overscan.
+        assert_eq!(row_window(-50.0, -1.0, 10), (0, 2 * OVERSCAN));
     }
 }
