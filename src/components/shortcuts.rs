@@ -81,8 +81,9 @@ fn row_element(i: usize) -> Option<web_sys::Element> {
 /// Scrolls the table's viewport until row `i` is in view, then focuses its link once the
 /// windowed table has drawn it (`target` holds `i` until then, so keys pressed faster
 /// than the table draws, as a held key repeats, count from where the admin is going).
-fn go_to_row(i: usize, target: StoredValue<Option<usize>>) {
+fn go_to_row(i: usize, target: StoredValue<Option<usize>>, last: StoredValue<Option<usize>>) {
     target.set_value(Some(i));
+    last.set_value(Some(i));
     let Some(viewport) = document()
         .and_then(|d| d.query_selector(".table-viewport").ok().flatten())
         .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
@@ -102,7 +103,8 @@ fn go_to_row(i: usize, target: StoredValue<Option<usize>>) {
     } else if top + ROW_HEIGHT as i32 > viewport.scroll_top() + room {
         viewport.set_scroll_top(top + ROW_HEIGHT as i32 - room);
     }
-    focus_row_when_drawn(i, 4, target);
+    // Up to half a second of frames: a held key outruns the scroll event that redraws.
+    focus_row_when_drawn(i, 30, target);
 }
 
 fn focus_row_when_drawn(i: usize, tries: u32, target: StoredValue<Option<usize>>) {
@@ -132,6 +134,9 @@ fn focus_row_when_drawn(i: usize, tries: u32, target: StoredValue<Option<usize>>
 pub fn Shortcuts(rows: Signal<usize>, ticks: bool) -> impl IntoView {
     let dialog = NodeRef::<leptos::html::Dialog>::new();
     let target = StoredValue::new(None::<usize>);
+    // Where j/k last went: the row to count from when the windowed table has redrawn the
+    // focused row away (focus falls back to the page).
+    let last = StoredValue::new(None::<usize>);
     let open_help = move || {
         if let Some(d) = dialog.get_untracked() {
             let _ = d.show_modal();
@@ -169,14 +174,17 @@ pub fn Shortcuts(rows: Signal<usize>, ticks: bool) -> impl IntoView {
                 }
             }
             Shortcut::Next | Shortcut::Previous if n > 0 => {
-                let from = target.get_value().or_else(focused_row);
+                let from = target.get_value().or_else(focused_row).or_else(|| {
+                    let idle = doc.active_element().is_none_or(|e| e.tag_name() == "BODY");
+                    if idle { last.get_value() } else { None }
+                });
                 let next = match (from, shortcut) {
                     (None, _) => 0,
                     (Some(i), Shortcut::Next) => (i + 1).min(n - 1),
                     (Some(i), _) => i.saturating_sub(1),
                 };
                 e.prevent_default();
-                go_to_row(next, target);
+                go_to_row(next, target, last);
             }
             Shortcut::Toggle => {
                 if let Some(box_) = target
