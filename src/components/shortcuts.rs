@@ -98,13 +98,23 @@ fn go_to_row(i: usize, target: StoredValue<Option<usize>>, last: StoredValue<Opt
         .map_or(0, |h| h.offset_height());
     let top = (i as f64 * ROW_HEIGHT) as i32;
     let room = viewport.client_height() - header;
-    if top < viewport.scroll_top() {
+    let scrolled = if top < viewport.scroll_top() {
         viewport.set_scroll_top(top);
+        true
     } else if top + ROW_HEIGHT as i32 > viewport.scroll_top() + room {
         viewport.set_scroll_top(top + ROW_HEIGHT as i32 - room);
+        true
+    } else {
+        false
+    };
+    if scrolled {
+        // The windowed table redraws on the scroll event, which comes before the next
+        // frame: it reuses its row elements for other rows, so focusing now would leave
+        // focus on an element that then shows a different request.
+        request_animation_frame(move || focus_row_when_drawn(i, 30, target));
+    } else {
+        focus_row_when_drawn(i, 30, target);
     }
-    // Up to half a second of frames: a held key outruns the scroll event that redraws.
-    focus_row_when_drawn(i, 30, target);
 }
 
 fn focus_row_when_drawn(i: usize, tries: u32, target: StoredValue<Option<usize>>) {
@@ -114,11 +124,20 @@ fn focus_row_when_drawn(i: usize, tries: u32, target: StoredValue<Option<usize>>
     }
     // The row's link (Enter opens it), or its box when the link's column is hidden.
     let link = row_element(i)
-        .and_then(|row| row.query_selector("a, input").ok().flatten())
+        .and_then(|row| {
+            row.query_selector("a")
+                .ok()
+                .flatten()
+                .or_else(|| row.query_selector("input").ok().flatten())
+        })
         .and_then(|a| a.dyn_into::<web_sys::HtmlElement>().ok());
     match link {
         Some(a) => {
-            let _ = a.focus();
+            // The table was scrolled to the row already: the browser's own scrolling into
+            // view would move it again, under the sticky header.
+            let options = web_sys::FocusOptions::new();
+            options.set_prevent_scroll(true);
+            let _ = a.focus_with_options(&options);
             target.set_value(None);
         }
         None if tries > 0 => {
