@@ -385,6 +385,10 @@ impl Auth {
 
     /// Clears the cache, then signs out at the identity platform and comes back here.
     pub fn sign_out(&self) -> Result<(), AuthError> {
+        // The page is leaving for the logout endpoint: a Graph call still in flight (a
+        // list loading its pages, the overview's scan) must not find the cache empty and
+        // start a sign-in that overrides the sign-out.
+        HOLD_INTERACTIVE.with(|h| h.set(true));
         self.clear();
         let session = Store::session();
         for key in session.keys_with_prefix(PENDING_PREFIX) {

@@ -90,6 +90,7 @@ pub fn Overview() -> impl IntoView {
     );
     let scoped = RwSignal::new(saved.with_untracked(|s| s.as_ref().is_some_and(|s| s.scoped)));
     let scanning = RwSignal::new(false);
+    let no_catalogs = RwSignal::new(false);
     let pager = Pager::new(endpoint.clone());
     let rows = pager.parsed(Request::from_json, |r| r.id.as_str());
     let catalogs = use_catalogs();
@@ -153,9 +154,11 @@ pub fn Overview() -> impl IntoView {
         }
         match catalogs.get() {
             None => {}
-            // Not even the catalogs: the scan fails with that answer.
+            // Not even the catalogs: the scan fails with that answer, which the page's
+            // catalogs section already explains; the overview says nothing more.
             Some(Err(e)) => {
                 scanning.set(true);
+                no_catalogs.set(true);
                 pager.error.set(Some(e));
             }
             Some(Ok(_)) if saved.with_untracked(Option::is_none) && !scanning.get_untracked() => {
@@ -246,7 +249,7 @@ pub fn Overview() -> impl IntoView {
         }
     };
     view! {
-        <section class="overview" aria-labelledby="overview-title" data-testid="overview" data-state=state>
+        <section class="overview" aria-labelledby="overview-title" data-testid="overview" data-state=state hidden=move || no_catalogs.get()>
             <h2 id="overview-title">{t(Msg::OverviewTitle)}</h2>
             {move || match state() {
                 "ready" => saved.get().map(|s| view! { <Counts saved=s refresh=refresh.clone() /> }.into_any()),
@@ -254,6 +257,7 @@ pub fn Overview() -> impl IntoView {
                     <p role="status">{tf(Msg::OverviewCancelled, &[("count", &intl::number(pager.items.with(Vec::len)))])}</p>
                     <button type="button" on:click={ let r = refresh.clone(); move |_| r() }>{t(Msg::Refresh)}</button>
                 }.into_any()),
+                "failed" if no_catalogs.get() => None,
                 "failed" => pager.error.get().map(|e| view! {
                     <GraphProblem failure=e />
                     <button type="button" on:click={ let r = refresh.clone(); move |_| r() }>{t(Msg::Refresh)}</button>
