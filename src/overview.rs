@@ -11,10 +11,12 @@
 //! ```
 //! use access_desk::graph::models::Request;
 //! use access_desk::overview::tally;
-//! use chrono::{Duration, Utc};
-//! let now = Utc::now();
+//! use chrono::{DateTime, Duration};
+//! // Noon, so three hours ago is today in UTC.
+//! let now = DateTime::parse_from_rfc3339("2026-11-30T12:00:00Z").unwrap().to_utc();
 //! let failed = Request {
 //!     state: "deliveryFailed".into(),
+//!     created: Some(now - Duration::hours(4)),
 //!     completed: Some(now - Duration::hours(3)),
 //!     ..Request::default()
 //! };
