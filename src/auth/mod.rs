@@ -383,8 +383,21 @@ impl Auth {
         }
     }
 
+    /// Graph refused access token `refused` (401). Expired only if the cache still holds
+    /// it: calls sent together with the same token are all refused, and the first one's
+    /// renewal must not be thrown away by the others (each would spend a refresh).
+    pub fn access_token_refused(&self, refused: &str) {
+        if self.load().is_some_and(|set| set.access_token == refused) {
+            self.invalidate_access_token();
+        }
+    }
+
     /// Clears the cache, then signs out at the identity platform and comes back here.
     pub fn sign_out(&self) -> Result<(), AuthError> {
+        // The page is leaving for the logout endpoint: a Graph call still in flight (a
+        // list loading its pages, the overview's scan) must not find the cache empty and
+        // start a sign-in that overrides the sign-out.
+        HOLD_INTERACTIVE.with(|h| h.set(true));
         self.clear();
         let session = Store::session();
         for key in session.keys_with_prefix(PENDING_PREFIX) {
