@@ -22,21 +22,19 @@ const runs = [
 ] as const;
 
 for (const { colorScheme, viewport } of runs) {
-  {
-    test(`screenshots, ${colorScheme}, ${viewport.width} px`, async ({ page }) => {
-      await resetSandbox();
-      await page.emulateMedia({ colorScheme });
-      await page.setViewportSize(viewport);
-      await page.goto('/');
-      await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
-      await page.screenshot({ path: `screenshots/signed-out-${colorScheme}-${viewport.width}.jpeg`, quality: 60 });
-      await openSignedIn(page, pages[0].path);
-      for (const p of pages) {
-        await page.goto(p.path);
-        await expect(page.locator(p.ready).first()).toBeVisible();
-        await page.waitForLoadState('networkidle');
-        await page.screenshot({ path: `screenshots/${p.name}-${colorScheme}-${viewport.width}.jpeg`, quality: 60 });
-      }
-    });
-  }
+  test(`screenshots, ${colorScheme}, ${viewport.width} px`, async ({ page }) => {
+    await resetSandbox();
+    await page.emulateMedia({ colorScheme });
+    await page.setViewportSize(viewport);
+    await page.goto('/');
+    await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+    await page.screenshot({ path: `screenshots/signed-out-${colorScheme}-${viewport.width}.jpeg`, quality: 60 });
+    await openSignedIn(page, pages[0].path);
+    for (const p of pages) {
+      await page.goto(p.path);
+      await expect(page.locator(p.ready).first()).toBeVisible();
+      await page.waitForLoadState('networkidle');
+      await page.screenshot({ path: `screenshots/${p.name}-${colorScheme}-${viewport.width}.jpeg`, quality: 60 });
+    }
+  });
 }

@@ -397,7 +397,7 @@ impl Auth {
         // The page is leaving for the logout endpoint: a Graph call still in flight (a
         // list loading its pages, the overview's scan) must not find the cache empty and
         // start a sign-in that overrides the sign-out.
-        HOLD_INTERACTIVE.with(|h| h.set(true));
+        self.hold_interactive_sign_in(true);
         self.clear();
         let session = Store::session();
         for key in session.keys_with_prefix(PENDING_PREFIX) {
