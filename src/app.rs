@@ -34,7 +34,9 @@ pub fn App() -> impl IntoView {
     });
     (move || match started.get() {
         None => view! { <p class="loading" role="status">{t(Msg::ConfigLoading)}</p> }.into_any(),
-        Some((Ok(cfg), problem)) => view! { <Shell config=cfg language_problem=problem /> }.into_any(),
+        Some((Ok(cfg), problem)) => {
+            view! { <Shell config=cfg language_problem=problem /> }.into_any()
+        }
         Some((Err(error), _)) => view! { <ConfigErrorPage error=error /> }.into_any(),
     })
     .into_any()
@@ -111,6 +113,15 @@ pub fn Shell(
             provide_context(router);
             // A new page only when the path changes: a new query is the same page's new view.
             let page = Memo::new(move |_| router.location.with(|l| Page::from_path(&l.path)));
+            // Focus follows navigation to the new page's heading: a screen reader announces
+            // it, and the next Tab starts there rather than at the link that was followed.
+            Effect::new(move |previous: Option<Page>| {
+                let now = page.get();
+                if previous.is_some_and(|p| p != now) {
+                    request_animation_frame(|| focus_heading(50));
+                }
+                now
+            });
             // Drawn again in full when the language changes: every text is read anew, and
             // the view stays the address's.
             (move || {
@@ -136,5 +147,36 @@ pub fn Shell(
             })
             .into_any()
         }
+    }
+}
+
+/// Moves focus to the page's first heading once it shows (a detail page draws it when
+/// Graph has answered): tried every 100 ms for up to 5 s, and only while nothing else
+/// has focus, so it never takes focus from where the admin has already gone.
+fn focus_heading(tries: u32) {
+    use wasm_bindgen::JsCast;
+    let doc = document();
+    let idle = doc.active_element().is_none_or(|e| {
+        doc.body()
+            .is_some_and(|b| e == *b.unchecked_ref::<web_sys::Element>())
+    });
+    if !idle {
+        return;
+    }
+    let heading = doc
+        .query_selector("main h1")
+        .ok()
+        .flatten()
+        .and_then(|h| h.dyn_into::<web_sys::HtmlElement>().ok());
+    match heading {
+        Some(h) => {
+            let _ = h.set_attribute("tabindex", "-1");
+            let _ = h.focus();
+        }
+        None if tries > 0 => set_timeout(
+            move || focus_heading(tries - 1),
+            std::time::Duration::from_millis(100),
+        ),
+        None => {}
     }
 }

@@ -110,7 +110,13 @@ pub fn preferred_language() -> Lang {
         .and_then(|code| Lang::from_code(&code));
     chosen.unwrap_or_else(|| {
         let languages: Vec<String> = window
-            .map(|w| w.navigator().languages().iter().filter_map(|l| l.as_string()).collect())
+            .map(|w| {
+                w.navigator()
+                    .languages()
+                    .iter()
+                    .filter_map(|l| l.as_string())
+                    .collect()
+            })
             .unwrap_or_default();
         Lang::from_browser(&languages)
     })
@@ -140,9 +146,7 @@ pub async fn use_language(lang: Lang, remember: bool) -> Result<(), String> {
     {
         let _ = root.set_attribute("lang", lang.code());
     }
-    if remember
-        && let Some(storage) = window.and_then(|w| w.local_storage().ok().flatten())
-    {
+    if remember && let Some(storage) = window.and_then(|w| w.local_storage().ok().flatten()) {
         let _ = storage.set_item(LANGUAGE_KEY, lang.code());
     }
     Ok(())
@@ -154,9 +158,9 @@ pub async fn load_config(url: String) -> Result<Config, BootError> {
     let text = fetch_text(&url, RequestCache::NoStore)
         .await
         .map_err(|detail| BootError::Load {
-        url: url.clone(),
-        detail,
-    })?;
+            url: url.clone(),
+            detail,
+        })?;
     let config = Config::parse(&text).map_err(|errors| BootError::Invalid { url, errors })?;
     mark(MARK_CONFIG_LOADED);
     Ok(config)

@@ -42,7 +42,9 @@ impl Lang {
     }
 
     pub fn from_code(code: &str) -> Option<Lang> {
-        Lang::ALL.into_iter().find(|l| l.code().eq_ignore_ascii_case(code))
+        Lang::ALL
+            .into_iter()
+            .find(|l| l.code().eq_ignore_ascii_case(code))
     }
 
     /// The language for the browser's preferred languages (`navigator.languages`, in
@@ -538,7 +540,11 @@ mod tests {
 
     #[test]
     fn a_language_file_fills_what_it_has_and_english_the_rest() {
-        install(Lang::Fr, Some(r#"{"AppName": "Bureau d'accès", "Unknown": "x"}"#)).unwrap();
+        install(
+            Lang::Fr,
+            Some(r#"{"AppName": "Bureau d'accès", "Unknown": "x"}"#),
+        )
+        .unwrap();
         assert_eq!(t(Msg::AppName), "Bureau d'accès");
         assert_eq!(t(Msg::SignIn), "Sign in");
         assert_eq!(lang(), Lang::Fr);
@@ -552,7 +558,10 @@ mod tests {
 
     #[test]
     fn placeholders_are_filled_and_unknown_ones_kept() {
-        assert_eq!(fill("{a} and {b} and {c}", &[("a", "1"), ("b", "2")]), "1 and 2 and {c}");
+        assert_eq!(
+            fill("{a} and {b} and {c}", &[("a", "1"), ("b", "2")]),
+            "1 and 2 and {c}"
+        );
         assert_eq!(placeholders("{x} {y} {x}"), ["x", "y", "x"]);
         assert_eq!(fill("no {", &[]), "no {");
     }

@@ -23,8 +23,8 @@ use crate::graph::models::{Assignment, Request};
 use crate::graph::resources::{Collection, Endpoint};
 use crate::graph::{GraphFailure, get_json, post_action, sleep_ms};
 use crate::i18n::{Msg, t, tf};
-use crate::labels;
 use crate::ids::Guid;
+use crate::labels;
 use crate::rules::{Refusal, Verdict, WaitingCallout, can_resume};
 
 /// Where a single-item action is.

@@ -14,7 +14,7 @@ use wasm_bindgen::closure::Closure;
 use crate::actions::Action;
 use crate::auth::{Auth, AuthError};
 use crate::bulk::{BatchAnswer, Before, Ended, Paths, Planned, Run, RunCell, Transport, drive};
-use crate::components::list::{Pager, now_utc};
+use crate::components::list::{Pager, Shown, now_utc};
 use crate::config::Config;
 use crate::graph::models::Request;
 use crate::graph::resources::{Collection, Endpoint, action_path, item_path};
@@ -164,7 +164,7 @@ enum Stage {
 #[component]
 pub fn BulkBar(
     /// Every row of the current view (after the browser-side filters).
-    rows: Memo<Vec<Request>>,
+    rows: Shown<Request>,
     /// Ids of the selected rows.
     selected: RwSignal<Vec<String>>,
     /// The list's pager: "all in this view" waits until every page is loaded, so that it
@@ -181,8 +181,7 @@ pub fn BulkBar(
         let now = now_utc();
         let chosen = selected.get_untracked();
         let plan = rows.with_untracked(|rows| {
-            rows.iter()
-                .filter(|r| !only_selected || chosen.contains(&r.id))
+            rows.filter(|r| !only_selected || chosen.contains(&r.id))
                 .map(|r| Planned {
                     id: r.id.clone(),
                     label: r
@@ -251,7 +250,7 @@ pub fn BulkBar(
                 " "
                 <button type="button" data-testid="bulk-all" disabled=partial on:click=move |_| plan(false)
                     aria-describedby="bulk-partial">
-                    {move || tf(Msg::BulkReprocessViewCount, &[("count", &rows.with(Vec::len).to_string())])}
+                    {move || tf(Msg::BulkReprocessViewCount, &[("count", &rows.len().to_string())])}
                 </button>
                 " "
                 <span id="bulk-partial" class="hint" hidden=move || !partial()>{t(Msg::BulkLoadAllFirst)}</span>

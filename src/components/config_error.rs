@@ -14,7 +14,10 @@ pub fn ConfigErrorPage(
     let (url, items): (String, Vec<String>) = match error {
         BootError::Load { url, detail } => (
             url,
-            vec![tf(Msg::ConfigErrorFetch, &[("detail", &detail.to_string())])],
+            vec![tf(
+                Msg::ConfigErrorFetch,
+                &[("detail", &detail.to_string())],
+            )],
         ),
         BootError::Invalid { url, errors } => {
             (url, errors.iter().map(ToString::to_string).collect())

@@ -59,14 +59,14 @@ pub fn Presets(list: ListPage) -> impl IntoView {
         <nav class="presets" aria-label=t(Msg::PresetsLabel)>
             <ul>
                 <li>
-                    <a href="requests" aria-current=move || (view.get() == all).then_some("page")>{t(Msg::PresetAll)}</a>
+                    <a href="requests" aria-current=move || view.with(|v| *v == all).then_some("page")>{t(Msg::PresetAll)}</a>
                 </li>
                 {Preset::ALL
                     .into_iter()
                     .map(|p| view! {
                         <li>
                             <a href=format!("requests?view={}", p.name()) data-preset=p.name()
-                                aria-current=move || (view.get().preset == Some(p)).then_some("page")>
+                                aria-current=move || view.with(|v| v.preset == Some(p)).then_some("page")>
                                 {preset_label(p)}
                             </a>
                         </li>
@@ -95,7 +95,7 @@ pub fn Filters(list: ListPage) -> impl IntoView {
                 <input
                     type="search"
                     name="q"
-                    prop:value=move || view.get().q
+                    prop:value=move || view.with(|v| v.q.clone())
                     // Typing replaces the history entry instead of adding one per keystroke.
                     on:input=move |ev| edit(&|v| v.q = event_target_value(&ev), true)
                 />
@@ -111,7 +111,7 @@ pub fn Filters(list: ListPage) -> impl IntoView {
                                 type="checkbox"
                                 name="state"
                                 value=s
-                                prop:checked=move || view.get().states.contains(&s)
+                                prop:checked=move || view.with(|v| v.states.contains(&s))
                                 on:change=move |_| edit(&|v| {
                                     if v.states.contains(&s) {
                                         v.states.retain(|x| *x != s);
@@ -134,11 +134,11 @@ pub fn Filters(list: ListPage) -> impl IntoView {
                         edit(&|v| v.package = chosen.clone(), false)
                     }
                 >
-                    <option value="" selected=move || view.get().package.is_none()>{t(Msg::AnyPackage)}</option>
+                    <option value="" selected=move || view.with(|v| v.package.is_none())>{t(Msg::AnyPackage)}</option>
                     {move || packages.get().map(|list| list.into_iter().map(|p| {
                         let id = p.id.clone();
                         view! {
-                            <option value=p.id.clone() selected=move || view.get().package.as_ref().is_some_and(|x| x.as_str().eq_ignore_ascii_case(&id))>
+                            <option value=p.id.clone() selected=move || view.with(|v| v.package.as_ref().is_some_and(|x| x.as_str().eq_ignore_ascii_case(&id)))>
                                 {crate::graph::models::package_label(Some(&p))}
                             </option>
                         }
@@ -324,7 +324,7 @@ pub fn ColumnPicker(list: ListPage) -> impl IntoView {
                 {spec.columns.iter().copied().map(|c| view! {
                     <label>
                         <input type="checkbox" name="cols" value=c.name()
-                            prop:checked=move || view.get().shows(c)
+                            prop:checked=move || view.with(|v| v.shows(c))
                             on:change=move |_| list.go(view.get_untracked().toggled_column(c), false) />
                         {column_label(c)}
                     </label>

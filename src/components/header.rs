@@ -32,7 +32,9 @@ fn LanguagePicker() -> impl IntoView {
                         if let Some(el) = web_sys::window()
                             .and_then(|w| w.document())
                             .and_then(|d| d.get_element_by_id("language"))
-                            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+                            .and_then(|e| {
+                                wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok()
+                            })
                         {
                             let _ = el.focus();
                         }

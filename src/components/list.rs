@@ -16,11 +16,12 @@ use crate::graph::{GraphFailure, get_json};
 use crate::i18n::{Msg, t, tf};
 use crate::query::{ListSpec, ListView, QueryProblem};
 use crate::router::Router;
+use crate::rows::Searchable;
 
 /// Height of a table row in pixels (fixed, for windowed rendering; see style/main.css).
 pub const ROW_HEIGHT: f64 = 44.0;
 /// Rows rendered above and below the visible ones, so fast scrolling shows no gap.
-pub const OVERSCAN: usize = 8;
+pub const OVERSCAN: usize = 4;
 
 /// The rows `first..last` of `n` to render for a viewport of `height` pixels scrolled to
 /// `scroll_top`: only those are in the DOM, whatever `n` is.
@@ -82,6 +83,63 @@ impl Viewport {
 impl Default for Viewport {
     fn default() -> Self {
         Viewport::new()
+    }
+}
+
+/// The rows a list shows: the loaded rows, each parsed once with its search text, and the
+/// positions of those the view shows, in display order. A keystroke recomputes the
+/// positions and nothing else; rows are copied only for the few the table draws.
+pub struct Shown<T: Send + Sync + 'static> {
+    pub loaded: RwSignal<Vec<Searchable<T>>>,
+    pub positions: Memo<Vec<u32>>,
+}
+
+impl<T: Send + Sync + 'static> Clone for Shown<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: Send + Sync + 'static> Copy for Shown<T> {}
+
+impl<T: Clone + Send + Sync + 'static> Shown<T> {
+    /// How many rows the view shows (tracked).
+    pub fn len(self) -> usize {
+        self.positions.with(Vec::len)
+    }
+
+    /// Whether the view shows no row (tracked).
+    pub fn is_empty(self) -> bool {
+        self.len() == 0
+    }
+
+    /// `f` over the shown rows in display order, untracked (for a plan or an export made
+    /// at the admin's click).
+    pub fn with_untracked<R>(self, f: impl FnOnce(&mut dyn Iterator<Item = &T>) -> R) -> R {
+        self.loaded.with_untracked(|loaded| {
+            self.positions.with_untracked(|positions| {
+                f(&mut positions.iter().map(|&i| &loaded[i as usize].0))
+            })
+        })
+    }
+
+    /// The rows `viewport` shows now (tracked), copied.
+    pub fn window(self, viewport: Viewport) -> Windowed<T> {
+        let Windowed {
+            above_px,
+            rows,
+            below_px,
+        } = self.positions.with(|p| viewport.window(p));
+        let rows = self.loaded.with_untracked(|loaded| {
+            rows.into_iter()
+                .map(|(n, i)| (n, loaded[i as usize].0.clone()))
+                .collect()
+        });
+        Windowed {
+            above_px,
+            rows,
+            below_px,
+        }
     }
 }
 
@@ -524,14 +582,15 @@ mod tests {
 
     #[test]
     fn only_the_visible_rows_and_their_overscan_are_rendered() {
-        // 10 000 rows, 640 px viewport: 14 visible + 2 x 8 overscan, at most.
-        assert_eq!(row_window(0.0, 640.0, 10_000), (0, 30));
+        // 10 000 rows, 640 px viewport: 14 visible + 2 x 4 overscan, at most.
+        assert_eq!(row_window(0.0, 640.0, 10_000), (0, 22));
         let (first, last) = row_window(44.0 * 5_000.0, 640.0, 10_000);
-        assert_eq!((first, last), (4_992, 5_022));
+        assert_eq!((first, last), (4_996, 5_018));
         // The end of the list, and lists shorter than a screen.
-        assert_eq!(row_window(44.0 * 10_000.0, 640.0, 10_000), (9_992, 10_000));
+        assert_eq!(row_window(44.0 * 10_000.0, 640.0, 10_000), (9_996, 10_000));
         assert_eq!(row_window(0.0, 640.0, 3), (0, 3));
         assert_eq!(row_window(0.0, 640.0, 0), (0, 0));
-        assert_eq!(row_window(-50.0, -1.0, 10), (0, 10));
+        // Nonsense sizes (before the first layout) clamp to no visible row: the overscan.
+        assert_eq!(row_window(-50.0, -1.0, 10), (0, 2 * OVERSCAN));
     }
 }

@@ -182,7 +182,7 @@ pub fn send<'a>(
                 jitter(),
             ) {
                 Next::Renew => {
-                    auth.invalidate_access_token();
+                    auth.access_token_refused(&token);
                     renewed = true;
                     continue;
                 }

@@ -10,8 +10,8 @@ use crate::components::packages::{package_cell, use_packages};
 use crate::graph::models::Assignment;
 use crate::graph::resources::Collection;
 use crate::i18n::{Msg, t};
-use crate::labels;
 use crate::ids::Guid;
+use crate::labels;
 use crate::router::RouteId;
 use crate::rules::{assignment_reprocess_took_effect, can_reprocess_assignment};
 
@@ -59,15 +59,34 @@ fn AssignmentView(assignment: Assignment) -> impl IntoView {
             a.policy.clone().unwrap_or_default(),
             None,
         ),
-        (t(Msg::ColState), "assignment-state", labels::state(&a.state), Some(a.state.clone())),
-        (t(Msg::ColStatus), "assignment-status", labels::status(&a.status), Some(a.status.clone())),
+        (
+            t(Msg::ColState),
+            "assignment-state",
+            labels::state(&a.state),
+            Some(a.state.clone()),
+        ),
+        (
+            t(Msg::ColStatus),
+            "assignment-status",
+            labels::status(&a.status),
+            Some(a.status.clone()),
+        ),
         (
             t(Msg::Schedule),
             "assignment-schedule",
-            format!("{} → {}", crate::intl::date_time(a.schedule.start), crate::intl::date_time(a.schedule.end)),
+            format!(
+                "{} → {}",
+                crate::intl::date_time(a.schedule.start),
+                crate::intl::date_time(a.schedule.end)
+            ),
             None,
         ),
-        (t(Msg::ColExpires), "assignment-expired", crate::intl::date_time(a.expired), None),
+        (
+            t(Msg::ColExpires),
+            "assignment-expired",
+            crate::intl::date_time(a.expired),
+            None,
+        ),
     ];
     let reprocess = can_reprocess_assignment(&a.id, &a.state)
         .and_then(|()| Guid::parse(&a.id).ok_or(crate::rules::Refusal::MalformedId));

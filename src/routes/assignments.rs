@@ -8,14 +8,14 @@ use crate::components::filters::{
     ColumnHeader, ColumnPicker, FetchPlanView, Filters, QueryProblems,
 };
 use crate::components::list::{
-    ListPage, PagerControls, SignedIn, Viewport, Windowed, empty_line,
+    ListPage, PagerControls, Shown, SignedIn, Viewport, Windowed, empty_line,
 };
 use crate::components::packages::{package_cell, use_packages};
 use crate::graph::models::{Assignment, PackageRef};
 use crate::i18n::{Msg, t};
 use crate::labels;
 use crate::query::{ASSIGNMENTS, Column};
-use crate::rows::visible_assignments;
+use crate::rows::{assignment_order, keep_assignments};
 
 #[component]
 pub fn AssignmentsPage() -> impl IntoView {
@@ -39,8 +39,16 @@ fn AssignmentsList() -> impl IntoView {
         },
         |(a, _)| a.id.as_str(),
     );
-    let rows = Memo::new(move |_| parsed_rows.with(|r| visible_assignments(&view.get(), r)));
-    let shown = Signal::derive(move || rows.with(Vec::len));
+    // Sorted when the rows or the sort change, filtered on every keystroke.
+    let sort = Memo::new(move |_| view.with(|v| v.sort));
+    let order = Memo::new(move |_| parsed_rows.with(|r| assignment_order(sort.get(), r)));
+    let rows = Shown {
+        loaded: parsed_rows,
+        positions: Memo::new(move |_| {
+            order.with(|order| parsed_rows.with(|r| view.with(|v| keep_assignments(v, r, order))))
+        }),
+    };
+    let shown = Signal::derive(move || rows.len());
     list.fill(shown, Signal::derive(move || parsed_rows.with(Vec::len)));
     view! {
         <QueryProblems list=list />
@@ -54,7 +62,7 @@ fn AssignmentsList() -> impl IntoView {
 }
 
 #[component]
-fn AssignmentsTable(list: ListPage, rows: Memo<Vec<Assignment>>) -> impl IntoView {
+fn AssignmentsTable(list: ListPage, rows: Shown<Assignment>) -> impl IntoView {
     let view = list.view;
     let viewport = Viewport::new();
     let columns = Memo::new(move |_| view.with(|v| v.shown_columns()));
@@ -67,7 +75,7 @@ fn AssignmentsTable(list: ListPage, rows: Memo<Vec<Assignment>>) -> impl IntoVie
             aria-label=t(Msg::NavAssignmentsTitle)
             on:scroll=move |ev| viewport.on_scroll(ev)
         >
-            <table class="requests assignments" data-testid="assignments-table" aria-rowcount=move || rows.with(Vec::len) + 1>
+            <table class="requests assignments" data-testid="assignments-table" aria-rowcount=move || rows.len() + 1>
                 <thead>
                     <tr aria-rowindex="1">
                         {move || columns.get().into_iter().map(|c| view! { <ColumnHeader list=list column=c /> }).collect_view()}
@@ -76,7 +84,7 @@ fn AssignmentsTable(list: ListPage, rows: Memo<Vec<Assignment>>) -> impl IntoVie
                 <tbody>
                     {move || {
                         let cols = columns.get();
-                        let Windowed { above_px, rows: slice, below_px } = rows.with(|r| viewport.window(r));
+                        let Windowed { above_px, rows: slice, below_px } = rows.window(viewport);
                         view! {
                             <tr class="spacer" aria-hidden="true" style:height=format!("{above_px}px")></tr>
                             {slice.into_iter().map(|(i, a)| view! { <AssignmentRow row=a index=i columns=cols.clone() packages=packages /> }).collect_view()}

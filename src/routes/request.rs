@@ -14,8 +14,8 @@ use crate::graph::get_json;
 use crate::graph::models::{Callout, Request};
 use crate::graph::resources::{Collection, Endpoint};
 use crate::i18n::{Msg, t};
-use crate::labels;
 use crate::ids::Guid;
+use crate::labels;
 use crate::router::RouteId;
 use crate::rules::{
     Refusal, Standing, WaitingCallout, can_reprocess_request, reprocess_took_effect,
@@ -72,7 +72,8 @@ fn RequestView(request: Request, cloud: Cloud) -> impl IntoView {
     let packages = crate::components::packages::use_packages();
     // (label, test id, value, Graph's raw value when the value is its label)
     let plain = |label, id, value: String| (label, id, value, None);
-    let enumerated = |label, id, value: String, raw: &str| (label, id, value, Some(raw.to_string()));
+    let enumerated =
+        |label, id, value: String, raw: &str| (label, id, value, Some(raw.to_string()));
     let properties: Vec<(&'static str, &'static str, String, Option<String>)> = vec![
         plain("id", "request-id", r.id.clone()),
         plain(
@@ -83,16 +84,43 @@ fn RequestView(request: Request, cloud: Cloud) -> impl IntoView {
                 .map(|s| format!("{} <{}>", s.display_name, s.email))
                 .unwrap_or_default(),
         ),
-        enumerated(t(Msg::ColType), "request-type", labels::request_type(&r.request_type), &r.request_type),
-        enumerated(t(Msg::ColState), "request-state", labels::state(&r.state), &r.state),
-        enumerated(t(Msg::ColStatus), "request-status", labels::status(&r.status), &r.status),
-        plain(t(Msg::ColCreated), "request-created", crate::intl::date_time(r.created)),
-        plain(t(Msg::ColCompleted), "request-completed", crate::intl::date_time(r.completed)),
+        enumerated(
+            t(Msg::ColType),
+            "request-type",
+            labels::request_type(&r.request_type),
+            &r.request_type,
+        ),
+        enumerated(
+            t(Msg::ColState),
+            "request-state",
+            labels::state(&r.state),
+            &r.state,
+        ),
+        enumerated(
+            t(Msg::ColStatus),
+            "request-status",
+            labels::status(&r.status),
+            &r.status,
+        ),
+        plain(
+            t(Msg::ColCreated),
+            "request-created",
+            crate::intl::date_time(r.created),
+        ),
+        plain(
+            t(Msg::ColCompleted),
+            "request-completed",
+            crate::intl::date_time(r.completed),
+        ),
         plain(t(Msg::ColWindow), "request-window", window.label()),
         plain(
             t(Msg::Schedule),
             "request-schedule",
-            format!("{} → {}", crate::intl::date_time(r.schedule.start), crate::intl::date_time(r.schedule.end)),
+            format!(
+                "{} → {}",
+                crate::intl::date_time(r.schedule.start),
+                crate::intl::date_time(r.schedule.end)
+            ),
         ),
         plain(
             t(Msg::Justification),

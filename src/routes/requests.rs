@@ -9,14 +9,14 @@ use crate::components::filters::{
     ColumnHeader, ColumnPicker, FetchPlanView, Filters, Presets, QueryProblems,
 };
 use crate::components::list::{
-    ListPage, PagerControls, SignedIn, Viewport, Windowed, empty_line, now_utc,
+    ListPage, PagerControls, Shown, SignedIn, Viewport, Windowed, empty_line, now_utc,
 };
 use crate::components::packages::{package_cell, use_packages};
 use crate::graph::models::{PackageRef, Request};
 use crate::i18n::{Msg, t, tf};
 use crate::labels;
 use crate::query::{Column, REQUESTS};
-use crate::rows::visible_requests;
+use crate::rows::{keep_requests, request_order};
 use crate::rules::{Window, reprocess_window};
 
 #[component]
@@ -41,9 +41,18 @@ fn RequestsList() -> impl IntoView {
         },
         |(r, _)| r.id.as_str(),
     );
-    let rows =
-        Memo::new(move |_| parsed_rows.with(|r| visible_requests(&view.get(), r, now_utc())));
-    let shown = Signal::derive(move || rows.with(Vec::len));
+    // Sorted when the rows or the sort change, filtered on every keystroke.
+    let sort = Memo::new(move |_| view.with(|v| v.sort));
+    let order = Memo::new(move |_| parsed_rows.with(|r| request_order(sort.get(), r, now_utc())));
+    let rows = Shown {
+        loaded: parsed_rows,
+        positions: Memo::new(move |_| {
+            order.with(|order| {
+                parsed_rows.with(|r| view.with(|v| keep_requests(v, r, order, now_utc())))
+            })
+        }),
+    };
+    let shown = Signal::derive(move || rows.len());
     list.fill(shown, Signal::derive(move || parsed_rows.with(Vec::len)));
     // Ids of the rows selected for a bulk reprocess.
     let selected = RwSignal::new(Vec::<String>::new());
@@ -73,7 +82,7 @@ fn RequestsList() -> impl IntoView {
 #[component]
 fn RequestsTable(
     list: ListPage,
-    rows: Memo<Vec<Request>>,
+    rows: Shown<Request>,
     selected: RwSignal<Vec<String>>,
 ) -> impl IntoView {
     let view = list.view;
@@ -89,7 +98,7 @@ fn RequestsTable(
             aria-label=t(Msg::RequestsTitle)
             on:scroll=move |ev| viewport.on_scroll(ev)
         >
-            <table class="requests" data-testid="requests-table" aria-rowcount=move || rows.with(Vec::len) + 1>
+            <table class="requests" data-testid="requests-table" aria-rowcount=move || rows.len() + 1>
                 <thead>
                     <tr aria-rowindex="1">
                         <th scope="col" class="select"><span class="visually-hidden">{t(Msg::SelectRow)}</span></th>
@@ -100,7 +109,7 @@ fn RequestsTable(
                     {move || {
                         let cols = columns.get();
                         // Whole pixels: no float formatting in the wasm.
-                        let Windowed { above_px, rows: slice, below_px } = rows.with(|r| viewport.window(r));
+                        let Windowed { above_px, rows: slice, below_px } = rows.window(viewport);
                         view! {
                             <tr class="spacer" aria-hidden="true" style:height=format!("{above_px}px")></tr>
                             {slice.into_iter().map(|(i, r)| view! {

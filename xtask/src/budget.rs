@@ -251,8 +251,14 @@ mod tests {
             ("main-9a8b.css", b"body { margin: 0 }\n".repeat(10)),
             ("404.html", b"not counted".to_vec()),
             // A visit loads one language file: the largest is counted.
-            ("lang-fr.json", b"{\"AppName\": \"Access Desk\"}\n".repeat(40)),
-            ("lang-zh-CN.json", b"{\"AppName\": \"Access Desk\"}\n".repeat(10)),
+            (
+                "lang-fr.json",
+                b"{\"AppName\": \"Access Desk\"}\n".repeat(40),
+            ),
+            (
+                "lang-zh-CN.json",
+                b"{\"AppName\": \"Access Desk\"}\n".repeat(10),
+            ),
         ]);
         compress::precompress_quietly(&dir).unwrap();
         // Make the sent .gz of the wasm recognisably different from any compression of it:

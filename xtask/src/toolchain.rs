@@ -14,14 +14,18 @@ pub const TRUNK: &str = "0.21.14";
 pub const BINARYEN: &str = "132.0.0";
 /// terser from npm: minifies the wasm-bindgen loader after trunk (see `minify.rs`).
 pub const TERSER: &str = "5.51.2";
-/// Debian packages for the browser layers, and nginx with its brotli_static module for
-/// the deployment stage (it serves the precompressed .br files).
+/// Debian packages for the browser layers, a CJK font (Chinese names and, later, the
+/// Chinese catalog must render in tests and screenshots, not as boxes), and nginx with its
+/// brotli_static module for the deployment stage (it serves the precompressed .br files).
 pub const APT_PACKAGES: &[&str] = &[
     "chromium",
     "chromium-driver",
+    "fonts-noto-cjk",
     "nginx",
     "libnginx-mod-http-brotli-static",
 ];
+/// A file of fonts-noto-cjk: present once the package is.
+pub const NOTO_CJK: &str = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc";
 /// Debian's nginx: the end-to-end suite also runs against a dist served by it.
 pub const NGINX: &str = "/usr/sbin/nginx";
 /// The module of libnginx-mod-http-brotli-static.
@@ -166,8 +170,8 @@ pub fn setup() -> Result<(), Fail> {
         )?;
     }
 
-    // Chromium, chromedriver, nginx and its brotli module from Debian.
-    if [CHROMIUM, CHROMEDRIVER, NGINX, NGINX_BROTLI_STATIC]
+    // Chromium, chromedriver, the CJK font, nginx and its brotli module from Debian.
+    if [CHROMIUM, CHROMEDRIVER, NOTO_CJK, NGINX, NGINX_BROTLI_STATIC]
         .iter()
         .any(|p| !Path::new(p).exists())
     {

@@ -1,0 +1,40 @@
+import { test, expect } from './helpers';
+import { openSignedIn, resetSandbox } from './helpers';
+
+// The README's walkthrough pictures: each page at a laptop's and a phone's width, light
+// and dark. Only when asked (`SCREENSHOTS=1 cargo xtask e2e screenshots`): they are files
+// in the repository, not something every run should rewrite.
+
+const REQUEST = 'd82eb508-acc4-43cc-bcf1-7c1c4a2c073b';
+const pages = [
+  { name: 'requests', path: '/requests?view=attention', ready: 'table tbody tr[data-id]' },
+  { name: 'request', path: `/requests/${REQUEST}`, ready: '[data-testid=request-title]' },
+  { name: 'assignments', path: '/assignments', ready: 'table tbody tr[data-id]' },
+  { name: 'start', path: '/', ready: 'h1' },
+];
+
+test.skip(!process.env.SCREENSHOTS, 'set SCREENSHOTS=1 to refresh end2end/screenshots');
+
+const runs = [
+  { colorScheme: 'light', viewport: { width: 1366, height: 800 } },
+  { colorScheme: 'light', viewport: { width: 390, height: 844 } },
+  { colorScheme: 'dark', viewport: { width: 1366, height: 800 } },
+] as const;
+
+for (const { colorScheme, viewport } of runs) {
+  test(`screenshots, ${colorScheme}, ${viewport.width} px`, async ({ page }) => {
+    await resetSandbox();
+    await page.emulateMedia({ colorScheme });
+    await page.setViewportSize(viewport);
+    await page.goto('/');
+    await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+    await page.screenshot({ path: `screenshots/signed-out-${colorScheme}-${viewport.width}.jpeg`, quality: 60 });
+    await openSignedIn(page, pages[0].path);
+    for (const p of pages) {
+      await page.goto(p.path);
+      await expect(page.locator(p.ready).first()).toBeVisible();
+      await page.waitForLoadState('networkidle');
+      await page.screenshot({ path: `screenshots/${p.name}-${colorScheme}-${viewport.width}.jpeg`, quality: 60 });
+    }
+  });
+}
