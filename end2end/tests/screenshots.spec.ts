@@ -38,3 +38,23 @@ for (const { colorScheme, viewport } of runs) {
     }
   });
 }
+
+// The two densest pages in French and in Chinese, at both widths (light): long French
+// labels and CJK text are where a layout breaks first.
+for (const lang of ['fr', 'zh-CN']) {
+  for (const width of [1366, 390]) {
+    test(`screenshots, ${lang}, ${width} px`, async ({ page }) => {
+      await resetSandbox();
+      await page.setViewportSize({ width, height: width === 390 ? 844 : 800 });
+      await openSignedIn(page, pages[0].path);
+      await page.evaluate((l) => localStorage.setItem('access-desk.language', l), lang);
+      for (const p of pages.slice(0, 2)) {
+        await page.goto(p.path);
+        await expect(page.locator('html')).toHaveAttribute('lang', lang);
+        await expect(page.locator(p.ready).first()).toBeVisible();
+        await page.waitForLoadState('networkidle');
+        await page.screenshot({ path: `screenshots/${p.name}-${lang}-${width}.jpeg`, quality: 60 });
+      }
+    });
+  }
+}
