@@ -316,33 +316,46 @@ fn directed(o: Ordering, descending: bool) -> Ordering {
     if descending { o.reverse() } else { o }
 }
 
-/// Positions of `rows` in the order of `sort` (their loaded order, Graph's, when None).
-/// The lists keep this per sort and only filter it per keystroke: a search never sorts
-/// and never copies a row. `timeout_of` gives a custom extension's callback timeout when
-/// its policy is known (the deadline view's sort).
+/// Positions of `rows` ordered by `compare` under `sort` (their loaded order, Graph's,
+/// when None). Stable: rows that compare equal keep Graph's order.
+fn sorted<T>(
+    rows: &[Searchable<T>],
+    sort: Option<Sort>,
+    compare: impl Fn(SortKey, &T, &T) -> Ordering,
+) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..rows.len() as u32).collect();
+    if let Some(s) = sort {
+        order.sort_by(|&a, &b| {
+            let (a, b) = (&rows[a as usize].0, &rows[b as usize].0);
+            directed(compare(s.key, a, b), s.descending)
+        });
+    }
+    order
+}
+
+/// The positions in `order` of the rows that `keep` keeps (given each row's search text).
+fn kept<T>(rows: &[Searchable<T>], order: &[u32], keep: impl Fn(&T, &str) -> bool) -> Vec<u32> {
+    order
+        .iter()
+        .copied()
+        .filter(|&i| {
+            let (row, text) = &rows[i as usize];
+            keep(row, text)
+        })
+        .collect()
+}
+
+/// Positions of `rows` in the order of `sort`. The lists keep this per sort and only
+/// filter it per keystroke: a search never sorts and never copies a row. `timeout_of`
+/// gives a custom extension's callback timeout when its policy is known (the deadline
+/// view's sort).
 pub fn request_order(
     sort: Option<Sort>,
     rows: &[Searchable<Request>],
     now: DateTime<Utc>,
     timeout_of: &dyn Fn(&str) -> Option<Duration>,
 ) -> Vec<u32> {
-    let mut order: Vec<u32> = (0..rows.len() as u32).collect();
-    if let Some(s) = sort {
-        // Stable: rows that compare equal keep Graph's order.
-        order.sort_by(|&a, &b| {
-            directed(
-                compare_requests(
-                    s.key,
-                    &rows[a as usize].0,
-                    &rows[b as usize].0,
-                    now,
-                    timeout_of,
-                ),
-                s.descending,
-            )
-        });
-    }
-    order
+    sorted(rows, sort, |key, a, b| compare_requests(key, a, b, now, timeout_of))
 }
 
 /// The positions in `order` of the rows of `rows` that belong to `view` at `now`.
@@ -353,14 +366,9 @@ pub fn keep_requests(
     now: DateTime<Utc>,
 ) -> Vec<u32> {
     let terms = view.search_terms();
-    order
-        .iter()
-        .copied()
-        .filter(|&i| {
-            let (r, text) = &rows[i as usize];
-            keeps_request(view, &terms, r, text, now)
-        })
-        .collect()
+    kept(rows, order, |r, text| {
+        keeps_request(view, &terms, r, text, now)
+    })
 }
 
 /// The rows of a requests view, filtered and sorted (a copy of each: for tests and
@@ -378,18 +386,9 @@ pub fn visible_requests(
         .collect()
 }
 
-/// Positions of `rows` in the order of `sort` (Graph's order without one).
+/// Positions of `rows` in the order of `sort`.
 pub fn assignment_order(sort: Option<Sort>, rows: &[Searchable<Assignment>]) -> Vec<u32> {
-    let mut order: Vec<u32> = (0..rows.len() as u32).collect();
-    if let Some(s) = sort {
-        order.sort_by(|&a, &b| {
-            directed(
-                compare_assignments(s.key, &rows[a as usize].0, &rows[b as usize].0),
-                s.descending,
-            )
-        });
-    }
-    order
+    sorted(rows, sort, compare_assignments)
 }
 
 /// The positions in `order` of the rows of `rows` that belong to `view`.
@@ -399,14 +398,9 @@ pub fn keep_assignments(
     order: &[u32],
 ) -> Vec<u32> {
     let terms = view.search_terms();
-    order
-        .iter()
-        .copied()
-        .filter(|&i| {
-            let (a, text) = &rows[i as usize];
-            keeps_assignment(view, &terms, a, text)
-        })
-        .collect()
+    kept(rows, order, |a, text| {
+        keeps_assignment(view, &terms, a, text)
+    })
 }
 
 /// The rows of an assignments view, filtered and sorted (Graph's order without a sort).

@@ -1,10 +1,25 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { test, expect, type Page } from './helpers';
-import { app, openSignedIn, operations, resetSandbox } from './helpers';
+import { app, operations, resetSandbox } from './helpers';
 
-// Accessibility measured: axe-core on every page and state, in the light and the dark
-// theme, must find no serious or critical violation; and one admin without a mouse goes
-// from sign-in to a reprocessed request.
+// Accessibility measured: axe-core on every page and state, in each language and in the
+// light and the dark theme, must find no serious or critical violation; and one admin
+// without a mouse goes from sign-in to a reprocessed request.
+
+/** The texts the walk looks for, in English (compiled into the app) or a language file. */
+const texts = (lang: string): Record<string, string> =>
+  lang === 'en'
+    ? { SignInToContinue: 'Sign in to continue', CatalogsTitle: 'Catalogs you can manage', LoadAll: 'Load all' }
+    : JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'src', 'i18n', `lang-${lang}.json`), 'utf8'));
+
+/** The browser's locale for each of the app's languages. */
+const LANGUAGES = [
+  { locale: 'en-US', lang: 'en' },
+  { locale: 'fr-FR', lang: 'fr' },
+  { locale: 'zh-CN', lang: 'zh-CN' },
+];
 
 const REPROCESS_REQUEST = 'd82eb508-acc4-43cc-bcf1-7c1c4a2c073b';
 const CONTINUE_REQUEST = '0e60f18c-b2a0-4887-9da8-da2e30a39d99';
@@ -24,9 +39,19 @@ async function seriousViolations(page: Page): Promise<string[]> {
     .flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(' ')} — ${n.failureSummary?.split('\n').join(' ')}`));
 }
 
-for (const colorScheme of ['light', 'dark'] as const) {
-  test.describe(`${colorScheme} theme`, () => {
-    test.use({ colorScheme });
+for (const { locale, lang } of LANGUAGES) for (const colorScheme of ['light', 'dark'] as const) {
+  test.describe(`${lang}, ${colorScheme} theme`, () => {
+    test.use({ colorScheme, locale });
+    const t = texts(lang);
+
+    /** Signs in as `who` from `path`, in this language. */
+    const openSignedIn = async (page: Page, path: string, who = 'admin@') => {
+      await page.goto(path);
+      await page.getByRole('button', { name: t.SignInToContinue }).click();
+      await page.locator(`button[data-account^="${who}"]`).click();
+      await page.waitForURL((u) => u.toString().startsWith(app));
+      await expect(page.getByTestId('account-name')).toBeVisible();
+    };
 
     test('every page and state has no serious accessibility violation', async ({ page }) => {
       test.setTimeout(120_000);
@@ -38,11 +63,12 @@ for (const colorScheme of ['light', 'dark'] as const) {
 
       await page.goto('/');
       await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+      await expect(page.locator('html')).toHaveAttribute('lang', lang);
       await check('signed out');
 
       await openSignedIn(page, '/requests?view=attention');
       await page.goto('/');
-      await expect(page.getByRole('heading', { name: 'Catalogs you can manage' })).toBeVisible();
+      await expect(page.getByRole('heading', { name: t.CatalogsTitle })).toBeVisible();
       await check('start page');
 
       await page.goto('/requests?view=attention');
@@ -51,7 +77,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await page.getByTestId('column-picker').locator('summary').click();
       await check('requests list, plan and columns open');
 
-      await page.getByRole('button', { name: 'Load all', exact: true }).click();
+      await page.getByRole('button', { name: t.LoadAll, exact: true }).click();
       await expect(page.getByTestId('bulk-all')).toBeEnabled({ timeout: 20_000 });
       await page.getByTestId('bulk-all').click();
       await expect(page.getByTestId('bulk-confirm')).toBeVisible();

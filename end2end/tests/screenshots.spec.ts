@@ -22,20 +22,38 @@ const runs = [
 ] as const;
 
 for (const { colorScheme, viewport } of runs) {
-  {
-    test(`screenshots, ${colorScheme}, ${viewport.width} px`, async ({ page }) => {
+  test(`screenshots, ${colorScheme}, ${viewport.width} px`, async ({ page }) => {
+    await resetSandbox();
+    await page.emulateMedia({ colorScheme });
+    await page.setViewportSize(viewport);
+    await page.goto('/');
+    await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+    await page.screenshot({ path: `screenshots/signed-out-${colorScheme}-${viewport.width}.jpeg`, quality: 60 });
+    await openSignedIn(page, pages[0].path);
+    for (const p of pages) {
+      await page.goto(p.path);
+      await expect(page.locator(p.ready).first()).toBeVisible();
+      await page.waitForLoadState('networkidle');
+      await page.screenshot({ path: `screenshots/${p.name}-${colorScheme}-${viewport.width}.jpeg`, quality: 60 });
+    }
+  });
+}
+
+// The two densest pages in French and in Chinese, at both widths (light): long French
+// labels and CJK text are where a layout breaks first.
+for (const lang of ['fr', 'zh-CN']) {
+  for (const width of [1366, 390]) {
+    test(`screenshots, ${lang}, ${width} px`, async ({ page }) => {
       await resetSandbox();
-      await page.emulateMedia({ colorScheme });
-      await page.setViewportSize(viewport);
-      await page.goto('/');
-      await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
-      await page.screenshot({ path: `screenshots/signed-out-${colorScheme}-${viewport.width}.jpeg`, quality: 60 });
+      await page.setViewportSize({ width, height: width === 390 ? 844 : 800 });
       await openSignedIn(page, pages[0].path);
-      for (const p of pages) {
+      await page.evaluate((l) => localStorage.setItem('access-desk.language', l), lang);
+      for (const p of pages.slice(0, 2)) {
         await page.goto(p.path);
+        await expect(page.locator('html')).toHaveAttribute('lang', lang);
         await expect(page.locator(p.ready).first()).toBeVisible();
         await page.waitForLoadState('networkidle');
-        await page.screenshot({ path: `screenshots/${p.name}-${colorScheme}-${viewport.width}.jpeg`, quality: 60 });
+        await page.screenshot({ path: `screenshots/${p.name}-${lang}-${width}.jpeg`, quality: 60 });
       }
     });
   }

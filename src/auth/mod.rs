@@ -12,9 +12,9 @@
 //!   every caller, else an interactive sign-in.
 //! - [`Auth::sign_out`]: clear the cache, then the identity platform's logout.
 
-pub mod http;
 pub mod protocol;
 pub mod storage;
+pub mod token_endpoint;
 pub mod tokens;
 
 use std::cell::RefCell;
@@ -23,12 +23,15 @@ use std::fmt;
 use futures::FutureExt;
 use futures::future::{LocalBoxFuture, Shared};
 use leptos::prelude::*;
-use oauth2::{AuthorizationCode, PkceCodeVerifier, RefreshToken, RequestTokenError, Scope};
+use oauth2::{AuthorizationCode, ClientId, PkceCodeVerifier, RefreshToken, Scope};
 
 use crate::config::Config;
 use crate::i18n::{Msg, t};
-use protocol::{Account, IdTokenProblem, PendingSignIn, PlatformError, Redirect};
+use protocol::{
+    Account, IdTokenProblem, PendingSignIn, PlatformError, PlatformTokenResponse, Redirect,
+};
 use storage::Store;
+use token_endpoint::{Grant, Refusal};
 use tokens::TokenSet;
 
 const PENDING_PREFIX: &str = "access-desk.signin.";
@@ -82,12 +85,14 @@ fn browser(e: impl fmt::Debug) -> AuthError {
     AuthError::Browser(format!("{e:?}"))
 }
 
-fn from_request_error(e: RequestTokenError<http::FetchError, PlatformError>) -> AuthError {
-    match e {
-        RequestTokenError::ServerResponse(p) => AuthError::Platform(Box::new(p)),
-        RequestTokenError::Request(f) => AuthError::Network(f.to_string()),
-        RequestTokenError::Parse(_, _) => AuthError::Network(t(Msg::AuthUnexpectedResponse).into()),
-        RequestTokenError::Other(s) => AuthError::Network(s),
+fn from_refusal(refusal: Refusal) -> AuthError {
+    match refusal {
+        Refusal::Platform(p) => AuthError::Platform(p),
+        Refusal::Unexpected(status) => AuthError::Network(format!(
+            "{} (HTTP {status})",
+            t(Msg::AuthUnexpectedResponse)
+        )),
+        Refusal::Network(e) => AuthError::Network(e),
     }
 }
 
@@ -131,6 +136,24 @@ async fn discovery_issuer(config: &Config) -> Result<String, AuthError> {
     let text = resp.text().await.map_err(|e| unreadable(e.to_string()))?;
     protocol::discovery_issuer(&text)
         .ok_or_else(|| unreadable(t(Msg::AuthUnexpectedResponse).into()))
+}
+
+/// Exchanges `grant` at the configured authority's token endpoint. The body holds the code
+/// or the refresh token: no error here ever includes it.
+async fn redeem(config: &Config, grant: Grant<'_>) -> Result<PlatformTokenResponse, Refusal> {
+    let url = protocol::token_url(config);
+    let body = token_endpoint::form(&grant, &ClientId::new(config.client_id.clone()));
+    let unreachable = |e: gloo_net::Error| Refusal::Network(e.to_string());
+    let resp = gloo_net::http::Request::post(&url)
+        .header("Accept", "application/json")
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(body)
+        .map_err(unreachable)?
+        .send()
+        .await
+        .map_err(unreachable)?;
+    let text = resp.text().await.map_err(unreachable)?;
+    token_endpoint::read_answer(resp.status(), &text)
 }
 
 type RefreshFuture = Shared<LocalBoxFuture<'static, Result<String, AuthError>>>;
@@ -268,17 +291,22 @@ impl Auth {
                 if now_ms() - pending.started_ms > protocol::SIGN_IN_TIMEOUT_MS {
                     return Err(fail(AuthError::Expired, back));
                 }
-                let client = protocol::client(&self.config)
+                let redirect_uri = protocol::redirect_uri(&self.config)
                     .map_err(|e| fail(AuthError::Browser(e), back))?;
-                let http = |req| http::send(req);
-                let redeem = client
-                    .exchange_code(AuthorizationCode::new(code))
-                    .set_pkce_verifier(PkceCodeVerifier::new(pending.verifier.clone()))
-                    .request_async(&http);
+                let code = AuthorizationCode::new(code);
+                let verifier = PkceCodeVerifier::new(pending.verifier.clone());
+                let grant = Grant::Code {
+                    code: &code,
+                    verifier: &verifier,
+                    redirect_uri: &redirect_uri,
+                };
                 // Both at once: the issuer to expect comes from the discovery document.
-                let (issuer, resp) =
-                    futures::future::join(discovery_issuer(&self.config), redeem).await;
-                let resp = resp.map_err(|e| fail(from_request_error(e), back))?;
+                let (issuer, resp) = futures::future::join(
+                    discovery_issuer(&self.config),
+                    redeem(&self.config, grant),
+                )
+                .await;
+                let resp = resp.map_err(|e| fail(from_refusal(e), back))?;
                 let issuer = issuer.map_err(|e| fail(e, back))?;
                 let id_token = resp
                     .extra_fields()
@@ -350,28 +378,27 @@ impl Auth {
         let Some(refresh) = set.refresh_token.clone() else {
             return self.interactive();
         };
-        let client = protocol::client(&self.config).map_err(AuthError::Browser)?;
-        let http = |req| http::send(req);
         let refresh_token = RefreshToken::new(refresh.clone());
-        let mut req = client.exchange_refresh_token(&refresh_token);
-        for s in &self.config.scopes {
-            req = req.add_scope(Scope::new(s.clone()));
-        }
-        match req.request_async(&http).await {
+        let scopes: Vec<Scope> = self.config.scopes.iter().cloned().map(Scope::new).collect();
+        let grant = Grant::Refresh {
+            token: &refresh_token,
+            scopes: &scopes,
+        };
+        match redeem(&self.config, grant).await {
             Ok(resp) => {
                 let renewed =
                     TokenSet::from_response(&resp, set.account, Some(refresh), now_ms() / 1000.0);
                 self.save(&renewed);
                 Ok(renewed.access_token)
             }
-            Err(RequestTokenError::ServerResponse(e)) if e.needs_interaction() => {
+            Err(Refusal::Platform(e)) if e.needs_interaction() => {
                 // The refresh token is spent (SPA refresh tokens last 24 hours): sign in again.
                 if !HOLD_INTERACTIVE.with(|h| h.get()) {
                     self.clear();
                 }
                 self.interactive()
             }
-            Err(e) => Err(from_request_error(e)),
+            Err(e) => Err(from_refusal(e)),
         }
     }
 
@@ -397,7 +424,7 @@ impl Auth {
         // The page is leaving for the logout endpoint: a Graph call still in flight (a
         // list loading its pages, the overview's scan) must not find the cache empty and
         // start a sign-in that overrides the sign-out.
-        HOLD_INTERACTIVE.with(|h| h.set(true));
+        self.hold_interactive_sign_in(true);
         self.clear();
         let session = Store::session();
         for key in session.keys_with_prefix(PENDING_PREFIX) {

@@ -15,7 +15,7 @@ use oauth2::basic::{
 use oauth2::{
     AuthUrl, ClientId, CsrfToken, EndpointNotSet, EndpointSet, ErrorResponse, ExtraTokenFields,
     PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, StandardRevocableToken,
-    StandardTokenResponse, TokenUrl,
+    StandardTokenResponse,
 };
 use serde::{Deserialize, Serialize};
 
@@ -51,7 +51,8 @@ impl ExtraTokenFields for PlatformFields {}
 
 pub type PlatformTokenResponse = StandardTokenResponse<PlatformFields, BasicTokenType>;
 
-/// The oauth2 client for the configured authority: authorize and token endpoints set.
+/// The oauth2 client for the configured authority: its authorize endpoint. The token
+/// endpoint is spoken by [`super::token_endpoint`].
 pub type PlatformClient = oauth2::Client<
     PlatformError,
     PlatformTokenResponse,
@@ -62,23 +63,27 @@ pub type PlatformClient = oauth2::Client<
     EndpointNotSet,
     EndpointNotSet,
     EndpointNotSet,
-    EndpointSet,
+    EndpointNotSet,
 >;
 
 /// Builds the client. Fails only for URLs the config validation would have refused.
 pub fn client(config: &Config) -> Result<PlatformClient, String> {
-    let authority = config.authority();
     Ok(oauth2::Client::new(ClientId::new(config.client_id.clone()))
         .set_auth_uri(
-            AuthUrl::new(format!("{authority}/oauth2/v2.0/authorize"))
+            AuthUrl::new(format!("{}/oauth2/v2.0/authorize", config.authority()))
                 .map_err(|e| e.to_string())?,
         )
-        .set_token_uri(
-            TokenUrl::new(format!("{authority}/oauth2/v2.0/token")).map_err(|e| e.to_string())?,
-        )
-        .set_redirect_uri(
-            RedirectUrl::new(config.redirect_uri.clone()).map_err(|e| e.to_string())?,
-        ))
+        .set_redirect_uri(redirect_uri(config)?))
+}
+
+/// Where the platform sends the browser back, as registered for the app.
+pub fn redirect_uri(config: &Config) -> Result<RedirectUrl, String> {
+    RedirectUrl::new(config.redirect_uri.clone()).map_err(|e| e.to_string())
+}
+
+/// The authority's token endpoint.
+pub fn token_url(config: &Config) -> String {
+    format!("{}/oauth2/v2.0/token", config.authority())
 }
 
 /// What the app keeps (in sessionStorage, keyed by state) while the browser is at the
@@ -226,6 +231,27 @@ impl fmt::Display for PlatformError {
 }
 
 impl PlatformError {
+    /// Reads an error the token endpoint answered; None without an `error` code.
+    pub fn from_json(v: &serde_json::Value) -> Option<PlatformError> {
+        let text = |k: &str| v[k].as_str().map(str::to_string);
+        Some(PlatformError {
+            error: text("error")?,
+            error_description: text("error_description"),
+            error_codes: v["error_codes"]
+                .as_array()
+                .map(|codes| {
+                    codes
+                        .iter()
+                        .filter_map(|c| c.as_u64()?.try_into().ok())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            timestamp: text("timestamp"),
+            trace_id: text("trace_id"),
+            correlation_id: text("correlation_id"),
+        })
+    }
+
     /// Reads an error the platform sent back on the redirect. Its ids travel inside
     /// `error_description` ("…\r\nTrace ID: …\r\nCorrelation ID: …\r\nTimestamp: …").
     pub fn from_redirect(error: &str, description: Option<&str>) -> PlatformError {
