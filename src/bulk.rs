@@ -30,6 +30,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
 
+use crate::export::csv_field;
 use crate::graph::retry::{Backoff, Retry};
 use crate::i18n::{Msg, t, tf};
 use crate::rules::{Verdict, reprocess_took_effect, reprocess_window};
@@ -1142,21 +1143,6 @@ impl Run {
                 });
             }
         }
-    }
-}
-
-/// One CSV field: quoted when needed, and a cell that a spreadsheet would read as a
-/// formula (leading `=`, `+`, `-`, `@`, tab or carriage return) defused with a `'`.
-pub fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
     }
 }
 

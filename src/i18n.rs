@@ -380,6 +380,18 @@ catalog! {
     StageGranted => "Assignment is granted",
     StageRemoved => "Assignment is removed",
     LabelWithCode => "{label} ({code})",
+    ExportCsv => "Export the rows shown as CSV ({count})",
+    ExportAllCsv => "Load all, then export",
+    ExportWaitsForAll => "Loading every page, then the CSV file downloads…",
+    KeyboardShortcuts => "Keyboard shortcuts",
+    KeySearch => "Search this list",
+    KeyNext => "Next row",
+    KeyPrevious => "Previous row",
+    KeyOpen => "Open the row",
+    KeyToggle => "Tick or untick the row for bulk reprocess",
+    KeyHelp => "Show these shortcuts",
+    KeysNotWhileTyping => "Shortcuts do nothing while you type in a field.",
+    Close => "Close",
 }
 
 thread_local! {

@@ -11,6 +11,7 @@ pub mod boot;
 pub mod bulk;
 pub mod components;
 pub mod config;
+pub mod export;
 pub mod graph;
 pub mod i18n;
 pub mod ids;

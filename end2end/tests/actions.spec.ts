@@ -249,7 +249,7 @@ test('a resume whose connection breaks after acting is verified by reading; a lo
 test('every waiting request of the tenant resumes with the form\'s own choice of stage, first time', async ({ page }) => {
   test.setTimeout(180_000);
   await openSignedIn(page, '/requests?view=waiting');
-  const more = page.getByRole('button', { name: 'Load all' });
+  const more = page.getByRole('button', { name: 'Load all', exact: true });
   if (await more.isVisible()) await more.click();
   await expect(page.getByTestId('loaded-count')).toContainText('all loaded', { timeout: 30_000 });
   // Every row of the windowed table, scrolled through.

@@ -75,7 +75,7 @@ test('load all follows every nextLink and can be cancelled', async ({ page }) =>
   await expect(page.getByTestId('loaded-count')).toContainText('Loaded: 100');
   await page.getByRole('button', { name: 'Load more' }).click();
   await expect(page.getByTestId('loaded-count')).toContainText('Loaded: 200');
-  await page.getByRole('button', { name: 'Load all' }).click();
+  await page.getByRole('button', { name: 'Load all', exact: true }).click();
   await expect(page.getByTestId('loaded-count')).toContainText('Loaded: 500');
   await expect(page.getByTestId('loaded-count')).toContainText('all loaded');
   // Windowed rendering: far fewer rows in the document than loaded.
@@ -91,7 +91,7 @@ test('hostile display names render as text', async ({ page }) => {
     d.dismiss();
   });
   await openSignedIn(page, '/requests?q=script');
-  await page.getByRole('button', { name: 'Load all' }).click();
+  await page.getByRole('button', { name: 'Load all', exact: true }).click();
   await expect(page.getByTestId('loaded-count')).toContainText('all loaded');
   await expect(column(page, 'requestor').filter({ hasText: "<script>alert('xss')</script>" }).first()).toBeVisible();
   await expect(page.locator('table.requests script, table.requests img')).toHaveCount(0);

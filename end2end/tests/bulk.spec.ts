@@ -88,7 +88,7 @@ function accessToken(page: Page): Promise<string | null> {
 
 async function loadAll(page: Page) {
   await expect(page.locator('table.requests tbody tr[data-id]').first()).toBeVisible();
-  const more = page.getByRole('button', { name: 'Load all' });
+  const more = page.getByRole('button', { name: 'Load all', exact: true });
   if (await more.isVisible()) {
     await more.click();
     await expect(more).toBeHidden({ timeout: 30_000 });
@@ -124,7 +124,10 @@ async function finishedReport(page: Page, total: number) {
   await expect(page.getByTestId('bulk-cancel')).toBeHidden();
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('bulk-csv').click()]);
   expect(download.suggestedFilename()).toMatch(/^access-desk-reprocess-\d{4}-\d{2}-\d{2}\.csv$/);
-  const csv = fs.readFileSync((await download.path())!, 'utf8');
+  const file = fs.readFileSync((await download.path())!, 'utf8');
+  // A byte-order mark first, or Excel reads the UTF-8 file in the system code page.
+  expect(file.startsWith('\uFEFF')).toBeTruthy();
+  const csv = file.slice(1);
   const unix = (s: string) => s.replace(/\r\n/g, '\n').trim();
   expect(unix(csv)).toBe(unix((await report.textContent())!));
   const rows = records(csv);

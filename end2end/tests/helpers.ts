@@ -74,3 +74,59 @@ export async function operations(): Promise<any[]> {
   const r = await fetch(`${sandbox}/sandbox/log`);
   return (await r.json()).value;
 }
+
+export const EM = 'v1.0/identityGovernance/entitlementManagement';
+
+/** The access token of the signed-in tab (sessionStorage, as the app keeps it). */
+export function accessToken(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    for (let i = 0; i < sessionStorage.length; i++) {
+      const k = sessionStorage.key(i)!;
+      if (k.startsWith('access-desk.tokens.')) return JSON.parse(sessionStorage.getItem(k)!).access_token;
+    }
+    throw new Error('no token');
+  });
+}
+
+/** Every item of a collection, every page, unfiltered. */
+export async function everything(token: string, collection: string, expand: string): Promise<any[]> {
+  const out: any[] = [];
+  let next: string | undefined = `${sandbox}/${EM}/${collection}?$expand=${expand}`;
+  while (next) {
+    const r = await fetch(next, { headers: { authorization: `Bearer ${token}` } });
+    expect(r.ok, await r.clone().text()).toBeTruthy();
+    const body = await r.json();
+    out.push(...body.value);
+    next = body['@odata.nextLink'];
+  }
+  return out;
+}
+
+/** The ids of every row the list shows, every page loaded and the windowed table scrolled. */
+export async function shownIds(page: Page, table: string): Promise<string[]> {
+  const count = page.getByTestId('loaded-count');
+  await expect(count).toBeVisible();
+  const all = page.getByRole('button', { name: 'Load all', exact: true });
+  await expect(page.locator('.loading-inline')).toBeHidden({ timeout: 30_000 });
+  if (await all.isVisible()) await all.click();
+  await expect(count).toContainText('all loaded', { timeout: 60_000 });
+  await expect(page.locator('.loading-inline')).toBeHidden({ timeout: 30_000 });
+  const shown = Number((await count.textContent())!.match(/shown: (\d+)/)![1]);
+  const ids = new Set<string>();
+  const viewport = page.locator('.table-viewport');
+  await viewport.evaluate((el) => (el.scrollTop = 0));
+  for (let i = 0; i < 400 && ids.size < shown; i++) {
+    for (const id of await page.locator(`table.${table} tbody tr[data-id]`).evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-id')!))) ids.add(id);
+    // Scroll, then let the windowed table redraw (two frames) before reading it again.
+    await viewport.evaluate(
+      (el) =>
+        new Promise((done) => {
+          el.scrollTop += Math.max(el.clientHeight - 50, 100);
+          requestAnimationFrame(() => requestAnimationFrame(done));
+        }),
+    );
+  }
+  expect(ids.size, 'every shown row was seen').toBe(shown);
+  return [...ids].sort();
+}
+

@@ -359,6 +359,9 @@ pub const HOSTILE_NAMES: &[&str] = &[
     "Zoë \"The Admin\" O'Neil & <b>Co</b>",
     "{{constructor.constructor('alert(1)')()}}",
     "\u{202e}gnp.exe",
+    // Spreadsheet formula injection, for CSV exports: a cell starting =, +, - or @.
+    "=HYPERLINK(\"https://evil.example\",\"Open\")",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
 ];
 
 fn long_name() -> String {

@@ -14,6 +14,7 @@ use wasm_bindgen::closure::Closure;
 use crate::actions::Action;
 use crate::auth::{Auth, AuthError};
 use crate::bulk::{BatchAnswer, Before, Ended, Paths, Planned, Run, RunCell, Transport, drive};
+use crate::components::export::download;
 use crate::components::list::{Pager, Shown, now_utc};
 use crate::config::Config;
 use crate::graph::models::Request;
@@ -97,32 +98,6 @@ fn csv_header() -> [&'static str; 5] {
         t(Msg::CsvDetail),
         t(Msg::CsvRequestId),
     ]
-}
-
-/// Saves `text` as a file the browser downloads.
-pub fn download(name: &str, text: &str) {
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
-        return;
-    };
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("text/csv;charset=utf-8");
-    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
-        return;
-    };
-    let Ok(href) = web_sys::Url::create_object_url_with_blob(&blob) else {
-        return;
-    };
-    if let Some(a) = document
-        .create_element("a")
-        .ok()
-        .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok())
-    {
-        a.set_href(&href);
-        a.set_download(name);
-        a.click();
-    }
-    let _ = web_sys::Url::revoke_object_url(&href);
 }
 
 /// Asks before the page is left while `running`: a run's report lives in this page.

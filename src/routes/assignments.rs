@@ -4,13 +4,16 @@
 
 use leptos::prelude::*;
 
+use crate::components::export::ExportCsv;
 use crate::components::filters::{
-    ColumnHeader, ColumnPicker, FetchPlanView, Filters, QueryProblems,
+    ColumnHeader, ColumnPicker, FetchPlanView, Filters, QueryProblems, column_label,
 };
 use crate::components::list::{
     ListPage, PagerControls, Shown, SignedIn, Viewport, Windowed, empty_line,
 };
 use crate::components::packages::{package_cell, use_packages};
+use crate::components::shortcuts::Shortcuts;
+use crate::export::{assignment_cell, csv_text};
 use crate::graph::models::{Assignment, PackageRef};
 use crate::i18n::{Msg, t};
 use crate::labels;
@@ -50,12 +53,31 @@ fn AssignmentsList() -> impl IntoView {
     };
     let shown = Signal::derive(move || rows.len());
     list.fill(shown, Signal::derive(move || parsed_rows.with(Vec::len)));
+    let csv = Callback::new(move |()| {
+        let columns = view.with_untracked(|v| v.shown_columns());
+        let header: Vec<&str> = std::iter::once("id")
+            .chain(columns.iter().map(|c| column_label(*c)))
+            .collect();
+        let lines = rows.with_untracked(|rows| {
+            rows.map(|a| {
+                std::iter::once(a.id.clone())
+                    .chain(columns.iter().map(|c| assignment_cell(*c, a)))
+                    .collect()
+            })
+            .collect()
+        });
+        csv_text(&header, lines)
+    });
     view! {
         <QueryProblems list=list />
         <Filters list=list />
         <FetchPlanView list=list />
         <ColumnPicker list=list />
         <PagerControls pager=pager shown=shown />
+        <div class="list-tools">
+            <ExportCsv list=list shown=shown csv=csv />
+            <Shortcuts rows=shown ticks=false />
+        </div>
         <AssignmentsTable list=list rows=rows />
         {empty_line(pager, shown, Msg::NoAssignments)}
     }
@@ -75,7 +97,7 @@ fn AssignmentsTable(list: ListPage, rows: Shown<Assignment>) -> impl IntoView {
             aria-label=t(Msg::NavAssignmentsTitle)
             on:scroll=move |ev| viewport.on_scroll(ev)
         >
-            <table class="requests assignments" data-testid="assignments-table" aria-rowcount=move || rows.len() + 1>
+            <table class="requests assignments" data-list="assignments" data-testid="assignments-table" aria-rowcount=move || rows.len() + 1>
                 <thead>
                     <tr aria-rowindex="1">
                         {move || columns.get().into_iter().map(|c| view! { <ColumnHeader list=list column=c /> }).collect_view()}

@@ -5,13 +5,16 @@
 use leptos::prelude::*;
 
 use crate::components::bulk::BulkBar;
+use crate::components::export::ExportCsv;
 use crate::components::filters::{
-    ColumnHeader, ColumnPicker, FetchPlanView, Filters, Presets, QueryProblems,
+    ColumnHeader, ColumnPicker, FetchPlanView, Filters, Presets, QueryProblems, column_label,
 };
 use crate::components::list::{
     ListPage, PagerControls, Shown, SignedIn, Viewport, Windowed, empty_line, now_utc,
 };
 use crate::components::packages::{package_cell, use_packages};
+use crate::components::shortcuts::Shortcuts;
+use crate::export::{csv_text, request_cell};
 use crate::graph::models::{PackageRef, Request};
 use crate::i18n::{Msg, t, tf};
 use crate::labels;
@@ -54,6 +57,22 @@ fn RequestsList() -> impl IntoView {
     };
     let shown = Signal::derive(move || rows.len());
     list.fill(shown, Signal::derive(move || parsed_rows.with(Vec::len)));
+    let csv = Callback::new(move |()| {
+        let columns = view.with_untracked(|v| v.shown_columns());
+        let header: Vec<&str> = std::iter::once("id")
+            .chain(columns.iter().map(|c| column_label(*c)))
+            .collect();
+        let now = now_utc();
+        let lines = rows.with_untracked(|rows| {
+            rows.map(|r| {
+                std::iter::once(r.id.clone())
+                    .chain(columns.iter().map(|c| request_cell(*c, r, now)))
+                    .collect()
+            })
+            .collect()
+        });
+        csv_text(&header, lines)
+    });
     // Ids of the rows selected for a bulk reprocess.
     let selected = RwSignal::new(Vec::<String>::new());
 
@@ -73,6 +92,10 @@ fn RequestsList() -> impl IntoView {
         <ColumnPicker list=list />
         <p class="notice" data-testid="pick-package" hidden=move || !needs_package()>{t(Msg::PickPackageFirst)}</p>
         <PagerControls pager=pager shown=shown />
+        <div class="list-tools">
+            <ExportCsv list=list shown=shown csv=csv />
+            <Shortcuts rows=shown ticks=true />
+        </div>
         <BulkBar rows=rows selected=selected pager=pager />
         <RequestsTable list=list rows=rows selected=selected />
         {empty_line(pager, shown, Msg::NoRequests)}
@@ -98,7 +121,7 @@ fn RequestsTable(
             aria-label=t(Msg::RequestsTitle)
             on:scroll=move |ev| viewport.on_scroll(ev)
         >
-            <table class="requests" data-testid="requests-table" aria-rowcount=move || rows.len() + 1>
+            <table class="requests" data-list="requests" data-testid="requests-table" aria-rowcount=move || rows.len() + 1>
                 <thead>
                     <tr aria-rowindex="1">
                         <th scope="col" class="select"><span class="visually-hidden">{t(Msg::SelectRow)}</span></th>
