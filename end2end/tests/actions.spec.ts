@@ -214,6 +214,38 @@ test('a lost answer is reconciled by reading, never resent blind', async ({ page
   expect(log.map((o) => o.acted)).toEqual([false, true]);
 });
 
+test('a resume whose connection breaks after acting is verified by reading; a lost assignment reprocess that reads the same is unknown, with its request-id', async ({ page }) => {
+  const settings = (body: object) =>
+    fetch(`${sandbox}/sandbox/settings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  // Graph performs the resume, then the connection breaks before any answer: the read
+  // shows the callout no longer waiting, and nothing goes again.
+  await settings({ actThenDropRate: 1 });
+  await openSignedIn(page, `/requests/${CONTINUE_REQUEST}`);
+  const { form } = await fillResume(page, SEED_CONTINUE, false);
+  await form.getByTestId('resume-send').click();
+  await expect(form.getByTestId('action-verified')).toBeVisible({ timeout: 15_000 });
+  expect((await posts(CONTINUE_REQUEST)).map((o) => [o.action, o.acted, o.answered])).toEqual([['resume', true, 'dropped']]);
+
+  // Graph reprocesses a delivered assignment and the answer is lost (504); the delivery
+  // is over before the app reads it, so the assignment looks as it did before: the app
+  // cannot tell, says so with the lost answer's request-id, and sends nothing again.
+  await resetSandbox({});
+  await settings({ actThenFailRate: 1 });
+  await page.goto(`/assignments/${DELIVERED_ASSIGNMENT}`);
+  const action = page.locator('[data-action=reprocess-assignment]');
+  await action.getByTestId('reprocess').click();
+  await action.getByTestId('reprocess-now').click();
+  const sent = () => operations().then((log) => log.filter((o) => o.path?.includes(`/assignments/${DELIVERED_ASSIGNMENT}/reprocess`)));
+  await expect.poll(async () => (await sent()).length).toBe(1);
+  await fetch(`${sandbox}/sandbox/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ seconds: 3600 }) });
+  await expect(action.getByTestId('action-unknown')).toContainText(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/, { timeout: 40_000 });
+  const log = await sent();
+  expect(log.map((o) => [o.acted, o.answered])).toEqual([[true, '504-after-acting']]);
+  // The request-id shown is the one Graph's lost answer carried.
+  expect(await action.getByTestId('action-unknown').textContent()).toContain(log[0].requestId);
+});
+
 test('every waiting request of the tenant resumes with the form\'s own choice of stage, first time', async ({ page }) => {
   test.setTimeout(180_000);
   await openSignedIn(page, '/requests?view=waiting');

@@ -64,7 +64,7 @@ for (const { locale, lang, date } of LANGUAGES) {
       // The bulk plan.
       await page.goto('/requests?view=failed-old');
       await expect(page.locator('table.requests tbody tr[data-id]').first()).toBeVisible();
-      const all = page.getByRole('button', { name: t.LoadAll });
+      const all = page.getByRole('button', { name: t.LoadAll, exact: true });
       if (await all.isVisible()) await all.click();
       await page.getByTestId('bulk-all').click();
       const confirm = page.getByTestId('bulk-confirm');

@@ -291,14 +291,12 @@ impl Auth {
                 if now_ms() - pending.started_ms > protocol::SIGN_IN_TIMEOUT_MS {
                     return Err(fail(AuthError::Expired, back));
                 }
-                let redirect_uri = protocol::redirect_uri(&self.config)
-                    .map_err(|e| fail(AuthError::Browser(e), back))?;
                 let code = AuthorizationCode::new(code);
                 let verifier = PkceCodeVerifier::new(pending.verifier.clone());
                 let grant = Grant::Code {
                     code: &code,
                     verifier: &verifier,
-                    redirect_uri: &redirect_uri,
+                    redirect_uri: &self.config.redirect_uri,
                 };
                 // Both at once: the issuer to expect comes from the discovery document.
                 let (issuer, resp) = futures::future::join(

@@ -9,13 +9,9 @@ use std::fmt;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
-use oauth2::basic::{
-    BasicRevocationErrorResponse, BasicTokenIntrospectionResponse, BasicTokenType,
-};
+use oauth2::basic::BasicTokenType;
 use oauth2::{
-    AuthUrl, ClientId, CsrfToken, EndpointNotSet, EndpointSet, ErrorResponse, ExtraTokenFields,
-    PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, StandardRevocableToken,
-    StandardTokenResponse,
+    CsrfToken, ExtraTokenFields, PkceCodeChallenge, PkceCodeVerifier, StandardTokenResponse,
 };
 use serde::{Deserialize, Serialize};
 
@@ -50,36 +46,6 @@ impl fmt::Debug for PlatformFields {
 impl ExtraTokenFields for PlatformFields {}
 
 pub type PlatformTokenResponse = StandardTokenResponse<PlatformFields, BasicTokenType>;
-
-/// The oauth2 client for the configured authority: its authorize endpoint. The token
-/// endpoint is spoken by [`super::token_endpoint`].
-pub type PlatformClient = oauth2::Client<
-    PlatformError,
-    PlatformTokenResponse,
-    BasicTokenIntrospectionResponse,
-    StandardRevocableToken,
-    BasicRevocationErrorResponse,
-    EndpointSet,
-    EndpointNotSet,
-    EndpointNotSet,
-    EndpointNotSet,
-    EndpointNotSet,
->;
-
-/// Builds the client. Fails only for URLs the config validation would have refused.
-pub fn client(config: &Config) -> Result<PlatformClient, String> {
-    Ok(oauth2::Client::new(ClientId::new(config.client_id.clone()))
-        .set_auth_uri(
-            AuthUrl::new(format!("{}/oauth2/v2.0/authorize", config.authority()))
-                .map_err(|e| e.to_string())?,
-        )
-        .set_redirect_uri(redirect_uri(config)?))
-}
-
-/// Where the platform sends the browser back, as registered for the app.
-pub fn redirect_uri(config: &Config) -> Result<RedirectUrl, String> {
-    RedirectUrl::new(config.redirect_uri.clone()).map_err(|e| e.to_string())
-}
 
 /// The authority's token endpoint.
 pub fn token_url(config: &Config) -> String {
@@ -169,20 +135,24 @@ pub fn authorize_request(
     let challenge = PkceCodeChallenge::from_code_verifier_sha256(&verifier);
     let nonce = CsrfToken::new(random_token(32)?);
     let state = CsrfToken::new(random_token(32)?);
-    let client = client(config)?;
-    let mut req = client
-        .authorize_url(move || state)
-        .set_pkce_challenge(challenge)
-        .add_extra_param("nonce", nonce.secret())
-        // As MSAL.js: the code comes back in the fragment, which browsers never send to a
-        // server, so it stays out of access logs, proxies and the Referer.
-        .add_extra_param("response_mode", "fragment");
-    for s in &config.scopes {
-        req = req.add_scope(Scope::new(s.clone()));
-    }
-    let (url, state) = req.url();
+    // The authorization request of RFC 6749 §4.1.1 with PKCE (RFC 7636 §4.3), as MSAL.js
+    // sends it; the values come from oauth2's types.
+    let url =
+        form_urlencoded::Serializer::new(format!("{}/oauth2/v2.0/authorize?", config.authority()))
+            .append_pair("response_type", "code")
+            .append_pair("client_id", &config.client_id)
+            .append_pair("state", state.secret())
+            .append_pair("code_challenge", challenge.as_str())
+            .append_pair("code_challenge_method", challenge.method())
+            .append_pair("redirect_uri", &config.redirect_uri)
+            .append_pair("scope", &config.scopes.join(" "))
+            .append_pair("nonce", nonce.secret())
+            // As MSAL.js: the code comes back in the fragment, which browsers never send to a
+            // server, so it stays out of access logs, proxies and the Referer.
+            .append_pair("response_mode", "fragment")
+            .finish();
     Ok(AuthorizeRequest {
-        url: url.to_string(),
+        url,
         state: state.secret().clone(),
         pending: PendingSignIn {
             verifier: verifier.secret().clone(),
@@ -217,8 +187,6 @@ pub struct PlatformError {
     #[serde(default)]
     pub correlation_id: Option<String>,
 }
-
-impl ErrorResponse for PlatformError {}
 
 impl fmt::Display for PlatformError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
