@@ -408,21 +408,6 @@ catalog! {
     KeysNotWhileTyping => "Shortcuts do nothing while you type in a field.",
     Close => "Close",
     ListSeparator => ", ",
-    OverviewTitle => "Overview",
-    OverviewAsOf => "As of {time} · requests read: {count}",
-    Refresh => "Refresh",
-    OverviewReading => "Reading requests from Graph: {count} so far…",
-    OverviewCancelled => "Reading stopped (requests read: {count}), so nothing was counted. Refresh to read them all.",
-    OverviewUnderADay => "{count} with under 24 hours left",
-    OverviewScoped => "Your role covers some catalogs only: these counts add up the access packages in them.",
-    OverviewBound => "Finished requests count when created in the last {days} days (Graph keeps them about three months); open ones count whatever their age.",
-    ChartTitle => "Requests completed per day, last {days} days",
-    ChartBar => "{day} — {outcome}: {count}",
-    ChartAsTable => "Show as a table",
-    ChartDay => "Day",
-    ChartTotal => "Total",
-    ByPackageTitle => "By access package",
-    PackagesMore => "Access packages not shown: {count}",
 }
 
 thread_local! {

@@ -355,7 +355,9 @@ pub fn request_order(
     now: DateTime<Utc>,
     timeout_of: &dyn Fn(&str) -> Option<Duration>,
 ) -> Vec<u32> {
-    sorted(rows, sort, |key, a, b| compare_requests(key, a, b, now, timeout_of))
+    sorted(rows, sort, |key, a, b| {
+        compare_requests(key, a, b, now, timeout_of)
+    })
 }
 
 /// The positions in `order` of the rows of `rows` that belong to `view` at `now`.

@@ -420,7 +420,7 @@ impl Auth {
     /// Clears the cache, then signs out at the identity platform and comes back here.
     pub fn sign_out(&self) -> Result<(), AuthError> {
         // The page is leaving for the logout endpoint: a Graph call still in flight (a
-        // list loading its pages, the overview's scan) must not find the cache empty and
+        // list loading its pages) must not find the cache empty and
         // start a sign-in that overrides the sign-out.
         self.hold_interactive_sign_in(true);
         self.clear();

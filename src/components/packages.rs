@@ -179,13 +179,6 @@ pub fn use_timeouts(packages: Signal<Vec<Guid>>) -> Timeouts {
     })
 }
 
-/// Whether the policies of every one of `packages` have been read (or failed to be).
-pub fn policies_read(packages: &[Guid]) -> bool {
-    packages
-        .iter()
-        .all(|p| use_policies(p).with(Option::is_some))
-}
-
 /// Each custom extension's callback timeout, from policies read by [`use_policies`]
 /// (`callbackConfiguration.timeoutDuration`, an ISO 8601 duration such as `P14D`).
 pub fn extension_timeouts(policies: &[serde_json::Value]) -> Vec<(String, chrono::Duration)> {

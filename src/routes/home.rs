@@ -2,7 +2,6 @@ use leptos::prelude::*;
 
 use crate::auth::Auth;
 use crate::components::graph_problem::GraphProblem;
-use crate::components::overview::Overview;
 use crate::components::packages::use_catalogs;
 use crate::config::{Cloud, Config};
 use crate::i18n::{Msg, t};
@@ -20,7 +19,7 @@ pub fn Home() -> impl IntoView {
             <h1>{t(Msg::HomeTitle)}</h1>
             <p>{t(Msg::HomeBody)}</p>
             {(config.cloud != Cloud::Global).then(|| view! { <p class="note">{t(Msg::ResumeUnavailableCloud)}</p> })}
-            {move || signed_in.get().then(|| view! { <Overview /><Catalogs /> })}
+            {move || signed_in.get().then(|| view! { <Catalogs /> })}
         </section>
     }
 }
