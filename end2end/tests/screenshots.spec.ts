@@ -58,3 +58,16 @@ for (const lang of ['fr', 'zh-CN']) {
     });
   }
 }
+
+// The two operations views, at a laptop's width.
+test('screenshots, stuck and deadline views', async ({ page }) => {
+  await resetSandbox();
+  await page.setViewportSize({ width: 1366, height: 800 });
+  await openSignedIn(page, '/requests?view=stuck');
+  for (const view of ['stuck', 'deadline']) {
+    await page.goto(`/requests?view=${view}`);
+    await expect(page.locator('table tbody tr[data-id]').first()).toBeVisible();
+    await page.waitForLoadState('networkidle');
+    await page.screenshot({ path: `screenshots/${view}-light-1366.jpeg`, quality: 60 });
+  }
+});
