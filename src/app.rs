@@ -156,10 +156,7 @@ pub fn Shell(
 fn focus_heading(tries: u32) {
     use wasm_bindgen::JsCast;
     let doc = document();
-    let idle = doc.active_element().is_none_or(|e| {
-        doc.body()
-            .is_some_and(|b| e == *b.unchecked_ref::<web_sys::Element>())
-    });
+    let idle = doc.active_element().is_none_or(|e| e.tag_name() == "BODY");
     if !idle {
         return;
     }

@@ -50,6 +50,28 @@ pub fn csv_text(header: &[&str], rows: Vec<Vec<String>>) -> String {
     out
 }
 
+/// A table as CSV: `id` and the `columns` (named by `label`), one line per row, each cell
+/// from `cell`. Both lists export through this.
+pub fn table_csv<'a, T: 'a>(
+    columns: &[Column],
+    label: impl Fn(Column) -> &'static str,
+    rows: &mut dyn Iterator<Item = &'a T>,
+    id: impl Fn(&T) -> &str,
+    cell: impl Fn(Column, &T) -> String,
+) -> String {
+    let header: Vec<&str> = std::iter::once("id")
+        .chain(columns.iter().map(|c| label(*c)))
+        .collect();
+    let lines = rows
+        .map(|r| {
+            std::iter::once(id(r).to_string())
+                .chain(columns.iter().map(|c| cell(*c, r)))
+                .collect()
+        })
+        .collect();
+    csv_text(&header, lines)
+}
+
 /// A signed ISO 8601 duration in days, hours, minutes and seconds (`P1DT6H`, `-PT45M`,
 /// `PT0S`).
 pub fn iso_duration(d: Duration) -> String {
@@ -262,6 +284,19 @@ mod tests {
             vec![vec![r.id.clone(), cell(Column::Requestor)]],
         );
         assert!(text.ends_with("r1,'=cmd|' /C calc'!A0\r\n"), "{text}");
+    }
+
+    #[test]
+    fn a_table_is_the_id_then_the_columns_in_their_order() {
+        let rows = [("a1", "delivered"), ("a2", "=1+1")];
+        let text = table_csv(
+            &[Column::State, Column::Target],
+            |c| if c == Column::State { "State" } else { "Target" },
+            &mut rows.iter(),
+            |r| r.0,
+            |c, r| if c == Column::State { r.1.into() } else { String::new() },
+        );
+        assert_eq!(text, "id,State,Target\r\na1,delivered,\r\na2,'=1+1,\r\n");
     }
 
     #[test]

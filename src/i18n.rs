@@ -136,6 +136,7 @@ catalog! {
     AuthRedirecting => "Signing in again…",
     AuthBrowser => "The browser refused a step of the sign-in",
     AuthUnexpectedResponse => "the identity platform answered something unexpected",
+    AuthUnexpectedStatus => "the identity platform answered something unexpected (HTTP {status})",
     SignInFailedTitle => "Sign-in failed",
     TryAgain => "Try again",
     ErrorCode => "Error",

@@ -1,8 +1,6 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { test, expect, type Page } from './helpers';
-import { app, operations, resetSandbox } from './helpers';
+import { app, catalog, operations, resetSandbox } from './helpers';
 
 // Accessibility measured: axe-core on every page and state, in each language and in the
 // light and the dark theme, must find no serious or critical violation; and one admin
@@ -12,7 +10,7 @@ import { app, operations, resetSandbox } from './helpers';
 const texts = (lang: string): Record<string, string> =>
   lang === 'en'
     ? { SignInToContinue: 'Sign in to continue', CatalogsTitle: 'Catalogs you can manage', LoadAll: 'Load all' }
-    : JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'src', 'i18n', `lang-${lang}.json`), 'utf8'));
+    : catalog(lang);
 
 /** The browser's locale for each of the app's languages. */
 const LANGUAGES = [

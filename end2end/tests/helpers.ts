@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { test as base, expect, type Page } from '@playwright/test';
 
 // Specs import `test` (and `expect`, `Page`, `Route`) from here instead of @playwright/test.
@@ -74,6 +76,10 @@ export async function operations(): Promise<any[]> {
   const r = await fetch(`${sandbox}/sandbox/log`);
   return (await r.json()).value;
 }
+
+/** A language file of the app, read from the source (so tests follow the translations). */
+export const catalog = (code: string): Record<string, string> =>
+  JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'src', 'i18n', `lang-${code}.json`), 'utf8'));
 
 export const EM = 'v1.0/identityGovernance/entitlementManagement';
 

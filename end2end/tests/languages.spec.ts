@@ -1,13 +1,8 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { test, expect, resetSandbox } from './helpers';
+import { catalog, test, expect, resetSandbox } from './helpers';
 
 // The app in the browser's language: every text from that language's file (read here from
 // the source files, so the test follows the translations), dates by the browser's Intl,
 // the address unchanged by a switch.
-
-const catalog = (code: string): Record<string, string> =>
-  JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'src', 'i18n', `lang-${code}.json`), 'utf8'));
 
 /** A message with its {placeholders} filled. */
 const fill = (text: string, args: Record<string, string | number>) =>

@@ -26,7 +26,7 @@ use leptos::prelude::*;
 use oauth2::{AuthorizationCode, ClientId, PkceCodeVerifier, RefreshToken, Scope};
 
 use crate::config::Config;
-use crate::i18n::{Msg, t};
+use crate::i18n::{Msg, t, tf};
 use protocol::{
     Account, IdTokenProblem, PendingSignIn, PlatformError, PlatformTokenResponse, Redirect,
 };
@@ -88,9 +88,9 @@ fn browser(e: impl fmt::Debug) -> AuthError {
 fn from_refusal(refusal: Refusal) -> AuthError {
     match refusal {
         Refusal::Platform(p) => AuthError::Platform(p),
-        Refusal::Unexpected(status) => AuthError::Network(format!(
-            "{} (HTTP {status})",
-            t(Msg::AuthUnexpectedResponse)
+        Refusal::Unexpected(status) => AuthError::Network(tf(
+            Msg::AuthUnexpectedStatus,
+            &[("status", &status.to_string())],
         )),
         Refusal::Network(e) => AuthError::Network(e),
     }
@@ -420,8 +420,8 @@ impl Auth {
     /// Clears the cache, then signs out at the identity platform and comes back here.
     pub fn sign_out(&self) -> Result<(), AuthError> {
         // The page is leaving for the logout endpoint: a Graph call still in flight (a
-        // list loading its pages) must not find the cache empty and
-        // start a sign-in that overrides the sign-out.
+        // list loading its pages) must not find the cache empty and start a sign-in that
+        // overrides the sign-out.
         self.hold_interactive_sign_in(true);
         self.clear();
         let session = Store::session();

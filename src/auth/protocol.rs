@@ -172,19 +172,16 @@ pub fn safe_return_to(candidate: &str) -> String {
     }
 }
 
-/// An error from the identity platform, with what support asks for.
-#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+/// An error from the identity platform, with what support asks for. Read from the token
+/// endpoint's JSON by [`PlatformError::from_json`], from a redirect by
+/// [`PlatformError::from_redirect`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PlatformError {
     pub error: String,
-    #[serde(default)]
     pub error_description: Option<String>,
-    #[serde(default)]
     pub error_codes: Vec<u32>,
-    #[serde(default)]
     pub timestamp: Option<String>,
-    #[serde(default)]
     pub trace_id: Option<String>,
-    #[serde(default)]
     pub correlation_id: Option<String>,
 }
 
@@ -590,9 +587,11 @@ mod tests {
 
     #[test]
     fn aadsts9002326_explains_the_spa_registration() {
-        let e: PlatformError = serde_json::from_str(
-            r#"{"error":"invalid_request","error_description":"AADSTS9002326: Cross-origin token redemption is permitted only for the 'Single-Page Application' client-type.","error_codes":[9002326],"trace_id":"t","correlation_id":"c","timestamp":"x"}"#,
-        )
+        let e = PlatformError::from_json(&serde_json::json!({
+            "error": "invalid_request",
+            "error_description": "AADSTS9002326: Cross-origin token redemption is permitted only for the 'Single-Page Application' client-type.",
+            "error_codes": [9002326], "trace_id": "t", "correlation_id": "c", "timestamp": "x",
+        }))
         .unwrap();
         assert!(e.advice().unwrap().contains("Single-page application"));
         assert!(!e.needs_interaction());

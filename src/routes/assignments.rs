@@ -13,7 +13,7 @@ use crate::components::list::{
 };
 use crate::components::packages::{package_cell, use_packages};
 use crate::components::shortcuts::Shortcuts;
-use crate::export::{assignment_cell, csv_text};
+use crate::export::{assignment_cell, table_csv};
 use crate::graph::models::{Assignment, PackageRef};
 use crate::i18n::{Msg, t};
 use crate::labels;
@@ -55,18 +55,9 @@ fn AssignmentsList() -> impl IntoView {
     list.fill(shown, Signal::derive(move || parsed_rows.with(Vec::len)));
     let csv = Callback::new(move |()| {
         let columns = view.with_untracked(|v| v.shown_columns());
-        let header: Vec<&str> = std::iter::once("id")
-            .chain(columns.iter().map(|c| column_label(*c)))
-            .collect();
-        let lines = rows.with_untracked(|rows| {
-            rows.map(|a| {
-                std::iter::once(a.id.clone())
-                    .chain(columns.iter().map(|c| assignment_cell(*c, a)))
-                    .collect()
-            })
-            .collect()
-        });
-        csv_text(&header, lines)
+        rows.with_untracked(|rows| {
+            table_csv(&columns, column_label, rows, |a| &a.id, assignment_cell)
+        })
     });
     view! {
         <QueryProblems list=list />

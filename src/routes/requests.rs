@@ -16,7 +16,7 @@ use crate::components::packages::{
     Timeouts, package_cell, timeout_in, use_packages, use_timeouts, waiting_packages,
 };
 use crate::components::shortcuts::Shortcuts;
-use crate::export::{csv_text, request_cell};
+use crate::export::{request_cell, table_csv};
 use crate::graph::models::{PackageRef, Request};
 use crate::i18n::{Msg, t, tf};
 use crate::labels;
@@ -71,25 +71,17 @@ fn RequestsList() -> impl IntoView {
     list.fill(shown, Signal::derive(move || parsed_rows.with(Vec::len)));
     let csv = Callback::new(move |()| {
         let columns = view.with_untracked(|v| v.shown_columns());
-        let header: Vec<&str> = std::iter::once("id")
-            .chain(columns.iter().map(|c| column_label(*c)))
-            .collect();
-        let now = now_utc();
-        let known = timeouts.get_untracked();
+        let (now, known) = (now_utc(), timeouts.get_untracked());
         let timeout_of = |ext: &str| timeout_in(&known, ext);
-        let lines = rows.with_untracked(|rows| {
-            rows.map(|r| {
-                std::iter::once(r.id.clone())
-                    .chain(
-                        columns
-                            .iter()
-                            .map(|c| request_cell(*c, r, now, &timeout_of)),
-                    )
-                    .collect()
-            })
-            .collect()
-        });
-        csv_text(&header, lines)
+        rows.with_untracked(|rows| {
+            table_csv(
+                &columns,
+                column_label,
+                rows,
+                |r| &r.id,
+                |c, r| request_cell(c, r, now, &timeout_of),
+            )
+        })
     });
     let shows_time_left = move || view.with(|v| v.shows(Column::TimeLeft));
     // Ids of the rows selected for a bulk reprocess.
