@@ -31,13 +31,26 @@ for (const viewport of widths) {
     await openSignedIn(page, '/requests?state=deliveryFailed,partiallyDelivered');
     await expect(page.locator('table tbody tr[data-id]').first()).toBeVisible();
     expect(await sideways(page), 'requests').toBe(0);
-    for (const path of ['/', `/requests/${REQUEST}`, '/assignments', `/assignments/${REQUEST}`]) {
+    for (const path of ['/', '/requests?view=stuck', '/requests?view=deadline', `/requests/${REQUEST}`, '/assignments', `/assignments/${REQUEST}`]) {
       await page.goto(path);
       await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+      if (path.includes('view=')) await expect(page.locator('table tbody tr[data-id]').first()).toBeVisible();
       await page.waitForLoadState('networkidle');
       expect(await sideways(page), path).toBe(0);
     }
     expect(missing).toEqual([]);
+  });
+}
+
+for (const viewport of widths) {
+  test(`the deadline view stays inside the page at ${viewport.width} px when no policy gives a timeout`, async ({ page }) => {
+    // Every row then says "14 days assumed" in a note only a screen reader reads: that
+    // note must stay inside the table's own scrolling region.
+    await page.route('**/assignmentPolicies/**', (route) => route.abort());
+    await page.setViewportSize(viewport);
+    await openSignedIn(page, '/requests?view=deadline');
+    await expect(page.locator('table tbody td.time_left .assumed').first()).toBeAttached();
+    expect(await sideways(page)).toBe(0);
   });
 }
 
