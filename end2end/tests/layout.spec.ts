@@ -71,6 +71,13 @@ test('at 1366x800 the table starts above the fold and state and status show whol
     cells.filter((c) => c.scrollWidth > c.clientWidth).map((c) => c.textContent),
   );
   expect(cut).toEqual([]);
+  // The deadline view's time left carries its warning in words: it wraps, never cut.
+  await page.goto('/requests?view=deadline');
+  await expect(page.locator('table tbody td.time_left').first()).toBeVisible();
+  const cutLeft = await page.$$eval('table tbody td.time_left', (cells) =>
+    cells.filter((c) => c.scrollWidth > c.clientWidth + 1 || c.scrollHeight > c.clientHeight + 1).map((c) => c.textContent),
+  );
+  expect(cutLeft).toEqual([]);
 });
 
 test('the header keeps the name and the tenant on one line at 1366 px', async ({ page }) => {
