@@ -291,10 +291,22 @@ mod tests {
         let rows = [("a1", "delivered"), ("a2", "=1+1")];
         let text = table_csv(
             &[Column::State, Column::Target],
-            |c| if c == Column::State { "State" } else { "Target" },
+            |c| {
+                if c == Column::State {
+                    "State"
+                } else {
+                    "Target"
+                }
+            },
             &mut rows.iter(),
             |r| r.0,
-            |c, r| if c == Column::State { r.1.into() } else { String::new() },
+            |c, r| {
+                if c == Column::State {
+                    r.1.into()
+                } else {
+                    String::new()
+                }
+            },
         );
         assert_eq!(text, "id,State,Target\r\na1,delivered,\r\na2,'=1+1,\r\n");
     }
