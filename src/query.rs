@@ -632,8 +632,7 @@ impl ListView {
     /// The search, lower-cased and split into terms; a row matches when its search text
     /// contains every term.
     pub fn search_terms(&self) -> Vec<String> {
-        self.q
-            .to_lowercase()
+        crate::intl::lowercase(&self.q)
             .split_whitespace()
             .map(str::to_string)
             .collect()

@@ -251,11 +251,13 @@ pub fn keeps_assignment(view: &ListView, terms: &[String], a: &Assignment, text:
 }
 
 fn name(s: Option<&Subject>) -> String {
-    s.map(|s| s.display_name.to_lowercase()).unwrap_or_default()
+    s.map(|s| crate::intl::lowercase(&s.display_name))
+        .unwrap_or_default()
 }
 
 fn package(p: Option<&crate::graph::models::PackageRef>) -> String {
-    p.map(|p| p.display_name.to_lowercase()).unwrap_or_default()
+    p.map(|p| crate::intl::lowercase(&p.display_name))
+        .unwrap_or_default()
 }
 
 fn compare_requests(

@@ -217,3 +217,22 @@ mod token_cache {
         clean();
     }
 }
+
+/// Search and sort lower-case by the browser's tables (intl::lowercase): they must agree
+/// with Unicode's default case mapping as Rust implements it, so a search finds the same
+/// rows in the app as in the native tests.
+#[wasm_bindgen_test]
+fn the_browser_lowercases_as_rust_does() {
+    for s in [
+        "Ada LOVELACE",
+        "ÉLODIE Béranger",
+        "ΟΔΟΣ Σ ΣΑ",
+        "İstanbul IŞIK",
+        "ǅemal ǄUNIĆ",
+        "张伟 Wang",
+        "ẞ Straße",
+        "𐐀𐐁 Deseret",
+    ] {
+        assert_eq!(access_desk::intl::lowercase(s), s.to_lowercase(), "{s}");
+    }
+}

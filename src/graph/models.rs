@@ -261,7 +261,7 @@ impl Request {
         .into_iter()
         .flatten()
         {
-            t.push_str(&part.to_lowercase());
+            t.push_str(&crate::intl::lowercase(part));
             t.push('\n');
         }
         t
@@ -312,7 +312,7 @@ impl Assignment {
         ]
         .into_iter()
         .flatten()
-        .map(str::to_lowercase)
+        .map(crate::intl::lowercase)
         .collect::<Vec<_>>()
         .join("\n")
     }
