@@ -22,3 +22,4 @@ pub mod router;
 pub mod routes;
 pub mod rows;
 pub mod rules;
+pub mod sort;

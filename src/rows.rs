@@ -325,14 +325,12 @@ fn sorted<T>(
     sort: Option<Sort>,
     compare: impl Fn(SortKey, &T, &T) -> Ordering,
 ) -> Vec<u32> {
-    let mut order: Vec<u32> = (0..rows.len() as u32).collect();
-    if let Some(s) = sort {
-        order.sort_by(|&a, &b| {
-            let (a, b) = (&rows[a as usize].0, &rows[b as usize].0);
-            directed(compare(s.key, a, b), s.descending)
-        });
+    match sort {
+        Some(s) => crate::sort::order(rows.len(), &|a, b| {
+            directed(compare(s.key, &rows[a].0, &rows[b].0), s.descending)
+        }),
+        None => (0..rows.len() as u32).collect(),
     }
-    order
 }
 
 /// The positions in `order` of the rows that `keep` keeps (given each row's search text).

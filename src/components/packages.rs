@@ -152,7 +152,7 @@ pub fn waiting_packages<'a>(
         .filter(|r| r.waiting_callout().is_some())
         .filter_map(|r| r.package.as_ref().and_then(|p| Guid::parse(&p.id)))
         .collect();
-    out.sort();
+    crate::sort::sort_by(&mut out, Guid::cmp);
     out.dedup();
     out
 }
@@ -214,7 +214,7 @@ pub fn use_catalogs() -> Loaded {
     let fetch = async move {
         let body = get_json(&auth, &url).await?;
         let mut catalogs = catalogs_from_json(&body);
-        catalogs.sort_by(|a, b| a.name.cmp(&b.name));
+        crate::sort::sort_by(&mut catalogs, |a, b| a.name.cmp(&b.name));
         Ok(catalogs)
     };
     let signal = match directory.owner.get_value() {
@@ -238,7 +238,7 @@ pub fn use_packages() -> Signal<Option<Vec<PackageRef>>> {
                     .flatten()
                     .flat_map(|c| c.packages.iter().cloned())
                     .collect();
-                list.sort_by(|a, b| {
+                crate::sort::sort_by(&mut list, |a, b| {
                     (&a.catalog, &a.display_name).cmp(&(&b.catalog, &b.display_name))
                 });
                 list
