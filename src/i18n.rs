@@ -409,6 +409,20 @@ catalog! {
     KeysNotWhileTyping => "Shortcuts do nothing while you type in a field.",
     Close => "Close",
     ListSeparator => ", ",
+    OverviewTitle => "Overview",
+    OverviewCounting => "Counting… requests read: {read}",
+    OverviewStop => "Stop counting",
+    OverviewStopped => "Stopped at {time} · requests read: {read} · the counts are partial",
+    OverviewAsOf => "As of {time} · requests read: {read}",
+    OverviewRefresh => "Refresh",
+    OverviewView => "View",
+    OverviewAllPackages => "All access packages",
+    OverviewUnderADay => "under 24 hours: {count}",
+    OverviewCompletions => "Requests completed per day over the last {days} days, by outcome",
+    OverviewChartSummary => "Requests completed in the last {days} days: {count}",
+    OverviewChartTable => "Show the numbers as a table",
+    OverviewDay => "Day",
+    OverviewTotal => "Total",
 }
 
 thread_local! {

@@ -17,6 +17,7 @@ pub mod i18n;
 pub mod ids;
 pub mod intl;
 pub mod labels;
+pub mod overview;
 pub mod query;
 pub mod router;
 pub mod routes;

@@ -67,7 +67,9 @@ for (const { locale, lang } of LANGUAGES) for (const colorScheme of ['light', 'd
       await openSignedIn(page, '/requests?view=attention');
       await page.goto('/');
       await expect(page.getByRole('heading', { name: t.CatalogsTitle })).toBeVisible();
-      await check('start page');
+      await expect(page.getByTestId('overview')).toHaveAttribute('data-state', 'ready', { timeout: 90_000 });
+      await page.getByTestId('completions').locator('summary').click();
+      await check('start page, overview and its table open');
 
       await page.goto('/requests?view=attention');
       await expect(page.locator('table tbody tr[data-id]').first()).toBeVisible();

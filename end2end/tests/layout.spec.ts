@@ -35,6 +35,10 @@ for (const viewport of widths) {
       await page.goto(path);
       await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
       if (path.includes('view=')) await expect(page.locator('table tbody tr[data-id]').first()).toBeVisible();
+      if (path === '/') {
+        await expect(page.getByTestId('overview')).toHaveAttribute('data-state', 'ready', { timeout: 90_000 });
+        await page.getByTestId('completions').locator('summary').click();
+      }
       await page.waitForLoadState('networkidle');
       expect(await sideways(page), path).toBe(0);
     }

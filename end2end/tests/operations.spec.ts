@@ -299,3 +299,151 @@ test('the keyboard: / searches, j and k move, x ticks, Enter opens, ? lists them
   await page.keyboard.press('Enter');
   await expect(page).toHaveURL(`${app}/requests/${id}`);
 });
+
+/** Graph's answer to `collection`, every page, as `token` may read it. */
+async function readAll(token: string, first: string): Promise<any[]> {
+  const out: any[] = [];
+  let next: string | undefined = `${sandbox}/${EM}/${first}`;
+  while (next) {
+    const r = await fetch(next, { headers: { authorization: `Bearer ${token}` } });
+    expect(r.ok, await r.clone().text()).toBeTruthy();
+    const body = await r.json();
+    out.push(...body.value);
+    next = body['@odata.nextLink'];
+  }
+  return out;
+}
+
+/** What each counted view holds, by the views' definitions (the README's), applied here. */
+function viewCounts(requests: any[], now: number): Record<string, number> {
+  const failed = (r: any) => ['deliveryFailed', 'partiallyDelivered'].some((s) => same(r.state, s)) && r.completedDateTime;
+  const open = (r: any) => failed(r) && now <= Date.parse(r.completedDateTime) + 14 * DAY;
+  return {
+    attention: requests.filter((r) => open(r) || waitingCallout(r)).length,
+    waiting: requests.filter((r) => same(r.status, 'WaitingForCallback')).length,
+    'failed-old': requests.filter((r) => failed(r) && !open(r)).length,
+    stuck: requests.filter((r) => (deliveringFor(r, now) ?? 0) >= 6 * HOUR).length,
+    deadline: requests.filter(waitingCallout).length,
+  };
+}
+
+async function overviewCounts(page: Page, column = 0): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const view of ['attention', 'waiting', 'failed-old', 'stuck', 'deadline']) {
+    const v = await page.locator(`[data-testid=overview-counts] tr[data-view="${view}"] td`).nth(column).locator('a').getAttribute('data-value');
+    out[view] = Number(v);
+  }
+  return out;
+}
+
+test('the start page counts every ready-made view and the completions per day, as the tenant holds them', async ({ page }) => {
+  test.setTimeout(180_000);
+  const graphCalls: string[] = [];
+  page.on('request', (r) => {
+    if (r.url().includes('/assignmentRequests')) graphCalls.push(r.url());
+  });
+  // The start page has no sign-in guard: sign in on a list, then open it.
+  await openSignedIn(page, '/requests');
+  graphCalls.length = 0;
+  await page.goto(`${app}/`);
+  const overview = page.getByTestId('overview');
+  await expect(overview).toHaveAttribute('data-state', 'ready', { timeout: 90_000 });
+  const token = await accessToken(page);
+  const requests = await everything(token, 'assignmentRequests', 'accessPackage');
+  const now = await sandboxNow();
+
+  const expected = viewCounts(requests, now);
+  for (const n of Object.values(expected)) expect(n).toBeGreaterThan(0);
+  expect(await overviewCounts(page)).toEqual(expected);
+  // Only documented filters went to Graph, each query once.
+  const filters = graphCalls.map((u) => new URL(u).searchParams.get('$filter') ?? '');
+  for (const f of filters) expect(f).toMatch(/^(state eq '\w+'( and createdDateTime gt \S+)?)?$/);
+
+  // Under a day left: the deadline view's definition, with the policies' timeouts.
+  const waiting = requests.filter(waitingCallout);
+  const known = await timeouts(token, waiting.map((r) => r.accessPackage.id));
+  const soon = waiting.filter((r) => {
+    const left = timeLeft(r, now, known);
+    return left.kind === 'known' && left.ms < DAY;
+  }).length;
+  expect(soon).toBeGreaterThan(0);
+  await expect(page.getByTestId('overview-under-a-day')).toHaveText(`under 24 hours: ${soon}`);
+
+  // Completions per day (the test's time zone is UTC), by outcome, in the table under the chart.
+  const outcomes = ['delivered', 'partiallyDelivered', 'deliveryFailed', 'denied', 'canceled'];
+  const today = Date.parse(new Date(now).toISOString().slice(0, 10));
+  const byDay = new Map<string, number[]>();
+  for (let d = 0; d < 14; d++) byDay.set(new Date(today - d * DAY).toISOString().slice(0, 10), [0, 0, 0, 0, 0]);
+  for (const r of requests) {
+    const o = outcomes.findIndex((s) => same(r.state, s));
+    const day = r.completedDateTime?.slice(0, 10);
+    if (o >= 0 && byDay.has(day)) byDay.get(day)![o]++;
+  }
+  const total = [...byDay.values()].flat().reduce((a, b) => a + b, 0);
+  expect(total).toBeGreaterThan(10);
+  await expect(page.getByRole('img', { name: `Requests completed in the last 14 days: ${total.toLocaleString('en')}` })).toBeVisible();
+  await page.getByText('Show the numbers as a table').click();
+  const table = page.getByTestId('completions-table');
+  for (const [day, counts] of byDay) {
+    const cells = table.locator(`tr[data-day="${day}"] td`);
+    await expect(cells).toHaveText([...counts, counts.reduce((a, b) => a + b, 0)].map(String));
+  }
+
+  // Each count opens its view, which shows that many rows.
+  const asOf = await page.getByTestId('overview-status').textContent();
+  expect(asOf).toMatch(/^As of \d\d:\d\d/);
+  await page.locator('tr[data-view="stuck"] td a').click();
+  await expect(page).toHaveURL(`${app}/requests?view=stuck`);
+  expect((await rowsInOrder(page, 'requests')).length).toBe(expected.stuck);
+
+  // Kept for the tab's session: back on the start page, the same count, no new reads.
+  graphCalls.length = 0;
+  await page.goto(`${app}/`);
+  await expect(overview).toHaveAttribute('data-state', 'ready');
+  await expect(page.getByTestId('overview-status')).toHaveText(asOf!);
+  expect(graphCalls).toEqual([]);
+  // Refresh counts again.
+  await page.getByTestId('overview-refresh').click();
+  await expect(overview).toHaveAttribute('data-state', 'ready', { timeout: 90_000 });
+  expect(graphCalls.length).toBeGreaterThan(filters.length / 2);
+});
+
+test('the overview shows its progress, can be stopped, and then says its counts are partial', async ({ page }) => {
+  await openSignedIn(page, '/requests');
+  // Slow Graph down so the count is still running when Stop is pressed.
+  await page.route(/\/assignmentRequests/, async (route) => {
+    await new Promise((r) => setTimeout(r, 400));
+    await route.continue();
+  });
+  await page.goto(`${app}/`);
+  const overview = page.getByTestId('overview');
+  await expect(overview).toHaveAttribute('data-state', 'counting');
+  await expect(page.getByTestId('overview-status')).toHaveText(/^Counting… requests read: [\d,]+$/);
+  await page.getByRole('button', { name: 'Stop counting' }).click();
+  await expect(overview).toHaveAttribute('data-state', 'stopped', { timeout: 30_000 });
+  await expect(page.getByTestId('overview-status')).toContainText('the counts are partial');
+  // A partial count is not kept: the next visit counts again.
+  expect(await page.evaluate(() => sessionStorage.getItem('access-desk.overview'))).toBeNull();
+});
+
+test('a catalog-scoped manager gets the overview per access package of their catalog', async ({ page }) => {
+  test.setTimeout(180_000);
+  await openSignedIn(page, '/requests', 'manager@');
+  await page.goto(`${app}/`);
+  const overview = page.getByTestId('overview');
+  await expect(overview).toHaveAttribute('data-state', 'ready', { timeout: 90_000 });
+  const token = await accessToken(page);
+  const [catalog] = await readAll(token, 'catalogs?$expand=accessPackages');
+  const headers = page.locator('[data-testid=overview-counts] thead th');
+  await expect(headers).toHaveText(['View', ...catalog.accessPackages.map((p: any) => p.displayName)]);
+  const now = await sandboxNow();
+  for (const [i, p] of catalog.accessPackages.entries()) {
+    const requests = await readAll(token, `assignmentRequests?$expand=accessPackage&$filter=accessPackage/id eq '${p.id}'`);
+    expect(await overviewCounts(page, i)).toEqual(viewCounts(requests, now));
+  }
+  // A count opens its view narrowed to that package (the manager could not list more).
+  const first = catalog.accessPackages[0].id;
+  await page.locator('tr[data-view="attention"] td a').first().click();
+  await expect(page).toHaveURL(`${app}/requests?view=attention&package=${first}`);
+  await expect(page.getByTestId('pick-package')).toBeHidden();
+});

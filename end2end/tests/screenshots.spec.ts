@@ -10,7 +10,7 @@ const pages = [
   { name: 'requests', path: '/requests?view=attention', ready: 'table tbody tr[data-id]' },
   { name: 'request', path: `/requests/${REQUEST}`, ready: '[data-testid=request-title]' },
   { name: 'assignments', path: '/assignments', ready: 'table tbody tr[data-id]' },
-  { name: 'start', path: '/', ready: 'h1' },
+  { name: 'start', path: '/', ready: '[data-testid=overview][data-state=ready]' },
 ];
 
 test.skip(!process.env.SCREENSHOTS, 'set SCREENSHOTS=1 to refresh end2end/screenshots');
@@ -32,9 +32,9 @@ for (const { colorScheme, viewport } of runs) {
     await openSignedIn(page, pages[0].path);
     for (const p of pages) {
       await page.goto(p.path);
-      await expect(page.locator(p.ready).first()).toBeVisible();
+      await expect(page.locator(p.ready).first()).toBeVisible({ timeout: 60_000 });
       await page.waitForLoadState('networkidle');
-      await page.screenshot({ path: `screenshots/${p.name}-${colorScheme}-${viewport.width}.jpeg`, quality: 60 });
+      await page.screenshot({ path: `screenshots/${p.name}-${colorScheme}-${viewport.width}.jpeg`, quality: 60, fullPage: p.name === 'start' });
     }
   });
 }
@@ -48,12 +48,12 @@ for (const lang of ['fr', 'zh-CN']) {
       await page.setViewportSize({ width, height: width === 390 ? 844 : 800 });
       await openSignedIn(page, pages[0].path);
       await page.evaluate((l) => localStorage.setItem('access-desk.language', l), lang);
-      for (const p of pages.slice(0, 2)) {
+      for (const p of [...pages.slice(0, 2), pages[3]]) {
         await page.goto(p.path);
         await expect(page.locator('html')).toHaveAttribute('lang', lang);
-        await expect(page.locator(p.ready).first()).toBeVisible();
+        await expect(page.locator(p.ready).first()).toBeVisible({ timeout: 60_000 });
         await page.waitForLoadState('networkidle');
-        await page.screenshot({ path: `screenshots/${p.name}-${lang}-${width}.jpeg`, quality: 60 });
+        await page.screenshot({ path: `screenshots/${p.name}-${lang}-${width}.jpeg`, quality: 60, fullPage: p.name === 'start' });
       }
     });
   }

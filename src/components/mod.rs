@@ -10,6 +10,7 @@ pub mod graph_problem;
 pub mod header;
 pub mod list;
 pub mod load;
+pub mod overview;
 pub mod packages;
 pub mod shortcuts;
 pub mod sign_in_error;

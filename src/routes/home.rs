@@ -2,12 +2,13 @@ use leptos::prelude::*;
 
 use crate::auth::Auth;
 use crate::components::graph_problem::GraphProblem;
+use crate::components::overview::Overview;
 use crate::components::packages::use_catalogs;
 use crate::config::{Cloud, Config};
 use crate::i18n::{Msg, t};
 
-/// The start page: what the app is for, and once signed in, what Graph lets this admin
-/// manage.
+/// The start page: what the app is for, and once signed in, the operations overview and
+/// what Graph lets this admin manage.
 #[component]
 pub fn Home() -> impl IntoView {
     let auth = expect_context::<Auth>();
@@ -19,7 +20,7 @@ pub fn Home() -> impl IntoView {
             <h1>{t(Msg::HomeTitle)}</h1>
             <p>{t(Msg::HomeBody)}</p>
             {(config.cloud != Cloud::Global).then(|| view! { <p class="note">{t(Msg::ResumeUnavailableCloud)}</p> })}
-            {move || signed_in.get().then(|| view! { <Catalogs /> })}
+            {move || signed_in.get().then(|| view! { <Overview /> <Catalogs /> })}
         </section>
     }
 }

@@ -1,0 +1,370 @@
+//! The start page's operations overview: how many requests each ready-made view holds
+//! now, each a link to it, and the requests completed per day over the last 14 days by
+//! outcome. Counted by reading the views' own Graph queries to the end
+//! ([`crate::overview`]), a few at a time; it shows its progress, can be stopped, and is
+//! kept for the tab's session with its time until Refresh.
+//!
+//! A catalog-scoped manager cannot list requests across packages (Graph answers 403):
+//! the overview then counts each access package of their catalogs, one column each.
+
+use std::cell::{Cell, RefCell};
+
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::auth::Auth;
+use crate::auth::storage::Store;
+use crate::components::graph_problem::GraphProblem;
+use crate::components::list::{Refusals, now_utc};
+use crate::components::packages::{catalogs_from_json, timeout_in, use_timeouts, waiting_packages};
+use crate::config::Config;
+use crate::graph::models::{PackageRef, Request};
+use crate::graph::plan::{is_filter_refusal, refused_in};
+use crate::graph::resources::{Collection, Endpoint};
+use crate::graph::{GraphFailure, get_json};
+use crate::i18n::{Msg, t, tf};
+use crate::ids::Guid;
+use crate::intl::{number, time_of_day};
+use crate::overview::{Tally, markup, queries};
+use crate::rows::callback_time_left;
+
+/// Where the last count is kept for the tab's session.
+const KEPT: &str = "access-desk.overview";
+
+/// A count, as shown and kept.
+#[derive(Clone, Debug)]
+struct Counted {
+    tally: Tally,
+    /// The columns: None is every access package (the tenant), else one package.
+    scopes: Vec<Option<PackageRef>>,
+    as_of: DateTime<Utc>,
+    /// Graph calls the count took.
+    calls: u32,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Phase {
+    Counting,
+    Ready,
+    /// Stopped by the admin: the counts shown are partial.
+    Stopped,
+    Failed(GraphFailure),
+}
+
+impl Counted {
+    fn to_json(&self, account: &str) -> serde_json::Value {
+        use serde_json::Value;
+        let scopes = self.scopes.iter().map(|s| match s {
+            Some(p) => {
+                let mut o = serde_json::Map::new();
+                o.insert("id".into(), p.id.clone().into());
+                o.insert("displayName".into(), p.display_name.clone().into());
+                Value::Object(o)
+            }
+            None => Value::Null,
+        });
+        let mut v = serde_json::Map::new();
+        v.insert("account".into(), account.into());
+        v.insert("asOf".into(), self.as_of.timestamp_millis().into());
+        v.insert("calls".into(), self.calls.into());
+        v.insert("scopes".into(), scopes.collect());
+        v.insert("tally".into(), self.tally.to_json());
+        Value::Object(v)
+    }
+
+    /// The count kept for `account` this session, if any.
+    fn kept(account: &str) -> Option<Counted> {
+        let v: serde_json::Value = serde_json::from_str(&Store::session().get(KEPT)?).ok()?;
+        if v["account"].as_str() != Some(account) {
+            return None;
+        }
+        Some(Counted {
+            tally: Tally::from_json(&v["tally"])?,
+            scopes: v["scopes"]
+                .as_array()?
+                .iter()
+                .map(|s| s.is_object().then(|| PackageRef::from_json(s)))
+                .collect(),
+            as_of: DateTime::from_timestamp_millis(v["asOf"].as_i64()?)?,
+            calls: v["calls"].as_u64()? as u32,
+        })
+    }
+}
+
+/// What a count needs, and how it reports.
+#[derive(Clone)]
+struct Reader {
+    auth: Auth,
+    config: Config,
+    refusals: Refusals,
+    read: RwSignal<u32>,
+    /// Whether to stop at the next page (the admin said so, or left the page).
+    stop: Signal<bool>,
+}
+
+impl Reader {
+    /// Counts the tenant, or each package when Graph refuses a tenant-wide list (403),
+    /// moving a `$filter` clause Graph refuses to the browser and starting again.
+    async fn count(&self) -> Result<Counted, GraphFailure> {
+        loop {
+            let result = match self.count_scopes(vec![None]).await {
+                Err(GraphFailure::Graph(e)) if e.status == 403 => {
+                    let endpoint = Endpoint::of(&self.config);
+                    let body =
+                        get_json(&self.auth, &endpoint.list(Collection::Catalogs, &[])).await?;
+                    let packages = catalogs_from_json(&body)
+                        .into_iter()
+                        .flat_map(|c| c.packages)
+                        .map(Some)
+                        .collect();
+                    self.count_scopes(packages).await
+                }
+                other => other,
+            };
+            if let Err(GraphFailure::Graph(e)) = &result
+                && is_filter_refusal(e.status, &e.code, &e.message)
+            {
+                let (c, v) = (Collection::Requests, self.config.graph_version);
+                let sent = queries(None, v, now_utc(), &self.refusals.of(c, v))
+                    .concat()
+                    .iter()
+                    .map(|clause| clause.property)
+                    .collect::<Vec<_>>();
+                if self
+                    .refusals
+                    .add(c, v, &refused_in(&e.message, &sent, c, v))
+                {
+                    continue;
+                }
+            }
+            return result;
+        }
+    }
+
+    async fn count_scopes(&self, scopes: Vec<Option<PackageRef>>) -> Result<Counted, GraphFailure> {
+        let endpoint = Endpoint::of(&self.config);
+        let version = self.config.graph_version;
+        let refused = self.refusals.of(Collection::Requests, version);
+        let now = now_utc();
+        let tally = RefCell::new(Tally::new(
+            scopes.len(),
+            now,
+            crate::intl::local_offset_minutes(),
+        ));
+        let calls = Cell::new(0u32);
+        self.read.set(0);
+        let mut urls = Vec::new();
+        for (scope, package) in scopes.iter().enumerate() {
+            let id = package.as_ref().and_then(|p| Guid::parse(&p.id));
+            for q in queries(id.as_ref(), version, now, &refused) {
+                urls.push((scope, endpoint.list(Collection::Requests, &q)));
+            }
+        }
+        // Four readers take the next query as they finish one; the first failure
+        // stops them all.
+        let queue = RefCell::new(urls);
+        let failed = RefCell::new(None::<GraphFailure>);
+        let reader = || async {
+            loop {
+                let Some((scope, url)) = queue.borrow_mut().pop() else {
+                    return;
+                };
+                if let Err(e) = self
+                    .read_query(scope, url, &tally, &calls, &endpoint, &failed)
+                    .await
+                {
+                    failed.borrow_mut().get_or_insert(e);
+                }
+            }
+        };
+        futures::join!(reader(), reader(), reader(), reader());
+        if let Some(e) = failed.into_inner() {
+            return Err(e);
+        }
+        Ok(Counted {
+            tally: tally.into_inner().finished(),
+            scopes,
+            as_of: now,
+            calls: calls.get(),
+        })
+    }
+}
+
+impl Reader {
+    /// Reads query `url` page by page into `tally` for scope `scope`, until its last page,
+    /// a stop, or a failure (its own or another reader's).
+    async fn read_query(
+        &self,
+        scope: usize,
+        url: String,
+        tally: &RefCell<Tally>,
+        calls: &Cell<u32>,
+        endpoint: &Endpoint,
+        failed: &RefCell<Option<GraphFailure>>,
+    ) -> Result<(), GraphFailure> {
+        let mut next = Some(url);
+        while let Some(url) = next.take() {
+            if self.stop.get_untracked() || failed.borrow().is_some() {
+                return Ok(());
+            }
+            let body = get_json(&self.auth, &url).await?;
+            calls.set(calls.get() + 1);
+            next = body["@odata.nextLink"].as_str().map(str::to_string);
+            // A next link elsewhere than the configured Graph would carry the bearer
+            // token there.
+            if let Some(link) = next.as_ref().filter(|l| !endpoint.owns(l)) {
+                return Err(GraphFailure::ForeignLink(link.clone()));
+            }
+            let mut t = tally.borrow_mut();
+            for raw in body["value"].as_array().into_iter().flatten() {
+                t.add(scope, &Request::from_json(raw), Some(raw));
+            }
+            self.read.try_set(t.read);
+        }
+        Ok(())
+    }
+}
+
+/// The overview of the signed-in admin's requests (see the module's comment).
+#[component]
+pub fn Overview() -> impl IntoView {
+    let auth = expect_context::<Auth>();
+    let account = auth
+        .account
+        .with_untracked(|a| a.as_ref().map(|a| a.object_id.clone()))
+        .unwrap_or_default();
+    let shown = RwSignal::new(Counted::kept(&account));
+    let phase = RwSignal::new(Phase::Ready);
+    let read = RwSignal::new(0u32);
+    let stopped = RwSignal::new(false);
+    let reader = Reader {
+        auth,
+        config: expect_context::<Config>(),
+        refusals: expect_context::<Refusals>(),
+        read,
+        // Disposed with the page: leaving it stops the count.
+        stop: Signal::derive(move || stopped.try_get().unwrap_or(true)),
+    };
+    let start = Callback::new(move |()| {
+        if phase.get_untracked() == Phase::Counting {
+            return;
+        }
+        stopped.set(false);
+        phase.set(Phase::Counting);
+        let (reader, account) = (reader.clone(), account.clone());
+        spawn_local(async move {
+            let result = reader.count().await;
+            let stop = reader.stop.get_untracked();
+            match result {
+                Ok(counted) => {
+                    if !stop {
+                        Store::session().set(KEPT, &counted.to_json(&account).to_string());
+                    }
+                    shown.try_set(Some(counted));
+                    phase.try_set(if stop { Phase::Stopped } else { Phase::Ready });
+                }
+                Err(e) => {
+                    phase.try_set(Phase::Failed(e));
+                }
+            }
+        });
+    });
+    if shown.with_untracked(Option::is_none) {
+        start.run(());
+    }
+    let state = move || match phase.get() {
+        Phase::Counting => "counting",
+        Phase::Ready => "ready",
+        Phase::Stopped => "stopped",
+        Phase::Failed(_) => "failed",
+    };
+    let counting = move || phase.with(|p| *p == Phase::Counting);
+    // One status line for every phase, and both buttons always there, shown by phase:
+    // markup swapped per phase would be a view type each.
+    let status = move || match phase.get() {
+        Phase::Counting => tf(
+            Msg::OverviewCounting,
+            &[("read", &number(read.get() as usize))],
+        ),
+        other => shown.with(|c| {
+            c.as_ref().map_or_else(String::new, |c| {
+                let msg = if other == Phase::Stopped {
+                    Msg::OverviewStopped
+                } else {
+                    Msg::OverviewAsOf
+                };
+                tf(
+                    msg,
+                    &[
+                        ("time", &time_of_day(c.as_of)),
+                        ("read", &number(c.tally.read as usize)),
+                    ],
+                )
+            })
+        }),
+    };
+    let read_so_far = move || match phase.get() {
+        Phase::Counting => read.get(),
+        _ => shown.with(|c| c.as_ref().map_or(0, |c| c.tally.read)),
+    };
+    let failure = move || match phase.get() {
+        Phase::Failed(failure) => Some(view! { <GraphProblem failure=failure /> }),
+        _ => None,
+    };
+    // The requests waiting for a callback, and the timeouts of their extensions.
+    let waiting = Memo::new(move |_| {
+        shown.with(|c| {
+            c.as_ref().map_or_else(Vec::new, |c| {
+                c.tally
+                    .waiting
+                    .iter()
+                    .map(|(scope, raw)| (*scope, Request::from_json(raw)))
+                    .collect::<Vec<_>>()
+            })
+        })
+    });
+    let timeouts = use_timeouts(Signal::derive(move || {
+        waiting.with(|w| waiting_packages(w.iter().map(|(_, r)| r)))
+    }));
+    let counts = move || {
+        let (known, now) = (timeouts.get(), now_utc());
+        let timeout_of = |ext: &str| timeout_in(&known, ext);
+        shown.with(|c| {
+            let Some(c) = c else { return String::new() };
+            let under_a_day: Vec<usize> = waiting.with(|w| {
+                (0..c.scopes.len())
+                    .map(|scope| {
+                        w.iter()
+                            .filter(|(s, r)| {
+                                *s == scope
+                                    && callback_time_left(r, now, &timeout_of)
+                                        .is_some_and(|l| l.under_a_day())
+                            })
+                            .count()
+                    })
+                    .collect()
+            });
+            markup::counts(&c.tally, &c.scopes, &under_a_day)
+        })
+    };
+    let completions = move || {
+        shown.with(|c| {
+            c.as_ref()
+                .map_or_else(String::new, |c| markup::completions(&c.tally))
+        })
+    };
+    view! {
+        <section class="overview" data-testid="overview" data-state=state aria-labelledby="overview-title">
+            <h2 id="overview-title">{t(Msg::OverviewTitle)}</h2>
+            <div class="overview-status">
+                <p role="status" data-testid="overview-status" data-read=read_so_far>{status}</p>
+                <button type="button" hidden=move || !counting() on:click=move |_| stopped.set(true)>{t(Msg::OverviewStop)}</button>
+                <button type="button" data-testid="overview-refresh" hidden=counting on:click=move |_| start.run(())>{t(Msg::OverviewRefresh)}</button>
+            </div>
+            {failure}
+            <div inner_html=counts></div>
+            <div inner_html=completions></div>
+        </section>
+    }
+}
