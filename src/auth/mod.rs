@@ -163,6 +163,8 @@ thread_local! {
     static IN_FLIGHT: RefCell<Option<RefreshFuture>> = const { RefCell::new(None) };
     /// While set, a token that needs an interactive sign-in is an error, not a redirect.
     static HOLD_INTERACTIVE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// An interactive sign-in is leaving this page.
+    static REDIRECTING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// The MSAL-like sign-in layer. Cheap to clone; provided as a Leptos context.
@@ -365,7 +367,13 @@ impl Auth {
         if HOLD_INTERACTIVE.with(|h| h.get()) {
             return Err(AuthError::InteractionRequired);
         }
-        self.sign_in(&current_view())?;
+        // Once per page: a call that finds the tokens gone after the shared renewal gave up
+        // (the overview and the catalogs start together) would start a second redirect and
+        // abandon the first one's navigation.
+        if !REDIRECTING.with(|r| r.get()) {
+            self.sign_in(&current_view())?;
+            REDIRECTING.with(|r| r.set(true));
+        }
         Err(AuthError::Redirecting)
     }
 
