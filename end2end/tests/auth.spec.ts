@@ -68,6 +68,9 @@ test('an account without a role is told which roles are needed, with the request
   await expect(problem).toContainText('Access Package Assignment Manager');
   await expect(problem).toContainText('Authorization_RequestDenied');
   await expect(page.getByTestId('request-id')).toHaveText(/^[0-9a-f-]{36}$/);
+  // Refused every list too, the overview steps aside: the catalogs' message says it all.
+  await expect(page.getByTestId('overview')).toHaveAttribute('data-state', 'failed');
+  await expect(page.getByTestId('overview')).toBeHidden();
 });
 
 test('a personal Microsoft account is refused with the documented reason', async ({ page }) => {
@@ -107,6 +110,8 @@ test('an access token that expires mid-session is renewed silently', async ({ pa
   await page.goto('/');
   await signIn(page, 'admin@');
   await expect(page.getByTestId('catalogs')).toBeVisible();
+  // The overview done counting: no call of this page is left to renew the token itself.
+  await expect(page.getByTestId('overview')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
   const before = await accessToken(page);
   const grants: string[] = [];
   page.on('request', (r) => {
@@ -125,6 +130,7 @@ test('an expired refresh token leads to interactive sign-in, back to the same vi
   await page.goto('/?view=x');
   await signIn(page, 'admin@');
   await expect(page.getByTestId('catalogs')).toBeVisible();
+  await expect(page.getByTestId('overview')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
   // SPA refresh tokens last 24 hours, not sliding.
   await control('clock', { seconds: 25 * 3600 });
   await page.reload();

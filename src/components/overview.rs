@@ -52,6 +52,14 @@ enum Phase {
     Failed(GraphFailure),
 }
 
+impl Phase {
+    /// Graph refused this account every list of requests (403, also per package): the
+    /// catalogs below say which roles it needs, so the overview steps aside.
+    fn refused(&self) -> bool {
+        matches!(self, Phase::Failed(GraphFailure::Graph(e)) if e.status == 403)
+    }
+}
+
 impl Counted {
     fn to_json(&self, account: &str) -> serde_json::Value {
         use serde_json::Value;
@@ -113,12 +121,17 @@ impl Reader {
                     let endpoint = Endpoint::of(&self.config);
                     let body =
                         get_json(&self.auth, &endpoint.list(Collection::Catalogs, &[])).await?;
-                    let packages = catalogs_from_json(&body)
+                    let packages: Vec<_> = catalogs_from_json(&body)
                         .into_iter()
                         .flat_map(|c| c.packages)
                         .map(Some)
                         .collect();
-                    self.count_scopes(packages).await
+                    // No package to count: Graph's refusal stands.
+                    if packages.is_empty() {
+                        Err(GraphFailure::Graph(e))
+                    } else {
+                        self.count_scopes(packages).await
+                    }
                 }
                 other => other,
             };
@@ -309,7 +322,9 @@ pub fn Overview() -> impl IntoView {
         _ => shown.with(|c| c.as_ref().map_or(0, |c| c.tally.read)),
     };
     let failure = move || match phase.get() {
-        Phase::Failed(failure) => Some(view! { <GraphProblem failure=failure /> }),
+        Phase::Failed(failure) if !phase.with(Phase::refused) => {
+            Some(view! { <GraphProblem failure=failure /> })
+        }
         _ => None,
     };
     // The requests waiting for a callback, and the timeouts of their extensions.
@@ -355,7 +370,7 @@ pub fn Overview() -> impl IntoView {
         })
     };
     view! {
-        <section class="overview" data-testid="overview" data-state=state aria-labelledby="overview-title">
+        <section class="overview" data-testid="overview" data-state=state aria-labelledby="overview-title" hidden=move || phase.with(Phase::refused)>
             <h2 id="overview-title">{t(Msg::OverviewTitle)}</h2>
             <div class="overview-status">
                 <p role="status" data-testid="overview-status" data-read=read_so_far>{status}</p>
