@@ -110,8 +110,10 @@ test('an access token that expires mid-session is renewed silently', async ({ pa
   await page.goto('/');
   await signIn(page, 'admin@');
   await expect(page.getByTestId('catalogs')).toBeVisible();
-  // The overview done counting: no call of this page is left to renew the token itself.
+  // The overview done counting and the policies for its deadlines read: no call of this
+  // page is left to renew the token, or sign in again, while the clock moves.
   await expect(page.getByTestId('overview')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+  await page.waitForLoadState('networkidle');
   const before = await accessToken(page);
   const grants: string[] = [];
   page.on('request', (r) => {
@@ -131,6 +133,7 @@ test('an expired refresh token leads to interactive sign-in, back to the same vi
   await signIn(page, 'admin@');
   await expect(page.getByTestId('catalogs')).toBeVisible();
   await expect(page.getByTestId('overview')).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+  await page.waitForLoadState('networkidle');
   // SPA refresh tokens last 24 hours, not sliding.
   await control('clock', { seconds: 25 * 3600 });
   await page.reload();
