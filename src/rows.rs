@@ -260,6 +260,24 @@ fn package(p: Option<&crate::graph::models::PackageRef>) -> String {
         .unwrap_or_default()
 }
 
+/// Request `r`'s key for the name sorts, lower-cased; None for the other sorts.
+fn request_text_key(key: SortKey, r: &Request) -> Option<String> {
+    match key {
+        SortKey::Requestor | SortKey::Target => Some(name(r.requestor.as_ref())),
+        SortKey::Package => Some(package(r.package.as_ref())),
+        _ => None,
+    }
+}
+
+/// Assignment `a`'s key for the name sorts, lower-cased; None for the other sorts.
+fn assignment_text_key(key: SortKey, a: &Assignment) -> Option<String> {
+    match key {
+        SortKey::Target | SortKey::Requestor => Some(name(a.target.as_ref())),
+        SortKey::Package => Some(package(a.package.as_ref())),
+        _ => None,
+    }
+}
+
 fn compare_requests(
     key: SortKey,
     a: &Request,
@@ -275,10 +293,8 @@ fn compare_requests(
     match key {
         SortKey::Created => a.created.cmp(&b.created),
         SortKey::Completed => a.completed.cmp(&b.completed),
-        SortKey::Requestor | SortKey::Target => {
-            name(a.requestor.as_ref()).cmp(&name(b.requestor.as_ref()))
-        }
-        SortKey::Package => package(a.package.as_ref()).cmp(&package(b.package.as_ref())),
+        // By `request_text_key`, once per row.
+        SortKey::Requestor | SortKey::Target | SortKey::Package => Ordering::Equal,
         SortKey::State => a.state.cmp(&b.state),
         SortKey::Status => a.status.cmp(&b.status),
         SortKey::Type => a.request_type.cmp(&b.request_type),
@@ -302,14 +318,11 @@ fn compare_requests(
 
 fn compare_assignments(key: SortKey, a: &Assignment, b: &Assignment) -> Ordering {
     match key {
-        SortKey::Target | SortKey::Requestor => {
-            name(a.target.as_ref()).cmp(&name(b.target.as_ref()))
-        }
-        SortKey::Package => package(a.package.as_ref()).cmp(&package(b.package.as_ref())),
         SortKey::State => a.state.cmp(&b.state),
         SortKey::Status => a.status.cmp(&b.status),
         SortKey::Expires => a.expired.cmp(&b.expired),
-        // Not offered by the assignments list (its spec has no such sort).
+        // The name sorts by `assignment_text_key`; the rest are not offered by the
+        // assignments list (its spec has no such sort).
         _ => Ordering::Equal,
     }
 }
@@ -318,18 +331,28 @@ fn directed(o: Ordering, descending: bool) -> Ordering {
     if descending { o.reverse() } else { o }
 }
 
-/// Positions of `rows` ordered by `compare` under `sort` (their loaded order, Graph's,
-/// when None). Stable: rows that compare equal keep Graph's order.
+/// Positions of `rows` ordered under `sort` (their loaded order, Graph's, when None): by
+/// `text_key` when it gives one for the sort, else by `compare`. Stable: rows that compare
+/// equal keep Graph's order.
 fn sorted<T>(
     rows: &[Searchable<T>],
     sort: Option<Sort>,
+    text_key: impl Fn(SortKey, &T) -> Option<String>,
     compare: impl Fn(SortKey, &T, &T) -> Ordering,
 ) -> Vec<u32> {
-    match sort {
-        Some(s) => crate::sort::order(rows.len(), &|a, b| {
+    let Some(s) = sort else {
+        return (0..rows.len() as u32).collect();
+    };
+    // Names are lower-cased once per row, not twice per comparison: beyond ASCII the
+    // browser does it (`intl::lowercase`), a call each.
+    let keys: Option<Vec<String>> = rows.iter().map(|(r, _)| text_key(s.key, r)).collect();
+    match keys {
+        Some(keys) => crate::sort::order(rows.len(), &|a, b| {
+            directed(keys[a].cmp(&keys[b]), s.descending)
+        }),
+        None => crate::sort::order(rows.len(), &|a, b| {
             directed(compare(s.key, &rows[a].0, &rows[b].0), s.descending)
         }),
-        None => (0..rows.len() as u32).collect(),
     }
 }
 
@@ -355,7 +378,7 @@ pub fn request_order(
     now: DateTime<Utc>,
     timeout_of: &dyn Fn(&str) -> Option<Duration>,
 ) -> Vec<u32> {
-    sorted(rows, sort, |key, a, b| {
+    sorted(rows, sort, request_text_key, |key, a, b| {
         compare_requests(key, a, b, now, timeout_of)
     })
 }
@@ -390,7 +413,7 @@ pub fn visible_requests(
 
 /// Positions of `rows` in the order of `sort`.
 pub fn assignment_order(sort: Option<Sort>, rows: &[Searchable<Assignment>]) -> Vec<u32> {
-    sorted(rows, sort, compare_assignments)
+    sorted(rows, sort, assignment_text_key, compare_assignments)
 }
 
 /// The positions in `order` of the rows of `rows` that belong to `view`.
@@ -704,5 +727,32 @@ mod tests {
         assert_eq!(ids(""), ["b", "a", "c"]);
         assert_eq!(ids("sort=target"), ["a", "b", "c"]);
         assert_eq!(ids("sort=-target"), ["c", "b", "a"]);
+    }
+
+    #[test]
+    fn the_name_sorts_ignore_case_and_keep_graphs_order_among_equals() {
+        let rows: Vec<Searchable<Request>> = [
+            ("1", "Sales"),
+            ("2", "ÉCOLE"),
+            ("3", "sales"),
+            ("4", "école"),
+        ]
+        .into_iter()
+        .map(|(id, package)| {
+            let mut r = request("delivered", "Delivered", 1);
+            r.id = id.into();
+            r.package.as_mut().unwrap().display_name = package.into();
+            (r, String::new())
+        })
+        .collect();
+        let ids = |q: &str| -> Vec<String> {
+            visible_requests(&view(q), &rows, now(), &|_| None)
+                .into_iter()
+                .map(|r| r.id)
+                .collect()
+        };
+        // By code point once lower-cased: "école" after "sales".
+        assert_eq!(ids("state=delivered&sort=package"), ["1", "3", "2", "4"]);
+        assert_eq!(ids("state=delivered&sort=-package"), ["2", "4", "1", "3"]);
     }
 }
