@@ -96,8 +96,13 @@ export function accessToken(page: Page): Promise<string> {
 
 /** Every item of a collection, every page, unfiltered. */
 export async function everything(token: string, collection: string, expand: string): Promise<any[]> {
+  return readAll(token, `${collection}?$expand=${expand}`);
+}
+
+/** Graph's answer to `first` (a path under entitlement management), every page, as `token` may read it. */
+export async function readAll(token: string, first: string): Promise<any[]> {
   const out: any[] = [];
-  let next: string | undefined = `${sandbox}/${EM}/${collection}?$expand=${expand}`;
+  let next: string | undefined = `${sandbox}/${EM}/${first}`;
   while (next) {
     const r = await fetch(next, { headers: { authorization: `Bearer ${token}` } });
     expect(r.ok, await r.clone().text()).toBeTruthy();

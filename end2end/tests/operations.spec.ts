@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { test, expect, type Page } from './helpers';
-import { EM, accessToken, app, everything, openSignedIn, resetSandbox, sandbox, shownIds } from './helpers';
+import { EM, accessToken, app, everything, openSignedIn, readAll, resetSandbox, sandbox, shownIds } from './helpers';
 
 // Beyond the admin center (#16): the stuck and callback-deadline views, CSV export of any
 // view, and the keyboard. The oracle is the tenant read from Graph without filters, with
@@ -299,20 +299,6 @@ test('the keyboard: / searches, j and k move, x ticks, Enter opens, ? lists them
   await page.keyboard.press('Enter');
   await expect(page).toHaveURL(`${app}/requests/${id}`);
 });
-
-/** Graph's answer to `collection`, every page, as `token` may read it. */
-async function readAll(token: string, first: string): Promise<any[]> {
-  const out: any[] = [];
-  let next: string | undefined = `${sandbox}/${EM}/${first}`;
-  while (next) {
-    const r = await fetch(next, { headers: { authorization: `Bearer ${token}` } });
-    expect(r.ok, await r.clone().text()).toBeTruthy();
-    const body = await r.json();
-    out.push(...body.value);
-    next = body['@odata.nextLink'];
-  }
-  return out;
-}
 
 /** What each counted view holds, by the views' definitions (the README's), applied here. */
 function viewCounts(requests: any[], now: number): Record<string, number> {
