@@ -35,7 +35,7 @@ use crate::graph::models::Request;
 use crate::graph::plan::plan;
 use crate::graph::resources::{Clause, Property};
 use crate::ids::Guid;
-use crate::query::{ListView, Preset, REQUESTS};
+use crate::query::{ListView, Preset};
 use crate::rows::keeps_request;
 
 /// The ready-made views the overview counts, in the order it shows them.
@@ -65,7 +65,7 @@ pub const KEPT_DAYS: i64 = 92;
 
 /// View `preset` as its link opens it, narrowed to `package` when given.
 pub fn view_of(preset: Preset, package: Option<&Guid>) -> ListView {
-    let (mut view, _) = ListView::parse(&REQUESTS, &format!("view={}", preset.name()));
+    let mut view = ListView::preset(preset);
     view.package = package.cloned();
     view
 }

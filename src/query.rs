@@ -397,6 +397,14 @@ impl ListView {
         }
     }
 
+    /// Ready-made view `preset` of the requests list, as its link opens it.
+    pub fn preset(preset: Preset) -> ListView {
+        let mut v = ListView::new(ListKind::Requests);
+        v.preset = Some(preset);
+        v.sort = v.default_sort();
+        v
+    }
+
     /// The sort of this view when the address gives none: the stuck view shows the longest
     /// delivering first, the deadline view the least time left first.
     pub fn default_sort(&self) -> Option<Sort> {
@@ -778,6 +786,15 @@ mod tests {
             "+026-02-01",
         ] {
             assert_eq!(parse_date(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_ready_made_view_is_what_its_link_opens() {
+        for p in Preset::ALL {
+            let (linked, problems) = parse(&format!("view={}", p.name()));
+            assert!(problems.is_empty());
+            assert_eq!(ListView::preset(p), linked, "{}", p.name());
         }
     }
 

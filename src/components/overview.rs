@@ -322,9 +322,8 @@ pub fn Overview() -> impl IntoView {
         _ => shown.with(|c| c.as_ref().map_or(0, |c| c.tally.read)),
     };
     let failure = move || match phase.get() {
-        Phase::Failed(failure) if !phase.with(Phase::refused) => {
-            Some(view! { <GraphProblem failure=failure /> })
-        }
+        refused if refused.refused() => None,
+        Phase::Failed(failure) => Some(view! { <GraphProblem failure=failure /> }),
         _ => None,
     };
     // The requests waiting for a callback, and the timeouts of their extensions.
