@@ -65,7 +65,13 @@ async fn log(r: &Running) -> Vec<Value> {
 }
 
 fn reprocess_item(id: &str, n: usize) -> Value {
-    json!({ "id": n.to_string(), "method": "POST", "url": format!("{EM}/assignmentRequests/{id}/reprocess") })
+    json!({
+        "id": n.to_string(),
+        "method": "POST",
+        "url": format!("{EM}/assignmentRequests/{id}/reprocess"),
+        "body": {},
+        "headers": { "Content-Type": "application/json" },
+    })
 }
 
 /// Every acted entry's target changed, every changed target has exactly one acted entry,

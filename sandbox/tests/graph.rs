@@ -807,8 +807,10 @@ async fn batch_answers_each_item_by_id_with_its_own_status() {
     let r = start(&[]).await;
     let admin = r.token("admin@").await;
     let body = json!({ "requests": [
-        { "id": "1", "method": "POST", "url": format!("/identityGovernance/entitlementManagement/assignmentRequests/{REPROCESS_REQUEST}/reprocess") },
-        { "id": "2", "method": "POST", "url": "/identityGovernance/entitlementManagement/assignmentRequests/00000000-0000-4000-8000-000000000000/reprocess" },
+        { "id": "1", "method": "POST", "url": format!("/identityGovernance/entitlementManagement/assignmentRequests/{REPROCESS_REQUEST}/reprocess"),
+          "body": {}, "headers": { "Content-Type": "application/json" } },
+        { "id": "2", "method": "POST", "url": "/identityGovernance/entitlementManagement/assignmentRequests/00000000-0000-4000-8000-000000000000/reprocess",
+          "body": {}, "headers": { "content-type": "application/json" } },
         { "id": "3", "method": "GET", "url": format!("/identityGovernance/entitlementManagement/assignmentRequests/{REPROCESS_REQUEST}"), "dependsOn": ["1"] },
         { "id": "4", "method": "GET", "url": "/identityGovernance/entitlementManagement/catalogs", "dependsOn": ["2"] },
     ]});

@@ -177,6 +177,16 @@ struct Item {
     depends_on: Vec<String>,
 }
 
+/// Graph's answer to a write item (POST, PUT, PATCH) without a body or without its own
+/// Content-Type header: the whole batch is refused before any item runs (JSON batching
+/// docs; microsoftgraph/msgraph-sdk-dotnet#2628; shared/reference/graph-metadata.md). An
+/// action that takes no body is sent with `"body": {}`.
+fn write_without_body(id: &str) -> GraphError {
+    GraphError::bad_request(format!(
+        "Write request id : {id} does not contain Content-Type header or body."
+    ))
+}
+
 fn parse(version: Version, outer: &HeaderMap, body: &[u8]) -> Result<Vec<Item>, GraphError> {
     let v: Value = serde_json::from_slice(body)
         .map_err(|e| GraphError::bad_request(format!("The batch body is not valid JSON: {e}.")))?;
@@ -188,10 +198,10 @@ fn parse(version: Version, outer: &HeaderMap, body: &[u8]) -> Result<Vec<Item>, 
         return Err(GraphError::bad_request("The batch has no requests."));
     }
     if list.len() > MAX_REQUESTS {
-        return Err(GraphError::bad_request(format!(
-            "Number of batch requests ({}) exceeds the limit of {MAX_REQUESTS}.",
-            list.len()
-        )));
+        // The service's words (microsoftgraph-postman-collections#9).
+        return Err(GraphError::bad_request(
+            "Number of requests inside batch exceeds the limit.",
+        ));
     }
     let mut items = Vec::new();
     for r in list {
@@ -200,9 +210,11 @@ fn parse(version: Version, outer: &HeaderMap, body: &[u8]) -> Result<Vec<Item>, 
             Value::Number(n) => n.to_string(),
             _ => return Err(GraphError::bad_request("Every batch request needs an id.")),
         };
-        if items.iter().any(|i: &Item| i.id == id) {
+        // Ids are "not case-sensitive" (JSON batching docs); the service names the later one
+        // (microsoft-graph-docs#4449, msgraph-sdk-java#559).
+        if items.iter().any(|i: &Item| i.id.eq_ignore_ascii_case(&id)) {
             return Err(GraphError::bad_request(format!(
-                "The batch request id '{id}' is used twice."
+                "Request Id {id} has to be unique in a batch."
             )));
         }
         let method = r["method"]
@@ -239,10 +251,18 @@ fn parse(version: Version, outer: &HeaderMap, body: &[u8]) -> Result<Vec<Item>, 
                 }
             }
         }
+        // The item's own headers, not the outer call's: `headers` so far holds only the
+        // inherited authorization.
+        let own_content_type = r["headers"]
+            .as_object()
+            .is_some_and(|h| h.keys().any(|k| k.eq_ignore_ascii_case("content-type")));
+        let is_write = [Method::POST, Method::PUT, Method::PATCH].contains(&method);
         let body = match &r["body"] {
+            Value::Null if is_write => return Err(write_without_body(&id)),
             Value::Null => Bytes::new(),
+            _ if is_write && !own_content_type => return Err(write_without_body(&id)),
             b => {
-                if !headers.contains_key("content-type") {
+                if !own_content_type {
                     return Err(GraphError::bad_request(format!(
                         "Batch request '{id}' has a body but no Content-Type header."
                     )));
@@ -379,4 +399,91 @@ async fn run(
     // Order is not the request order: clients must correlate by id.
     responses.reverse();
     (responses, entries)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(requests: Value) -> Result<Vec<Item>, GraphError> {
+        let body = json!({ "requests": requests }).to_string();
+        parse(Version::V1, &HeaderMap::new(), body.as_bytes())
+    }
+
+    const URL: &str = "/identityGovernance/entitlementManagement/assignmentRequests/d82eb508-acc4-43cc-bcf1-7c1c4a2c073b/reprocess";
+
+    #[test]
+    fn a_write_item_needs_a_body_and_its_own_content_type_or_the_whole_batch_is_refused() {
+        let ok = json!({ "id": "1", "method": "GET", "url": "/identityGovernance/entitlementManagement/catalogs" });
+        for (item, id) in [
+            (json!({ "id": "2", "method": "POST", "url": URL }), "2"),
+            (
+                json!({ "id": "a-b", "method": "POST", "url": URL, "body": null,
+                        "headers": { "Content-Type": "application/json" } }),
+                "a-b",
+            ),
+            (
+                json!({ "id": "x", "method": "post", "url": URL, "body": {} }),
+                "x",
+            ),
+            (
+                json!({ "id": "y", "method": "PATCH", "url": URL, "body": {},
+                        "headers": { "Accept": "application/json" } }),
+                "y",
+            ),
+            (
+                json!({ "id": 7, "method": "PUT", "url": URL, "body": {} }),
+                "7",
+            ),
+        ] {
+            let e = parsed(json!([ok.clone(), item])).err().expect("refused");
+            assert_eq!(e.status, StatusCode::BAD_REQUEST);
+            assert_eq!(e.code, "BadRequest");
+            assert_eq!(
+                e.message,
+                format!("Write request id : {id} does not contain Content-Type header or body.")
+            );
+        }
+    }
+
+    #[test]
+    fn the_documented_form_of_a_bodyless_action_is_accepted_with_any_header_case() {
+        for key in ["Content-Type", "content-type", "CONTENT-TYPE"] {
+            let items = parsed(json!([
+                { "id": "1", "method": "POST", "url": URL, "body": {}, "headers": { key: "application/json" } },
+                { "id": "2", "method": "GET", "url": "/identityGovernance/entitlementManagement/catalogs" },
+                { "id": "3", "method": "DELETE", "url": "/identityGovernance/entitlementManagement/catalogs" },
+            ]))
+            .unwrap_or_else(|e| panic!("{key}: {}", e.message));
+            assert_eq!(items.len(), 3);
+            assert_eq!(&items[0].body[..], b"{}");
+            assert_eq!(items[0].headers["content-type"], "application/json");
+            assert!(items[1].body.is_empty());
+        }
+    }
+
+    #[test]
+    fn more_than_twenty_items_and_duplicate_ids_are_still_refused() {
+        let item = |i: usize| json!({ "id": i.to_string(), "method": "GET", "url": "/x" });
+        assert!(parsed(Value::Array((0..20).map(item).collect())).is_ok());
+        let e = parsed(Value::Array((0..21).map(item).collect()))
+            .err()
+            .unwrap();
+        assert_eq!((e.status, e.code), (StatusCode::BAD_REQUEST, "BadRequest"));
+        assert_eq!(
+            e.message,
+            "Number of requests inside batch exceeds the limit."
+        );
+        let e = parsed(json!([item(1), item(1)])).err().unwrap();
+        assert_eq!((e.status, e.code), (StatusCode::BAD_REQUEST, "BadRequest"));
+        assert_eq!(e.message, "Request Id 1 has to be unique in a batch.");
+        // Not case-sensitive: the later id is named.
+        let e = parsed(json!([
+            { "id": "a", "method": "GET", "url": "/x" },
+            { "id": "A", "method": "GET", "url": "/x" },
+        ]))
+        .err()
+        .unwrap();
+        assert_eq!(e.message, "Request Id A has to be unique in a batch.");
+    }
 }
