@@ -585,15 +585,16 @@ async fn the_seed_resume_examples_continue_and_deny() {
             .iter()
             .any(|c| c["status"] == "callbackReceived")
     );
-    // Resuming twice: no longer waiting.
-    let (status, _, _) = r
+    // Resuming twice: no longer waiting, refused the way Graph reports it (issue 8687).
+    let (status, body, _) = r
         .post(
             &admin,
             &url("0e60f18c-b2a0-4887-9da8-da2e30a39d99"),
             Some(seed_continue()),
         )
         .await;
-    assert_eq!(status, 400);
+    assert_graph_error(status, &body, 400, "UnknownError");
+    assert_eq!(body["error"]["message"], "");
 
     let (status, body, _) = r
         .post(
@@ -640,17 +641,43 @@ async fn resume_refuses_mismatched_type_stage_instance_and_late_denials() {
     bad_state["data"]["state"] = json!("approved");
     let mut extra = seed_continue();
     extra["reason"] = json!("x");
+    // Body-shape errors say what is wrong.
     for (name, body) in [
         ("type and data.stage disagree", type_mismatch),
-        ("not the waiting stage", wrong_stage),
-        ("not the waiting instance", wrong_instance),
         ("no @odata.type", no_odata_type),
         ("state other than denied", bad_state),
         ("unknown property", extra),
     ] {
         let (status, resp, _) = r.post(&admin, &url, Some(body)).await;
         assert_graph_error(status, &resp, 400, "BadRequest");
-        assert!(resp["error"]["message"].is_string(), "{name}");
+        assert!(
+            !resp["error"]["message"].as_str().unwrap().is_empty(),
+            "{name}"
+        );
+    }
+    let (status, resp, _) = r.post(&admin, &url, Some(json!("not an object"))).await;
+    assert_graph_error(status, &resp, 400, "BadRequest");
+    let resp = r
+        .http
+        .post(&url)
+        .bearer_auth(&admin)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    let resp: Value = resp.json().await.unwrap();
+    assert_eq!(resp["error"]["code"], "BadRequest");
+    // A well-formed callback that does not fit the waiting callout: UnknownError, no message
+    // (docs-contrib issue 8687).
+    for (name, body) in [
+        ("not the waiting stage", wrong_stage),
+        ("not the waiting instance", wrong_instance),
+    ] {
+        let (status, resp, _) = r.post(&admin, &url, Some(body)).await;
+        assert_graph_error(status, &resp, 400, "UnknownError");
+        assert_eq!(resp["error"]["message"], "", "{name}");
     }
     // Deny at assignmentRequestGranted is refused.
     // status is not filterable (documented mode): filter the state, then look at status.

@@ -1063,25 +1063,15 @@ fn resume(
             )));
         }
     };
+    // A well-formed callback that does not fit the request (not waiting, another callout
+    // instance, another stage): the service reports it without a word (docs-contrib issue
+    // 8687: code UnknownError, empty message; the status is not stated there, 400 taken).
     let r = &d.requests[i];
-    let Some(waiting) = r.waiting_callout() else {
-        return Err(GraphError::bad_request(format!(
-            "The request is not waiting for a callback: its status is {}.",
-            r.status
-        )));
-    };
-    if !waiting.id.eq_ignore_ascii_case(instance) {
-        return Err(GraphError::bad_request(format!(
-            "customExtensionStageInstanceId '{}' is not the callout instance this request waits on.",
-            truncate(instance)
-        )));
-    }
-    if waiting.stage != data_stage {
-        return Err(GraphError::bad_request(format!(
-            "The request waits at stage {}, not {}.",
-            waiting.stage.name(),
-            data_stage.name()
-        )));
+    let fits = r
+        .waiting_callout()
+        .is_some_and(|w| w.id.eq_ignore_ascii_case(instance) && w.stage == data_stage);
+    if !fits {
+        return Err(GraphError::unknown_resume_failure());
     }
     if deny && !matches!(data_stage, Stage::Created | Stage::Approved) {
         return Err(GraphError::bad_request(format!(

@@ -151,6 +151,12 @@ impl GraphError {
         ))
     }
 
+    /// How Graph answers a resume whose callback does not fit the waiting request
+    /// (docs-contrib issue 8687): `UnknownError` with an empty message.
+    pub fn unknown_resume_failure() -> GraphError {
+        GraphError::new(StatusCode::BAD_REQUEST, "UnknownError", "")
+    }
+
     /// The injected "acted, then timed out" answer.
     pub fn gateway_timeout() -> GraphError {
         GraphError::new(
