@@ -232,6 +232,27 @@ async fn every_documented_assignment_and_catalog_clause_is_accepted_and_filters_
             &r.em("beta", "accessPackageAssignments?$expand=target"),
         )
         .await;
+    // The documented values of assignmentState, in any case (beta resource page).
+    for (value, rendered) in [
+        ("delivering", "Delivering"),
+        ("DELIVERED", "Delivered"),
+        ("Expired", "Expired"),
+    ] {
+        let (got, _) = r
+            .all(
+                &admin,
+                &r.em(
+                    "beta",
+                    &format!("accessPackageAssignments?$filter=assignmentState eq '{value}'"),
+                ),
+            )
+            .await;
+        assert_eq!(
+            ids(&got),
+            expected(&beta_all, |i| i["assignmentState"] == rendered),
+            "{value}"
+        );
+    }
     for (filter, want) in [
         (
             "assignmentState eq 'Delivered'".to_string(),
@@ -431,6 +452,25 @@ async fn every_class_of_refusal_has_the_invalid_filter_shape_and_names_the_prope
             "accessPackageAssignments?$filter=catalogId eq '00000000-0000-4000-8000-000000000000'",
             "InvalidFilter",
             Some("Filter 'catalogId Equals "),
+        ),
+        // Beta assignmentState takes only the documented values Delivering, Delivered, Expired.
+        (
+            "beta",
+            "accessPackageAssignments?$filter=assignmentState eq 'PartiallyDelivered'",
+            "InvalidFilter",
+            Some("Filter 'assignmentState Equals PartiallyDelivered'"),
+        ),
+        (
+            "beta",
+            "accessPackageAssignments?$filter=assignmentState eq 'DeliveryFailed'",
+            "InvalidFilter",
+            Some("Filter 'assignmentState Equals DeliveryFailed'"),
+        ),
+        (
+            "beta",
+            "accessPackageAssignments?$filter=accessPackage/id eq '00000000-0000-4000-8000-000000000000' and assignmentState eq 'Bogus'",
+            "InvalidFilter",
+            Some("Filter 'assignmentState Equals Bogus'"),
         ),
         // A property the type does not have (docs-contrib issue 1679).
         (

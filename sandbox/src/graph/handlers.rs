@@ -360,7 +360,7 @@ fn shape(
             let parsed = parse_filter(f)
                 .map_err(|e| GraphError::bad_request(format!("Invalid filter clause: {e}.")))?;
             if documented {
-                check_documented_filter(&parsed, set, v, sample, &doc)?;
+                check_documented_filter(&parsed, set, v, sample, &doc, seg)?;
             } else {
                 check_extended_filter(&parsed, set, v)?;
             }
@@ -465,6 +465,7 @@ fn check_documented_filter(
     v: Version,
     sample: Option<&Value>,
     doc: &query_table::Documented,
+    collection: &str,
 ) -> Result<(), GraphError> {
     for (path, _, _) in f.comparisons() {
         if !has_property(set, v, sample, path) {
@@ -493,6 +494,14 @@ fn check_documented_filter(
             *op,
             value,
         )?;
+        // A value the documents do not list is refused like an undocumented clause.
+        if let (Some(values), Literal::Str(val)) = (
+            query_table::documented_values(v, collection, canonical),
+            value,
+        ) && !values.iter().any(|m| m.eq_ignore_ascii_case(val))
+        {
+            return Err(GraphError::invalid_filter(&c.describe()));
+        }
     }
     Ok(())
 }

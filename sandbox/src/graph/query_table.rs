@@ -178,6 +178,27 @@ pub fn documented(version: Version, collection: &str, read: Read) -> Documented 
     }
 }
 
+/// The values a documented clause may compare a property with, where the documents list
+/// them: beta `accessPackageAssignments` `assignmentState` is a string whose possible values
+/// are `Delivering`, `Delivered` or `Expired` (beta resource page accessPackageAssignment;
+/// `Delivering` added by microsoft-graph-docs PR 10620). Compared without regard to case.
+/// `None`: any value of the property's type.
+pub fn documented_values(
+    version: Version,
+    collection: &str,
+    property: &str,
+) -> Option<&'static [&'static str]> {
+    match version {
+        Version::Beta
+            if collection == "accessPackageAssignments"
+                && property.eq_ignore_ascii_case("assignmentState") =>
+        {
+            Some(&["Delivering", "Delivered", "Expired"])
+        }
+        _ => None,
+    }
+}
+
 /// True when `path op …` is a documented clause of `d` (property names compare without
 /// regard to case, as the documents' own examples write `target/objectid`).
 pub fn allows_filter(d: &Documented, path: &str, op: Op) -> bool {
@@ -204,6 +225,10 @@ mod tests {
         assert!(allows_filter(&legacy, "requestState", Op::Eq));
         let policies = documented(Version::Beta, "accessPackageAssignmentPolicies", Read::List);
         assert!(!allows_filter(&policies, "accessPackageId", Op::Eq));
+        let states =
+            documented_values(Version::Beta, "accessPackageAssignments", "assignmentstate");
+        assert_eq!(states, Some(&["Delivering", "Delivered", "Expired"][..]));
+        assert_eq!(documented_values(Version::V1, "assignments", "state"), None);
         for (v, c) in [
             (Version::V1, "assignmentRequests"),
             (Version::V1, "assignments"),
