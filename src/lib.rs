@@ -12,6 +12,7 @@ pub mod bulk;
 pub mod components;
 pub mod config;
 pub mod export;
+pub mod follow;
 pub mod graph;
 pub mod i18n;
 pub mod ids;

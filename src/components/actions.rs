@@ -3,13 +3,14 @@
 //! Each asks [`crate::rules`] before it offers a button, and again just before it sends
 //! (the clock may have closed the reprocess window while the page was open). Sending moves
 //! the form out of the state that has a send button in the same click, so an action cannot
-//! be sent twice. Graph's answer shows its request-id, then the item is followed until it
-//! leaves `delivering` (reprocess) or `WaitingForCallback` (resume).
+//! be sent twice. Graph queues the actions (reprocess answers 202): the page says so with
+//! Graph's request-id, then follows the item ([`crate::follow`]) until a read shows the
+//! action took effect and the item is at rest, or says plainly what it saw after a minute.
 //!
-//! When the answer is lost (503, 504, no answer), nothing is sent again: the item is read,
-//! and the read says whether the action took effect (verified), provably did not (the
-//! admin may send it again), or cannot tell (unknown, with the request-id to give
-//! support).
+//! When the answer is lost (503, 504, no answer), nothing is sent again, ever: the item is
+//! read, and a read that shows the action took effect verifies it; a read that shows the
+//! item as before proves nothing (Graph's queue may not have run yet), so the page says
+//! the answer was lost and offers a read-only "Check again".
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -19,6 +20,7 @@ use crate::actions::{Action, ResumeBody, Stage};
 use crate::auth::Auth;
 use crate::components::graph_problem::GraphProblem;
 use crate::config::Config;
+use crate::follow::{self, Follow, Seen};
 use crate::graph::models::{Assignment, Request};
 use crate::graph::resources::{Collection, Endpoint};
 use crate::graph::{GraphFailure, get_json, post_action, sleep_ms};
@@ -33,26 +35,21 @@ enum Phase {
     Idle,
     Confirming,
     Sending,
-    /// Graph accepted it; its request-id.
+    /// Graph accepted it (and queued it); its request-id.
     Sent(Option<String>),
     /// Graph refused it: the answer stands (the admin may fix and try again).
     Failed(GraphFailure),
     /// The answer was lost: the item is being read to find out what happened.
     Checking,
-    /// The answer was lost and the read shows the action took effect (its state now).
+    /// The answer was lost and a read shows the action took effect (its state now).
     Verified(String),
-    /// The answer was lost and the read shows Graph did not act: it may go again.
-    Untouched,
-    /// The answer was lost and the read cannot tell: what was lost, and its request-id.
-    Unknown(String, Option<String>),
+    /// The answer was lost and the last read cannot show that Graph acted: what was lost,
+    /// and its request-id. Never sent again; only read again.
+    Lost(String, Option<String>),
     Refused(String),
 }
 
-/// How often, and how many times, an item is read again after an action.
-const FOLLOW_EVERY_MS: u64 = 1_500;
-const FOLLOW_TIMES: u32 = 40;
-
-/// How long after a lost answer the item is read (a moment for Graph to show it).
+/// How long after a lost answer the item is first read (a moment for Graph to show it).
 const SETTLE_MS: u64 = 1_500;
 
 /// State and status of a request, in either version's JSON (the models read both).
@@ -67,17 +64,29 @@ fn assignment_fields(json: &Value) -> (String, String) {
     (a.state, a.status)
 }
 
+/// How following an item after an action ended, when it did not settle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum FollowEnd {
+    /// A minute of reads showed the item as before: Graph has not run the action yet.
+    NotYet,
+    /// Graph ran it, and the item was still delivering after a minute.
+    StillRunning,
+}
+
 /// The signals an action's send writes to, how its item is read, and when following the
 /// item may stop.
 #[derive(Clone, Copy)]
 struct Sent {
     phase: RwSignal<Phase>,
     shown: RwSignal<Option<(String, String)>>,
-    stopped: RwSignal<bool>,
+    /// Whether a read has shown Graph running the action.
+    acted: RwSignal<bool>,
+    ended: RwSignal<Option<FollowEnd>>,
     /// The item's state and status in Graph's JSON.
     read: fn(&Value) -> (String, String),
-    done: fn(&str, &str) -> bool,
-    /// Whether the action took effect, judged from the item read after a lost answer.
+    /// Whether the item is at rest, from its state and status.
+    at_rest: fn(&str, &str) -> bool,
+    /// Whether the action took effect, judged from a read of the item.
     verdict: Callback<Value, Verdict>,
 }
 
@@ -99,7 +108,8 @@ impl Sent {
                 }
                 Err(GraphFailure::Unsure { detail, request_id }) => {
                     self.phase.try_set(Phase::Checking);
-                    self.reconcile(auth, item_url, detail, request_id).await;
+                    sleep_ms(SETTLE_MS).await;
+                    self.check(auth, item_url, detail, request_id).await;
                 }
                 Err(e) => {
                     self.phase.try_set(Phase::Failed(e));
@@ -108,22 +118,15 @@ impl Sent {
         });
     }
 
-    /// Reads the item after a lost answer and says what the read shows. Never sends.
-    async fn reconcile(
-        self,
-        auth: Auth,
-        item_url: String,
-        lost: String,
-        request_id: Option<String>,
-    ) {
-        sleep_ms(SETTLE_MS).await;
+    /// Reads the item after a lost answer and says what the read shows. Never sends: a
+    /// read showing the item as before may have been taken before Graph's queue ran.
+    async fn check(self, auth: Auth, item_url: String, lost: String, request_id: Option<String>) {
         let phase = match get_json(&auth, &item_url).await {
             Ok(json) => match self.verdict.run(json.clone()) {
                 Verdict::Acted => Phase::Verified((self.read)(&json).0),
-                Verdict::Untouched => Phase::Untouched,
-                Verdict::Unclear => Phase::Unknown(lost, request_id),
+                Verdict::Untouched | Verdict::Unclear => Phase::Lost(lost, request_id),
             },
-            Err(_) => Phase::Unknown(lost, request_id),
+            Err(_) => Phase::Lost(lost, request_id),
         };
         let followed = matches!(phase, Phase::Verified(_));
         self.phase.try_set(phase);
@@ -132,41 +135,54 @@ impl Sent {
         }
     }
 
-    /// Reads the item until `done(state, status)` says it has moved on, showing its state
-    /// and status as it goes.
+    /// Reads the item every [`follow::EVERY_MS`] until a read shows the action took effect
+    /// and the item is at rest, showing its state and status as it goes; after
+    /// [`follow::TIMES`] reads, says what it saw.
     fn follow(self, auth: Auth, url: String) {
         spawn_local(async move {
-            for _ in 0..FOLLOW_TIMES {
-                sleep_ms(FOLLOW_EVERY_MS).await;
+            let mut seen = Follow::default();
+            for _ in 0..follow::TIMES {
+                sleep_ms(follow::EVERY_MS).await;
                 let Ok(json) = get_json(&auth, &url).await else {
                     continue;
                 };
                 let (state, status) = (self.read)(&json);
-                let finished = (self.done)(&state, &status);
+                let now = seen.read(self.verdict.run(json), (self.at_rest)(&state, &status));
                 if self.shown.try_set(Some((state, status))).is_some() {
                     // The page was left.
                     return;
                 }
-                if finished {
+                self.acted.set(seen.acted());
+                if now == Seen::Settled {
                     return;
                 }
             }
-            self.stopped.try_set(true);
+            self.ended.try_set(Some(if seen.acted() {
+                FollowEnd::StillRunning
+            } else {
+                FollowEnd::NotYet
+            }));
         });
     }
 }
 
-fn left_delivering(state: &str, _status: &str) -> bool {
-    !state.eq_ignore_ascii_case("delivering")
+fn not_delivering(state: &str, _status: &str) -> bool {
+    follow::at_rest_after_reprocess(state)
 }
 
-fn no_longer_waiting(_state: &str, status: &str) -> bool {
-    !status.eq_ignore_ascii_case("WaitingForCallback")
+/// A resume is done once the callout it answered no longer waits (the verdict).
+fn any_state(_state: &str, _status: &str) -> bool {
+    true
 }
 
-/// The item's state and status as they are followed after an action.
+/// The item's state and status as they are followed after an action, and how following
+/// ended.
 #[component]
-fn Followed(shown: RwSignal<Option<(String, String)>>, stopped: RwSignal<bool>) -> impl IntoView {
+fn Followed(
+    shown: RwSignal<Option<(String, String)>>,
+    acted: RwSignal<bool>,
+    ended: RwSignal<Option<FollowEnd>>,
+) -> impl IntoView {
     view! {
         {move || shown.get().map(|(state, status)| view! {
             <p role="status" data-testid="followed">
@@ -174,13 +190,20 @@ fn Followed(shown: RwSignal<Option<(String, String)>>, stopped: RwSignal<bool>) 
                 " · " {t(Msg::FollowStatus)} " " <strong data-testid="followed-status" data-value=status.clone() title=status.clone()>{labels::status(&status)}</strong>
             </p>
         })}
-        <p class="notice" hidden=move || !stopped.get()>{t(Msg::FollowStopped)}</p>
+        <p class="accepted" data-testid="follow-acted" hidden=move || !acted.get()>{t(Msg::FollowActed)}</p>
+        {move || ended.get().map(|end| {
+            let (id, text) = match end {
+                FollowEnd::NotYet => ("follow-not-yet", t(Msg::FollowNotYet)),
+                FollowEnd::StillRunning => ("follow-still-running", t(Msg::FollowStopped)),
+            };
+            view! { <p class="notice" role="status" data-testid=id>{text}</p> }
+        })}
     }
 }
 
 /// What a form shows once its action has left: sending, Graph's answer, what a read after
-/// a lost answer showed, or the refusal.
-fn after_send(phase: Phase) -> AnyView {
+/// a lost answer showed (with a read-only "Check again"), or the refusal.
+fn after_send(phase: Phase, check_again: Callback<()>) -> AnyView {
     match phase {
         Phase::Sending => {
             view! { <button type="button" disabled=true>{t(Msg::Sending)}</button> }.into_any()
@@ -201,17 +224,32 @@ fn after_send(phase: Phase) -> AnyView {
             <p role="status" class="accepted" data-testid="action-verified">{tf(Msg::ActionVerified, &[("state", &labels::state(&state))])}</p>
         }
         .into_any(),
-        Phase::Unknown(lost, request_id) => view! {
-            <p role="alert" data-testid="action-unknown">
-                {tf(Msg::ActionUnknown, &[("why", &lost), ("id", &request_id.unwrap_or_default())])}
+        Phase::Lost(lost, request_id) => view! {
+            <p role="alert" data-testid="action-lost">
+                {tf(Msg::ActionLostUnchanged, &[("why", &lost), ("id", &request_id.unwrap_or_default())])}
             </p>
+            <button type="button" data-testid="action-check-again" on:click=move |_| check_again.run(())>
+                {t(Msg::ActionCheckAgain)}
+            </button>
         }
         .into_any(),
         Phase::Refused(why) => {
             view! { <p role="alert" data-testid="action-refused">{why}</p> }.into_any()
         }
-        Phase::Idle | Phase::Confirming | Phase::Untouched => ().into_any(),
+        Phase::Idle | Phase::Confirming => ().into_any(),
     }
+}
+
+/// The read-only "Check again" of a lost answer: reads the item at `item_url` once more.
+fn check_again(sent: Sent, auth: Auth, item_url: String) -> Callback<()> {
+    Callback::new(move |()| {
+        let Phase::Lost(lost, request_id) = sent.phase.get_untracked() else {
+            return;
+        };
+        sent.phase.set(Phase::Checking);
+        let (auth, item_url) = (auth.clone(), item_url.clone());
+        spawn_local(sent.check(auth, item_url, lost, request_id));
+    })
 }
 
 /// Reprocess one request or assignment. Shown only when the rules allow it; `recheck` is
@@ -231,7 +269,8 @@ pub fn ReprocessAction(
     let config = expect_context::<Config>();
     let phase = RwSignal::new(Phase::Idle);
     let shown = RwSignal::new(None::<(String, String)>);
-    let stopped = RwSignal::new(false);
+    let acted = RwSignal::new(false);
+    let ended = RwSignal::new(None::<FollowEnd>);
     let explain = match action {
         Action::ReprocessAssignment => t(Msg::ReprocessConfirmAssignment),
         _ => t(Msg::ReprocessConfirmRequest),
@@ -246,14 +285,16 @@ pub fn ReprocessAction(
     let sent = Sent {
         phase,
         shown,
-        stopped,
+        acted,
+        ended,
         read: match action {
             Action::ReprocessAssignment => assignment_fields,
             _ => request_fields,
         },
-        done: left_delivering,
+        at_rest: not_delivering,
         verdict,
     };
+    let check_lost = check_again(sent, auth.clone(), item_url.clone());
     let send = move || {
         // The one place a click can send: only from Confirming, and Sending is set before
         // anything is awaited.
@@ -279,12 +320,6 @@ pub fn ReprocessAction(
                         {t(Msg::ReprocessOpen)}
                     </button>
                 }.into_any(),
-                Phase::Untouched => view! {
-                    <p role="status" data-testid="action-untouched">{t(Msg::ActionUntouched)}</p>
-                    <button type="button" data-testid="reprocess" on:click=move |_| phase.set(Phase::Confirming)>
-                        {t(Msg::ActionSendAgain)}
-                    </button>
-                }.into_any(),
                 Phase::Confirming => {
                     let send = send.clone();
                     view! {
@@ -296,9 +331,9 @@ pub fn ReprocessAction(
                         </div>
                     }.into_any()
                 }
-                other => after_send(other),
+                other => after_send(other, check_lost),
             }}
-            <Followed shown=shown stopped=stopped />
+            <Followed shown=shown acted=acted ended=ended />
         </div>
     }
 }
@@ -356,7 +391,8 @@ pub fn ResumeForm(
     // fields meanwhile.
     let confirmed = RwSignal::new(None::<ResumeBody>);
     let shown = RwSignal::new(None::<(String, String)>);
-    let stopped = RwSignal::new(false);
+    let acted = RwSignal::new(false);
+    let ended = RwSignal::new(None::<FollowEnd>);
 
     let body = Memo::new(move |_| ResumeBody {
         source: source.get(),
@@ -403,19 +439,18 @@ pub fn ResumeForm(
     let sent = Sent {
         phase,
         shown,
-        stopped,
+        acted,
+        ended,
         read: request_fields,
-        done: no_longer_waiting,
+        at_rest: any_state,
         verdict: Callback::new(move |json: Value| {
             crate::rules::resume_took_effect(&instance_id, &Request::from_json(&json))
         }),
     };
+    let check_lost = check_again(sent, auth.clone(), item_url.clone());
     let send = move || {
         let state = phase.get_untracked();
-        if !matches!(
-            state,
-            Phase::Idle | Phase::Confirming | Phase::Failed(_) | Phase::Untouched
-        ) {
+        if !matches!(state, Phase::Idle | Phase::Confirming | Phase::Failed(_)) {
             return;
         }
         // The body that goes: the confirmed one for a deny, the form's otherwise; asked of
@@ -492,8 +527,7 @@ pub fn ResumeForm(
                 <pre data-testid="resume-preview">{preview}</pre>
             </details>
             {move || match phase.get() {
-                Phase::Idle | Phase::Failed(_) | Phase::Untouched => view! {
-                    <p role="status" data-testid="action-untouched" hidden=move || phase.get() != Phase::Untouched>{t(Msg::ActionUntouched)}</p>
+                Phase::Idle | Phase::Failed(_) => view! {
                     <button type="submit" class="primary" data-testid="resume-send" disabled=move || !problems.with(Vec::is_empty)>
                         {move || if deny.get() { t(Msg::ResumeDenySend) } else { t(Msg::ResumeContinueSend) }}
                     </button>
@@ -509,10 +543,10 @@ pub fn ResumeForm(
                         </div>
                     }.into_any()
                 }
-                other => after_send(other),
+                other => after_send(other, check_lost),
             }}
             {move || match phase.get() { Phase::Failed(e) => Some(view! { <GraphProblem failure=e /> }), _ => None }}
-            <Followed shown=shown stopped=stopped />
+            <Followed shown=shown acted=acted ended=ended />
         </form>
     }
 }

@@ -171,7 +171,7 @@ pub fn BulkBar(
                 })
                 .collect()
         });
-        run.set(Run::planned(plan, now));
+        run.set(Run::planned(plan));
         stage.set(Stage::Confirming);
     };
     let running = Signal::derive(move || stage.get() == Stage::Running && ended.get().is_none());
@@ -182,8 +182,6 @@ pub fn BulkBar(
         stage.set(Stage::Running);
         let auth = auth.clone();
         let config = config.clone();
-        // The run's clock starts now, like the plan's rules did.
-        run.update(|r| r.start_at(now_utc()));
         spawn_local(async move {
             let version = config.graph_version;
             let transport = BrowserTransport {
@@ -254,7 +252,7 @@ pub fn BulkBar(
                         ("total", &p.total.to_string()),
                         ("accepted", &p.accepted.to_string()),
                         ("verified", &p.verified.to_string()),
-                        ("unknown", &p.unknown.to_string()),
+                        ("lost", &p.answer_lost.to_string()),
                         ("failed", &p.failed.to_string()),
                         ("retrying", &p.retrying.to_string()),
                         ("skipped", &p.skipped.to_string()),

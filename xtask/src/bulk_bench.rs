@@ -169,7 +169,7 @@ async fn batched(
         started: Instant::now(),
         calls: Cell::new(0),
     };
-    let run = RefCell::new(Run::planned(plan.to_vec(), chrono::Utc::now()));
+    let run = RefCell::new(Run::planned(plan.to_vec()));
     let action = |id: &str| format!("{EM}/{id}/reprocess");
     let item = |id: &str| format!("{EM}/{id}");
     let paths = Paths {
