@@ -22,7 +22,7 @@ use crate::config::Config;
 use crate::graph::models::{PackageRef, Request};
 use crate::graph::plan::{is_filter_refusal, refused_in};
 use crate::graph::resources::{Collection, Endpoint};
-use crate::graph::{GraphFailure, get_json};
+use crate::graph::{GraphFailure, get_all, get_json};
 use crate::i18n::{Msg, t, tf};
 use crate::ids::Guid;
 use crate::intl::{number, time_of_day};
@@ -119,9 +119,9 @@ impl Reader {
             let result = match self.count_scopes(vec![None]).await {
                 Err(GraphFailure::Graph(e)) if e.status == 403 => {
                     let endpoint = Endpoint::of(&self.config);
-                    let body =
-                        get_json(&self.auth, &endpoint.list(Collection::Catalogs, &[])).await?;
-                    let packages: Vec<_> = catalogs_from_json(&body)
+                    let catalogs = endpoint.list(Collection::Catalogs, &[]);
+                    let items = get_all(&self.auth, &endpoint, &catalogs).await?;
+                    let packages: Vec<_> = catalogs_from_json(&items)
                         .into_iter()
                         .flat_map(|c| c.packages)
                         .map(Some)

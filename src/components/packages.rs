@@ -10,7 +10,7 @@ use crate::components::load::load;
 use crate::config::Config;
 use crate::graph::models::PackageRef;
 use crate::graph::resources::{Collection, Endpoint};
-use crate::graph::{GraphFailure, get_json};
+use crate::graph::{GraphFailure, get_all, get_json};
 use crate::ids::Guid;
 
 /// A catalog and its access packages.
@@ -21,35 +21,31 @@ pub struct Catalog {
     pub packages: Vec<PackageRef>,
 }
 
-/// The catalogs Graph answered, each with its packages (every package knows its
-/// catalog's name).
-pub fn catalogs_from_json(body: &serde_json::Value) -> Vec<Catalog> {
-    body["value"]
-        .as_array()
-        .map(|list| {
-            list.iter()
-                .map(|c| {
-                    let name = c["displayName"].as_str().unwrap_or("").to_string();
-                    let packages = c["accessPackages"]
-                        .as_array()
-                        .map(|ps| {
-                            ps.iter()
-                                .map(|p| PackageRef {
-                                    catalog: Some(name.clone()),
-                                    ..PackageRef::from_json(p)
-                                })
-                                .collect()
+/// The catalogs Graph answered (every page's items), each with its packages (every
+/// package knows its catalog's name).
+pub fn catalogs_from_json(items: &[serde_json::Value]) -> Vec<Catalog> {
+    items
+        .iter()
+        .map(|c| {
+            let name = c["displayName"].as_str().unwrap_or("").to_string();
+            let packages = c["accessPackages"]
+                .as_array()
+                .map(|ps| {
+                    ps.iter()
+                        .map(|p| PackageRef {
+                            catalog: Some(name.clone()),
+                            ..PackageRef::from_json(p)
                         })
-                        .unwrap_or_default();
-                    Catalog {
-                        id: c["id"].as_str().unwrap_or("").to_string(),
-                        name,
-                        packages,
-                    }
+                        .collect()
                 })
-                .collect()
+                .unwrap_or_default();
+            Catalog {
+                id: c["id"].as_str().unwrap_or("").to_string(),
+                name,
+                packages,
+            }
         })
-        .unwrap_or_default()
+        .collect()
 }
 
 type Loaded = ReadSignal<Option<Result<Vec<Catalog>, GraphFailure>>>;
@@ -210,10 +206,11 @@ pub fn use_catalogs() -> Loaded {
     }
     let auth = expect_context::<Auth>();
     let config = expect_context::<Config>();
-    let url = Endpoint::of(&config).list(Collection::Catalogs, &[]);
+    let endpoint = Endpoint::of(&config);
+    let url = endpoint.list(Collection::Catalogs, &[]);
     let fetch = async move {
-        let body = get_json(&auth, &url).await?;
-        let mut catalogs = catalogs_from_json(&body);
+        let items = get_all(&auth, &endpoint, &url).await?;
+        let mut catalogs = catalogs_from_json(&items);
         crate::sort::sort_by(&mut catalogs, |a, b| a.name.cmp(&b.name));
         Ok(catalogs)
     };
@@ -287,14 +284,14 @@ mod tests {
 
     #[test]
     fn every_package_knows_its_catalog() {
-        let body = json!({ "value": [
-            { "id": "c1", "displayName": "Finance · 财务", "accessPackages": [
+        let items = [
+            json!({ "id": "c1", "displayName": "Finance · 财务", "accessPackages": [
                 { "id": "p1", "displayName": "Payroll" },
                 { "id": "p2", "displayName": "<b>Audit</b>" },
-            ]},
-            { "id": "c2", "displayName": "Empty" },
-        ]});
-        let catalogs = catalogs_from_json(&body);
+            ]}),
+            json!({ "id": "c2", "displayName": "Empty" }),
+        ];
+        let catalogs = catalogs_from_json(&items);
         assert_eq!(catalogs.len(), 2);
         assert_eq!(
             catalogs[0].packages[1].catalog.as_deref(),

@@ -37,6 +37,29 @@ pub async fn get_json(auth: &Auth, url: &str) -> Result<serde_json::Value, Graph
     serde_json::from_str(&answer.body).map_err(|e| GraphFailure::Network(e.to_string()))
 }
 
+/// Every item of a list, following `@odata.nextLink` page after page. A next link that
+/// is not a page of `endpoint`'s Graph stops the read ([`GraphFailure::ForeignLink`]): it
+/// would carry the bearer token elsewhere.
+pub async fn get_all(
+    auth: &Auth,
+    endpoint: &resources::Endpoint,
+    url: &str,
+) -> Result<Vec<serde_json::Value>, GraphFailure> {
+    let mut items = Vec::new();
+    let mut next = Some(url.to_string());
+    while let Some(url) = next.take() {
+        let mut body = get_json(auth, &url).await?;
+        next = body["@odata.nextLink"].as_str().map(str::to_string);
+        if let Some(link) = next.as_ref().filter(|l| !endpoint.owns(l)) {
+            return Err(GraphFailure::ForeignLink(link.clone()));
+        }
+        if let serde_json::Value::Array(page) = body["value"].take() {
+            items.extend(page);
+        }
+    }
+    Ok(items)
+}
+
 /// What Graph answered to a call that succeeded.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Answer {
