@@ -364,6 +364,19 @@ impl Config {
             }
         };
 
+        // Microsoft's beta metadata for national clouds has only the legacy
+        // `accessPackage…` collections, not the assignmentRequests, assignments and
+        // catalogs the app reads (shared/reference/graph-metadata.md).
+        if let (Some(c), Some(GraphVersion::Beta)) = (cloud, graph_version)
+            && c != Cloud::Global
+        {
+            errors.push(ConfigError::Invalid {
+                field: "graphVersion",
+                value: "beta".into(),
+                expected: Msg::ConfigExpectVersionNational,
+            });
+        }
+
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -999,6 +1012,39 @@ mod tests {
                 "{field}: {errors:?}"
             );
         }
+    }
+
+    #[test]
+    fn beta_is_refused_outside_the_global_cloud() {
+        // graph-metadata.md: beta-USNat's entitlementManagement has only the accessPackage…
+        // collections, none of assignmentRequests, assignments, catalogs.
+        for cloud in ["usgov-l4", "usgov-l5-dod", "china"] {
+            let mut json = minimal();
+            json["cloud"] = cloud.into();
+            json["graphVersion"] = "beta".into();
+            let errors = parse(json).unwrap_err();
+            assert_eq!(errors.len(), 1, "{cloud}: {errors:?}");
+            let text = errors[0].to_string();
+            assert!(
+                text.contains("graphVersion") && text.contains("v1.0") && text.contains("catalogs"),
+                "{cloud}: {text}"
+            );
+        }
+        // A custom endpoint acting as a national cloud is held to the same surface.
+        let mut json = minimal();
+        json["cloud"] = "custom".into();
+        json["graphVersion"] = "beta".into();
+        json["custom"] = serde_json::json!({
+            "authorityHost": "http://127.0.0.1:8081/",
+            "graphHost": "http://127.0.0.1:8081/",
+            "actsAs": "china",
+        });
+        assert!(parse(json.clone()).is_err());
+        json["custom"]["actsAs"] = "global".into();
+        assert_eq!(parse(json).unwrap().graph_version, GraphVersion::Beta);
+        let mut global = minimal();
+        global["graphVersion"] = "beta".into();
+        assert!(parse(global).is_ok());
     }
 
     #[test]

@@ -341,6 +341,7 @@ catalog! {
     ConfigExpectActsAs => "global, usgov-l4, usgov-l5-dod or china",
     ConfigExpectCloud => "global, usgov-l4, usgov-l5-dod, china or custom",
     ConfigExpectVersion => "\"v1.0\" or \"beta\"",
+    ConfigExpectVersionNational => "\"v1.0\" in this cloud: Microsoft Graph beta outside the global cloud has no assignmentRequests, assignments or catalogs",
     ConfigExpectStorage => "\"sessionStorage\" (the default), \"memory\" or \"localStorage\"",
     ConfigExpectScopeNoSpaces => "a list of scope strings without spaces",
     ConfigExpectScopes => "a list of scope strings",
