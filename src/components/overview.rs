@@ -20,7 +20,7 @@ use crate::components::list::{Refusals, now_utc};
 use crate::components::packages::{catalogs_from_json, timeout_in, use_timeouts, waiting_packages};
 use crate::config::Config;
 use crate::graph::models::{PackageRef, Request};
-use crate::graph::plan::{is_filter_refusal, refused_in};
+use crate::graph::plan::{is_filter_refusal, needs_package_scope, refused_in};
 use crate::graph::resources::{Collection, Endpoint};
 use crate::graph::{GraphFailure, get_all, get_json};
 use crate::i18n::{Msg, t, tf};
@@ -112,12 +112,15 @@ struct Reader {
 }
 
 impl Reader {
-    /// Counts the tenant, or each package when Graph refuses a tenant-wide list (403),
+    /// Counts the tenant, or each package when Graph refuses a tenant-wide list (403, or a
+    /// 400 not about the filter),
     /// moving a `$filter` clause Graph refuses to the browser and starting again.
     async fn count(&self) -> Result<Counted, GraphFailure> {
         loop {
             let result = match self.count_scopes(vec![None]).await {
-                Err(GraphFailure::Graph(e)) if e.status == 403 => {
+                Err(GraphFailure::Graph(e))
+                    if needs_package_scope(e.status, &e.code, &e.message) =>
+                {
                     let endpoint = Endpoint::of(&self.config);
                     let catalogs = endpoint.list(Collection::Catalogs, &[]);
                     let items = get_all(&self.auth, &endpoint, &catalogs).await?;

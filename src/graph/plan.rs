@@ -273,6 +273,20 @@ pub fn is_filter_refusal(status: u16, code: &str, message: &str) -> bool {
                 && message.to_ascii_lowercase().contains("filter")))
 }
 
+/// Whether Graph refused a list because the account may read only some packages (a
+/// catalog-scoped role): 403, or a 400 that is not about the `$filter` (Graph has answered
+/// such accounts both ways). The caller reads package by package instead.
+///
+/// ```
+/// use access_desk::graph::plan::needs_package_scope;
+/// assert!(needs_package_scope(403, "Forbidden", ""));
+/// assert!(needs_package_scope(400, "BadRequest", "A catalog scope is required."));
+/// assert!(!needs_package_scope(400, "InvalidFilter", "Filter 'status' is not supported."));
+/// ```
+pub fn needs_package_scope(status: u16, code: &str, message: &str) -> bool {
+    status == 403 || (status == 400 && !is_filter_refusal(status, code, message))
+}
+
 /// Refused properties as the session keeps them: one `collection/version/property` line
 /// each (`Requests/v1.0/state`).
 pub fn refusals_to_text(list: &[(Collection, GraphVersion, Property)]) -> String {
@@ -508,6 +522,20 @@ mod tests {
         ));
         assert!(!is_filter_refusal(400, "BadRequest", "Invalid $expand"));
         assert!(!is_filter_refusal(403, "InvalidFilter", ""));
+        // A refusal that is not about the filter sends a scoped account package by package.
+        assert!(needs_package_scope(403, "Authorization_RequestDenied", ""));
+        assert!(needs_package_scope(
+            400,
+            "Request_BadRequest",
+            "Insufficient scope."
+        ));
+        assert!(!needs_package_scope(
+            400,
+            "BadRequest",
+            "The $filter clause is not supported."
+        ));
+        assert!(!needs_package_scope(404, "NotFound", ""));
+        assert!(!needs_package_scope(500, "UnknownError", ""));
     }
 
     #[test]

@@ -87,12 +87,14 @@ fn RequestsList() -> impl IntoView {
     // Ids of the rows selected for a bulk reprocess.
     let selected = RwSignal::new(Vec::<String>::new());
 
-    // A catalog-scoped administrator must name a package: say so instead of a bare 403.
+    // A catalog-scoped administrator must name a package: say so instead of a bare 403
+    // (or the 400 Graph may give such an account).
     let needs_package = move || {
         view.with(|v| v.package.is_none())
-            && pager.error.with(
-                |e| matches!(e, Some(crate::graph::GraphFailure::Graph(g)) if g.status == 403),
-            )
+            && pager.error.with(|e| {
+                matches!(e, Some(crate::graph::GraphFailure::Graph(g))
+                    if crate::graph::plan::needs_package_scope(g.status, &g.code, &g.message))
+            })
     };
 
     view! {
