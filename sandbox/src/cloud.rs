@@ -1,5 +1,6 @@
-//! National clouds: which Graph audience tokens carry, and whether `resume` exists
-//! (the US Government and China v1.0 schemas have no resume action; the schemas decide).
+//! National clouds: which Graph audience tokens carry, whether `resume` exists (the US
+//! Government and China v1.0 schemas have no resume action; the schemas decide), and the
+//! rest of each cloud's own surface (shared/reference/graph-metadata.md).
 
 use clap::ValueEnum;
 
@@ -34,6 +35,20 @@ pub fn graph_audiences(c: Cloud) -> &'static [&'static str] {
 
 pub fn has_resume(c: Cloud) -> bool {
     c == Cloud::Global
+}
+
+/// Whether beta serves the new collection names (`assignmentRequests`; beta never serves
+/// `assignments`, `catalogs`, `assignmentPolicies`). The beta reference page of
+/// `assignmentRequests` is global-only, and the one national-cloud beta CSDL (beta-USNat)
+/// has only the `accessPackage…` names: outside the global cloud, beta serves only those.
+pub fn beta_has_new_names(c: Cloud) -> bool {
+    c == Cloud::Global
+}
+
+/// Whether `accessPackageAssignmentRequest` has `justification`: the v1.0 CSDLs of US
+/// Government (Fairfax) and China (Mooncake) lack it; v1.0 global and beta have it.
+pub fn request_has_justification(c: Cloud, v: crate::graph::Version) -> bool {
+    c == Cloud::Global || v == crate::graph::Version::Beta
 }
 
 /// The host of the cloud's token issuer when it is not the host tokens are requested from.

@@ -53,7 +53,8 @@ pub struct Options {
     /// Seed of the generated tenant: the same seed gives the same data.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// The national cloud to behave as (scopes, token audience, whether resume exists).
+    /// The national cloud to behave as (scopes, token audience, issuer, and its own Graph
+    /// surface: whether resume exists, beta collection names, v1.0 justification).
     #[arg(long, value_enum, default_value_t = cloud::Cloud::Global)]
     pub cloud: cloud::Cloud,
     /// Added latency of every Graph call, in milliseconds.

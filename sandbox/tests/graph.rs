@@ -752,13 +752,17 @@ async fn resume_does_not_exist_outside_the_global_cloud() {
         )
         .await;
     let token = tokens["access_token"].as_str().unwrap();
-    for v in ["v1.0", "beta"] {
+    // Beta outside the global cloud has only the accessPackage… names.
+    for (v, collection) in [
+        ("v1.0", "assignmentRequests"),
+        ("beta", "accessPackageAssignmentRequests"),
+    ] {
         let (status, body, _) = r
             .post(
                 token,
                 &r.em(
                     v,
-                    "assignmentRequests/0e60f18c-b2a0-4887-9da8-da2e30a39d99/resume",
+                    &format!("{collection}/0e60f18c-b2a0-4887-9da8-da2e30a39d99/resume"),
                 ),
                 Some(seed_continue()),
             )

@@ -13,6 +13,7 @@ use super::render::{self, Version, pascal};
 use super::{Call, Caller, GraphError, Reply, truncate};
 use crate::Shared;
 use crate::accounts::Role;
+use crate::cloud::Cloud;
 use crate::data::{AsgState, Data, ReqState, Stage};
 use crate::ids::is_guid;
 
@@ -31,9 +32,15 @@ enum Set {
     Policies,
 }
 
-fn entity_set(v: Version, seg: &str) -> Option<Set> {
+/// The collections under `entitlementManagement` in `v` as `cloud` serves them
+/// (shared/reference/graph-metadata.md): beta outside the global cloud has only the
+/// `accessPackage…` names.
+fn entity_set(cloud: Cloud, v: Version, seg: &str) -> Option<Set> {
     match (v, seg) {
-        (_, "assignmentRequests") => Some(Set::Requests),
+        (Version::V1, "assignmentRequests") => Some(Set::Requests),
+        (Version::Beta, "assignmentRequests") if crate::cloud::beta_has_new_names(cloud) => {
+            Some(Set::Requests)
+        }
         (Version::Beta, "accessPackageAssignmentRequests") => Some(Set::Requests),
         (Version::V1, "assignments") => Some(Set::Assignments),
         (Version::Beta, "accessPackageAssignments") => Some(Set::Assignments),
@@ -57,7 +64,8 @@ pub fn route(s: &Shared, caller: &Caller, call: &Call) -> Result<Reply, GraphErr
         return Err(GraphError::segment(seg));
     };
     let segs: Vec<&str> = rest.split('/').collect();
-    let set = entity_set(call.version, segs[0]).ok_or_else(|| GraphError::segment(segs[0]))?;
+    let set = entity_set(s.options.cloud, call.version, segs[0])
+        .ok_or_else(|| GraphError::segment(segs[0]))?;
     if !caller.can_read() {
         return Err(GraphError::forbidden(
             "Insufficient privileges to complete the operation: the token has no EntitlementManagement.ReadWrite.All (or Read.All) permission.",
@@ -362,7 +370,7 @@ fn shape(
             if documented {
                 check_documented_filter(&parsed, set, v, sample, &doc, seg)?;
             } else {
-                check_extended_filter(&parsed, set, v)?;
+                check_extended_filter(&parsed, set, v, sample)?;
             }
             // Test control: a documented clause refused at run time (either mode).
             for c in parsed.conjuncts() {
@@ -507,8 +515,18 @@ fn check_documented_filter(
 }
 
 /// Extended mode: any and/or/not of comparisons on the extended fields.
-fn check_extended_filter(f: &Filter, set: Set, v: Version) -> Result<(), GraphError> {
+fn check_extended_filter(
+    f: &Filter,
+    set: Set,
+    v: Version,
+    sample: Option<&Value>,
+) -> Result<(), GraphError> {
     let fields = filter_fields(set, v);
+    for (path, _, _) in f.comparisons() {
+        if !has_property(set, v, sample, path) {
+            return Err(unknown_property(set, path));
+        }
+    }
     for (path, op, lit) in f.comparisons() {
         let Some((name, is_time)) = fields.iter().find(|(n, _)| n.eq_ignore_ascii_case(path))
         else {
@@ -670,7 +688,7 @@ fn list(
 ) -> Result<Reply, GraphError> {
     let v = call.version;
     let d = s.data.read().expect("data");
-    let sample = sample_entity(v, &d, set);
+    let sample = sample_entity(v, s.options.cloud, &d, set);
     let (q, shape) = shape(s, call, set, sample.as_ref(), Read::List)?;
     let set_seg = collection_segment(call);
 
@@ -760,7 +778,7 @@ fn list(
     let values: Vec<Value> = page
         .iter()
         .map(|&i| {
-            let o = render_one(v, &d, set, i, &shape.expand);
+            let o = render_one(v, s.options.cloud, &d, set, i, &shape.expand);
             render::select(o, shape.select.as_deref(), &shape.expand)
         })
         .collect();
@@ -792,9 +810,12 @@ fn decode_skiptoken(t: &str) -> Option<usize> {
     raw.strip_prefix("sandbox-page:")?.parse().ok()
 }
 
-fn sample_entity(v: Version, d: &Data, set: Set) -> Option<Value> {
+fn sample_entity(v: Version, cloud: Cloud, d: &Data, set: Set) -> Option<Value> {
     match set {
-        Set::Requests => d.requests.first().map(|r| render::request(v, d, r, &[])),
+        Set::Requests => d
+            .requests
+            .first()
+            .map(|r| render::request(v, cloud, d, r, &[])),
         Set::Assignments => d
             .assignments
             .first()
@@ -805,10 +826,17 @@ fn sample_entity(v: Version, d: &Data, set: Set) -> Option<Value> {
     }
 }
 
-fn render_one(v: Version, d: &Data, set: Set, i: usize, expand: &[(String, Vec<String>)]) -> Value {
+fn render_one(
+    v: Version,
+    cloud: Cloud,
+    d: &Data,
+    set: Set,
+    i: usize,
+    expand: &[(String, Vec<String>)],
+) -> Value {
     let names: Vec<String> = expand.iter().map(|(n, _)| n.clone()).collect();
     match set {
-        Set::Requests => render::request(v, d, &d.requests[i], expand),
+        Set::Requests => render::request(v, cloud, d, &d.requests[i], expand),
         Set::Assignments => render::assignment(v, d, &d.assignments[i], expand),
         Set::Packages => {
             let nested: Vec<String> = names;
@@ -867,7 +895,7 @@ fn package_of(d: &Data, set: Set, i: usize) -> Option<usize> {
 fn get(s: &Shared, caller: &Caller, call: &Call, set: Set, id: &str) -> Result<Reply, GraphError> {
     let v = call.version;
     let d = s.data.read().expect("data");
-    let sample = sample_entity(v, &d, set);
+    let sample = sample_entity(v, s.options.cloud, &d, set);
     let (_, shape) = shape(s, call, set, sample.as_ref(), Read::Item)?;
     let i = find_existing(&d, set, id)?;
     if let Some(p) = package_of(&d, set, i) {
@@ -880,7 +908,7 @@ fn get(s: &Shared, caller: &Caller, call: &Call, set: Set, id: &str) -> Result<R
         ));
     }
     let mut o = render::select(
-        render_one(v, &d, set, i, &shape.expand),
+        render_one(v, s.options.cloud, &d, set, i, &shape.expand),
         shape.select.as_deref(),
         &shape.expand,
     );

@@ -5,6 +5,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::clock::iso;
+use crate::cloud::Cloud;
 use crate::data::{Assignment, Callout, Data, Extension, Package, Policy, Request, Subject};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -329,7 +330,15 @@ pub fn assignment(v: Version, d: &Data, a: &Assignment, expand: &[(String, Vec<S
     o
 }
 
-pub fn request(v: Version, d: &Data, r: &Request, expand: &[(String, Vec<String>)]) -> Value {
+/// A request in `v` as `cloud` serves it (v1.0 in US Government and China has no
+/// `justification`).
+pub fn request(
+    v: Version,
+    cloud: Cloud,
+    d: &Data,
+    r: &Request,
+    expand: &[(String, Vec<String>)],
+) -> Value {
     let answers: Vec<Value> = r
         .answers
         .iter()
@@ -357,6 +366,11 @@ pub fn request(v: Version, d: &Data, r: &Request, expand: &[(String, Vec<String>
         "schedule": schedule(r.schedule_start, r.schedule_end),
         "customExtensionCalloutInstances": callouts(d, &r.callouts),
     });
+    if !crate::cloud::request_has_justification(cloud, v)
+        && let Value::Object(map) = &mut o
+    {
+        map.remove("justification");
+    }
     match v {
         Version::V1 => {
             o["requestType"] = json!(r.request_type);

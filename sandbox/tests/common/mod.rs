@@ -196,6 +196,18 @@ impl Running {
             .to_string()
     }
 
+    /// An access token for `who` whose Graph scope names `graph` (a national cloud's host,
+    /// such as `https://graph.microsoft.us`).
+    pub async fn token_for(&self, who: &str, graph: &str) -> String {
+        let scope =
+            format!("{graph}/EntitlementManagement.ReadWrite.All openid profile offline_access");
+        let url = self.authorize_url(&[("scope", Some(&scope))]);
+        let code = params(&self.pick_account(&url, who).await)["code"].clone();
+        let (status, tokens) = self.redeem_code(&code).await;
+        assert_eq!(status, 200, "{tokens}");
+        tokens["access_token"].as_str().unwrap().to_string()
+    }
+
     pub fn em(&self, version: &str, rest: &str) -> String {
         format!(
             "{}/{version}/identityGovernance/entitlementManagement/{rest}",
