@@ -20,7 +20,9 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use crate::config::GraphVersion;
-use crate::graph::resources::{Clause, Collection, Op, Property, documented, filter_text};
+use crate::graph::resources::{
+    Clause, Collection, Op, Property, documented, filter_text, state_value_documented,
+};
 use crate::ids::Guid;
 use crate::query::{ListKind, ListView, Preset};
 use crate::rules::{REPROCESSABLE_STATES, waiting_states};
@@ -193,7 +195,9 @@ pub fn plan(
         // No state can satisfy both the preset and the chosen states: nothing to ask.
         Some(states) if states.is_empty() => Vec::new(),
         Some(states)
-            if allowed(Property::State, Op::Eq) && states.len() < view.spec().states.len() =>
+            if allowed(Property::State, Op::Eq)
+                && states.len() < view.spec().states.len()
+                && states.iter().all(|s| state_value_documented(c, v, s)) =>
         {
             states
                 .iter()
@@ -407,6 +411,19 @@ mod tests {
             ]
         );
         assert_eq!(p.browser, [BrowserPart::Status("Delivered".into())]);
+        // Beta documents assignmentState as Delivering, Delivered or Expired: a failed
+        // assignment is looked for in the browser, over the unfiltered list.
+        let (failed, _) = ListView::parse(&ASSIGNMENTS, "state=deliveryFailed,delivered");
+        let p = plan(&failed, Beta, now(), &[]);
+        assert_eq!(p.filters(), [""]);
+        assert_eq!(
+            p.browser,
+            [BrowserPart::States(vec!["delivered", "deliveryFailed"])]
+        );
+        assert_eq!(
+            plan(&failed, V1, now(), &[]).filters(),
+            ["state eq 'delivered'", "state eq 'deliveryFailed'"]
+        );
     }
 
     #[test]

@@ -192,6 +192,18 @@ pub fn documented(c: Collection, v: GraphVersion) -> &'static [(Property, Op)] {
     }
 }
 
+/// Whether `$filter` may name state `v1_name` for collection `c` in version `v`. Beta's
+/// assignment page documents `assignmentState` as `Delivering`, `Delivered` or `Expired`
+/// only; other states of an assignment are kept in the browser.
+pub fn state_value_documented(c: Collection, v: GraphVersion, v1_name: &str) -> bool {
+    match (c, v) {
+        (Collection::Assignments, GraphVersion::Beta) => ["delivering", "delivered", "expired"]
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case(v1_name)),
+        _ => true,
+    }
+}
+
 /// A value in a `$filter` clause.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Literal {
