@@ -21,7 +21,6 @@ pub enum Refusal {
     NotWaiting,
     ResumeNotInCloud,
     InstanceIdNotGuid,
-    InstanceMismatch,
     StageMismatch {
         waiting: Stage,
     },
@@ -54,7 +53,6 @@ impl Refusal {
             Refusal::NotWaiting => t(Msg::RuleNotWaiting).into(),
             Refusal::ResumeNotInCloud => t(Msg::ResumeUnavailableCloud).into(),
             Refusal::InstanceIdNotGuid => t(Msg::RuleInstanceIdNotGuid).into(),
-            Refusal::InstanceMismatch => t(Msg::RuleInstanceMismatch).into(),
             Refusal::StageMismatch { waiting } => {
                 tf(Msg::RuleStageMismatch, &[("stage", waiting.name())])
             }
@@ -157,8 +155,6 @@ pub fn can_resume(
     let mut problems = Vec::new();
     if !is_guid(&form.instance_id) {
         problems.push(Refusal::InstanceIdNotGuid);
-    } else if !form.instance_id.eq_ignore_ascii_case(&waiting.instance_id) {
-        problems.push(Refusal::InstanceMismatch);
     }
     if let Some(stage) = waiting.stage
         && stage != form.stage
@@ -184,6 +180,13 @@ pub fn can_resume(
     } else {
         Err(problems)
     }
+}
+
+/// Whether the form's instance id is not the waiting callout's. Not a refusal: Microsoft's
+/// documents never say that `customExtensionStageInstanceId` is the callout instance's id,
+/// so the admin is warned and asked to confirm instead.
+pub fn instance_differs(waiting: &WaitingCallout, form: &ResumeBody) -> bool {
+    !form.instance_id.eq_ignore_ascii_case(&waiting.instance_id)
 }
 
 /// Reprocess an assignment: delivered (v1.0 `state` or beta `assignmentState`, any casing).
@@ -690,7 +693,21 @@ mod tests {
                 Some(&waiting(None)),
                 &body
             ),
-            Err(vec![Refusal::InstanceMismatch, Refusal::SourceTooLong])
+            Err(vec![Refusal::SourceTooLong])
+        );
+        // Another instance id is a warning to confirm, not a refusal.
+        assert!(instance_differs(&waiting(None), &body));
+        body.instance_id = waiting(None).instance_id.to_uppercase();
+        assert!(!instance_differs(&waiting(None), &body));
+        assert_eq!(
+            can_resume(
+                Cloud::Global,
+                ID,
+                "WaitingForCallback",
+                Some(&waiting(None)),
+                &body
+            ),
+            Err(vec![Refusal::SourceTooLong])
         );
         assert_eq!(
             can_resume(
@@ -748,7 +765,6 @@ mod tests {
             Refusal::NotWaiting,
             Refusal::ResumeNotInCloud,
             Refusal::InstanceIdNotGuid,
-            Refusal::InstanceMismatch,
             Refusal::StageMismatch {
                 waiting: Stage::Approved,
             },

@@ -26,8 +26,9 @@ use crate::graph::resources::{Collection, Endpoint};
 use crate::graph::{GraphFailure, get_json, post_action, sleep_ms};
 use crate::i18n::{Msg, t, tf};
 use crate::ids::Guid;
+use crate::ids::is_guid;
 use crate::labels;
-use crate::rules::{Refusal, Verdict, WaitingCallout, can_resume};
+use crate::rules::{Refusal, Verdict, WaitingCallout, can_resume, instance_differs};
 
 /// Where a single-item action is.
 #[derive(Clone, Debug, PartialEq)]
@@ -240,6 +241,13 @@ fn after_send(phase: Phase, check_again: Callback<()>) -> AnyView {
     }
 }
 
+/// Graph's answer to a resume it could not match (docs-contrib issue 8687): `UnknownError`
+/// with an empty message, which says nothing of the cause.
+fn is_opaque_resume_failure(f: &GraphFailure) -> bool {
+    matches!(f, GraphFailure::Graph(e)
+        if e.code.eq_ignore_ascii_case("UnknownError") && e.message.trim().is_empty())
+}
+
 /// The read-only "Check again" of a lost answer: reads the item at `item_url` once more.
 fn check_again(sent: Sent, auth: Auth, item_url: String) -> Callback<()> {
     Callback::new(move |()| {
@@ -341,7 +349,7 @@ pub fn ReprocessAction(
 /// Which field a refusal belongs next to.
 fn field_of(r: &Refusal) -> &'static str {
     match r {
-        Refusal::InstanceIdNotGuid | Refusal::InstanceMismatch => "instance",
+        Refusal::InstanceIdNotGuid => "instance",
         Refusal::StageMismatch { .. }
         | Refusal::StageRuledOut { .. }
         | Refusal::DenyNotAtStage(_) => "stage",
@@ -387,8 +395,8 @@ pub fn ResumeForm(
     let source = RwSignal::new(t(Msg::AppName).to_string());
     let detail = RwSignal::new(String::new());
     let phase = RwSignal::new(Phase::Idle);
-    // The body the deny confirmation shows: what "Deny now" sends, whatever happens to the
-    // fields meanwhile.
+    // The body a confirmation (deny, or another instance id) shows: what its button sends,
+    // whatever happens to the fields meanwhile.
     let confirmed = RwSignal::new(None::<ResumeBody>);
     let shown = RwSignal::new(None::<(String, String)>);
     let acted = RwSignal::new(false);
@@ -448,6 +456,7 @@ pub fn ResumeForm(
         }),
     };
     let check_lost = check_again(sent, auth.clone(), item_url.clone());
+    let waiting_now = waiting.clone();
     let send = move || {
         let state = phase.get_untracked();
         if !matches!(state, Phase::Idle | Phase::Confirming | Phase::Failed(_)) {
@@ -463,7 +472,7 @@ pub fn ResumeForm(
         if !check(&b).is_empty() {
             return;
         }
-        if b.deny && state != Phase::Confirming {
+        if (b.deny || instance_differs(&waiting_now, &b)) && state != Phase::Confirming {
             confirmed.set(Some(b));
             phase.set(Phase::Confirming);
             return;
@@ -477,6 +486,9 @@ pub fn ResumeForm(
         );
     };
     let send2 = send.clone();
+    let (waiting_id, waiting_warn) = (waiting.instance_id.clone(), waiting.clone());
+    let differs =
+        move || body.with(|b| is_guid(&b.instance_id) && instance_differs(&waiting_warn, b));
     view! {
         <form class="resume-form" data-testid="resume-form" on:submit=move |ev| { ev.prevent_default(); send(); }>
             <label>
@@ -488,6 +500,9 @@ pub fn ResumeForm(
                     aria-describedby="resume-instance-error" />
             </label>
             <p class="field-error" id="resume-instance-error" data-testid="error-instance">{errors_for("instance")}</p>
+            <p class="hint warn" data-testid="warn-instance" hidden=move || !differs()>
+                {tf(Msg::ResumeInstanceDiffers, &[("waiting", &waiting_id)])}
+            </p>
             <label>
                 {t(Msg::ResumeStage)}
                 <select name="stage" on:change=move |ev| {
@@ -534,10 +549,21 @@ pub fn ResumeForm(
                 }.into_any(),
                 Phase::Confirming => {
                     let send = send2.clone();
+                    let frozen = confirmed.get_untracked();
+                    let denies = frozen.as_ref().is_some_and(|b| b.deny);
+                    let other_instance = frozen.as_ref().is_some_and(|b| instance_differs(&waiting, b));
+                    let (test_id, button) = if denies {
+                        ("deny-now", t(Msg::DenyNow))
+                    } else {
+                        ("resume-send-anyway", t(Msg::ResumeSendAnyway))
+                    };
                     view! {
-                        <div role="alertdialog" aria-labelledby="deny-explain" class="confirm" data-testid="deny-confirm">
-                            <p id="deny-explain">{t(Msg::ResumeConfirmDeny)}</p>
-                            <button type="button" class="primary danger" data-testid="deny-now" on:click=move |_| send()>{t(Msg::DenyNow)}</button>
+                        <div role="alertdialog" aria-labelledby="confirm-explain" class="confirm" data-testid="resume-confirm">
+                            <div id="confirm-explain">
+                                <p hidden=!other_instance data-testid="confirm-instance">{tf(Msg::ResumeConfirmInstance, &[("waiting", &waiting.instance_id)])}</p>
+                                <p hidden=!denies data-testid="deny-confirm">{t(Msg::ResumeConfirmDeny)}</p>
+                            </div>
+                            <button type="button" class="primary" class:danger=denies data-testid=test_id on:click=move |_| send()>{button}</button>
                             " "
                             <button type="button" on:click=move |_| { phase.set(Phase::Idle); confirmed.set(None) }>{t(Msg::Cancel)}</button>
                         </div>
@@ -545,8 +571,39 @@ pub fn ResumeForm(
                 }
                 other => after_send(other, check_lost),
             }}
-            {move || match phase.get() { Phase::Failed(e) => Some(view! { <GraphProblem failure=e /> }), _ => None }}
+            {move || match phase.get() { Phase::Failed(e) => Some(view! { <GraphProblem failure=e.clone() /> {is_opaque_resume_failure(&e).then(|| view! { <p class="notice" data-testid="resume-unknown-error">{t(Msg::ResumeUnknownError)}</p> })} }), _ => None }}
             <Followed shown=shown acted=acted ended=ended />
         </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::GraphError;
+
+    fn graph(status: u16, code: &str, message: &str) -> GraphFailure {
+        GraphFailure::Graph(GraphError {
+            status,
+            code: code.into(),
+            message: message.into(),
+            request_id: None,
+            date: None,
+        })
+    }
+
+    #[test]
+    fn only_an_unknown_error_without_a_message_gets_the_usual_causes() {
+        assert!(is_opaque_resume_failure(&graph(400, "UnknownError", "")));
+        assert!(is_opaque_resume_failure(&graph(500, "unknownError", "  ")));
+        assert!(!is_opaque_resume_failure(&graph(
+            400,
+            "UnknownError",
+            "Stage mismatch."
+        )));
+        assert!(!is_opaque_resume_failure(&graph(400, "BadRequest", "")));
+        assert!(!is_opaque_resume_failure(&GraphFailure::Network(
+            "reset".into()
+        )));
     }
 }
