@@ -560,8 +560,8 @@ pub fn ResumeForm(
                     view! {
                         <div role="alertdialog" aria-labelledby="confirm-explain" class="confirm" data-testid="resume-confirm">
                             <div id="confirm-explain">
-                                <p hidden=!other_instance data-testid="confirm-instance">{tf(Msg::ResumeConfirmInstance, &[("waiting", &waiting.instance_id)])}</p>
-                                <p hidden=!denies data-testid="deny-confirm">{t(Msg::ResumeConfirmDeny)}</p>
+                                {other_instance.then(|| view! { <p data-testid="confirm-instance">{tf(Msg::ResumeConfirmInstance, &[("waiting", &waiting.instance_id)])}</p> })}
+                                {denies.then(|| view! { <p data-testid="deny-confirm">{t(Msg::ResumeConfirmDeny)}</p> })}
                             </div>
                             <button type="button" class="primary" class:danger=denies data-testid=test_id on:click=move |_| send()>{button}</button>
                             " "
