@@ -10,6 +10,7 @@ use chrono::Duration;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::graph::{COLLECTIONS, MAX_PAGE_SIZE};
 use crate::identity::Registration;
 use crate::{Knobs, QuerySupport, RefusedFilter, Shared, build_tenant, clock::iso};
 
@@ -82,6 +83,7 @@ fn current(s: &Shared) -> Value {
         "batchActThenFailRate": k.batch_act_then_fail_rate,
         "querySupport": k.query_support.name(),
         "refuseFilters": k.refuse_filters,
+        "pageSizes": k.page_sizes,
         "accessTokenLifetimeSeconds": k.access_token_secs,
         "refreshTokenLifetimeSeconds": k.refresh_lifetime_secs,
     })
@@ -105,6 +107,8 @@ struct Change {
     batch_act_then_fail_rate: Option<f64>,
     query_support: Option<QuerySupport>,
     refuse_filters: Option<Vec<RefusedFilter>>,
+    /// Collection name → page size; replaces every earlier choice (`{}`: the defaults).
+    page_sizes: Option<serde_json::Map<String, Value>>,
     access_token_lifetime_seconds: Option<i64>,
     refresh_token_lifetime_seconds: Option<i64>,
 }
@@ -178,6 +182,12 @@ async fn change(State(s): State<Shared>, Json(c): Json<Change>) -> Response {
             }
             k.refuse_filters = list;
         }
+        if let Some(map) = c.page_sizes {
+            match page_sizes(map) {
+                Ok(sizes) => k.page_sizes = sizes,
+                Err(e) => return bad(e),
+            }
+        }
         if let Some(secs) = c.access_token_lifetime_seconds {
             k.access_token_secs = secs.max(1);
         }
@@ -186,6 +196,29 @@ async fn change(State(s): State<Shared>, Json(c): Json<Change>) -> Response {
         }
     }
     Json(current(&s)).into_response()
+}
+
+/// `pageSizes`: each key a collection name as in the URL, each value 1 to 1000.
+fn page_sizes(
+    map: serde_json::Map<String, Value>,
+) -> Result<std::collections::BTreeMap<String, usize>, String> {
+    let mut out = std::collections::BTreeMap::new();
+    for (name, size) in map {
+        if !COLLECTIONS.contains(&name.as_str()) {
+            return Err(format!(
+                "pageSizes: '{name}' is not a collection name; use one of {}",
+                COLLECTIONS.join(", ")
+            ));
+        }
+        let n = size
+            .as_u64()
+            .filter(|n| (1..=MAX_PAGE_SIZE as u64).contains(n))
+            .ok_or_else(|| {
+                format!("pageSizes: {name} is an integer from 1 to {MAX_PAGE_SIZE}, not {size}")
+            })?;
+        out.insert(name, n as usize);
+    }
+    Ok(out)
 }
 
 async fn log(State(s): State<Shared>) -> Json<Value> {

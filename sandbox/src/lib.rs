@@ -204,6 +204,9 @@ pub struct Knobs {
     pub batch_act_then_fail_rate: f64,
     pub query_support: QuerySupport,
     pub refuse_filters: Vec<RefusedFilter>,
+    /// Page size by collection name as in the URL (`catalogs`, `assignmentRequests`, …);
+    /// a collection not named pages by `PAGE_SIZE` (100).
+    pub page_sizes: std::collections::BTreeMap<String, usize>,
     pub access_token_secs: i64,
     pub refresh_lifetime_secs: i64,
     bucket_tokens: f64,
@@ -222,6 +225,7 @@ impl Knobs {
             batch_act_then_fail_rate: o.batch_act_then_fail_rate.clamp(0.0, 1.0),
             query_support: o.query_support,
             refuse_filters: Vec::new(),
+            page_sizes: Default::default(),
             access_token_secs: o.token_lifetime.max(1),
             refresh_lifetime_secs: identity::SPA_REFRESH_LIFETIME_SECS,
             bucket_tokens: o.throttle.map(|t| t.1).unwrap_or(0.0),

@@ -18,7 +18,7 @@ use crate::data::{AsgState, Data, ReqState, Stage};
 use crate::ids::is_guid;
 
 const PREFIX: &str = "identityGovernance/entitlementManagement/";
-/// Server-driven page size of requests and assignments.
+/// Server-driven page size of every list unless test control sets one (`pageSizes`).
 pub const PAGE_SIZE: usize = 100;
 /// Reprocessing is possible within this many days of completion.
 pub const REPROCESS_WINDOW_DAYS: i64 = 14;
@@ -762,12 +762,16 @@ fn list(
             .collect(),
     };
 
-    let paged = matches!(set, Set::Requests | Set::Assignments);
-    let page_size = if paged {
-        q.top.unwrap_or(PAGE_SIZE).min(PAGE_SIZE)
-    } else {
-        usize::MAX
-    };
+    // Every list pages (Graph's paging is server-driven; no page documents a size).
+    let server_page = s
+        .knobs
+        .lock()
+        .expect("knobs")
+        .page_sizes
+        .get(set_seg)
+        .copied()
+        .unwrap_or(PAGE_SIZE);
+    let page_size = q.top.unwrap_or(server_page).min(server_page);
     let offset = match &q.skiptoken {
         None => 0,
         Some(t) => decode_skiptoken(t)

@@ -36,6 +36,23 @@ pub fn routes() -> Router<Shared> {
         .route("/beta/{*rest}", any(http))
 }
 
+/// Every collection name the sandbox serves under `entitlementManagement`, in some version
+/// and cloud (test control's `pageSizes` keys).
+pub const COLLECTIONS: &[&str] = &[
+    "assignmentRequests",
+    "accessPackageAssignmentRequests",
+    "assignments",
+    "accessPackageAssignments",
+    "accessPackages",
+    "catalogs",
+    "accessPackageCatalogs",
+    "assignmentPolicies",
+    "accessPackageAssignmentPolicies",
+];
+
+/// The page size `pageSizes` may set: 1 to 1000 items.
+pub const MAX_PAGE_SIZE: usize = 1000;
+
 /// A Graph call, from HTTP or from a `$batch` item.
 #[derive(Clone, Debug)]
 pub struct Call {
