@@ -47,7 +47,12 @@ async fn reset(State(s): State<Shared>, body: Option<Json<ResetBody>>) -> Respon
     let n = b.requests.unwrap_or(s.options.requests);
     let (data, _) = build_tenant(&s.tenant, seed, n, s.clock.now());
     *s.data.write().expect("data") = data;
-    *s.knobs.lock().expect("knobs") = Knobs::from_options(&s.options);
+    {
+        let mut k = s.knobs.lock().expect("knobs");
+        *k = Knobs::from_options(&s.options);
+        k.tenant_seed = seed;
+    }
+    s.reseed_faults(seed);
     s.log.lock().expect("log").clear();
     *s.extra_registrations.lock().expect("registrations") = None;
     Json(json!({ "seed": seed, "requests": n })).into_response()
@@ -84,6 +89,7 @@ fn current(s: &Shared) -> Value {
         "querySupport": k.query_support.name(),
         "refuseFilters": k.refuse_filters,
         "pageSizes": k.page_sizes,
+        "faultSeed": k.fault_seed,
         "accessTokenLifetimeSeconds": k.access_token_secs,
         "refreshTokenLifetimeSeconds": k.refresh_lifetime_secs,
     })
@@ -109,13 +115,18 @@ struct Change {
     refuse_filters: Option<Vec<RefusedFilter>>,
     /// Collection name → page size; replaces every earlier choice (`{}`: the defaults).
     page_sizes: Option<serde_json::Map<String, Value>>,
+    /// A seed for the fault generator, or null for the tenant's seed; either way the
+    /// generator starts again.
+    #[serde(default, deserialize_with = "double_option")]
+    fault_seed: Option<Option<u64>>,
     access_token_lifetime_seconds: Option<i64>,
     refresh_token_lifetime_seconds: Option<i64>,
 }
 
-fn double_option<'de, D: serde::Deserializer<'de>>(
+/// Tells a field sent as `null` (Some(None)) from one not sent (None).
+fn double_option<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
     d: D,
-) -> Result<Option<Option<String>>, D::Error> {
+) -> Result<Option<Option<T>>, D::Error> {
     Ok(Some(Option::deserialize(d)?))
 }
 
@@ -187,6 +198,10 @@ async fn change(State(s): State<Shared>, Json(c): Json<Change>) -> Response {
                 Ok(sizes) => k.page_sizes = sizes,
                 Err(e) => return bad(e),
             }
+        }
+        if let Some(seed) = c.fault_seed {
+            k.fault_seed = seed;
+            s.reseed_faults(seed.unwrap_or(k.tenant_seed));
         }
         if let Some(secs) = c.access_token_lifetime_seconds {
             k.access_token_secs = secs.max(1);

@@ -209,6 +209,11 @@ pub struct Knobs {
     pub page_sizes: std::collections::BTreeMap<String, usize>,
     pub access_token_secs: i64,
     pub refresh_lifetime_secs: i64,
+    /// The seed of the fault generator set through test control (`faultSeed`); `None`: the
+    /// tenant's seed.
+    pub fault_seed: Option<u64>,
+    /// The seed the tenant was generated from (the start option, or the last reset's).
+    pub tenant_seed: u64,
     bucket_tokens: f64,
     bucket_at: Instant,
 }
@@ -228,6 +233,8 @@ impl Knobs {
             page_sizes: Default::default(),
             access_token_secs: o.token_lifetime.max(1),
             refresh_lifetime_secs: identity::SPA_REFRESH_LIFETIME_SECS,
+            fault_seed: None,
+            tenant_seed: o.seed,
             bucket_tokens: o.throttle.map(|t| t.1).unwrap_or(0.0),
             bucket_at: Instant::now(),
         }
@@ -260,7 +267,7 @@ impl Sandbox {
         let (data, accounts) = build_tenant(&tenant, options.seed, options.requests, clock.now());
         Sandbox {
             knobs: Mutex::new(Knobs::from_options(&options)),
-            fault_rng: Mutex::new(ids::Rng::new(options.seed ^ 0xFA17)),
+            fault_rng: Mutex::new(fault_generator(options.seed)),
             keys: Keys::generate(),
             data: RwLock::new(data),
             accounts,
@@ -370,6 +377,12 @@ impl Sandbox {
         Ok(())
     }
 
+    /// Starts the fault generator again from `seed`: the same seed and the same calls, in
+    /// the same order, give the same faults (and action delays).
+    pub fn reseed_faults(&self, seed: u64) {
+        *self.fault_rng.lock().expect("rng") = fault_generator(seed);
+    }
+
     /// True with probability `p` (the fault generator, seeded from the tenant's seed).
     pub fn roll(&self, p: f64) -> bool {
         if p <= 0.0 {
@@ -405,6 +418,11 @@ impl Sandbox {
             "testControl": self.options.test_control,
         })
     }
+}
+
+/// The fault generator of a seed (the tenant's seed unless test control sets `faultSeed`).
+fn fault_generator(seed: u64) -> ids::Rng {
+    ids::Rng::new(seed ^ 0xFA17)
 }
 
 /// Data and demo accounts of a tenant (the manager is limited to the second catalog).

@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use super::{Call, GraphError, Outcome, Version, drop_connection, error_body, execute};
+use super::{Call, GraphError, Outcome, Version, drop_connection, error_body, execute_now};
 use crate::Shared;
 use crate::serve::Dropper;
 
@@ -321,8 +321,9 @@ fn parse(version: Version, outer: &HeaderMap, body: &[u8]) -> Result<Vec<Item>, 
     Ok(items)
 }
 
-/// Runs the items in waves (everything whose dependencies are done runs concurrently);
-/// returns the responses and the items' log entries, not yet written.
+/// Runs the items in waves: everything whose dependencies are done waits out the added
+/// latency together, then runs in request order, so that a seeded fault generator gives the
+/// same faults every run. Returns the responses and the items' log entries, not yet written.
 async fn run(
     s: &Shared,
     version: Version,
@@ -340,7 +341,7 @@ async fn run(
         // parse() refused cycles and runnable_prefix() unknown dependencies.
         assert!(!ready.is_empty(), "a batch without a runnable item");
         remaining = later;
-        let mut set = tokio::task::JoinSet::new();
+        super::wait_latency(s).await;
         for item in ready {
             if item
                 .depends_on
@@ -356,24 +357,18 @@ async fn run(
                 }));
                 continue;
             }
-            let s = s.clone();
-            let batch_request_id = batch_request_id.to_string();
-            set.spawn(async move {
-                let call = Call {
-                    method: item.method,
-                    version,
-                    path: item.path,
-                    query: item.query,
-                    headers: item.headers,
-                    body: item.body,
-                    via_batch: true,
-                    batch_request_id: Some(batch_request_id),
-                };
-                (item.id, execute(&s, call).await)
-            });
-        }
-        while let Some(done) = set.join_next().await {
-            let (id, mut out) = done.expect("batch item task");
+            let call = Call {
+                method: item.method,
+                version,
+                path: item.path,
+                query: item.query,
+                headers: item.headers,
+                body: item.body,
+                via_batch: true,
+                batch_request_id: Some(batch_request_id.to_string()),
+            };
+            let id = item.id;
+            let mut out = execute_now(s, call);
             if let Some(e) = out.log.take() {
                 entries.push(e);
             }

@@ -358,18 +358,30 @@ pub async fn drop_connection(dropper: Option<Extension<Dropper>>) -> Response {
     }
 }
 
-/// Runs one Graph call through the whole pipeline.
+/// Runs one Graph call through the whole pipeline, after the added latency.
 pub async fn execute(s: &Shared, call: Call) -> Outcome {
+    wait_latency(s).await;
+    execute_now(s, call)
+}
+
+/// The added latency of a Graph call (`latencyMs`).
+pub async fn wait_latency(s: &Shared) {
+    let latency = s.knobs.lock().expect("knobs").latency_ms;
+    if latency > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(latency)).await;
+    }
+}
+
+/// The pipeline without the latency: authentication, throttling, faults, the handler and
+/// the log entry. Synchronous, so that the calls of a `$batch` draw from the fault
+/// generator in a fixed order.
+pub fn execute_now(s: &Shared, call: Call) -> Outcome {
     let request_id = s.new_guid();
     let client_request_id = call
         .headers
         .get("client-request-id")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let latency = s.knobs.lock().expect("knobs").latency_ms;
-    if latency > 0 {
-        tokio::time::sleep(std::time::Duration::from_millis(latency)).await;
-    }
     let caller = authenticate(s, &call.headers);
     // A throttled or injected failure before the handler runs: nothing acted.
     let mut before: Option<u16> = None;
