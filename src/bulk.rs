@@ -761,8 +761,9 @@ impl Run {
 /// root (`identityGovernance/entitlementManagement/…`); each item's id is its position.
 ///
 /// A write item carries a JSON `Content-Type` and a body, `{}` for an action that takes
-/// none: Graph refuses a whole batch with a bodyless write item (400, "Write request id :
-/// 1 does not contain Content-Type header or body.", concepts/json-batching.md).
+/// none (concepts/json-batching.md: a body needs a Content-Type): Graph refuses a whole
+/// batch with a bodyless write item (400, "Write request id : 1 does not contain
+/// Content-Type header or body.", as reported in microsoftgraph/msgraph-sdk-dotnet#2628).
 pub fn batch_body(items: &[(&str, String)]) -> Value {
     json!({
         "requests": items.iter().enumerate().map(|(i, (method, url))| {

@@ -78,7 +78,8 @@ impl Collection {
         use GraphVersion::*;
         match (self, v) {
             (Requests, V1) => Some("accessPackage,requestor,assignment"),
-            // beta's page and metadata disagree on the assignment's name: neither.
+            // beta's list page names the assignment `assignment`, its get page and the
+            // metadata `accessPackageAssignment`: neither is sent.
             (Requests, Beta) => Some("accessPackage,requestor"),
             (Assignments, V1) => Some("target,accessPackage,assignmentPolicy"),
             (Assignments, Beta) => Some("target,accessPackage"),
