@@ -87,6 +87,7 @@ fn current(s: &Shared) -> Value {
         "batchFaultRate": k.batch_fault_rate,
         "batchActThenFailRate": k.batch_act_then_fail_rate,
         "querySupport": k.query_support.name(),
+        "actionDelayMs": k.action_delay_ms,
         "refuseFilters": k.refuse_filters,
         "pageSizes": k.page_sizes,
         "faultSeed": k.fault_seed,
@@ -112,6 +113,7 @@ struct Change {
     batch_fault_rate: Option<f64>,
     batch_act_then_fail_rate: Option<f64>,
     query_support: Option<QuerySupport>,
+    action_delay_ms: Option<u64>,
     refuse_filters: Option<Vec<RefusedFilter>>,
     /// Collection name → page size; replaces every earlier choice (`{}`: the defaults).
     page_sizes: Option<serde_json::Map<String, Value>>,
@@ -179,6 +181,15 @@ async fn change(State(s): State<Shared>, Json(c): Json<Change>) -> Response {
         }
         if let Some(q) = c.query_support {
             k.query_support = q;
+        }
+        if let Some(ms) = c.action_delay_ms {
+            if ms > crate::MAX_ACTION_DELAY_MS {
+                return bad(format!(
+                    "actionDelayMs is at most {} (a day)",
+                    crate::MAX_ACTION_DELAY_MS
+                ));
+            }
+            k.action_delay_ms = ms;
         }
         if let Some(list) = c.refuse_filters {
             for r in &list {

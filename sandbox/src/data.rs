@@ -10,6 +10,9 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::ids::Rng;
 
+mod queue;
+pub use queue::Queued;
+
 /// `accessPackageRequestState` (v1.0 enum; beta's `requestState` is the PascalCase string).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReqState {
@@ -315,6 +318,9 @@ pub struct Data {
     /// Requests and assignments with a delivery under way.
     pending_requests: Vec<usize>,
     pending_assignments: Vec<usize>,
+    /// Accepted actions waiting for their time (see `queue`).
+    queued: Vec<queue::Due>,
+    queued_seq: u64,
 }
 
 /// The seeds' example ids: the sandbox must accept the documents' requests as they are.
@@ -1110,132 +1116,6 @@ impl Data {
     pub fn assignment_index(&self, id: &str) -> Option<usize> {
         self.assignment_index.get(&id.to_ascii_lowercase()).copied()
     }
-
-    pub fn has_pending(&self) -> bool {
-        !self.pending_requests.is_empty() || !self.pending_assignments.is_empty()
-    }
-
-    /// Finishes every delivery whose time has come.
-    pub fn settle(&mut self, now: DateTime<Utc>) {
-        let due = |d: &Option<Delivery>| {
-            d.is_some_and(|d| now >= d.since + Duration::seconds(DELIVERY_SECONDS))
-        };
-        let requests = std::mem::take(&mut self.pending_requests);
-        for i in requests {
-            let r = &mut self.requests[i];
-            if !due(&r.delivery) {
-                self.pending_requests.push(i);
-                continue;
-            }
-            let fails = r.delivery.take().is_some_and(|d| d.fails);
-            let finished = r.delivery_finished_at(now);
-            r.state = if fails {
-                ReqState::DeliveryFailed
-            } else {
-                ReqState::Delivered
-            };
-            r.status = r.state.default_status().into();
-            r.completed = Some(finished);
-            if let Some(a) = r.assignment {
-                let asg = &mut self.assignments[a];
-                asg.state = if fails {
-                    AsgState::DeliveryFailed
-                } else {
-                    AsgState::Delivered
-                };
-                asg.status = asg.state.default_status().into();
-            }
-        }
-        let assignments = std::mem::take(&mut self.pending_assignments);
-        for i in assignments {
-            let a = &mut self.assignments[i];
-            if !due(&a.delivery) {
-                self.pending_assignments.push(i);
-                continue;
-            }
-            a.delivery = None;
-            a.state = AsgState::Delivered;
-            a.status = a.state.default_status().into();
-        }
-    }
-
-    /// Reprocess a request (the caller checked it may be): delivering now, then delivered,
-    /// or failed again for a broken target, on the sandbox clock.
-    pub fn start_request_delivery(&mut self, i: usize, now: DateTime<Utc>) {
-        let r = &mut self.requests[i];
-        r.state = ReqState::Delivering;
-        r.status = r.state.default_status().into();
-        r.delivery = Some(Delivery {
-            since: now,
-            fails: r.broken,
-        });
-        if let Some(a) = r.assignment {
-            self.assignments[a].state = AsgState::Delivering;
-            self.assignments[a].status = AsgState::Delivering.default_status().into();
-        }
-        self.pending_requests.push(i);
-    }
-
-    pub fn start_assignment_delivery(&mut self, i: usize, now: DateTime<Utc>) {
-        let a = &mut self.assignments[i];
-        a.state = AsgState::Delivering;
-        a.status = a.state.default_status().into();
-        a.delivery = Some(Delivery {
-            since: now,
-            fails: false,
-        });
-        self.pending_assignments.push(i);
-    }
-
-    /// Resume: the callout got its callback. Continue moves the request on; deny ends it.
-    pub fn resume(&mut self, i: usize, deny: bool, detail: &str, now: DateTime<Utc>) {
-        let r = &mut self.requests[i];
-        let Some(c) = r
-            .callouts
-            .iter_mut()
-            .find(|c| c.status == CalloutStatus::WaitingForCallback)
-        else {
-            return;
-        };
-        c.status = CalloutStatus::CallbackReceived;
-        c.detail = detail.to_string();
-        let stage = c.stage;
-        if deny {
-            r.state = ReqState::Denied;
-            r.status = "Denied".into();
-            r.completed = Some(now);
-            return;
-        }
-        let requires_approval = self.policies[r.policy].requires_approval;
-        match stage {
-            Stage::Created if requires_approval => {
-                r.state = ReqState::PendingApproval;
-                r.status = "PendingApproval".into();
-            }
-            Stage::Created | Stage::Approved => {
-                r.state = ReqState::Delivering;
-                r.status = "Delivering".into();
-                r.delivery = Some(Delivery {
-                    since: now,
-                    fails: r.broken,
-                });
-                self.pending_requests.push(i);
-            }
-            Stage::Granted | Stage::Removed => {
-                r.state = ReqState::Delivered;
-                r.status = "Delivered".into();
-                r.completed = Some(now);
-            }
-        }
-    }
-}
-
-impl Request {
-    fn delivery_finished_at(&self, now: DateTime<Utc>) -> DateTime<Utc> {
-        self.delivery
-            .map(|d| d.since + Duration::seconds(DELIVERY_SECONDS))
-            .unwrap_or(now)
-    }
 }
 
 #[cfg(test)]
@@ -1250,7 +1130,7 @@ mod tests {
         ]
     }
 
-    fn generated(seed: u64, n: usize) -> Data {
+    pub(super) fn generated(seed: u64, n: usize) -> Data {
         let now = DateTime::parse_from_rfc3339("2026-11-23T12:00:00Z")
             .unwrap()
             .to_utc();

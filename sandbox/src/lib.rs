@@ -81,6 +81,11 @@ pub struct Options {
     /// then answered 504.
     #[arg(long, default_value_t = 0.0)]
     pub batch_act_then_fail_rate: f64,
+    /// How long an accepted action (reprocess, resume) takes to act, in milliseconds, on the
+    /// sandbox clock: each action draws a delay uniformly from [0.5·MS, 1.5·MS] (0: at once).
+    #[arg(long, value_name = "MS", default_value_t = 3000,
+          value_parser = clap::value_parser!(u64).range(0..=MAX_ACTION_DELAY_MS))]
+    pub action_delay_ms: u64,
     /// Which list queries are accepted: `documented` (exactly what Microsoft documents, see
     /// sandbox/QUERY-SUPPORT.md) or `extended` (and/or/not, ne, more properties).
     #[arg(long, value_enum, default_value_t = QuerySupport::Documented)]
@@ -107,6 +112,9 @@ pub struct Options {
     #[arg(long)]
     pub i_know_this_is_public: bool,
 }
+
+/// The longest action delay that can be set: a day (the sandbox clock can be moved on).
+pub const MAX_ACTION_DELAY_MS: u64 = 86_400_000;
 
 /// Whether the sandbox may listen on `addr`: loopback always; anything else only with
 /// `--i-know-this-is-public`, and then with a warning to print. The error explains why.
@@ -203,6 +211,8 @@ pub struct Knobs {
     pub batch_fault_rate: f64,
     pub batch_act_then_fail_rate: f64,
     pub query_support: QuerySupport,
+    /// The action delay around which each accepted action's delay is drawn (0: at once).
+    pub action_delay_ms: u64,
     pub refuse_filters: Vec<RefusedFilter>,
     /// Page size by collection name as in the URL (`catalogs`, `assignmentRequests`, …);
     /// a collection not named pages by `PAGE_SIZE` (100).
@@ -229,6 +239,7 @@ impl Knobs {
             batch_fault_rate: o.batch_fault_rate.clamp(0.0, 1.0),
             batch_act_then_fail_rate: o.batch_act_then_fail_rate.clamp(0.0, 1.0),
             query_support: o.query_support,
+            action_delay_ms: o.action_delay_ms,
             refuse_filters: Vec::new(),
             page_sizes: Default::default(),
             access_token_secs: o.token_lifetime.max(1),
@@ -392,6 +403,19 @@ impl Sandbox {
         ((rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64) < p
     }
 
+    /// The delay of an action accepted now, in milliseconds: uniform in [0.5·MS, 1.5·MS]
+    /// around `actionDelayMs`, drawn from the fault generator (so a seeded run repeats); 0,
+    /// without a draw, when the setting is 0.
+    pub fn action_delay_ms(&self) -> i64 {
+        let ms = self.knobs.lock().expect("knobs").action_delay_ms;
+        if ms == 0 {
+            return 0;
+        }
+        let mut rng = self.fault_rng.lock().expect("rng");
+        let unit = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+        (ms as f64 * (0.5 + unit)).round() as i64
+    }
+
     /// Uniform in `0..n` from the fault generator (n > 0).
     pub fn fault_below(&self, n: u64) -> u64 {
         self.fault_rng.lock().expect("rng").below(n)
@@ -540,6 +564,10 @@ pub async fn serve(options: Options) -> std::io::Result<()> {
     println!(
         "  requests: {}",
         s.data.read().expect("data").requests.len()
+    );
+    println!(
+        "  action delay: {} ms ± 50% (reprocess and resume act after it; --action-delay-ms)",
+        s.options.action_delay_ms
     );
     for a in &s.accounts {
         println!("  account: {:<40} {}", a.username, a.role_name());

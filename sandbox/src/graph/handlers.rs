@@ -4,17 +4,17 @@
 use axum::http::{Method, StatusCode};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
 
 use super::odata::{Filter, Literal, Op, Query, parse_expand, parse_filter};
 use super::query_table::{self, QuerySupport, Read};
 use super::render::{self, Version, pascal};
-use super::{Call, Caller, GraphError, Reply, truncate};
+use super::{Call, Caller, Effect, GraphError, Reply, truncate};
 use crate::Shared;
 use crate::accounts::Role;
 use crate::cloud::Cloud;
-use crate::data::{AsgState, Data, ReqState, Stage};
+use crate::data::{AsgState, Data, Queued, ReqState, Stage};
 use crate::ids::is_guid;
 
 const PREFIX: &str = "identityGovernance/entitlementManagement/";
@@ -972,8 +972,7 @@ fn act(
                     ));
                 }
             }
-            d.start_request_delivery(i, now);
-            Ok(Reply::empty(StatusCode::ACCEPTED))
+            Ok(accepted(s, &mut d, Queued::ReprocessRequest(i), now))
         }
         (Set::Assignments, "reprocess") => {
             let a = &d.assignments[i];
@@ -983,21 +982,36 @@ fn act(
                     a.state.v1()
                 )));
             }
-            d.start_assignment_delivery(i, now);
-            Ok(Reply::empty(StatusCode::ACCEPTED))
+            Ok(accepted(s, &mut d, Queued::ReprocessAssignment(i), now))
         }
-        _ => resume(&mut d, i, call, now),
+        _ => {
+            let queued = resume(&d, i, call)?;
+            Ok(accepted(s, &mut d, queued, now))
+        }
+    }
+}
+
+/// An action Graph accepted: queued to act after the action delay (at once when it is 0),
+/// answered 202 (reprocess) or 204 (resume) now.
+fn accepted(s: &Shared, d: &mut Data, action: Queued, now: DateTime<Utc>) -> Reply {
+    let status = match action {
+        Queued::Resume { .. } => StatusCode::NO_CONTENT,
+        _ => StatusCode::ACCEPTED,
+    };
+    let delay_ms = s.action_delay_ms();
+    let at = now + Duration::milliseconds(delay_ms);
+    d.queue(action, at);
+    d.settle(now);
+    Reply {
+        effect: Some(Effect { at, delay_ms }),
+        ..Reply::empty(status)
     }
 }
 
 const STAGE_TYPE_PREFIX: &str = "microsoft.graph.accessPackageCustomExtensionStage.";
 
-fn resume(
-    d: &mut Data,
-    i: usize,
-    call: &Call,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<Reply, GraphError> {
+/// Validates a resume as it is accepted; what it will do, once its time comes.
+fn resume(d: &Data, i: usize, call: &Call) -> Result<Queued, GraphError> {
     let body: Value = serde_json::from_slice(&call.body).map_err(|e| {
         GraphError::bad_request(format!("The request body is not valid JSON: {e}."))
     })?;
@@ -1120,6 +1134,11 @@ fn resume(
             data_stage.name()
         )));
     }
-    d.resume(i, deny, detail, now);
-    Ok(Reply::empty(StatusCode::NO_CONTENT))
+    Ok(Queued::Resume {
+        request: i,
+        instance: instance.to_string(),
+        stage: data_stage,
+        deny,
+        detail: detail.to_string(),
+    })
 }

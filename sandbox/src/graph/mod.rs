@@ -74,6 +74,15 @@ pub struct Reply {
     pub status: StatusCode,
     pub body: Option<Value>,
     pub headers: Vec<(&'static str, String)>,
+    /// For an accepted action: when it takes effect on the sandbox clock.
+    pub effect: Option<Effect>,
+}
+
+/// When an accepted action takes effect: `delay_ms` after it was accepted, at `at`.
+#[derive(Clone, Copy, Debug)]
+pub struct Effect {
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub delay_ms: i64,
 }
 
 impl Reply {
@@ -82,6 +91,7 @@ impl Reply {
             status: StatusCode::OK,
             body: Some(body),
             headers: Vec::new(),
+            effect: None,
         }
     }
 
@@ -90,6 +100,7 @@ impl Reply {
             status,
             body: None,
             headers: Vec::new(),
+            effect: None,
         }
     }
 }
@@ -407,8 +418,13 @@ pub fn execute_now(s: &Shared, call: Call) -> Outcome {
         (None, Ok(r)) => Some(r.status.as_u16()),
         (None, Err(e)) => Some(e.status.as_u16()),
     };
-    // A POST that succeeded changed the tenant (reprocess, resume): it acted.
+    // A POST that succeeded was accepted (reprocess, resume): it acted, or will act at
+    // `effective_at` (the action delay).
     let acted = is_post && matches!(&result, Ok(r) if r.status.is_success());
+    let effect = match &result {
+        Ok(r) if acted => r.effect,
+        _ => None,
+    };
     let mut answered = match before {
         Some(st) => format!("{st}-before"),
         None => "real".to_string(),
@@ -468,6 +484,8 @@ pub fn execute_now(s: &Shared, call: Call) -> Outcome {
             "action": call.path.rsplit('/').next(),
             "target": call.path.split('/').nth(3),
             "acted": acted,
+            "effectiveAt": effect.map(|e| e.at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
+            "delayMs": effect.map(|e| e.delay_ms),
             "status": if drop { Value::Null } else { json!(status.as_u16()) },
             "answered": answered,
             "realStatus": real_status,

@@ -30,6 +30,10 @@ pub async fn start(extra_args: &[&str]) -> Running {
         "--requests",
         "300",
     ];
+    // Actions act at once unless a test asks for the delay (the default is 3000 ms).
+    if !extra_args.contains(&"--action-delay-ms") {
+        args.extend_from_slice(&["--action-delay-ms", "0"]);
+    }
     args.extend_from_slice(extra_args);
     let bound = entra_sandbox::bind(entra_sandbox::Options::parse_from(args))
         .await
