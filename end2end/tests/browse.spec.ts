@@ -1,5 +1,5 @@
 import { test, expect, type Page } from './helpers';
-import { app, openSignedIn, resetSandbox } from './helpers';
+import { EM, accessToken, app, openSignedIn, readAll, resetSandbox, sandbox } from './helpers';
 
 // Browsing requests against entra-sandbox (500 requests by default).
 test.beforeEach(async () => {
@@ -207,4 +207,26 @@ test('the column choice is in the address and survives a reload', async ({ page 
   const cells = page.locator('table.requests tbody tr[data-id]').first().locator('td');
   await expect(cells.locator(':scope:not(.select)')).toHaveCount(7);
   await expect(cells.locator(':scope.select input[type=checkbox]')).toHaveCount(1);
+});
+
+test('catalogs past Graph\'s first page show on the start page and in the package picker, and name their packages', async ({ page }) => {
+  // Two catalogs a page: reading page one only would miss the rest.
+  const r = await fetch(`${sandbox}/sandbox/settings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pageSizes: { catalogs: 2 } }) });
+  expect(r.ok).toBeTruthy();
+  await openSignedIn(page, '/requests');
+  await page.goto('/');
+  const token = await accessToken(page);
+  const first = await (await fetch(`${sandbox}/${EM}/catalogs?$expand=accessPackages`, { headers: { authorization: `Bearer ${token}` } })).json();
+  expect(first['@odata.nextLink'], 'the catalogs come in more than one page').toBeTruthy();
+  const catalogs = await readAll(token, 'catalogs?$expand=accessPackages');
+  const later = catalogs.filter((c) => !first.value.some((f: any) => f.id === c.id));
+  expect(later.filter((c) => c.accessPackages.length > 0).length, 'a later page holds packages').toBeGreaterThan(0);
+  await expect(page.getByTestId('catalogs').getByRole('listitem')).toHaveCount(catalogs.length);
+  for (const c of later) await expect(page.getByTestId('catalogs')).toContainText(c.displayName);
+  await page.goto('/requests');
+  const options = page.getByRole('combobox', { name: 'Access package' }).locator('option');
+  const expected = catalogs.flatMap((c) => c.accessPackages.map((p: any) => `${p.displayName} (${c.displayName})`));
+  await expect(options).toHaveCount(expected.length + 1);
+  const shown = await options.allTextContents();
+  for (const label of expected) expect(shown.map((s) => s.trim())).toContain(label);
 });
