@@ -7,7 +7,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
 
-use super::odata::{Filter, Literal, Op, Query, parse_expand, parse_filter};
+use super::expand::{self as expand_rules, Kind};
+use super::odata::{Expand, Filter, Literal, Op, Query, parse_expand, parse_filter};
 use super::query_table::{self, QuerySupport, Read};
 use super::render::{self, Version, pascal};
 use super::{Call, Caller, Effect, GraphError, Reply, truncate};
@@ -199,9 +200,12 @@ fn filter_fields(set: Set, v: Version) -> &'static [(&'static str, bool)] {
 fn expand_names(set: Set, v: Version) -> &'static [&'static str] {
     match (set, v) {
         (Set::Requests, Version::V1) => &["accessPackage", "requestor", "assignment"],
-        (Set::Requests, Version::Beta) => {
-            &["accessPackage", "requestor", "accessPackageAssignment"]
-        }
+        (Set::Requests, Version::Beta) => &[
+            "accessPackage",
+            "requestor",
+            "accessPackageAssignment",
+            "assignment",
+        ],
         (Set::Assignments, Version::V1) => &["accessPackage", "assignmentPolicy", "target"],
         (Set::Assignments, Version::Beta) => {
             &["accessPackage", "accessPackageAssignmentPolicy", "target"]
@@ -222,83 +226,32 @@ fn expand_names(set: Set, v: Version) -> &'static [&'static str] {
     }
 }
 
-/// Every navigation property of the set's type in the schema (shared/reference/graph-schema),
-/// expandable or not: naming one that is not documented is InvalidFilter, naming one the
-/// type does not have is BadRequest.
-fn navigations(set: Set, v: Version) -> &'static [&'static str] {
-    match (set, v) {
-        (Set::Requests, Version::V1) => &["accessPackage", "assignment", "requestor"],
-        (Set::Requests, Version::Beta) => {
-            &["accessPackage", "accessPackageAssignment", "requestor"]
+impl Set {
+    /// The entity type of the set's items.
+    fn kind(self) -> Kind {
+        match self {
+            Set::Requests => Kind::Request,
+            Set::Assignments => Kind::Assignment,
+            Set::Packages => Kind::Package,
+            Set::Catalogs => Kind::Catalog,
+            Set::Policies => Kind::Policy,
         }
-        (Set::Assignments, Version::V1) => &["accessPackage", "assignmentPolicy", "target"],
-        (Set::Assignments, Version::Beta) => &[
-            "accessPackage",
-            "accessPackageAssignmentPolicy",
-            "accessPackageAssignmentRequests",
-            "accessPackageAssignmentResourceRoles",
-            "target",
-        ],
-        (Set::Packages, Version::V1) => &[
-            "accessPackagesIncompatibleWith",
-            "assignmentPolicies",
-            "catalog",
-            "incompatibleAccessPackages",
-            "incompatibleGroups",
-            "resourceRoleScopes",
-        ],
-        (Set::Packages, Version::Beta) => &[
-            "accessPackageAssignmentPolicies",
-            "accessPackageCatalog",
-            "accessPackageResourceRoleScopes",
-            "accessPackagesIncompatibleWith",
-            "incompatibleAccessPackages",
-            "incompatibleGroups",
-        ],
-        (Set::Policies, Version::V1) => &[
-            "accessPackage",
-            "catalog",
-            "customExtensionStageSettings",
-            "questions",
-        ],
-        (Set::Policies, Version::Beta) => &[
-            "accessPackage",
-            "accessPackageCatalog",
-            "customExtensionHandlers",
-            "customExtensionStageSettings",
-        ],
-        (Set::Catalogs, Version::V1) => &[
-            "accessPackages",
-            "customWorkflowExtensions",
-            "resourceRoles",
-            "resources",
-            "resourceScopes",
-        ],
-        (Set::Catalogs, Version::Beta) => &[
-            "accessPackageCustomWorkflowExtensions",
-            "accessPackageResourceRoles",
-            "accessPackageResources",
-            "accessPackageResourceScopes",
-            "accessPackages",
-            "customAccessPackageWorkflowExtensions",
-        ],
     }
 }
 
+/// Every navigation property of the set's type in the schema (see `expand::navigations`).
+fn navigations(set: Set, v: Version) -> &'static [&'static str] {
+    expand_rules::navigations(set.kind(), v)
+}
+
 fn type_name(set: Set) -> &'static str {
-    match set {
-        Set::Requests => "accessPackageAssignmentRequest",
-        Set::Assignments => "accessPackageAssignment",
-        Set::Packages => "accessPackage",
-        Set::Catalogs => "accessPackageCatalog",
-        Set::Policies => "accessPackageAssignmentPolicy",
-    }
+    expand_rules::type_name(set.kind())
 }
 
 /// Validated query options of a read.
 struct Shape {
     filter: Option<Filter>,
-    expand: Vec<(String, Vec<String>)>,
+    expand: Vec<Expand>,
     select: Option<Vec<String>>,
 }
 
@@ -327,19 +280,11 @@ fn unknown_property(set: Set, path: &str) -> GraphError {
     ))
 }
 
-/// How an `$expand` item was written, for messages.
-fn expand_text(name: &str, nested: &[String]) -> String {
-    if nested.is_empty() {
-        name.to_string()
-    } else {
-        format!("{name}($expand={})", nested.join(","))
-    }
-}
-
 fn shape(
     s: &Shared,
     call: &Call,
     set: Set,
+    d: &Data,
     sample: Option<&Value>,
     read: Read,
 ) -> Result<(Query, Shape), GraphError> {
@@ -348,7 +293,9 @@ fn shape(
         (k.query_support, k.refuse_filters.clone())
     };
     let documented = mode == QuerySupport::Documented;
-    let q = Query::parse(&call.query).map_err(GraphError::bad_request)?;
+    // Beta takes the system query options with or without `$` (query-parameters.md).
+    let dollar_optional = call.version == Version::Beta;
+    let q = Query::parse(&call.query, dollar_optional).map_err(GraphError::bad_request)?;
     let mut unsupported = q.unsupported.clone();
     if documented && q.top.is_some() {
         unsupported.push("$top".into());
@@ -385,73 +332,25 @@ fn shape(
     };
     let mut expand = Vec::new();
     if let Some(e) = &q.expand {
-        for item in parse_expand(e)
+        for item in parse_expand(e, dollar_optional)
             .map_err(|e| GraphError::bad_request(format!("Invalid $expand: {e}.")))?
         {
-            let nav_error = || {
-                GraphError::bad_request(format!(
-                    "Could not find a navigation property named '{}' on type 'microsoft.graph.{}'.",
-                    truncate(&item.name),
-                    type_name(set)
-                ))
-            };
             if documented {
-                if !navigations(set, v).contains(&item.name.as_str()) {
-                    return Err(nav_error());
-                }
-                let nested_ok = item
-                    .nested
-                    .iter()
-                    .all(|n| doc.nested.contains(&(item.name.as_str(), n.as_str())));
-                if !doc.expand.contains(&item.name.as_str()) || !nested_ok {
-                    return Err(GraphError::invalid_expand(&expand_text(
-                        &item.name,
-                        &item.nested,
-                    )));
-                }
+                check_documented_expand(&item, set, v, &doc)?;
             } else {
-                if !expand_names(set, v).contains(&item.name.as_str()) {
-                    return Err(nav_error());
-                }
-                for n in &item.nested {
-                    let ok = match item.name.as_str() {
-                        "accessPackage" => n == render::catalog_nav(v),
-                        "assignmentPolicy" | "accessPackageAssignmentPolicy" => {
-                            n == "customExtensionStageSettings" || n == "customExtension"
-                        }
-                        "customExtensionStageSettings" => n == "customExtension",
-                        "requestor" => n == "connectedOrganization",
-                        "assignmentPolicies" | "accessPackageAssignmentPolicies" => {
-                            n == "customExtensionStageSettings"
-                        }
-                        _ => false,
-                    };
-                    if !ok {
-                        return Err(GraphError::bad_request(format!(
-                            "Could not find a navigation property named '{}' under '{}'.",
-                            truncate(n),
-                            item.name
-                        )));
-                    }
-                }
+                check_extended_expand(&item, set, v)?;
             }
-            expand.push((item.name, item.nested));
+            expand.push(item);
         }
+        expand_rules::check_selects(&expand, v, s.options.cloud, d)?;
     }
     let select = match &q.select {
         None => None,
         Some(sel) => {
             let fields: Vec<String> = sel.split(',').map(|f| f.trim().to_string()).collect();
             if let Some(Value::Object(sample)) = sample {
-                for f in &fields {
-                    if !sample.contains_key(f) || navigations(set, v).contains(&f.as_str()) {
-                        return Err(GraphError::bad_request(format!(
-                            "Could not find a property named '{}' on type 'microsoft.graph.{}'.",
-                            truncate(f),
-                            type_name(set)
-                        )));
-                    }
-                }
+                let props: Vec<String> = sample.keys().cloned().collect();
+                expand_rules::check_select(set.kind(), v, Some(&props), &fields)?;
             }
             Some(fields)
         }
@@ -464,6 +363,74 @@ fn shape(
             select,
         },
     ))
+}
+
+fn no_navigation(set: Set, name: &str) -> GraphError {
+    GraphError::bad_request(format!(
+        "Could not find a navigation property named '{}' on type 'microsoft.graph.{}'.",
+        truncate(name),
+        type_name(set)
+    ))
+}
+
+/// Documented mode: the item is one of the read's documented `$expand`s, and each nested
+/// item a documented nested `$expand` of it (one level). A navigation property the type
+/// does not have is BadRequest; one it has, or a nesting, that is not documented here is
+/// InvalidFilter. `$select` inside any of them is taken (checked by `expand::check_selects`).
+fn check_documented_expand(
+    item: &Expand,
+    set: Set,
+    v: Version,
+    doc: &query_table::Documented,
+) -> Result<(), GraphError> {
+    let name = item.name.as_str();
+    // A documented name is a navigation property wherever it is documented (beta
+    // `assignmentRequests` documents `assignment`, the beta metadata names it
+    // `accessPackageAssignment`).
+    if !navigations(set, v).contains(&name) && !doc.expand.contains(&name) {
+        return Err(no_navigation(set, name));
+    }
+    let nested_ok = item
+        .expand
+        .iter()
+        .all(|n| n.expand.is_empty() && doc.nested.contains(&(name, n.name.as_str())));
+    if !doc.expand.contains(&name) || !nested_ok {
+        return Err(GraphError::invalid_expand(&item.text));
+    }
+    Ok(())
+}
+
+/// Extended mode: the set's expandable names, one nested level where it makes sense.
+fn check_extended_expand(item: &Expand, set: Set, v: Version) -> Result<(), GraphError> {
+    if !expand_names(set, v).contains(&item.name.as_str()) {
+        return Err(no_navigation(set, &item.name));
+    }
+    for n in &item.expand {
+        let ok = n.expand.is_empty()
+            && match item.name.as_str() {
+                "accessPackage" => n.name == render::catalog_nav(v),
+                "assignmentPolicy" | "accessPackageAssignmentPolicy" => {
+                    n.name == "customExtensionStageSettings" || n.name == "customExtension"
+                }
+                "customExtensionStageSettings" => n.name == "customExtension",
+                "requestor" => n.name == "connectedOrganization",
+                "assignmentPolicies" | "accessPackageAssignmentPolicies" => {
+                    n.name == "customExtensionStageSettings"
+                }
+                "assignment" | "accessPackageAssignment" => {
+                    n.name == "target" || n.name == "accessPackage"
+                }
+                _ => false,
+            };
+        if !ok {
+            return Err(GraphError::bad_request(format!(
+                "Could not find a navigation property named '{}' under '{}'.",
+                truncate(&n.name),
+                item.name
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Documented mode: every top-level `and` conjunct is one documented clause.
@@ -689,7 +656,7 @@ fn list(
     let v = call.version;
     let d = s.data.read().expect("data");
     let sample = sample_entity(v, s.options.cloud, &d, set);
-    let (q, shape) = shape(s, call, set, sample.as_ref(), Read::List)?;
+    let (q, shape) = shape(s, call, set, &d, sample.as_ref(), Read::List)?;
     let set_seg = collection_segment(call);
 
     // Catalog-scoped administrators must name an access package of their catalog.
@@ -781,10 +748,7 @@ fn list(
     let page = matching.get(offset.min(matching.len())..end).unwrap_or(&[]);
     let values: Vec<Value> = page
         .iter()
-        .map(|&i| {
-            let o = render_one(v, s.options.cloud, &d, set, i, &shape.expand);
-            render::select(o, shape.select.as_deref(), &shape.expand)
-        })
+        .map(|&i| render_shaped(v, s.options.cloud, &d, set, i, &shape))
         .collect();
     let mut body = json!({
         "@odata.context": context(s, call, set_seg),
@@ -792,7 +756,7 @@ fn list(
     });
     if end < matching.len() {
         let kept: Vec<(String, String)> = form_urlencoded::parse(call.query.as_bytes())
-            .filter(|(k, _)| k != "$skiptoken")
+            .filter(|(k, _)| k != "$skiptoken" && !(v == Version::Beta && k == "skiptoken"))
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect();
         let mut ser = form_urlencoded::Serializer::new(String::new());
@@ -828,6 +792,15 @@ fn sample_entity(v: Version, cloud: Cloud, d: &Data, set: Set) -> Option<Value> 
         Set::Catalogs => (!d.catalogs.is_empty()).then(|| render::catalog(v, d, 0, &[])),
         Set::Policies => d.policies.first().map(|p| render::policy(v, d, p, &[])),
     }
+}
+
+/// An item as the read asked for it: expanded, `$select` inside the expanded items, then
+/// the top-level `$select`.
+fn render_shaped(v: Version, cloud: Cloud, d: &Data, set: Set, i: usize, shape: &Shape) -> Value {
+    let flat = expand_rules::flat(&shape.expand);
+    let mut o = render_one(v, cloud, d, set, i, &flat);
+    expand_rules::select_inside(&mut o, &shape.expand);
+    render::select(o, shape.select.as_deref(), &flat)
 }
 
 fn render_one(
@@ -900,7 +873,7 @@ fn get(s: &Shared, caller: &Caller, call: &Call, set: Set, id: &str) -> Result<R
     let v = call.version;
     let d = s.data.read().expect("data");
     let sample = sample_entity(v, s.options.cloud, &d, set);
-    let (_, shape) = shape(s, call, set, sample.as_ref(), Read::Item)?;
+    let (_, shape) = shape(s, call, set, &d, sample.as_ref(), Read::Item)?;
     let i = find_existing(&d, set, id)?;
     if let Some(p) = package_of(&d, set, i) {
         check_catalog(&d, caller, p)?;
@@ -911,11 +884,7 @@ fn get(s: &Shared, caller: &Caller, call: &Call, set: Set, id: &str) -> Result<R
             "Insufficient privileges to complete the operation.",
         ));
     }
-    let mut o = render::select(
-        render_one(v, s.options.cloud, &d, set, i, &shape.expand),
-        shape.select.as_deref(),
-        &shape.expand,
-    );
+    let mut o = render_shaped(v, s.options.cloud, &d, set, i, &shape);
     let set_seg = collection_segment(call);
     o["@odata.context"] = json!(format!("{}/$entity", context(s, call, set_seg)));
     Ok(Reply::json(o))

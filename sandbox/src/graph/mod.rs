@@ -5,6 +5,7 @@
 //! always have the Graph shape with `innerError` date, request-id and client-request-id.
 
 pub mod batch;
+mod expand;
 mod handlers;
 pub mod odata;
 pub mod query_table;

@@ -382,58 +382,122 @@ pub fn parse_filter(s: &str) -> Result<Filter, String> {
     Ok(f)
 }
 
-/// One `$expand` item, with an optional nested `$expand` of one level.
+/// One `$expand` item: a navigation property and the options OData allows inside its
+/// parentheses, separated by `;` — `$select` (properties of the expanded entity) and
+/// `$expand` (nested items, themselves with options). `concepts/query-parameters.md`
+/// documents `$select` inside `$expand` in general (`children($select=id,name)`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Expand {
     pub name: String,
-    pub nested: Vec<String>,
+    /// `name($select=…)`: only these properties of the expanded entity (and `id`).
+    pub select: Option<Vec<String>>,
+    /// `name($expand=…)`: nested items.
+    pub expand: Vec<Expand>,
+    /// The item as it was written, for messages.
+    pub text: String,
 }
 
-/// Parses `$expand=a,b($expand=c)`.
-pub fn parse_expand(s: &str) -> Result<Vec<Expand>, String> {
+impl Expand {
+    /// The names of the nested items.
+    pub fn nested_names(&self) -> Vec<String> {
+        self.expand.iter().map(|e| e.name.clone()).collect()
+    }
+}
+
+/// Splits `s` at `sep` outside parentheses.
+fn split_top(s: &str, sep: char) -> Result<Vec<&str>, String> {
     let mut out = Vec::new();
     let mut depth = 0usize;
-    let mut cur = String::new();
-    let mut items = Vec::new();
-    for c in s.chars() {
+    let mut start = 0;
+    for (i, c) in s.char_indices() {
         match c {
-            '(' => {
-                depth += 1;
-                cur.push(c)
+            '(' => depth += 1,
+            ')' => depth = depth.checked_sub(1).ok_or("unbalanced parentheses")?,
+            c if c == sep && depth == 0 => {
+                out.push(&s[start..i]);
+                start = i + c.len_utf8();
             }
-            ')' => {
-                depth = depth.checked_sub(1).ok_or("unbalanced parentheses")?;
-                cur.push(c)
-            }
-            ',' if depth == 0 => items.push(std::mem::take(&mut cur)),
-            _ => cur.push(c),
+            _ => {}
         }
     }
     if depth != 0 {
         return Err("unbalanced parentheses".into());
     }
-    items.push(cur);
-    for item in items {
+    out.push(&s[start..]);
+    Ok(out)
+}
+
+/// The name of a system query option written `$name` (or, where the `$` is optional, as on
+/// beta, `name`); `None` for anything else.
+fn system_option(key: &str, dollar_optional: bool) -> Option<&str> {
+    match key.strip_prefix('$') {
+        Some(name) => Some(name),
+        None if dollar_optional => Some(key),
+        None => None,
+    }
+}
+
+/// Parses `$expand=a,b($expand=c),d($select=x,y;$expand=e($select=z))`. With
+/// `dollar_optional` (beta) the options inside parentheses may omit the `$` too.
+pub fn parse_expand(s: &str, dollar_optional: bool) -> Result<Vec<Expand>, String> {
+    let mut out = Vec::new();
+    for item in split_top(s, ',')? {
         let item = item.trim();
         if item.is_empty() {
             return Err("an empty $expand item".into());
         }
-        match item.split_once('(') {
-            None => out.push(Expand {
+        let Some((name, rest)) = item.split_once('(') else {
+            out.push(Expand {
                 name: item.into(),
-                nested: Vec::new(),
-            }),
-            Some((name, rest)) => {
-                let inner = rest.strip_suffix(')').ok_or("unbalanced parentheses")?;
-                let nested = inner
-                    .strip_prefix("$expand=")
-                    .ok_or_else(|| format!("only $expand is supported inside {name}(…)"))?;
-                out.push(Expand {
-                    name: name.trim().into(),
-                    nested: nested.split(',').map(|n| n.trim().to_string()).collect(),
-                });
+                select: None,
+                expand: Vec::new(),
+                text: item.into(),
+            });
+            continue;
+        };
+        let name = name.trim();
+        let inner = rest.strip_suffix(')').ok_or("unbalanced parentheses")?;
+        if name.is_empty() {
+            return Err("a navigation property expected before '('".into());
+        }
+        let mut e = Expand {
+            name: name.into(),
+            select: None,
+            expand: Vec::new(),
+            text: item.into(),
+        };
+        let mut seen_expand = false;
+        for opt in split_top(inner, ';')? {
+            let opt = opt.trim();
+            let (key, value) = opt
+                .split_once('=')
+                .ok_or_else(|| format!("'{opt}' inside {name}(…) is not an option=value pair"))?;
+            match system_option(key.trim(), dollar_optional) {
+                Some("select") if e.select.is_none() => {
+                    let fields: Vec<String> =
+                        value.split(',').map(|f| f.trim().to_string()).collect();
+                    if fields.iter().any(String::is_empty) {
+                        return Err(format!(
+                            "an empty property name in $select inside {name}(…)"
+                        ));
+                    }
+                    e.select = Some(fields);
+                }
+                Some("expand") if !seen_expand => {
+                    seen_expand = true;
+                    e.expand = parse_expand(value, dollar_optional)?;
+                }
+                Some(o @ ("select" | "expand")) => {
+                    return Err(format!("${o} is given twice inside {name}(…)"));
+                }
+                _ => {
+                    return Err(format!(
+                        "only $select and $expand are supported inside {name}(…)"
+                    ));
+                }
             }
         }
+        out.push(e);
     }
     Ok(out)
 }
@@ -451,18 +515,51 @@ pub struct Query {
 }
 
 impl Query {
-    /// Reads the raw query string (percent-decoded pairs).
-    pub fn parse(raw: &str) -> Result<Query, String> {
+    /// Reads the raw query string (percent-decoded pairs). With `dollar_optional` (beta:
+    /// "On the beta endpoint, the `$` prefix is optional", concepts/query-parameters.md)
+    /// `filter=` is `$filter=` and so on, and naming one option twice, in either form, is
+    /// refused as OData refuses it; without it (v1.0) options without `$` are not system
+    /// query options and are ignored.
+    pub fn parse(raw: &str, dollar_optional: bool) -> Result<Query, String> {
         let mut q = Query::default();
+        let mut seen: Vec<String> = Vec::new();
         for (k, v) in form_urlencoded::parse(raw.as_bytes()) {
             let key = k.to_string();
             let v = v.to_string();
-            match key.as_str() {
-                "$filter" => q.filter = Some(v),
-                "$select" => q.select = Some(v),
-                "$expand" => q.expand = Some(v),
-                "$skiptoken" => q.skiptoken = Some(v),
-                "$top" => {
+            let Some(name) = system_option(&key, dollar_optional) else {
+                continue;
+            };
+            let dollar = format!("${name}");
+            let known = [
+                "filter",
+                "select",
+                "expand",
+                "skiptoken",
+                "top",
+                "orderby",
+                "skip",
+                "count",
+                "search",
+            ]
+            .contains(&name);
+            if !key.starts_with('$') && !known {
+                // Not a system query option: an ordinary parameter, ignored.
+                continue;
+            }
+            if dollar_optional {
+                if seen.contains(&dollar) {
+                    return Err(format!(
+                        "Query option '{dollar}' was specified more than once, but it must be specified at most once."
+                    ));
+                }
+                seen.push(dollar.clone());
+            }
+            match name {
+                "filter" => q.filter = Some(v),
+                "select" => q.select = Some(v),
+                "expand" => q.expand = Some(v),
+                "skiptoken" => q.skiptoken = Some(v),
+                "top" => {
                     q.top = Some(
                         v.parse::<usize>()
                             .ok()
@@ -470,9 +567,7 @@ impl Query {
                             .ok_or_else(|| format!("invalid $top value '{v}'"))?,
                     )
                 }
-                "$orderby" | "$skip" | "$count" | "$search" => q.unsupported.push(key),
-                k if k.starts_with('$') => q.unsupported.push(key),
-                _ => {}
+                _ => q.unsupported.push(dollar),
             }
         }
         Ok(q)
@@ -572,19 +667,80 @@ mod tests {
     }
 
     #[test]
-    fn expand_with_one_nested_level() {
-        let e = parse_expand("requestor,accessPackage($expand=catalog)").unwrap();
+    fn expand_with_nested_expand_and_select() {
+        let e = parse_expand("requestor,accessPackage($expand=catalog)", false).unwrap();
         assert_eq!(e[1].name, "accessPackage");
-        assert_eq!(e[1].nested, vec!["catalog".to_string()]);
-        assert!(parse_expand("a(b").is_err());
-        assert!(parse_expand("a($select=x)").is_err());
+        assert_eq!(e[1].nested_names(), vec!["catalog".to_string()]);
+        assert_eq!(e[1].text, "accessPackage($expand=catalog)");
+        let e = parse_expand(
+            "accessPackage($select=id,displayName),requestor($select=displayName, email)",
+            false,
+        )
+        .unwrap();
+        assert_eq!(e.len(), 2);
+        assert_eq!(
+            e[0].select.as_deref(),
+            Some(&["id".to_string(), "displayName".to_string()][..])
+        );
+        assert_eq!(e[1].select.as_ref().unwrap()[1], "email");
+        let e = parse_expand(
+            "customExtensionStageSettings($select=stage;$expand=customExtension($select=displayName))",
+            false,
+        )
+        .unwrap();
+        assert_eq!(e[0].select.as_deref(), Some(&["stage".to_string()][..]));
+        assert_eq!(e[0].expand[0].name, "customExtension");
+        assert_eq!(
+            e[0].expand[0].select.as_deref(),
+            Some(&["displayName".to_string()][..])
+        );
+        // Beta: the `$` is optional inside the parentheses too.
+        let e = parse_expand("assignment(expand=target;select=id)", true).unwrap();
+        assert_eq!(e[0].nested_names(), vec!["target".to_string()]);
+        for bad in [
+            "a(b",
+            "a($filter=x eq 'y')",
+            "a($top=1)",
+            "a($select=)",
+            "a($select=x;$select=y)",
+            "a()",
+            "(x)",
+            "a,,b",
+            "a(expand=b)",
+        ] {
+            assert!(parse_expand(bad, false).is_err(), "{bad}");
+        }
     }
 
     #[test]
     fn refused_options_are_named() {
-        let q = Query::parse("$orderby=createdDateTime&$filter=x%20eq%20'1'").unwrap();
+        let q = Query::parse("$orderby=createdDateTime&$filter=x%20eq%20'1'", false).unwrap();
         assert_eq!(q.unsupported, vec!["$orderby".to_string()]);
         assert_eq!(q.filter.as_deref(), Some("x eq '1'"));
-        assert!(Query::parse("$top=0").is_err());
+        assert!(Query::parse("$top=0", false).is_err());
+    }
+
+    #[test]
+    fn the_dollar_is_optional_only_where_asked_and_an_option_is_given_once() {
+        let raw = "filter=a%20eq%20'1'&expand=b&select=c&orderby=d&other=x";
+        let v1 = Query::parse(raw, false).unwrap();
+        assert!(v1.filter.is_none() && v1.expand.is_none() && v1.select.is_none());
+        assert!(v1.unsupported.is_empty());
+        let beta = Query::parse(raw, true).unwrap();
+        assert_eq!(beta.filter.as_deref(), Some("a eq '1'"));
+        assert_eq!(beta.expand.as_deref(), Some("b"));
+        assert_eq!(beta.select.as_deref(), Some("c"));
+        assert_eq!(beta.unsupported, vec!["$orderby".to_string()]);
+        let e = Query::parse("filter=a%20eq%20'1'&$filter=b%20eq%20'2'", true)
+            .err()
+            .unwrap();
+        assert_eq!(
+            e,
+            "Query option '$filter' was specified more than once, but it must be specified at most once."
+        );
+        assert!(Query::parse("$select=a&$select=b", true).is_err());
+        // v1.0 keeps its behaviour: the later one counts.
+        let q = Query::parse("$select=a&$select=b", false).unwrap();
+        assert_eq!(q.select.as_deref(), Some("b"));
     }
 }

@@ -70,8 +70,9 @@ pub fn documented(version: Version, collection: &str, read: Read) -> Documented 
             nested: &[],
         },
         (V1, "assignmentRequests", Item) => Documented {
+            filters: &[],
             expand: &["accessPackage", "requestor", "assignment"],
-            ..NOTHING
+            nested: &[("assignment", "target")],
         },
         (V1, "assignments", List) => Documented {
             filters: &[
@@ -116,7 +117,12 @@ pub fn documented(version: Version, collection: &str, read: Read) -> Documented 
         },
         (Beta, "assignmentRequests", List) => Documented {
             filters: &[("createdDateTime", Gt), ("accessPackage/id", Eq)],
-            expand: &["accessPackage", "requestor"],
+            expand: &[
+                "accessPackage",
+                "requestor",
+                "assignment",
+                "accessPackageAssignment",
+            ],
             nested: &[],
         },
         (Beta, "assignmentRequests", Item) => Documented {
@@ -131,7 +137,10 @@ pub fn documented(version: Version, collection: &str, read: Read) -> Documented 
         (Beta, "accessPackageAssignmentRequests", Item) => Documented {
             filters: &[],
             expand: &["accessPackage", "accessPackageAssignment", "requestor"],
-            nested: &[("requestor", "connectedOrganization")],
+            nested: &[
+                ("requestor", "connectedOrganization"),
+                ("accessPackageAssignment", "target"),
+            ],
         },
         (Beta, "accessPackageAssignments", List) => Documented {
             filters: &[
@@ -221,8 +230,23 @@ mod tests {
         let beta = documented(Version::Beta, "assignmentRequests", Read::List);
         assert!(!allows_filter(&beta, "requestState", Op::Eq));
         assert!(!allows_filter(&beta, "state", Op::Eq));
+        assert!(
+            beta.expand.contains(&"assignment") && beta.expand.contains(&"accessPackageAssignment")
+        );
         let legacy = documented(Version::Beta, "accessPackageAssignmentRequests", Read::List);
         assert!(allows_filter(&legacy, "requestState", Op::Eq));
+        assert!(!legacy.expand.contains(&"assignment"));
+        assert!(
+            !legacy
+                .nested
+                .contains(&("accessPackageAssignment", "target"))
+        );
+        // The documented nested expands of one request; the lists show none.
+        let one = documented(Version::V1, "assignmentRequests", Read::Item);
+        assert!(one.nested.contains(&("assignment", "target")));
+        assert!(v1.nested.is_empty());
+        let one = documented(Version::Beta, "accessPackageAssignmentRequests", Read::Item);
+        assert!(one.nested.contains(&("accessPackageAssignment", "target")));
         let policies = documented(Version::Beta, "accessPackageAssignmentPolicies", Read::List);
         assert!(!allows_filter(&policies, "accessPackageId", Op::Eq));
         let states =

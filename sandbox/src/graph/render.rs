@@ -400,8 +400,11 @@ pub fn request(
                 o["requestor"] = who;
             }
             "assignment" | "accessPackageAssignment" => {
+                // `assignment($expand=target)`: the assignment with its own expansions.
+                let inner: Vec<(String, Vec<String>)> =
+                    nested.iter().map(|n| (n.clone(), Vec::new())).collect();
                 o[name.as_str()] = match r.assignment {
-                    Some(a) => assignment(v, d, &d.assignments[a], &[]),
+                    Some(a) => assignment(v, d, &d.assignments[a], &inner),
                     None => Value::Null,
                 }
             }
