@@ -197,3 +197,77 @@ for (const c of cases) {
     }
   });
 }
+
+// Each cloud and version with its own Graph surface (Microsoft's metadata: beta in a
+// national cloud has only the accessPackage… collections; v1.0 there has no resume and no
+// justification): the app signs in, lists requests and opens one, and Graph never answers
+// it with an error; beta outside the global cloud is refused by the configuration check.
+const surfaces: { sandbox: 'global' | 'usgov' | 'china'; actsAs: string; version: 'v1.0' | 'beta' }[] = [
+  { sandbox: 'global', actsAs: 'global', version: 'v1.0' },
+  { sandbox: 'global', actsAs: 'global', version: 'beta' },
+  { sandbox: 'usgov', actsAs: 'usgov-l4', version: 'v1.0' },
+  { sandbox: 'china', actsAs: 'china', version: 'v1.0' },
+];
+
+for (const s of surfaces) {
+  test(`${s.version} acting as ${s.actsAs}: lists and opens requests on that cloud's surface`, async ({ page }) => {
+    const sb = await startSandbox(s.sandbox);
+    try {
+      const info = await (await fetch(`${sb.url}/sandbox/info`)).json();
+      await serveAppFor(page, sb.url, {
+        clientId: info.clientId,
+        tenantId: info.tenantId,
+        cloud: 'custom',
+        custom: { authorityHost: sb.url, graphHost: sb.url, actsAs: s.actsAs },
+        graphVersion: s.version,
+        redirectUri: `${app}/`,
+      });
+      const graphErrors: string[] = [];
+      const graphCalls: string[] = [];
+      page.on('response', (r) => {
+        const u = new URL(r.url());
+        if (u.origin !== sb.url || !/^\/(v1\.0|beta)\//.test(u.pathname)) return;
+        graphCalls.push(u.pathname);
+        if (r.status() >= 400) graphErrors.push(`${r.status()} ${r.url()}`);
+      });
+      await page.goto('/requests');
+      await page.getByRole('button', { name: 'Sign in to continue' }).click();
+      await page.locator('button[data-account^="admin@"]').click();
+      await page.waitForURL((u) => u.toString().startsWith(app));
+      const rows = page.locator('table.requests tbody tr[data-id]');
+      await expect(rows.first()).toBeVisible();
+      await rows.first().locator('td.requestor a').click();
+      await expect(page.getByTestId('request-state')).toBeVisible();
+      const resume = page.locator('[data-action=resume]');
+      await expect(resume.getByTestId('resume-why-not').or(resume.getByTestId('resume-form'))).toBeVisible();
+      if (s.actsAs === 'global') await expect(resume).not.toContainText('global cloud only');
+      else await expect(resume.getByTestId('resume-why-not')).toContainText('global cloud only');
+      expect(graphCalls.every((p) => p.startsWith(`/${s.version}/`)), graphCalls.join('\n')).toBeTruthy();
+      expect(graphCalls.length).toBeGreaterThan(0);
+      expect(graphErrors).toEqual([]);
+    } finally {
+      sb.child.kill();
+    }
+  });
+}
+
+for (const actsAs of ['usgov-l4', 'china']) {
+  test(`beta acting as ${actsAs} is refused by the configuration check, which says why`, async ({ page }) => {
+    await page.route('**/config.json', (route) =>
+      route.fulfill({
+        json: {
+          clientId: '6731de76-14a6-49ae-97bc-6eba6914391e',
+          tenantId: 'organizations',
+          cloud: actsAs,
+          graphVersion: 'beta',
+          redirectUri: `${app}/`,
+        },
+      }),
+    );
+    await page.goto('/');
+    const problem = page.getByTestId('config-error');
+    await expect(problem).toContainText('graphVersion');
+    await expect(problem).toContainText('has no assignmentRequests, assignments or catalogs');
+    await expect(page.getByRole('button', { name: 'Sign in' })).toHaveCount(0);
+  });
+}
