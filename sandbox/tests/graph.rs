@@ -864,7 +864,10 @@ async fn batch_answers_each_item_by_id_with_its_own_status() {
     assert_eq!(by_id("3")["status"], 200);
     assert_eq!(by_id("3")["body"]["state"], "delivering");
     assert_eq!(by_id("4")["status"], 424);
-    assert!(by_id("1")["headers"]["request-id"].is_string());
+    // The documented item shape: no request-id header; an error's ids are in innerError.
+    assert!(by_id("1")["headers"].get("request-id").is_none());
+    assert!(by_id("2")["body"]["error"]["innerError"]["request-id"].is_string());
+    assert_graph_error(424, &by_id("4")["body"], 424, "FailedDependency");
 
     let many: Vec<Value> = (0..21)
         .map(|i| json!({ "id": i.to_string(), "method": "GET", "url": "/identityGovernance/entitlementManagement/catalogs" }))

@@ -348,12 +348,26 @@ async fn run(
                 .iter()
                 .any(|d| !(200..300).contains(&status[d]))
             {
+                // "any request that depends on that request fails with status code 424"
+                // (JSON batching docs); the body is not documented: Graph's error shape, as
+                // every error, with the ids of this item.
                 status.insert(item.id.clone(), 424);
+                let client_request_id = item
+                    .headers
+                    .get("client-request-id")
+                    .and_then(|v| v.to_str().ok());
+                let body = error_body(
+                    "FailedDependency",
+                    "A request this one depends on failed.",
+                    s.clock.now(),
+                    &s.new_guid(),
+                    client_request_id,
+                );
                 responses.push(json!({
                     "id": item.id,
                     "status": 424,
-                    "headers": {},
-                    "body": { "error": { "code": "FailedDependency", "message": "A request this one depends on failed." } },
+                    "headers": item_headers(424, true, &[]),
+                    "body": body,
                 }));
                 continue;
             }
@@ -373,17 +387,7 @@ async fn run(
                 entries.push(e);
             }
             status.insert(id.clone(), out.status.as_u16());
-            let mut h = serde_json::Map::new();
-            h.insert("request-id".into(), json!(out.request_id));
-            if let Some(c) = &out.client_request_id {
-                h.insert("client-request-id".into(), json!(c));
-            }
-            for (k, v) in &out.headers {
-                h.insert((*k).into(), json!(v));
-            }
-            if out.body.is_some() {
-                h.insert("content-type".into(), json!("application/json"));
-            }
+            let h = item_headers(out.status.as_u16(), out.body.is_some(), &out.headers);
             let mut r = json!({ "id": id, "status": out.status.as_u16(), "headers": h });
             if let Some(b) = out.body {
                 r["body"] = b;
@@ -394,6 +398,48 @@ async fn run(
     // Order is not the request order: clients must correlate by id.
     responses.reverse();
     (responses, entries)
+}
+
+/// The Content-Type of a JSON item answer that succeeded, as the JSON batching page's
+/// response example shows it.
+pub const ITEM_CONTENT_TYPE: &str = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
+
+/// An item's `headers`, in the shape and casing of the JSON batching page's response example:
+/// `Cache-Control`; with a body, `Content-Type` (a success's with its OData parameters and
+/// `OData-Version: 4.0`, an error's `application/json`); and what the call itself answered
+/// with (`Retry-After`, `WWW-Authenticate`). No `request-id` or `client-request-id`: the
+/// example's items carry none; an error item's ids are in its body's `innerError`. No
+/// `x-ms-resource-unit`: that is the identity-and-access service's cost header of the
+/// example's directory reads, not documented for entitlement management.
+fn item_headers(
+    status: u16,
+    has_body: bool,
+    call_headers: &[(&'static str, String)],
+) -> serde_json::Map<String, Value> {
+    let mut h = serde_json::Map::new();
+    let cache = call_headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("cache-control"))
+        .map_or("no-cache", |(_, v)| v.as_str());
+    h.insert("Cache-Control".into(), json!(cache));
+    if has_body {
+        if (200..300).contains(&status) {
+            h.insert("OData-Version".into(), json!("4.0"));
+            h.insert("Content-Type".into(), json!(ITEM_CONTENT_TYPE));
+        } else {
+            h.insert("Content-Type".into(), json!("application/json"));
+        }
+    }
+    for (k, v) in call_headers {
+        let name = match k.to_ascii_lowercase().as_str() {
+            "cache-control" => continue,
+            "retry-after" => "Retry-After".to_string(),
+            "www-authenticate" => "WWW-Authenticate".to_string(),
+            _ => k.to_string(),
+        };
+        h.insert(name, json!(v));
+    }
+    h
 }
 
 #[cfg(test)]
@@ -454,6 +500,34 @@ mod tests {
             assert_eq!(&items[0].body[..], b"{}");
             assert_eq!(items[0].headers["content-type"], "application/json");
             assert!(items[1].body.is_empty());
+        }
+    }
+
+    #[test]
+    fn item_headers_have_the_documented_names_and_no_request_id() {
+        let ok = item_headers(200, true, &[]);
+        assert_eq!(ok["Content-Type"], ITEM_CONTENT_TYPE);
+        assert_eq!(ok["OData-Version"], "4.0");
+        assert_eq!(ok["Cache-Control"], "no-cache");
+        let accepted = item_headers(202, false, &[]);
+        assert_eq!(accepted.len(), 1, "{accepted:?}");
+        let throttled = item_headers(
+            429,
+            true,
+            &[
+                ("retry-after", "3".into()),
+                ("cache-control", "no-store".into()),
+            ],
+        );
+        assert_eq!(throttled["Retry-After"], "3");
+        assert_eq!(throttled["Cache-Control"], "no-store");
+        assert_eq!(throttled["Content-Type"], "application/json");
+        for h in [ok, accepted, throttled] {
+            assert!(
+                h.keys().all(|k| !k.eq_ignore_ascii_case("request-id")
+                    && !k.eq_ignore_ascii_case("client-request-id")),
+                "{h:?}"
+            );
         }
     }
 
