@@ -756,8 +756,8 @@ async fn on_beta_the_dollar_prefix_is_optional_and_v1_keeps_ignoring_options_wit
     assert_eq!(paged.len(), with.len());
     assert!(paged.iter().all(|i| i["requestState"] == "Delivered"));
 
-    // v1.0: the prefix is optional "for only a subset of APIs" (query-parameters.md); these
-    // are not documented among them, so options without `$` stay ordinary parameters.
+    // v1.0: query-parameters.md makes the prefix optional only for some APIs, and does not
+    // name these among them, so options without `$` stay ordinary parameters.
     let (all, _) = r.all(&admin, &r.em("v1.0", "assignmentRequests")).await;
     let (ignored, _) = r
         .all(

@@ -348,9 +348,8 @@ async fn run(
                 .iter()
                 .any(|d| !(200..300).contains(&status[d]))
             {
-                // "any request that depends on that request fails with status code 424"
-                // (JSON batching docs); the body is not documented: Graph's error shape, as
-                // every error, with the ids of this item.
+                // The JSON batching page gives a request whose dependency failed status 424
+                // and no body: Graph's error shape, as every error, with this item's ids.
                 status.insert(item.id.clone(), 424);
                 let client_request_id = item
                     .headers

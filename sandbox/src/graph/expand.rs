@@ -1,9 +1,8 @@
 //! What `$expand` and `$select` may name on each entity type, and `$select` inside `$expand`:
 //! `accessPackage($select=id,displayName)` keeps only those properties of the expanded
 //! package (plus `id`), checked against the expanded type as a top-level `$select` is
-//! checked against the read's own type (`concepts/query-parameters.md`: "you can also
-//! specify the properties to be returned in the expanded resources by adding a `$select`
-//! parameter").
+//! checked against the read's own type (`concepts/query-parameters.md` documents `$select`
+//! inside `$expand` for expanded resources in general).
 
 use serde_json::Value;
 

@@ -515,8 +515,8 @@ pub struct Query {
 }
 
 impl Query {
-    /// Reads the raw query string (percent-decoded pairs). With `dollar_optional` (beta:
-    /// "On the beta endpoint, the `$` prefix is optional", concepts/query-parameters.md)
+    /// Reads the raw query string (percent-decoded pairs). With `dollar_optional` (beta,
+    /// where concepts/query-parameters.md makes the `$` prefix optional)
     /// `filter=` is `$filter=` and so on, and naming one option twice, in either form, is
     /// refused as OData refuses it; without it (v1.0) options without `$` are not system
     /// query options and are ignored.
