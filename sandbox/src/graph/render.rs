@@ -222,6 +222,9 @@ pub fn policy(v: Version, d: &Data, p: &Policy, expand: &[(String, Vec<String>)]
     match v {
         Version::V1 => {
             o["allowedTargetScope"] = json!("allMemberUsers");
+            // Only for allowedTargetScope specificDirectoryUsers; empty otherwise, as in the
+            // v1.0 get page's example.
+            o["specificAllowedTargets"] = json!([]);
             o["expiration"] =
                 json!({ "endDateTime": null, "duration": "P365D", "type": "afterDuration" });
             o["requestorSettings"] = json!({
@@ -247,6 +250,8 @@ pub fn policy(v: Version, d: &Data, p: &Policy, expand: &[(String, Vec<String>)]
             o["createdBy"] = json!("admin");
             o["modifiedBy"] = json!("admin");
             o["accessReviewSettings"] = Value::Null;
+            // No seeded policy asks for verified credentials (beta-usnat.xml has the property).
+            o["verifiableCredentialSettings"] = Value::Null;
             o["requestorSettings"] = json!({
                 "scopeType": if p.requires_approval { "AllExistingDirectoryMemberUsers" } else { "NoSubjects" },
                 "acceptRequests": p.requires_approval,
