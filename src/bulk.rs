@@ -808,8 +808,14 @@ fn request_id(r: &Value) -> Option<String> {
 }
 
 /// Reads a `$batch` reply to the actions on `sent` (in the order of [`batch_body`]): each
-/// item's outcome. An item missing from the reply is [`Outcome::Unsure`].
-pub fn read_action_batch(reply: &Value, sent: &[String]) -> Vec<(String, Outcome)> {
+/// item's outcome. An item missing from the reply is [`Outcome::Unsure`]. Graph's items
+/// carry no `request-id` header of their own (an error's body has one): an item without
+/// one is reported with `batch_request_id`, the `$batch` call's, which support can trace.
+pub fn read_action_batch(
+    reply: &Value,
+    sent: &[String],
+    batch_request_id: Option<&str>,
+) -> Vec<(String, Outcome)> {
     sent.iter()
         .enumerate()
         .map(|(i, id)| {
@@ -818,16 +824,16 @@ pub fn read_action_batch(reply: &Value, sent: &[String]) -> Vec<(String, Outcome
                     why: t(Msg::BulkNoAnswer).into(),
                     request_id: None,
                 },
-                Some(r) => item_outcome(r),
+                Some(r) => item_outcome(r, batch_request_id),
             };
             (id.clone(), outcome)
         })
         .collect()
 }
 
-fn item_outcome(r: &Value) -> Outcome {
+fn item_outcome(r: &Value, batch_request_id: Option<&str>) -> Outcome {
     let status = r["status"].as_u64().unwrap_or(0) as u16;
-    let request_id = request_id(r);
+    let request_id = request_id(r).or_else(|| batch_request_id.map(str::to_string));
     match status {
         200..=299 => Outcome::Accepted { request_id },
         401 => Outcome::Unauthorized,
@@ -891,8 +897,11 @@ pub fn read_item_batch(reply: &Value, sent: &[String]) -> Vec<(String, ReadOutco
 /// What became of a whole `$batch` call, as the transport reports it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum BatchAnswer {
-    /// Graph answered the batch (2xx): its reply.
-    Reply(Value),
+    /// Graph answered the batch (2xx): its reply, and the call's `request-id` header.
+    Reply {
+        body: Value,
+        request_id: Option<String>,
+    },
     /// Refused as a whole (4xx other than 429 and 401): nothing in it ran.
     Refused {
         status: u16,
@@ -1035,7 +1044,9 @@ pub async fn drive<T: Transport, C: RunCell>(
         match work {
             Work::Send(ids) => {
                 let answers = match answer {
-                    BatchAnswer::Reply(reply) => read_action_batch(&reply, &ids),
+                    BatchAnswer::Reply { body, request_id } => {
+                        read_action_batch(&body, &ids, request_id.as_deref())
+                    }
                     BatchAnswer::Refused {
                         status,
                         code,
@@ -1072,7 +1083,7 @@ pub async fn drive<T: Transport, C: RunCell>(
             }
             Work::Read(ids) => {
                 let reads = match answer {
-                    BatchAnswer::Reply(reply) => read_item_batch(&reply, &ids),
+                    BatchAnswer::Reply { body, .. } => read_item_batch(&body, &ids),
                     BatchAnswer::Refused {
                         status,
                         code,
@@ -1514,7 +1525,7 @@ mod tests {
             { "id": "2", "status": 400, "headers": {}, "body": { "error": { "code": "BadRequest", "message": "state is delivered", "innerError": { "request-id": "r2" } } } },
             { "id": "5", "status": 504, "headers": { "request-id": "r5" } },
         ]});
-        let read = read_action_batch(&reply, &sent);
+        let read = read_action_batch(&reply, &sent, None);
         assert_eq!(
             read[0].1,
             Outcome::Accepted {
@@ -1550,6 +1561,78 @@ mod tests {
             matches!(&read[4].1, Outcome::Unsure { request_id: Some(r), .. } if r == "r5"),
             "a 504 item may have acted"
         );
+    }
+
+    #[test]
+    fn an_item_without_a_request_id_of_its_own_is_reported_with_the_batchs() {
+        // Graph's documented batch items carry no request-id header.
+        let sent = vec!["a".to_string(), "b".to_string()];
+        let reply = json!({ "responses": [
+            { "id": "1", "status": 202, "headers": { "Cache-Control": "no-cache" } },
+            { "id": "2", "status": 400, "headers": { "Content-Type": "application/json" },
+              "body": { "error": { "code": "BadRequest", "message": "no", "innerError": { "request-id": "item-2" } } } },
+        ]});
+        let read = read_action_batch(&reply, &sent, Some("batch-1"));
+        assert_eq!(
+            read[0].1,
+            Outcome::Accepted {
+                request_id: Some("batch-1".into())
+            }
+        );
+        assert!(
+            matches!(&read[1].1, Outcome::Refused { request_id: Some(r), .. } if r == "item-2"),
+            "{:?}",
+            read[1].1
+        );
+    }
+
+    /// A transport whose Graph refuses every batch whole, as it does one with a bodyless
+    /// write item.
+    struct RefusesEveryBatch {
+        calls: Cell<usize>,
+        now: Cell<u64>,
+    }
+
+    impl Transport for RefusesEveryBatch {
+        async fn batch(&self, _body: String) -> BatchAnswer {
+            self.calls.set(self.calls.get() + 1);
+            BatchAnswer::Refused {
+                status: 400,
+                code: "BadRequest".into(),
+                message: "Write request id : 1 does not contain Content-Type header or body."
+                    .into(),
+                request_id: Some("batch-400".into()),
+            }
+        }
+
+        fn token_refused(&self) {}
+
+        fn now_ms(&self) -> u64 {
+            self.now.get()
+        }
+
+        async fn sleep(&self, ms: u64) {
+            self.now.set(self.now.get() + ms);
+        }
+    }
+
+    #[test]
+    fn a_batch_refused_whole_fails_each_of_its_items_with_the_refusal() {
+        let graph = RefusesEveryBatch {
+            calls: Cell::new(0),
+            now: Cell::new(0),
+        };
+        let run = RefCell::new(Run::planned(ids(45).iter().map(|id| failed(id)).collect()));
+        let ended = futures::executor::block_on(drive(&graph, &run, &PATHS, &|| false));
+        assert_eq!(ended, Ended::Finished);
+        // Three batches (20, 20, 5), none sent again: a refusal is an answer.
+        assert_eq!(graph.calls.get(), 3);
+        let run = run.borrow();
+        assert_eq!(run.progress().failed, 45);
+        let csv = run.report_csv(HEADER);
+        assert_eq!(csv.matches(",failed,").count(), 45);
+        assert_eq!(csv.matches("batch-400").count(), 45);
+        assert!(csv.contains("HTTP 400 BadRequest: Write request id : 1 does not contain"));
     }
 
     #[test]
@@ -1881,7 +1964,10 @@ mod tests {
                     request_id: Some("batch".into()),
                 };
             }
-            BatchAnswer::Reply(json!({ "responses": responses }))
+            BatchAnswer::Reply {
+                body: json!({ "responses": responses }),
+                request_id: Some("batch-rid".into()),
+            }
         }
 
         fn token_refused(&self) {}

@@ -37,7 +37,10 @@ impl Transport for BrowserTransport {
     async fn batch(&self, body: String) -> BatchAnswer {
         match send(&self.auth, Method::Post, &self.url, Some(body)).await {
             Ok(answer) => match serde_json::from_str(&answer.body) {
-                Ok(reply) => BatchAnswer::Reply(reply),
+                Ok(body) => BatchAnswer::Reply {
+                    body,
+                    request_id: answer.request_id,
+                },
                 Err(e) => BatchAnswer::Lost {
                     why: format!("{}: {e}", t(Msg::BulkUnreadable)),
                     request_id: answer.request_id,

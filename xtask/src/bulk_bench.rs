@@ -122,7 +122,7 @@ impl Transport for Reqwest<'_> {
             let text = resp.text().await.unwrap_or_default();
             return match status {
                 200..=299 => match serde_json::from_str(&text) {
-                    Ok(reply) => BatchAnswer::Reply(reply),
+                    Ok(body) => BatchAnswer::Reply { body, request_id },
                     Err(e) => BatchAnswer::Lost {
                         why: e.to_string(),
                         request_id,
