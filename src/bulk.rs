@@ -34,6 +34,7 @@ use serde_json::{Value, json};
 use crate::export::csv_field;
 use crate::graph::retry::{Backoff, Retry};
 use crate::i18n::{Msg, t, tf};
+use crate::labels::state_with_code;
 use crate::rules::{Verdict, reprocess_took_effect};
 
 /// Items per JSON batch: Graph's limit.
@@ -617,7 +618,7 @@ impl Run {
                         Verdict::Acted => Stage::Done(Final::Verified {
                             detail: tf(
                                 Msg::BulkVerified,
-                                &[("why", &why), ("state", &after.state)],
+                                &[("why", &why), ("state", &state_with_code(&after.state))],
                             ),
                             request_id: lost_id,
                         }),
@@ -630,7 +631,7 @@ impl Run {
                         Verdict::Unclear => lost(
                             tf(
                                 Msg::BulkAnswerLostUnclear,
-                                &[("why", &why), ("state", &after.state)],
+                                &[("why", &why), ("state", &state_with_code(&after.state))],
                             ),
                             lost_id,
                         ),

@@ -39,6 +39,17 @@ pub fn state(raw: &str) -> String {
     label(raw, &STATES)
 }
 
+/// A state inside a sentence: its label with Graph's value beside it ("Pending approval
+/// (pendingApproval)"), or the value alone when the catalog does not know it.
+pub fn state_with_code(raw: &str) -> String {
+    let shown = state(raw);
+    if shown == raw {
+        shown
+    } else {
+        crate::i18n::tf(Msg::LabelWithCode, &[("label", &shown), ("code", raw)])
+    }
+}
+
 /// A status: Graph's free string, which mostly repeats the state, or says what the request
 /// waits for.
 pub fn status(raw: &str) -> String {

@@ -58,7 +58,10 @@ impl Refusal {
             }
             Refusal::StageRuledOut { stage, state } => tf(
                 Msg::RuleStageRuledOut,
-                &[("stage", stage.name()), ("state", state)],
+                &[
+                    ("stage", stage.name()),
+                    ("state", &crate::labels::state_with_code(state)),
+                ],
             ),
             Refusal::DenyNotAtStage(stage) => {
                 tf(Msg::RuleDenyNotAtStage, &[("stage", stage.name())])

@@ -378,5 +378,5 @@ test('assignments list: filtered by Graph, searched in the browser, each row lin
   const id = await rows.first().getAttribute('data-id');
   await rows.first().locator('td.target a').click();
   await expect(page).toHaveURL(`${app}/assignments/${id}`);
-  await expect(page.locator('[data-action=reprocess-assignment]')).toContainText('applies to this assignment');
+  await expect(page.locator('[data-action=reprocess-assignment]')).toContainText('Applies to this assignment.');
 });

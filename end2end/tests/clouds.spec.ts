@@ -240,8 +240,8 @@ for (const s of surfaces) {
       await expect(page.getByTestId('request-state')).toBeVisible();
       const resume = page.locator('[data-action=resume]');
       await expect(resume.getByTestId('resume-why-not').or(resume.getByTestId('resume-form'))).toBeVisible();
-      if (s.actsAs === 'global') await expect(resume).not.toContainText('global cloud only');
-      else await expect(resume.getByTestId('resume-why-not')).toContainText('global cloud only');
+      if (s.actsAs === 'global') await expect(resume).not.toContainText('global service only');
+      else await expect(resume.getByTestId('resume-why-not')).toContainText('global service only');
       expect(graphCalls.every((p) => p.startsWith(`/${s.version}/`)), graphCalls.join('\n')).toBeTruthy();
       expect(graphCalls.length).toBeGreaterThan(0);
       expect(graphErrors).toEqual([]);

@@ -382,7 +382,7 @@ pub fn ResumeForm(
         tf(
             Msg::ResumeStageFromState,
             &[
-                ("state", &waiting.state),
+                ("state", &labels::state_with_code(&waiting.state)),
                 ("stage", waiting.likely_stage().name()),
             ],
         )

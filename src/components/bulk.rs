@@ -42,7 +42,10 @@ impl Transport for BrowserTransport {
                     request_id: answer.request_id,
                 },
                 Err(e) => BatchAnswer::Lost {
-                    why: format!("{}: {e}", t(Msg::BulkUnreadable)),
+                    why: tf(
+                        Msg::BulkUnreadableDetail,
+                        &[("what", t(Msg::BulkUnreadable)), ("detail", &e.to_string())],
+                    ),
                     request_id: answer.request_id,
                 },
             },
