@@ -20,19 +20,41 @@ use crate::query::{Column, ListKind, ListView, format_date};
 use crate::rows::{TimeLeft, callback_time_left, delivering_for};
 use crate::rules::{Window, reprocess_window};
 
-/// One CSV field: a leading `=`, `+`, `-`, `@`, tab or carriage return gets a `'` so a
-/// spreadsheet reads the cell as text, not a formula (a display name is anyone's to
-/// choose); then quoted when it holds a comma, quote or line break.
+/// Characters that start a formula in a spreadsheet cell.
+const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// Characters a spreadsheet may split a line on: the comma, and the `;` that Excel uses
+/// in French, German and most European locales, and the tab.
+const SEPARATORS: [char; 3] = [',', ';', '\t'];
+
+/// One CSV field, safe in every locale (a display name is anyone's to choose):
+/// - a formula trigger (`=`, `+`, `-`, `@`, tab, carriage return) at the start of the
+///   field, or after a separator (and spaces) inside it, gets a `'` before it, so no cell of the
+///   field reads as a formula however a spreadsheet splits the line;
+/// - the field is quoted when it holds a separator, a quote or a line break (RFC 4180),
+///   so a spreadsheet splitting on `;` keeps it one cell.
+///
+/// ```
+/// use access_desk::export::csv_field;
+/// assert_eq!(csv_field("Ann;=HYPERLINK(\"x\")"), "\"Ann;'=HYPERLINK(\"\"x\"\")\"");
+/// ```
 pub fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
+    let mut out = String::with_capacity(s.len() + 2);
+    let mut at_cell_start = true;
+    for c in s.chars() {
+        if at_cell_start && FORMULA_START.contains(&c) {
+            out.push('\'');
+        }
+        // A tab is both a separator and a trigger: only what follows it starts a cell.
+        // Spaces after a separator keep the next character at the cell's start (some
+        // spreadsheets trim them).
+        at_cell_start = SEPARATORS.contains(&c) || (at_cell_start && c == ' ');
+        out.push(c);
+    }
+    if out.contains(SEPARATORS) || out.contains(['"', '\n', '\r']) {
+        format!("\"{}\"", out.replace('"', "\"\""))
     } else {
-        s.to_string()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
+        out
     }
 }
 
@@ -223,6 +245,65 @@ mod tests {
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
         assert_eq!(csv_field("1-2"), "1-2");
+        assert_eq!(csv_field("a;b"), "\"a;b\"");
+        assert_eq!(csv_field("a\tb"), "\"a\tb\"");
+    }
+
+    /// Splits a CSV line on `sep`, honouring RFC 4180 quotes (as Excel does when the
+    /// locale's list separator is `sep`), or naively, ignoring quotes.
+    fn cells(line: &str, sep: char, quotes: bool) -> Vec<String> {
+        let (mut out, mut cell, mut quoted) = (Vec::new(), String::new(), false);
+        let mut chars = line.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '"' if quotes && quoted && chars.peek() == Some(&'"') => {
+                    cell.push('"');
+                    chars.next();
+                }
+                '"' if quotes => quoted = !quoted,
+                c if c == sep && !quoted => out.push(std::mem::take(&mut cell)),
+                c => cell.push(c),
+            }
+        }
+        out.push(cell);
+        out
+    }
+
+    #[test]
+    fn no_cell_starts_a_formula_whatever_the_separator() {
+        let hostile = [
+            "Ann;=HYPERLINK(\"http://evil\",\"x\")",
+            "x;+1",
+            "x,-1",
+            "x\t@SUM(A1)",
+            "a;b;=1;c",
+            ";=1",
+            "=1;=2,=3",
+            "Ann ; =1",
+        ];
+        let line = csv_text(
+            &["name", "n"],
+            hostile
+                .iter()
+                .map(|h| vec![h.to_string(), "1".into()])
+                .collect(),
+        );
+        for row in line.split("\r\n").filter(|l| !l.is_empty()) {
+            for sep in [',', ';', '\t'] {
+                for quotes in [true, false] {
+                    for cell in cells(row, sep, quotes) {
+                        let cell = cell.trim_start_matches([' ', '"']);
+                        assert!(
+                            !cell.starts_with(['=', '+', '-', '@']),
+                            "{row:?} split on {sep:?} (quotes {quotes}): {cell:?}"
+                        );
+                    }
+                }
+            }
+        }
+        // Read with the locale's separator and quotes, each field is one cell again.
+        let row = csv_field("Ann;=1");
+        assert_eq!(cells(&row, ';', true), ["Ann;'=1"]);
     }
 
     #[test]
