@@ -72,9 +72,12 @@ mod tests {
 
     #[test]
     fn guids_compare_without_regard_to_case() {
-        assert_eq!(
-            Guid::parse("0E60F18C-B2A0-4887-9DA8-DA2E30A39D99"),
-            Guid::parse("0e60f18c-b2a0-4887-9da8-da2e30a39d99")
-        );
+        // Both must parse: two failed parses (None == None) would also compare equal.
+        let upper = Guid::parse("0E60F18C-B2A0-4887-9DA8-DA2E30A39D99").expect("upper case parses");
+        let lower = Guid::parse("0e60f18c-b2a0-4887-9da8-da2e30a39d99").expect("lower case parses");
+        assert_eq!(upper, lower);
+        assert_eq!(upper.as_str(), "0e60f18c-b2a0-4887-9da8-da2e30a39d99");
+        let other = Guid::parse("0e60f18c-b2a0-4887-9da8-da2e30a39d98").expect("parses");
+        assert_ne!(upper, other, "a different GUID is not equal");
     }
 }
