@@ -227,26 +227,44 @@ mod tests {
         );
     }
 
+    /// The request stages of `accessPackageCustomExtensionStage` in the v1.0 CSDL
+    /// (shared/reference/graph-schema/v1.0-global.xml), members 1 to 4, in their order.
+    /// Members 5 and 6 are assignment stages (before expiration), not request stages.
+    const CSDL_REQUEST_STAGES: [&str; 4] = [
+        "assignmentRequestCreated",
+        "assignmentRequestApproved",
+        "assignmentRequestGranted",
+        "assignmentRequestRemoved",
+    ];
+
     #[test]
     fn type_and_data_stage_agree_at_every_stage() {
-        for stage in Stage::ALL {
+        assert_eq!(Stage::ALL.len(), CSDL_REQUEST_STAGES.len());
+        for (stage, member) in Stage::ALL.into_iter().zip(CSDL_REQUEST_STAGES) {
+            assert_eq!(stage.name(), member);
+            assert_eq!(Stage::parse(member), Some(stage));
             let j =
                 ResumeBody::continue_at(stage, "957d0c50-466b-4840-bb5b-c92cea7141ff", "s", "d")
                     .to_json();
             assert_eq!(
                 j["type"],
-                format!(
-                    "{STAGE_TYPE_PREFIX}{}",
-                    j["data"]["stage"].as_str().unwrap()
-                )
+                format!("microsoft.graph.accessPackageCustomExtensionStage.{member}"),
+                "{member}"
             );
+            assert_eq!(j["data"]["stage"], member, "{member}");
             assert!(j["data"].get("state").is_none(), "continue sends no state");
         }
-        assert_eq!(
-            Stage::parse("assignmentFourteenDaysBeforeExpiration"),
-            None,
-            "not a request stage"
-        );
+        for not_a_request_stage in [
+            "assignmentFourteenDaysBeforeExpiration",
+            "assignmentOneDayBeforeExpiration",
+            "unknownFutureValue",
+        ] {
+            assert_eq!(
+                Stage::parse(not_a_request_stage),
+                None,
+                "{not_a_request_stage}"
+            );
+        }
     }
 
     #[test]
