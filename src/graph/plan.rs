@@ -366,36 +366,100 @@ mod tests {
         assert_eq!(p.browser, [BrowserPart::Search("alice".into())]);
     }
 
+    /// Checks every clause `p` puts on the wire against the documents' table
+    /// (`resources::doc_table`, written from shared/reference), by its wire text: the
+    /// property and operator, and for a state its value.
+    fn assert_documented_on_wire(p: &FetchPlan, what: &str) {
+        use crate::graph::resources::doc_table;
+        // The collection's segment, written out (resources' paths_per_version pins them).
+        let (version, segment) = match (p.collection, p.version) {
+            (Collection::Requests, V1) => ("v1.0", "assignmentRequests"),
+            (Collection::Requests, Beta) => ("beta", "assignmentRequests"),
+            (Collection::Assignments, V1) => ("v1.0", "assignments"),
+            (Collection::Assignments, Beta) => ("beta", "accessPackageAssignments"),
+            other => panic!("no list reads {other:?}"),
+        };
+        for f in p.filters() {
+            if f.is_empty() {
+                continue;
+            }
+            assert!(!f.contains(" or ") && !f.contains(" ne "), "{what}: {f}");
+            for clause in f.split(" and ") {
+                let mut parts = clause.splitn(3, ' ');
+                let (prop, op, value) = (
+                    parts.next().unwrap(),
+                    parts.next().unwrap_or(""),
+                    parts.next().unwrap_or(""),
+                );
+                assert!(
+                    doc_table::FILTERS.contains(&(version, segment, prop, op)),
+                    "{what}: {version} {segment}: `{clause}` is not documented"
+                );
+                let states: &[&str] = match (prop, p.collection, p.version) {
+                    ("state", Collection::Requests, V1) => &doc_table::REQUEST_STATES,
+                    ("state", Collection::Assignments, V1) => &doc_table::ASSIGNMENT_STATES,
+                    ("assignmentState", _, Beta) => &doc_table::BETA_ASSIGNMENT_STATES,
+                    ("state" | "requestState" | "assignmentState", ..) => {
+                        panic!("{what}: {clause}: no documented values")
+                    }
+                    _ => continue,
+                };
+                let quoted = value
+                    .strip_prefix('\'')
+                    .and_then(|v| v.strip_suffix('\''))
+                    .unwrap_or_else(|| panic!("{what}: {clause}: unquoted"));
+                assert!(
+                    states.contains(&quoted),
+                    "{what}: {clause}: `{quoted}` is not a documented value"
+                );
+            }
+        }
+    }
+
     #[test]
     fn no_view_sends_an_undocumented_clause() {
         // Every ready-made view and filter of both lists, in both versions: every clause
-        // sent is in the documented table, and nothing is joined with or.
-        let queries = [
+        // sent is in the documents' table, with a documented value, and nothing is joined
+        // with or.
+        let requests = [
+            "",
             "view=attention",
             "view=waiting",
             "view=failed-old",
             "view=recent",
+            "view=stuck",
+            "view=deadline",
+            "state=deliveryFailed,partiallyDelivered&package=d82eb508-acc4-43cc-bcf1-7c1c4a2c073b",
+            "state=canceled",
             "status=WaitingForCallback",
             "requestor=0e60f18c-b2a0-4887-9da8-da2e30a39d99",
             "created_before=2026-11-01",
             "created_after=2026-11-01&view=recent",
             "state=delivered&view=attention",
         ];
+        let assignments = [
+            "",
+            "state=delivered",
+            "state=delivering",
+            "state=expired",
+            "state=deliveryFailed",
+            "state=partiallyDelivered",
+            "state=delivered,expired&status=Delivered&target=0e60f18c-b2a0-4887-9da8-da2e30a39d99",
+            "package=d82eb508-acc4-43cc-bcf1-7c1c4a2c073b&state=delivered",
+        ];
         for v in [V1, Beta] {
-            for q in queries {
+            for q in requests {
                 let p = plan(&view(q), v, now(), &[]);
-                for clause in p.queries.iter().flatten() {
-                    assert!(
-                        documented(Collection::Requests, v).contains(&(clause.property, clause.op)),
-                        "{q} {v:?}: {clause:?}"
-                    );
-                }
+                assert!(!p.queries.is_empty(), "{q}");
+                assert_documented_on_wire(&p, q);
                 for f in p.filters() {
-                    assert!(
-                        !f.contains(" or ") && !f.contains(" ne ") && !f.contains("status"),
-                        "{q}: {f}"
-                    );
+                    assert!(!f.contains("status"), "{q}: {f}");
                 }
+            }
+            for q in assignments {
+                let (a, problems) = ListView::parse(&ASSIGNMENTS, q);
+                assert!(problems.is_empty(), "{q}: {problems:?}");
+                assert_documented_on_wire(&plan(&a, v, now(), &[]), q);
             }
         }
         let (a, _) = ListView::parse(

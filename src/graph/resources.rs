@@ -421,6 +421,91 @@ pub fn item_path(c: Collection, v: GraphVersion, id: &Guid) -> String {
     format!("{EM}/{}/{id}", c.segment(v))
 }
 
+/// The `$filter` clauses Microsoft documents, written out from
+/// `shared/reference/graph-query-support.md` and `sandbox/QUERY-SUPPORT.md` (which cites the
+/// page of each), and the enum members from the CSDL (`shared/reference/graph-schema`).
+/// Tests compare the app's table and wire text with this one, never with [`documented`].
+#[cfg(test)]
+pub(crate) mod doc_table {
+    /// (version, collection segment, property as written on the wire, operator).
+    /// `contains(tolower(displayName),…)` on packages and catalogs is a function, not a
+    /// clause of this shape, and the app does not send it.
+    pub const FILTERS: &[(&str, &str, &str, &str)] = &[
+        // v1.0 resource page accessPackageAssignmentRequest: state "Supports $filter (eq)";
+        // list page examples createdDateTime gt and accessPackage/id eq.
+        ("v1.0", "assignmentRequests", "state", "eq"),
+        ("v1.0", "assignmentRequests", "createdDateTime", "gt"),
+        ("v1.0", "assignmentRequests", "accessPackage/id", "eq"),
+        // v1.0 entitlementmanagement-list-assignments.
+        ("v1.0", "assignments", "state", "eq"),
+        ("v1.0", "assignments", "accessPackage/id", "eq"),
+        ("v1.0", "assignments", "target/objectId", "eq"),
+        ("v1.0", "assignments", "assignmentPolicy/id", "eq"),
+        // v1.0 entitlementmanagement-list-assignmentpolicies.
+        ("v1.0", "assignmentPolicies", "displayName", "eq"),
+        ("v1.0", "assignmentPolicies", "accessPackage/id", "eq"),
+        // beta entitlementmanagement-list-assignmentrequests (new path): no state filter.
+        ("beta", "assignmentRequests", "createdDateTime", "gt"),
+        ("beta", "assignmentRequests", "accessPackage/id", "eq"),
+        // beta legacy list: (requestState eq 'PendingApproval').
+        (
+            "beta",
+            "accessPackageAssignmentRequests",
+            "requestState",
+            "eq",
+        ),
+        (
+            "beta",
+            "accessPackageAssignmentRequests",
+            "accessPackage/id",
+            "eq",
+        ),
+        // beta entitlementmanagement-list-accesspackageassignments (values: below).
+        ("beta", "accessPackageAssignments", "assignmentState", "eq"),
+        ("beta", "accessPackageAssignments", "target/objectId", "eq"),
+        ("beta", "accessPackageAssignments", "accessPackage/id", "eq"),
+        (
+            "beta",
+            "accessPackageAssignments",
+            "accessPackageAssignmentPolicy/id",
+            "eq",
+        ),
+        // beta entitlementmanagement-list-accesspackageassignmentpolicies.
+        (
+            "beta",
+            "accessPackageAssignmentPolicies",
+            "displayName",
+            "eq",
+        ),
+    ];
+
+    /// v1.0 CSDL `accessPackageRequestState`, without `unknownFutureValue`.
+    pub const REQUEST_STATES: [&str; 9] = [
+        "submitted",
+        "pendingApproval",
+        "delivering",
+        "delivered",
+        "deliveryFailed",
+        "denied",
+        "scheduled",
+        "canceled",
+        "partiallyDelivered",
+    ];
+
+    /// v1.0 CSDL `accessPackageAssignmentState`, without `unknownFutureValue`.
+    pub const ASSIGNMENT_STATES: [&str; 5] = [
+        "delivering",
+        "partiallyDelivered",
+        "delivered",
+        "expired",
+        "deliveryFailed",
+    ];
+
+    /// beta resource page accessPackageAssignment: `assignmentState` "Possible values are
+    /// `Delivering`, `Delivered`, or `Expired`" (a string in the beta schema, not an enum).
+    pub const BETA_ASSIGNMENT_STATES: [&str; 3] = ["Delivering", "Delivered", "Expired"];
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -478,32 +563,132 @@ mod tests {
         );
     }
 
+    const ALL_COLLECTIONS: [Collection; 5] = [
+        Collection::Requests,
+        Collection::Assignments,
+        Collection::Packages,
+        Collection::Catalogs,
+        Collection::Policies,
+    ];
+
     #[test]
-    fn every_clause_the_app_can_send_is_documented_somewhere_with_its_operator() {
+    fn every_clause_the_app_can_send_is_documented_with_its_operator() {
+        // Checked against the documents' table (doc_table below), by the names and the
+        // operator that go on the wire, never against `documented()` itself.
+        for c in ALL_COLLECTIONS {
+            for v in [V1, Beta] {
+                for (p, op) in documented(c, v) {
+                    let clause = (v.path(), c.segment(v), p.name(c, v), op.wire());
+                    assert!(
+                        doc_table::FILTERS
+                            .iter()
+                            .any(|d| (d.0, d.1, d.2, d.3) == clause),
+                        "{clause:?} is not in the documents' table"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_clauses_the_app_sends_per_collection_and_version() {
+        // What the app chose to filter at Graph, written out (a subset of doc_table: beta
+        // requests' state is refused there, so it is kept in the browser).
+        let wire = |c: Collection, v: GraphVersion| -> Vec<String> {
+            documented(c, v)
+                .iter()
+                .map(|(p, op)| format!("{} {}", p.name(c, v), op.wire()))
+                .collect()
+        };
+        assert_eq!(
+            wire(Collection::Requests, V1),
+            ["state eq", "createdDateTime gt", "accessPackage/id eq"]
+        );
+        assert_eq!(
+            wire(Collection::Requests, Beta),
+            ["createdDateTime gt", "accessPackage/id eq"]
+        );
+        assert_eq!(
+            wire(Collection::Assignments, V1),
+            [
+                "state eq",
+                "accessPackage/id eq",
+                "target/objectId eq",
+                "assignmentPolicy/id eq"
+            ]
+        );
+        assert_eq!(
+            wire(Collection::Assignments, Beta),
+            [
+                "assignmentState eq",
+                "accessPackage/id eq",
+                "target/objectId eq",
+                "accessPackageAssignmentPolicy/id eq"
+            ]
+        );
         for c in [
-            Collection::Requests,
-            Collection::Assignments,
             Collection::Packages,
             Collection::Catalogs,
             Collection::Policies,
         ] {
             for v in [V1, Beta] {
-                for (p, op) in documented(c, v) {
-                    // Only createdDateTime takes gt; everything else eq.
+                assert_eq!(wire(c, v), Vec::<String>::new(), "{c:?} {v:?}");
+            }
+        }
+        // The requestor has no documented filter: no Property can name it.
+        assert!(
+            !doc_table::FILTERS
+                .iter()
+                .any(|d| d.2.starts_with("requestor"))
+        );
+    }
+
+    #[test]
+    fn state_values_on_the_wire_are_the_documented_ones() {
+        // Every member of the v1.0 enums a view can ask for, as the CSDL lists them.
+        for (c, members) in [
+            (Collection::Requests, &doc_table::REQUEST_STATES[..]),
+            (Collection::Assignments, &doc_table::ASSIGNMENT_STATES[..]),
+        ] {
+            for s in members {
+                assert!(state_value_documented(c, V1, s), "v1.0 {c:?} {s}");
+                assert_eq!(
+                    Clause::state(s).wire(c, V1),
+                    format!("state eq '{s}'"),
+                    "v1.0 sends the enum member as it is"
+                );
+                let beta = Clause::state(s).wire(c, Beta);
+                if c == Collection::Assignments {
+                    let documented_value = doc_table::BETA_ASSIGNMENT_STATES
+                        .iter()
+                        .find(|d| d.eq_ignore_ascii_case(s));
                     assert_eq!(
-                        *op == Op::Gt,
-                        *p == Property::CreatedDateTime,
-                        "{c:?} {v:?}"
+                        state_value_documented(c, Beta, s),
+                        documented_value.is_some(),
+                        "beta assignmentState {s}"
                     );
+                    if let Some(d) = documented_value {
+                        assert_eq!(beta, format!("assignmentState eq '{d}'"));
+                    }
                 }
             }
         }
-        // status, requestor/objectId, or, ne: not representable at all.
-        assert!(
-            !documented(Collection::Requests, V1)
-                .iter()
-                .any(|(p, _)| *p == Property::Target)
-        );
+        // Literally: only these three.
+        let beta_ok: Vec<&str> = doc_table::ASSIGNMENT_STATES
+            .into_iter()
+            .filter(|s| state_value_documented(Collection::Assignments, Beta, s))
+            .collect();
+        assert_eq!(beta_ok, ["delivering", "delivered", "expired"]);
+        assert!(!state_value_documented(
+            Collection::Assignments,
+            Beta,
+            "deliveryFailed"
+        ));
+        assert!(!state_value_documented(
+            Collection::Assignments,
+            Beta,
+            "partiallyDelivered"
+        ));
     }
 
     #[test]
