@@ -67,8 +67,11 @@ fn framed_notice() -> impl IntoView {
         .map(|w| {
             let l = w.location();
             // Not the fragment: a sign-in response there belongs to no one in a new tab.
+            // The origin first: a path such as `//evil.example/x` (a root deployment's
+            // fallback serves the app there) must not become a protocol-relative link.
             format!(
-                "{}{}",
+                "{}{}{}",
+                l.origin().unwrap_or_default(),
                 l.pathname().unwrap_or_default(),
                 l.search().unwrap_or_default()
             )

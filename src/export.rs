@@ -3,7 +3,9 @@
 //! file sorts, filters and joins in a spreadsheet the way the data does in Graph.
 //! Derived times are ISO 8601 durations (`PT30H`, `-P2DT3H`), Graph's own notation for
 //! timeouts; a callback's time left known only as a lower bound is written `>=P2D`, and
-//! left empty when not even that is known. Pure; the page only downloads the text.
+//! left empty when not even that is known. A negative duration is written `'-P2DT3H`: a
+//! spreadsheet would read a leading `-` as a formula (see [`csv_field`]). Pure; the page
+//! only downloads the text.
 //!
 //! ```
 //! use access_desk::export::{csv_field, csv_text};
@@ -21,14 +23,14 @@ use crate::rows::{TimeLeft, callback_time_left, delivering_for};
 use crate::rules::{Window, reprocess_window};
 
 /// Characters that start a formula in a spreadsheet cell.
-const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+const FORMULA_START: [char; 7] = ['=', '+', '-', '@', '\t', '\r', '\0'];
 
 /// Characters a spreadsheet may split a line on: the comma, and the `;` that Excel uses
 /// in French, German and most European locales, and the tab.
 const SEPARATORS: [char; 3] = [',', ';', '\t'];
 
 /// One CSV field, safe in every locale (a display name is anyone's to choose):
-/// - a formula trigger (`=`, `+`, `-`, `@`, tab, carriage return) at the start of the
+/// - a formula trigger (`=`, `+`, `-`, `@`, tab, carriage return, NUL) at the start of the
 ///   field, or after a separator (and spaces) inside it, gets a `'` before it, so no cell of the
 ///   field reads as a formula however a spreadsheet splits the line;
 /// - the field is quoted when it holds a separator, a quote or a line break (RFC 4180),
@@ -234,7 +236,7 @@ mod tests {
 
     #[test]
     fn every_formula_prefix_is_defused_and_quoting_is_rfc_4180() {
-        for s in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
+        for s in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "\0=1"] {
             assert!(
                 csv_field(s).trim_start_matches('"').starts_with('\''),
                 "{s:?}"
@@ -246,6 +248,8 @@ mod tests {
         assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
         assert_eq!(csv_field("1-2"), "1-2");
         assert_eq!(csv_field("a;b"), "\"a;b\"");
+        // Some spreadsheets trim leading spaces before reading a formula.
+        assert_eq!(csv_field("  =1"), "  '=1");
         assert_eq!(csv_field("a\tb"), "\"a\tb\"");
     }
 

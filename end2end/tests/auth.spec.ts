@@ -296,13 +296,21 @@ test('inside a frame the app offers no button and starts no sign-in, only a link
   const link = frame.getByRole('link', { name: 'Open Access Desk in its own tab' });
   await expect(link).toHaveAttribute('target', '_blank');
   await expect(link).toHaveAttribute('rel', 'noopener');
-  await expect(link).toHaveAttribute('href', '/requests?view=attention');
+  await expect(link).toHaveAttribute('href', `${app}/requests?view=attention`);
   await expect(frame.locator('button, form, input')).toHaveCount(0);
   expect(toSandbox).toEqual([]);
   // The link opens the view in a tab of its own, where the app runs.
   const [tab] = await Promise.all([page.waitForEvent('popup'), link.click()]);
   await expect(tab.getByRole('button', { name: 'Sign in to continue' })).toBeVisible();
   await expect(tab.getByTestId('framed')).toHaveCount(0);
+  // A path that starts with two slashes (a root deployment's fallback serves the app
+  // there) must not turn the link into a protocol-relative one to another site.
+  await page.route(`${parent}-2`, (route) =>
+    route.fulfill({ contentType: 'text/html', body: `<!DOCTYPE html><iframe src="${app}//evil.example/x" width="900" height="600"></iframe>` }),
+  );
+  await page.goto(`${parent}-2`);
+  const other = page.frameLocator('iframe').getByRole('link', { name: 'Open Access Desk in its own tab' });
+  await expect(other).toHaveAttribute('href', `${app}//evil.example/x`);
 });
 
 test('tokens stay out of localStorage, the console and every URL of the history', async ({ page }) => {
