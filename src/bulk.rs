@@ -1703,7 +1703,8 @@ mod tests {
                 "",
             ]
         );
-        assert_eq!(csv_field("\tx"), "'\tx");
+        // A tab is a separator as well as a formula trigger: defused and quoted.
+        assert_eq!(csv_field("\tx"), "\"'\tx\"");
         assert_eq!(csv_field("-1+1"), "'-1+1");
         assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
     }
