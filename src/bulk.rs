@@ -1262,7 +1262,9 @@ mod tests {
         // Nothing is sent again before it is read, and it is read only after a moment.
         assert!(run.next_work(20).is_none());
         assert_eq!(run.progress().retrying, 4);
-        let Some(Work::Read(reading)) = run.next_work(20 + SETTLE_MS) else {
+        // The first read waits a second after the loss (20 ms).
+        assert!(run.next_work(1_019).is_none());
+        let Some(Work::Read(reading)) = run.next_work(1_020) else {
             panic!("expected a read");
         };
         assert_eq!(reading, ["a", "b", "c", "d"]);
@@ -1412,7 +1414,8 @@ mod tests {
                 None => now += 250,
             }
         }
-        assert_eq!(reads, MAX_READS);
+        // Six reads, then the answer is lost.
+        assert_eq!(reads, 6);
         assert!(matches!(
             &run.results()[0].1,
             Some(Final::AnswerLost { .. })
@@ -1480,7 +1483,8 @@ mod tests {
                 None => now += 500,
             }
         }
-        assert_eq!(throttled, MAX_THROTTLED);
+        // Twenty 429s, then the item is failed.
+        assert_eq!(throttled, 20);
         assert!(
             matches!(&run.results()[0].1, Some(Final::Failed { detail, .. }) if detail.contains("20"))
         );

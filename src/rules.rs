@@ -519,7 +519,10 @@ mod tests {
         assert_eq!(stages("Delivered", "AdminRemove"), [Removed]);
         assert_eq!(stages("delivered", "systemRemove"), [Removed]);
         // A state the table does not know: the admin chooses among all of them.
-        assert_eq!(stages("unknownFutureValue", "userAdd"), Stage::ALL);
+        assert_eq!(
+            stages("unknownFutureValue", "userAdd"),
+            [Created, Approved, Granted, Removed]
+        );
         // The policy, when it pins the stage, wins.
         let pinned = WaitingCallout {
             stage: Some(Approved),
@@ -627,7 +630,13 @@ mod tests {
 
     #[test]
     fn resume_at_each_stage_continue_always_deny_only_early() {
-        for stage in Stage::ALL {
+        // Deny only at created and approved (shared/reference/README.md's decision).
+        for (stage, deny_allowed) in [
+            (Stage::Created, true),
+            (Stage::Approved, true),
+            (Stage::Granted, false),
+            (Stage::Removed, false),
+        ] {
             let w = waiting(Some(stage));
             let go = ResumeBody::continue_at(stage, INSTANCE, "Access Desk", "ok");
             assert_eq!(
@@ -636,7 +645,7 @@ mod tests {
                 "{stage:?}"
             );
             let deny = ResumeBody::deny_at(stage, INSTANCE, "Access Desk", "no");
-            let expected = if stage.can_deny() {
+            let expected = if deny_allowed {
                 Ok(())
             } else {
                 Err(vec![Refusal::DenyNotAtStage(stage)])
@@ -685,7 +694,7 @@ mod tests {
         body = ResumeBody::continue_at(
             Stage::Created,
             "00000000-0000-4000-8000-000000000000",
-            &"x".repeat(MAX_SOURCE_CHARS + 1),
+            &"x".repeat(257),
             "",
         );
         assert_eq!(
@@ -698,6 +707,20 @@ mod tests {
             ),
             Err(vec![Refusal::SourceTooLong])
         );
+        // 256 characters is the longest source taken, counted in characters, not bytes.
+        for source in ["x".repeat(256), "é".repeat(256)] {
+            let at_limit = ResumeBody::continue_at(Stage::Created, INSTANCE, &source, "");
+            assert_eq!(
+                can_resume(
+                    Cloud::Global,
+                    ID,
+                    "WaitingForCallback",
+                    Some(&waiting(None)),
+                    &at_limit
+                ),
+                Ok(())
+            );
+        }
         // Another instance id is a warning to confirm, not a refusal.
         assert!(instance_differs(&waiting(None), &body));
         body.instance_id = waiting(None).instance_id.to_uppercase();
