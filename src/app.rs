@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use crate::auth::{Auth, SignInFailure};
 use crate::boot::{config_url, load_config, preferred_language, use_language};
 use crate::components::config_error::ConfigErrorPage;
-use crate::components::header::Header;
+use crate::components::header::{Header, LanguageSwitches};
 use crate::components::list::Refusals;
 use crate::components::load::load;
 use crate::components::packages::Directory;
@@ -85,10 +85,6 @@ fn framed_notice() -> impl IntoView {
         </main>
     }
 }
-
-/// Counts language switches: the layout is drawn again (in the new language) each time.
-#[derive(Clone, Copy)]
-pub struct LanguageSwitches(pub RwSignal<u32>);
 
 /// The layout around every page. A return from the identity platform is finished before
 /// the router starts, so the router only ever sees the clean, saved view.

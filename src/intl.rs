@@ -224,7 +224,7 @@ fn format_time(t: DateTime<Utc>) -> String {
 
 #[cfg(not(target_arch = "wasm32"))]
 fn format_day(d: chrono::NaiveDate) -> String {
-    crate::query::format_date(d)
+    d.format("%Y-%m-%d").to_string()
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -247,7 +247,7 @@ fn format_date_time(t: DateTime<Utc>) -> String {
     use chrono::Timelike;
     format!(
         "{} {:02}:{:02} UTC",
-        crate::query::format_date(t.date_naive()),
+        t.date_naive().format("%Y-%m-%d"),
         t.hour(),
         t.minute()
     )

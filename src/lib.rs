@@ -9,6 +9,7 @@ pub mod app;
 pub mod auth;
 pub mod boot;
 pub mod bulk;
+pub mod clock;
 pub mod components;
 pub mod config;
 pub mod export;

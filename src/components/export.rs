@@ -5,7 +5,8 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::auth::Auth;
-use crate::components::list::{ListPage, now_utc};
+use crate::clock::now_utc;
+use crate::components::list::ListPage;
 use crate::export::file_name;
 use crate::i18n::{Msg, t, tf};
 

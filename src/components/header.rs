@@ -4,11 +4,15 @@ use leptos::prelude::*;
 
 use leptos::task::spawn_local;
 
-use crate::app::LanguageSwitches;
 use crate::auth::{Auth, current_view};
 use crate::boot::use_language;
 use crate::config::Config;
 use crate::i18n::{Lang, Msg, lang, t};
+
+/// Counts language switches: the layout is drawn again (in the new language) each time.
+/// The app provides it; the picker bumps it.
+#[derive(Clone, Copy)]
+pub struct LanguageSwitches(pub RwSignal<u32>);
 
 /// The language picker: each language named in itself. Switching reads its file (once a
 /// session), draws the page again in it, keeps the address (the view), remembers the

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::auth::{Auth, current_view};
+use crate::clock::now_utc;
 use crate::components::graph_problem::GraphProblem;
 use crate::config::{Config, GraphVersion};
 use crate::graph::plan::{
@@ -346,11 +347,6 @@ impl ListPage {
     pub fn go(self, v: ListView, replace: bool) {
         self.router.navigate(&v.address(), replace);
     }
-}
-
-/// Now, by the browser's clock.
-pub fn now_utc() -> chrono::DateTime<chrono::Utc> {
-    chrono::DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
 }
 
 /// One Graph query of a view: the page to read next (None when read to the end), and

@@ -15,8 +15,9 @@ use leptos::task::spawn_local;
 
 use crate::auth::Auth;
 use crate::auth::storage::Store;
+use crate::clock::now_utc;
 use crate::components::graph_problem::GraphProblem;
-use crate::components::list::{Refusals, now_utc};
+use crate::components::list::Refusals;
 use crate::components::packages::{catalogs_from_json, timeout_in, use_timeouts, waiting_packages};
 use crate::config::Config;
 use crate::graph::models::{PackageRef, Request};

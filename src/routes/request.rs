@@ -4,9 +4,10 @@
 use leptos::prelude::*;
 
 use crate::actions::{Action, stage_for_extension};
+use crate::clock::now_utc;
 use crate::components::actions::{ReprocessAction, ResumeForm};
 use crate::components::detail::{item_view, load_item};
-use crate::components::list::{SignedIn, now_utc};
+use crate::components::list::SignedIn;
 use crate::components::packages::use_policies;
 use crate::config::{Cloud, Config};
 use crate::graph::models::{Callout, Request};

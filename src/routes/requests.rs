@@ -4,13 +4,14 @@
 
 use leptos::prelude::*;
 
+use crate::clock::now_utc;
 use crate::components::bulk::BulkBar;
 use crate::components::export::ExportCsv;
 use crate::components::filters::{
     ColumnHeader, ColumnPicker, FetchPlanView, Filters, Presets, QueryProblems, column_label,
 };
 use crate::components::list::{
-    ListPage, PagerControls, Shown, SignedIn, Viewport, Windowed, empty_line, now_utc,
+    ListPage, PagerControls, Shown, SignedIn, Viewport, Windowed, empty_line,
 };
 use crate::components::packages::{
     Timeouts, package_cell, timeout_in, use_packages, use_timeouts, waiting_packages,
