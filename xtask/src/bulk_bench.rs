@@ -16,7 +16,7 @@ use access_desk::graph::models::{Request, parse_utc};
 use access_desk::rules::can_reprocess_request;
 use serde_json::Value;
 
-use crate::bench::{sign_in, start_sandbox};
+use crate::bench_tenant::{sign_in, start_sandbox};
 use crate::cmd::Fail;
 
 const ITEMS: usize = 1_000;

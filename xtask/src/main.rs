@@ -1,6 +1,7 @@
 //! `cargo xtask <command>`: the project's automation. See README.md.
 
 mod bench;
+mod bench_tenant;
 mod budget;
 mod bulk_bench;
 mod cmd;
