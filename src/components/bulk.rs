@@ -268,7 +268,7 @@ pub fn BulkBar(
                 <p class="notice warn" role="alert" data-testid="bulk-sign-in" hidden=move || ended.get() != Some(Ended::SignInNeeded)>
                     {t(Msg::BulkPausedSignIn)} " "
                     <button type="button" on:click=move |_| {
-                        let _ = auth_for_sign_in.sign_in(&crate::auth::current_view());
+                        crate::components::sign_in_error::start_sign_in(&auth_for_sign_in, &crate::auth::current_view());
                     }>{t(Msg::SignIn)}</button>
                 </p>
                 <button type="button" data-testid="bulk-cancel" hidden=finished on:click=move |_| cancel.set(true)>

@@ -6,6 +6,7 @@ use leptos::task::spawn_local;
 
 use crate::auth::{Auth, current_view};
 use crate::boot::use_language;
+use crate::components::sign_in_error::start_sign_in;
 use crate::config::Config;
 use crate::i18n::{Lang, Msg, lang, t};
 
@@ -69,9 +70,7 @@ pub fn Header() -> impl IntoView {
     let cloud = config.cloud.config_name();
     let sign_in = {
         let auth = auth.clone();
-        move |_| {
-            let _ = auth.sign_in(&current_view());
-        }
+        move |_| start_sign_in(&auth, &current_view())
     };
     let sign_out = move |_| {
         let _ = auth.sign_out();

@@ -8,6 +8,7 @@ use leptos::task::spawn_local;
 use crate::auth::{Auth, current_view};
 use crate::clock::now_utc;
 use crate::components::graph_problem::GraphProblem;
+use crate::components::sign_in_error::start_sign_in;
 use crate::config::{Config, GraphVersion};
 use crate::graph::plan::{
     self, FetchPlan, is_filter_refusal, refusals_from_text, refusals_to_text, refused_in,
@@ -161,9 +162,9 @@ pub fn SignedIn(children: ChildrenFn) -> impl IntoView {
         view! {
             <div class="notice" data-testid="sign-in-needed">
                 <p>{t(Msg::SignInToSee)}</p>
-                <button type="button" class="primary" on:click=move |_| {
-                    let _ = auth.sign_in(&current_view());
-                }>{t(Msg::SignInToContinue)}</button>
+                <button type="button" class="primary" on:click=move |_| start_sign_in(&auth, &current_view())>
+                    {t(Msg::SignInToContinue)}
+                </button>
             </div>
         }
         .into_any()

@@ -5,6 +5,28 @@ use leptos::prelude::*;
 use crate::auth::{Auth, AuthError, SignInFailure};
 use crate::i18n::{Msg, t};
 
+/// The sign-in failure the page shows: the identity platform's answer to the last
+/// redirect, or a sign-in that could not start. Provided by the app.
+#[derive(Clone, Copy)]
+pub struct SignInProblem(pub RwSignal<Option<SignInFailure>>);
+
+/// Starts an interactive sign-in that returns to `return_to`; if it cannot start (the
+/// browser refused to store the attempt or to leave the page), the page says why instead
+/// of doing nothing.
+pub fn start_sign_in(auth: &Auth, return_to: &str) {
+    if let Err(error) = auth.sign_in(return_to)
+        && error != AuthError::Redirecting
+    {
+        let failure = SignInFailure {
+            error,
+            return_to: return_to.to_string(),
+        };
+        if let Some(problem) = use_context::<SignInProblem>() {
+            problem.0.set(Some(failure));
+        }
+    }
+}
+
 /// Shows the identity platform's error (code, description, trace and correlation ids,
 /// time), advice for the codes admins meet, and Try again.
 #[component]
@@ -14,9 +36,7 @@ pub fn SignInError(
 ) -> impl IntoView {
     let auth = expect_context::<Auth>();
     let return_to = failure.return_to.clone();
-    let retry = move |_| {
-        let _ = auth.sign_in(&return_to);
-    };
+    let retry = move |_| start_sign_in(&auth, &return_to);
     let details = match &failure.error {
         AuthError::Platform(p) => Some((**p).clone()),
         _ => None,
