@@ -13,13 +13,18 @@ use crate::graph::{GraphFailure, get_json};
 use crate::i18n::{Msg, t};
 use crate::router::RouteId;
 
-/// An item as it loads: `None` until the call ends; then `None` for an id that is not a
-/// GUID (never sent), or Graph's answer.
-pub type Item = Option<Option<Result<Value, GraphFailure>>>;
+/// What reading an item by id gave (the signal holds `None` until it ends).
+#[derive(Clone, Debug)]
+pub enum Item {
+    /// The id in the address is not a GUID: nothing was sent.
+    NotAnId,
+    /// Graph's answer.
+    Read(Result<Value, GraphFailure>),
+}
 
 /// Reads item `id` of `collection` with its item `$expand`. A malformed id never reaches
 /// a URL: it has no [`crate::ids::Guid`].
-pub fn load_item(collection: Collection, id: &RouteId) -> ReadSignal<Item> {
+pub fn load_item(collection: Collection, id: &RouteId) -> ReadSignal<Option<Item>> {
     let auth = expect_context::<Auth>();
     let config = expect_context::<Config>();
     let url = id
@@ -28,8 +33,8 @@ pub fn load_item(collection: Collection, id: &RouteId) -> ReadSignal<Item> {
         .map(|id| Endpoint::of(&config).item(collection, id));
     load(async move {
         match url {
-            None => None,
-            Some(url) => Some(get_json(&auth, &url).await),
+            None => Item::NotAnId,
+            Some(url) => Item::Read(get_json(&auth, &url).await),
         }
     })
 }
@@ -37,7 +42,7 @@ pub fn load_item(collection: Collection, id: &RouteId) -> ReadSignal<Item> {
 /// The body for `data`: loading, the malformed-id notice (`not_an_id`, then the id as
 /// typed), Graph's failure, or `found` with the item's JSON.
 pub fn item_view(
-    data: ReadSignal<Item>,
+    data: ReadSignal<Option<Item>>,
     not_an_id: Msg,
     id: RouteId,
     found: fn(Value) -> AnyView,
@@ -49,12 +54,12 @@ pub fn item_view(
     move || {
         match data.get() {
         None => view! { <p role="status">{t(Msg::Loading)}</p> }.into_any(),
-        Some(None) => view! {
+        Some(Item::NotAnId) => view! {
             <p class="notice warn" role="alert" data-testid="bad-id">{t(not_an_id)} " " <code>{typed.clone()}</code></p>
         }
         .into_any(),
-        Some(Some(Err(e))) => view! { <GraphProblem failure=e /> }.into_any(),
-        Some(Some(Ok(json))) => found(json),
+        Some(Item::Read(Err(e))) => view! { <GraphProblem failure=e /> }.into_any(),
+        Some(Item::Read(Ok(json))) => found(json),
     }
     }
 }
