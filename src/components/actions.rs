@@ -32,7 +32,7 @@ use crate::rules::{Refusal, Verdict, WaitingCallout, can_resume, instance_differ
 
 /// Where a single-item action is.
 #[derive(Clone, Debug, PartialEq)]
-enum Phase {
+enum ActionPhase {
     Idle,
     Confirming,
     Sending,
@@ -78,7 +78,7 @@ enum FollowEnd {
 /// item may stop.
 #[derive(Clone, Copy)]
 struct Sent {
-    phase: RwSignal<Phase>,
+    phase: RwSignal<ActionPhase>,
     shown: RwSignal<Option<(String, String)>>,
     /// Whether a read has shown Graph running the action.
     acted: RwSignal<bool>,
@@ -97,23 +97,23 @@ impl Sent {
     fn send(self, auth: Auth, url: Option<String>, body: Option<Value>, item_url: String) {
         let Some(url) = url else {
             self.phase
-                .set(Phase::Refused(Refusal::MalformedId.message()));
+                .set(ActionPhase::Refused(Refusal::MalformedId.message()));
             return;
         };
-        self.phase.set(Phase::Sending);
+        self.phase.set(ActionPhase::Sending);
         spawn_local(async move {
             match post_action(&auth, &url, body.as_ref()).await {
                 Ok(answer) => {
-                    self.phase.try_set(Phase::Sent(answer.request_id));
+                    self.phase.try_set(ActionPhase::Sent(answer.request_id));
                     self.follow(auth, item_url);
                 }
                 Err(GraphFailure::Unsure { detail, request_id }) => {
-                    self.phase.try_set(Phase::Checking);
+                    self.phase.try_set(ActionPhase::Checking);
                     sleep_ms(SETTLE_MS).await;
                     self.check(auth, item_url, detail, request_id).await;
                 }
                 Err(e) => {
-                    self.phase.try_set(Phase::Failed(e));
+                    self.phase.try_set(ActionPhase::Failed(e));
                 }
             }
         });
@@ -124,12 +124,12 @@ impl Sent {
     async fn check(self, auth: Auth, item_url: String, lost: String, request_id: Option<String>) {
         let phase = match get_json(&auth, &item_url).await {
             Ok(json) => match self.verdict.run(json.clone()) {
-                Verdict::Acted => Phase::Verified((self.read)(&json).0),
-                Verdict::Untouched | Verdict::Unclear => Phase::Lost(lost, request_id),
+                Verdict::Acted => ActionPhase::Verified((self.read)(&json).0),
+                Verdict::Untouched | Verdict::Unclear => ActionPhase::Lost(lost, request_id),
             },
-            Err(_) => Phase::Lost(lost, request_id),
+            Err(_) => ActionPhase::Lost(lost, request_id),
         };
-        let followed = matches!(phase, Phase::Verified(_));
+        let followed = matches!(phase, ActionPhase::Verified(_));
         self.phase.try_set(phase);
         if followed {
             self.follow(auth, item_url);
@@ -204,28 +204,28 @@ fn Followed(
 
 /// What a form shows once its action has left: sending, Graph's answer, what a read after
 /// a lost answer showed (with a read-only "Check again"), or the refusal.
-fn after_send(phase: Phase, check_again: Callback<()>) -> AnyView {
+fn after_send(phase: ActionPhase, check_again: Callback<()>) -> AnyView {
     match phase {
-        Phase::Sending => {
+        ActionPhase::Sending => {
             view! { <button type="button" disabled=true>{t(Msg::Sending)}</button> }.into_any()
         }
-        Phase::Sent(request_id) => view! {
+        ActionPhase::Sent(request_id) => view! {
             <p role="status" class="accepted" data-testid="action-accepted">
                 {t(Msg::ActionAccepted)} " " {t(Msg::GraphRequestId)} ": "
                 <code data-testid="action-request-id">{request_id.unwrap_or_default()}</code>
             </p>
         }
         .into_any(),
-        Phase::Failed(e) => view! { <GraphProblem failure=e /> }.into_any(),
-        Phase::Checking => {
+        ActionPhase::Failed(e) => view! { <GraphProblem failure=e /> }.into_any(),
+        ActionPhase::Checking => {
             view! { <p role="status" data-testid="action-checking">{t(Msg::ActionChecking)}</p> }
                 .into_any()
         }
-        Phase::Verified(state) => view! {
+        ActionPhase::Verified(state) => view! {
             <p role="status" class="accepted" data-testid="action-verified">{tf(Msg::ActionVerified, &[("state", &labels::state(&state))])}</p>
         }
         .into_any(),
-        Phase::Lost(lost, request_id) => view! {
+        ActionPhase::Lost(lost, request_id) => view! {
             <p role="alert" data-testid="action-lost">
                 {tf(Msg::ActionLostUnchanged, &[("why", &lost), ("id", &request_id.unwrap_or_default())])}
             </p>
@@ -234,10 +234,10 @@ fn after_send(phase: Phase, check_again: Callback<()>) -> AnyView {
             </button>
         }
         .into_any(),
-        Phase::Refused(why) => {
+        ActionPhase::Refused(why) => {
             view! { <p role="alert" data-testid="action-refused">{why}</p> }.into_any()
         }
-        Phase::Idle | Phase::Confirming => ().into_any(),
+        ActionPhase::Idle | ActionPhase::Confirming => ().into_any(),
     }
 }
 
@@ -251,10 +251,10 @@ fn is_opaque_resume_failure(f: &GraphFailure) -> bool {
 /// The read-only "Check again" of a lost answer: reads the item at `item_url` once more.
 fn check_again(sent: Sent, auth: Auth, item_url: String) -> Callback<()> {
     Callback::new(move |()| {
-        let Phase::Lost(lost, request_id) = sent.phase.get_untracked() else {
+        let ActionPhase::Lost(lost, request_id) = sent.phase.get_untracked() else {
             return;
         };
-        sent.phase.set(Phase::Checking);
+        sent.phase.set(ActionPhase::Checking);
         let (auth, item_url) = (auth.clone(), item_url.clone());
         spawn_local(sent.check(auth, item_url, lost, request_id));
     })
@@ -275,7 +275,7 @@ pub fn ReprocessAction(
 ) -> impl IntoView {
     let auth = expect_context::<Auth>();
     let config = expect_context::<Config>();
-    let phase = RwSignal::new(Phase::Idle);
+    let phase = RwSignal::new(ActionPhase::Idle);
     let shown = RwSignal::new(None::<(String, String)>);
     let acted = RwSignal::new(false);
     let ended = RwSignal::new(None::<FollowEnd>);
@@ -306,11 +306,11 @@ pub fn ReprocessAction(
     let send = move || {
         // The one place a click can send: only from Confirming, and Sending is set before
         // anything is awaited.
-        if phase.get_untracked() != Phase::Confirming {
+        if phase.get_untracked() != ActionPhase::Confirming {
             return;
         }
         if let Err(refusal) = recheck.run(()) {
-            phase.set(Phase::Refused(refusal.message()));
+            phase.set(ActionPhase::Refused(refusal.message()));
             return;
         }
         sent.send(
@@ -323,19 +323,19 @@ pub fn ReprocessAction(
     view! {
         <div class="action-form" data-testid="reprocess-form">
             {move || match phase.get() {
-                Phase::Idle => view! {
-                    <button type="button" data-testid="reprocess" on:click=move |_| phase.set(Phase::Confirming)>
+                ActionPhase::Idle => view! {
+                    <button type="button" data-testid="reprocess" on:click=move |_| phase.set(ActionPhase::Confirming)>
                         {t(Msg::ReprocessOpen)}
                     </button>
                 }.into_any(),
-                Phase::Confirming => {
+                ActionPhase::Confirming => {
                     let send = send.clone();
                     view! {
                         <div role="alertdialog" aria-labelledby="reprocess-explain" class="confirm" data-testid="reprocess-confirm">
                             <p id="reprocess-explain">{explain}</p>
                             <button type="button" class="primary" data-testid="reprocess-now" on:click=move |_| send()>{t(Msg::ReprocessNow)}</button>
                             " "
-                            <button type="button" on:click=move |_| phase.set(Phase::Idle)>{t(Msg::Cancel)}</button>
+                            <button type="button" on:click=move |_| phase.set(ActionPhase::Idle)>{t(Msg::Cancel)}</button>
                         </div>
                     }.into_any()
                 }
@@ -394,7 +394,7 @@ pub fn ResumeForm(
     let deny = RwSignal::new(false);
     let source = RwSignal::new(t(Msg::AppName).to_string());
     let detail = RwSignal::new(String::new());
-    let phase = RwSignal::new(Phase::Idle);
+    let phase = RwSignal::new(ActionPhase::Idle);
     // The body a confirmation (deny, or another instance id) shows: what its button sends,
     // whatever happens to the fields meanwhile.
     let confirmed = RwSignal::new(None::<ResumeBody>);
@@ -431,8 +431,8 @@ pub fn ResumeForm(
     };
     // Editing any field while deny waits for its confirmation cancels the confirmation.
     let edited = move || {
-        if phase.get_untracked() == Phase::Confirming {
-            phase.set(Phase::Idle);
+        if phase.get_untracked() == ActionPhase::Confirming {
+            phase.set(ActionPhase::Idle);
             confirmed.set(None);
         }
     };
@@ -459,12 +459,15 @@ pub fn ResumeForm(
     let waiting_now = waiting.clone();
     let send = move || {
         let state = phase.get_untracked();
-        if !matches!(state, Phase::Idle | Phase::Confirming | Phase::Failed(_)) {
+        if !matches!(
+            state,
+            ActionPhase::Idle | ActionPhase::Confirming | ActionPhase::Failed(_)
+        ) {
             return;
         }
         // The body that goes: the confirmed one for a deny, the form's otherwise; asked of
         // the rules again, exactly as it will be sent.
-        let b = match (state == Phase::Confirming, confirmed.get_untracked()) {
+        let b = match (state == ActionPhase::Confirming, confirmed.get_untracked()) {
             (true, Some(frozen)) => frozen,
             (true, None) => return,
             (false, _) => body.get_untracked(),
@@ -472,9 +475,9 @@ pub fn ResumeForm(
         if !check(&b).is_empty() {
             return;
         }
-        if (b.deny || instance_differs(&waiting_now, &b)) && state != Phase::Confirming {
+        if (b.deny || instance_differs(&waiting_now, &b)) && state != ActionPhase::Confirming {
             confirmed.set(Some(b));
-            phase.set(Phase::Confirming);
+            phase.set(ActionPhase::Confirming);
             return;
         }
         confirmed.set(None);
@@ -542,12 +545,12 @@ pub fn ResumeForm(
                 <pre data-testid="resume-preview">{preview}</pre>
             </details>
             {move || match phase.get() {
-                Phase::Idle | Phase::Failed(_) => view! {
+                ActionPhase::Idle | ActionPhase::Failed(_) => view! {
                     <button type="submit" class="primary" data-testid="resume-send" disabled=move || !problems.with(Vec::is_empty)>
                         {move || if deny.get() { t(Msg::ResumeDenySend) } else { t(Msg::ResumeContinueSend) }}
                     </button>
                 }.into_any(),
-                Phase::Confirming => {
+                ActionPhase::Confirming => {
                     let send = send2.clone();
                     let frozen = confirmed.get_untracked();
                     let denies = frozen.as_ref().is_some_and(|b| b.deny);
@@ -565,13 +568,13 @@ pub fn ResumeForm(
                             </div>
                             <button type="button" class="primary" class:danger=denies data-testid=test_id on:click=move |_| send()>{button}</button>
                             " "
-                            <button type="button" on:click=move |_| { phase.set(Phase::Idle); confirmed.set(None) }>{t(Msg::Cancel)}</button>
+                            <button type="button" on:click=move |_| { phase.set(ActionPhase::Idle); confirmed.set(None) }>{t(Msg::Cancel)}</button>
                         </div>
                     }.into_any()
                 }
                 other => after_send(other, check_lost),
             }}
-            {move || match phase.get() { Phase::Failed(e) => Some(view! { <GraphProblem failure=e.clone() /> {is_opaque_resume_failure(&e).then(|| view! { <p class="notice" data-testid="resume-unknown-error">{t(Msg::ResumeUnknownError)}</p> })} }), _ => None }}
+            {move || match phase.get() { ActionPhase::Failed(e) => Some(view! { <GraphProblem failure=e.clone() /> {is_opaque_resume_failure(&e).then(|| view! { <p class="notice" data-testid="resume-unknown-error">{t(Msg::ResumeUnknownError)}</p> })} }), _ => None }}
             <Followed shown=shown acted=acted ended=ended />
         </form>
     }

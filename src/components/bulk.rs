@@ -134,7 +134,7 @@ fn guard_unload(running: Signal<bool>) {
 /// eligible items and the skipped ones with their reasons, so the confirmation, the
 /// progress and the report all read one value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Stage {
+enum BarStage {
     Idle,
     Confirming,
     Running,
@@ -155,7 +155,7 @@ pub fn BulkBar(
 ) -> impl IntoView {
     let auth = expect_context::<Auth>();
     let config = expect_context::<Config>();
-    let stage = RwSignal::new(Stage::Idle);
+    let stage = RwSignal::new(BarStage::Idle);
     let run = RwSignal::new(Run::new(Vec::new()));
     let cancel = RwSignal::new(false);
     let ended = RwSignal::new(None::<Ended>);
@@ -179,14 +179,14 @@ pub fn BulkBar(
                 .collect()
         });
         run.set(Run::planned(plan));
-        stage.set(Stage::Confirming);
+        stage.set(BarStage::Confirming);
     };
-    let running = Signal::derive(move || stage.get() == Stage::Running && ended.get().is_none());
+    let running = Signal::derive(move || stage.get() == BarStage::Running && ended.get().is_none());
     guard_unload(running);
     let start = move |_| {
         cancel.set(false);
         ended.set(None);
-        stage.set(Stage::Running);
+        stage.set(BarStage::Running);
         let auth = auth.clone();
         let config = config.clone();
         spawn_local(async move {
@@ -216,12 +216,12 @@ pub fn BulkBar(
     };
     let progress = move || run.with(Run::progress);
     let finished = move || ended.get().is_some();
-    let not = move |s: Stage| move || stage.get() != s;
+    let not = move |s: BarStage| move || stage.get() != s;
     let partial = move || pager.has_more() || pager.loading.get();
     let auth_for_sign_in = expect_context::<Auth>();
     view! {
         <div class="bulk" data-testid="bulk">
-            <p hidden=not(Stage::Idle)>
+            <p hidden=not(BarStage::Idle)>
                 <span data-testid="selected-count">{move || tf(Msg::BulkSelectedCount, &[("count", &selected.with(Vec::len).to_string())])}</span>
                 " "
                 <button type="button" data-testid="bulk-selected" disabled=move || selected.with(Vec::is_empty) on:click=move |_| plan(true)>
@@ -235,7 +235,7 @@ pub fn BulkBar(
                 " "
                 <span id="bulk-partial" class="hint" hidden=move || !partial()>{t(Msg::BulkLoadAllFirst)}</span>
             </p>
-            <div role="alertdialog" aria-labelledby="bulk-plan" class="confirm" data-testid="bulk-confirm" hidden=not(Stage::Confirming)>
+            <div role="alertdialog" aria-labelledby="bulk-plan" class="confirm" data-testid="bulk-confirm" hidden=not(BarStage::Confirming)>
                 <p id="bulk-plan">{move || {
                     let p = progress();
                     tf(Msg::BulkPlan, &[("eligible", &(p.total - p.skipped).to_string()), ("skipped", &p.skipped.to_string())])
@@ -248,9 +248,9 @@ pub fn BulkBar(
                     {t(Msg::ReprocessNow)}
                 </button>
                 " "
-                <button type="button" on:click=move |_| stage.set(Stage::Idle)>{t(Msg::Cancel)}</button>
+                <button type="button" on:click=move |_| stage.set(BarStage::Idle)>{t(Msg::Cancel)}</button>
             </div>
-            <div data-testid="bulk-progress" hidden=not(Stage::Running)>
+            <div data-testid="bulk-progress" hidden=not(BarStage::Running)>
                 <progress aria-labelledby="bulk-counts" max=move || progress().total.max(1) value=move || progress().done()></progress>
                 <p role="status" id="bulk-counts" data-testid="bulk-counts">{move || {
                     let p = progress();
@@ -279,7 +279,7 @@ pub fn BulkBar(
                     {t(Msg::BulkDownloadCsv)}
                 </button>
                 " "
-                <button type="button" hidden=move || !finished() on:click=move |_| { selected.set(Vec::new()); stage.set(Stage::Idle) }>
+                <button type="button" hidden=move || !finished() on:click=move |_| { selected.set(Vec::new()); stage.set(BarStage::Idle) }>
                     {t(Msg::BulkClose)}
                 </button>
                 // The report: what did not go through first, as the CSV has it.

@@ -45,7 +45,7 @@ struct Counted {
 }
 
 #[derive(Clone, Debug, PartialEq)]
-enum Phase {
+enum CountPhase {
     Counting,
     Ready,
     /// Stopped by the admin: the counts shown are partial.
@@ -53,11 +53,11 @@ enum Phase {
     Failed(GraphFailure),
 }
 
-impl Phase {
+impl CountPhase {
     /// Graph refused this account every list of requests (403, also per package): the
     /// catalogs below say which roles it needs, so the overview steps aside.
     fn refused(&self) -> bool {
-        matches!(self, Phase::Failed(GraphFailure::Graph(e)) if e.status == 403)
+        matches!(self, CountPhase::Failed(GraphFailure::Graph(e)) if e.status == 403)
     }
 }
 
@@ -252,7 +252,7 @@ pub fn Overview() -> impl IntoView {
         .with_untracked(|a| a.as_ref().map(|a| a.object_id.clone()))
         .unwrap_or_default();
     let shown = RwSignal::new(Counted::kept(&account));
-    let phase = RwSignal::new(Phase::Ready);
+    let phase = RwSignal::new(CountPhase::Ready);
     let read = RwSignal::new(0u32);
     let stopped = RwSignal::new(false);
     let reader = Reader {
@@ -264,11 +264,11 @@ pub fn Overview() -> impl IntoView {
         stop: Signal::derive(move || stopped.try_get().unwrap_or(true)),
     };
     let start = Callback::new(move |()| {
-        if phase.get_untracked() == Phase::Counting {
+        if phase.get_untracked() == CountPhase::Counting {
             return;
         }
         stopped.set(false);
-        phase.set(Phase::Counting);
+        phase.set(CountPhase::Counting);
         let (reader, account) = (reader.clone(), account.clone());
         spawn_local(async move {
             let result = reader.count().await;
@@ -279,10 +279,14 @@ pub fn Overview() -> impl IntoView {
                         Store::session().set(KEPT, &counted.to_json(&account).to_string());
                     }
                     shown.try_set(Some(counted));
-                    phase.try_set(if stop { Phase::Stopped } else { Phase::Ready });
+                    phase.try_set(if stop {
+                        CountPhase::Stopped
+                    } else {
+                        CountPhase::Ready
+                    });
                 }
                 Err(e) => {
-                    phase.try_set(Phase::Failed(e));
+                    phase.try_set(CountPhase::Failed(e));
                 }
             }
         });
@@ -291,22 +295,22 @@ pub fn Overview() -> impl IntoView {
         start.run(());
     }
     let state = move || match phase.get() {
-        Phase::Counting => "counting",
-        Phase::Ready => "ready",
-        Phase::Stopped => "stopped",
-        Phase::Failed(_) => "failed",
+        CountPhase::Counting => "counting",
+        CountPhase::Ready => "ready",
+        CountPhase::Stopped => "stopped",
+        CountPhase::Failed(_) => "failed",
     };
-    let counting = move || phase.with(|p| *p == Phase::Counting);
+    let counting = move || phase.with(|p| *p == CountPhase::Counting);
     // One status line for every phase, and both buttons always there, shown by phase:
     // markup swapped per phase would be a view type each.
     let status = move || match phase.get() {
-        Phase::Counting => tf(
+        CountPhase::Counting => tf(
             Msg::OverviewCounting,
             &[("read", &number(read.get() as usize))],
         ),
         other => shown.with(|c| {
             c.as_ref().map_or_else(String::new, |c| {
-                let msg = if other == Phase::Stopped {
+                let msg = if other == CountPhase::Stopped {
                     Msg::OverviewStopped
                 } else {
                     Msg::OverviewAsOf
@@ -322,12 +326,12 @@ pub fn Overview() -> impl IntoView {
         }),
     };
     let read_so_far = move || match phase.get() {
-        Phase::Counting => read.get(),
+        CountPhase::Counting => read.get(),
         _ => shown.with(|c| c.as_ref().map_or(0, |c| c.tally.read)),
     };
     let failure = move || match phase.get() {
         refused if refused.refused() => None,
-        Phase::Failed(failure) => Some(view! { <GraphProblem failure=failure /> }),
+        CountPhase::Failed(failure) => Some(view! { <GraphProblem failure=failure /> }),
         _ => None,
     };
     // The requests waiting for a callback, and the timeouts of their extensions.
@@ -373,7 +377,7 @@ pub fn Overview() -> impl IntoView {
         })
     };
     view! {
-        <section class="overview" data-testid="overview" data-state=state aria-labelledby="overview-title" hidden=move || phase.with(Phase::refused)>
+        <section class="overview" data-testid="overview" data-state=state aria-labelledby="overview-title" hidden=move || phase.with(CountPhase::refused)>
             <h2 id="overview-title">{t(Msg::OverviewTitle)}</h2>
             <div class="overview-status">
                 <p role="status" data-testid="overview-status" data-read=read_so_far>{status}</p>

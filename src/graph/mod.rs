@@ -62,7 +62,7 @@ pub async fn get_all(
 
 /// What Graph answered to a call that succeeded.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Answer {
+pub struct Response {
     pub status: u16,
     /// The `request-id` header, for support (Graph exposes it to browsers).
     pub request_id: Option<String>,
@@ -74,7 +74,7 @@ pub async fn post_action(
     auth: &Auth,
     url: &str,
     body: Option<&serde_json::Value>,
-) -> Result<Answer, GraphFailure> {
+) -> Result<Response, GraphFailure> {
     send(auth, Method::Post, url, body.map(|b| b.to_string())).await
 }
 
@@ -148,7 +148,7 @@ pub fn send<'a>(
     method: Method,
     url: &'a str,
     body: Option<String>,
-) -> futures::future::LocalBoxFuture<'a, Result<Answer, GraphFailure>> {
+) -> futures::future::LocalBoxFuture<'a, Result<Response, GraphFailure>> {
     Box::pin(async move {
         let backoff = retry::Backoff::default();
         let mut renewed = false;
@@ -226,13 +226,13 @@ pub fn send<'a>(
                 // A success whose body did not arrive whole is still a success for an
                 // action (202/204 have none); a read needs its body.
                 return match text {
-                    Ok(body) => Ok(Answer {
+                    Ok(body) => Ok(Response {
                         status,
                         request_id,
                         body,
                     }),
                     Err(e) if method == Method::Get => Err(GraphFailure::Network(e.to_string())),
-                    Err(_) => Ok(Answer {
+                    Err(_) => Ok(Response {
                         status,
                         request_id,
                         body: String::new(),
