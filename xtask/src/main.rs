@@ -14,6 +14,7 @@ mod minify;
 mod nginx_e2e;
 mod serve;
 mod stack;
+mod swa_e2e;
 mod test;
 mod toolchain;
 
@@ -35,6 +36,9 @@ usage: cargo xtask <command>
                        only the end-to-end layer (e.g. `cargo xtask e2e -g links`)
   e2e-nginx [playwright args]
                        only the nginx stage (a dist at /access-desk/ served by nginx)
+  e2e-swa [playwright args]
+                       only the Azure Static Web Apps stage (a dist at / with its
+                       staticwebapp.config.json, served by the SWA CLI's emulator)
   dist [--public-url /access-desk/] [--config config.json] [--local] [--hsts]
        [--no-brotli-static]
                        a deployable dist/ (404.html, CSP meta, .gz/.br of each asset,
@@ -57,6 +61,10 @@ fn main() -> ExitCode {
         Some("e2e-nginx") => {
             let extra: Vec<String> = args[1..].iter().filter(|a| *a != "--").cloned().collect();
             return test::e2e_nginx(&extra);
+        }
+        Some("e2e-swa") => {
+            let extra: Vec<String> = args[1..].iter().filter(|a| *a != "--").cloned().collect();
+            return test::e2e_swa(&extra);
         }
         Some("bench") => bench::bench(&args[1..]),
         Some("dist") => dist::dist(&args[1..]),

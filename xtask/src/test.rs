@@ -146,6 +146,11 @@ fn layers(tally: &mut Tally) -> Result<(), Fail> {
     drop(deployment);
     let under_nginx = under_nginx?;
     counted(tally, "end-to-end under nginx", under_nginx)?;
+
+    step("end-to-end under Azure Static Web Apps' emulator (a dist at /, its config file)");
+    let under_swa = crate::swa_e2e::deploy_for_tests()
+        .and_then(|deployment| crate::swa_e2e::playwright(&deployment, run_playwright))?;
+    counted(tally, "end-to-end under the SWA emulator", under_swa)?;
     Ok(())
 }
 
@@ -177,6 +182,24 @@ pub fn e2e_nginx(extra: &[String]) -> ExitCode {
             })
         })
         .and_then(|counts| counted(&mut tally, "end-to-end under nginx", counts));
+    tally.finish(result.err().as_ref())
+}
+
+/// `cargo xtask e2e-swa [playwright args]`: only the Azure Static Web Apps stage.
+pub fn e2e_swa(extra: &[String]) -> ExitCode {
+    let mut tally = Tally {
+        total: Counts::default(),
+        started: Instant::now(),
+    };
+    let result = toolchain::setup()
+        .and_then(|()| crate::swa_e2e::deploy_for_tests())
+        .and_then(|deployment| {
+            crate::swa_e2e::playwright(&deployment, |env, args| {
+                let all: Vec<String> = args.iter().chain(extra).cloned().collect();
+                run_playwright(env, &all)
+            })
+        })
+        .and_then(|counts| counted(&mut tally, "end-to-end under the SWA emulator", counts));
     tally.finish(result.err().as_ref())
 }
 
