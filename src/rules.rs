@@ -626,6 +626,63 @@ mod tests {
         let moved_on =
             crate::graph::models::Request::from_json(&serde_json::json!({ "status": "Delivered" }));
         assert_eq!(resume_took_effect(INSTANCE, &moved_on), Verdict::Acted);
+        // The same callout, in upper case: still waiting, not acted on.
+        let shouting = crate::graph::models::Request::from_json(&serde_json::json!({
+            "status": "WaitingForCallback",
+            "customExtensionCalloutInstances": [
+                { "id": INSTANCE.to_uppercase(), "status": "WaitingForCallback" }],
+        }));
+        assert_eq!(resume_took_effect(INSTANCE, &shouting), Verdict::Untouched);
+        // The request waits again, at a later stage's callout: the one answered moved on.
+        let next_stage = crate::graph::models::Request::from_json(&serde_json::json!({
+            "status": "WaitingForCallback",
+            "customExtensionCalloutInstances": [
+                { "id": INSTANCE, "status": "callbackReceived" },
+                { "id": "0e60f18c-b2a0-4887-9da8-da2e30a39d99", "status": "waitingForCallback" },
+            ],
+        }));
+        assert_eq!(resume_took_effect(INSTANCE, &next_stage), Verdict::Acted);
+    }
+
+    #[test]
+    fn a_read_that_cannot_be_compared_is_unclear_never_untouched_or_acted() {
+        let done = Some(at("2026-11-22T12:00:00Z"));
+        let failed = |completed| Standing {
+            state: "deliveryFailed".into(),
+            completed,
+        };
+        // Completed earlier than before: not the reprocess's doing (Graph moves forward).
+        assert_eq!(
+            reprocess_took_effect(&failed(done), &failed(Some(at("2026-11-21T12:00:00Z")))),
+            Verdict::Unclear
+        );
+        // A completion time missing on either side cannot be compared.
+        assert_eq!(
+            reprocess_took_effect(&failed(None), &failed(done)),
+            Verdict::Unclear
+        );
+        assert_eq!(
+            reprocess_took_effect(&failed(done), &failed(None)),
+            Verdict::Unclear
+        );
+        // The state before is unknown: even the same completion time proves nothing.
+        let unknown_before = Standing {
+            state: String::new(),
+            completed: done,
+        };
+        assert_eq!(
+            reprocess_took_effect(&unknown_before, &failed(done)),
+            Verdict::Unclear
+        );
+        // Partially delivered again, later: it ran.
+        let partial = Standing {
+            state: "PartiallyDelivered".into(),
+            completed: Some(at("2026-11-23T00:00:00Z")),
+        };
+        assert_eq!(
+            reprocess_took_effect(&failed(done), &partial),
+            Verdict::Acted
+        );
     }
 
     #[test]
