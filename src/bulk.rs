@@ -2057,4 +2057,777 @@ mod tests {
         assert!(sent < 200 && sent > 0, "{sent}");
         assert_eq!(run.borrow().progress().skipped, 200 - sent);
     }
+
+    // --- The pace, piece by piece. Figures are worked out by hand from the rules in
+    // `Pacer`'s documentation: batches of 20, 4 in flight, samples between throttled
+    // batches at most 300 ms apart, kept 2 s, measured once they span 250 ms, 10% of a
+    // second's worth per paced batch, 5% slower after a 429, 5% faster after a quiet second.
+
+    fn paced(per_second: f64, next_slot: u64, quiet_since: u64) -> Pacer {
+        Pacer {
+            mode: Mode::Paced {
+                per_second,
+                next_slot,
+                quiet_since,
+            },
+            ..Pacer::new()
+        }
+    }
+
+    #[test]
+    fn graphs_rate_is_measured_once_the_samples_span_a_quarter_second() {
+        let mut p = Pacer::new();
+        assert_eq!(p.measured(), None);
+        p.samples.push_back((0, 10, 100));
+        assert_eq!(p.measured(), None, "100 ms is too short to tell");
+        p.samples.push_back((0, 20, 150));
+        // 30 items over 250 ms.
+        assert_eq!(p.measured(), Some(120.0));
+        p.samples.push_back((0, 0, 250));
+        assert_eq!(p.measured(), Some(60.0));
+        // Graph took nothing at all: one a second, never zero.
+        let mut idle = Pacer::new();
+        idle.samples.push_back((0, 0, 300));
+        assert_eq!(idle.measured(), Some(1.0));
+    }
+
+    #[test]
+    fn room_for_a_batch_in_each_mode() {
+        let open = Pacer::new();
+        for in_flight in 0..4 {
+            assert_eq!(open.room(in_flight, 0), Some(20), "{in_flight} in flight");
+        }
+        assert_eq!(open.room(4, 0), None, "four in flight at most");
+        let measuring = Pacer {
+            mode: Mode::Measuring { size: 6 },
+            ..Pacer::new()
+        };
+        assert_eq!(measuring.room(0, 0), Some(6));
+        assert_eq!(measuring.room(1, 0), None, "one at a time");
+        let p = paced(100.0, 1_000, 0);
+        assert_eq!(p.room(0, 999), None, "before its slot");
+        assert_eq!(p.room(0, 1_000), Some(10), "a tenth of a second at 100/s");
+        assert_eq!(p.room(3, 1_500), Some(10));
+        assert_eq!(p.room(4, 1_500), None, "four in flight at most");
+        assert_eq!(paced(3.0, 0, 0).room(0, 0), Some(1), "at least one");
+        assert_eq!(paced(1_000.0, 0, 0).room(0, 0), Some(20), "at most twenty");
+        assert_eq!(paced(150.0, 0, 0).room(0, 0), Some(15));
+    }
+
+    #[test]
+    fn a_paced_batch_moves_the_next_slot_by_its_share_of_a_second() {
+        let mut p = paced(50.0, 0, 0);
+        p.sent(10, 1_000);
+        // 10 items at 50 a second: 200 ms.
+        assert_eq!(p.next_slot(), Some(1_200));
+        let mut open = Pacer::new();
+        open.sent(20, 1_000);
+        assert_eq!(open.next_slot(), None, "an open run has no slots");
+        let measuring = Pacer {
+            mode: Mode::Measuring { size: 4 },
+            ..Pacer::new()
+        };
+        assert_eq!(measuring.next_slot(), None);
+    }
+
+    #[test]
+    fn the_first_throttled_batch_starts_measuring_at_twice_what_graph_took() {
+        let mut p = Pacer::new();
+        p.heard(0, 5, 0, 20);
+        assert_eq!(p.mode, Mode::Open, "nothing throttled");
+        assert_eq!((p.drained_at, p.taken_since), (None, 5));
+        p.heard(40, 5, 3, 60);
+        assert_eq!(p.mode, Mode::Measuring { size: 10 });
+        assert_eq!((p.drained_at, p.taken_since), (Some(40), 0));
+        for (taken, size) in [(0, 2), (1, 2), (7, 14), (15, 20)] {
+            let mut p = Pacer::new();
+            p.heard(0, taken, 1, 20);
+            assert_eq!(p.mode, Mode::Measuring { size }, "took {taken}");
+        }
+    }
+
+    #[test]
+    fn measuring_grows_opens_again_or_settles_on_a_pace() {
+        // A whole batch went through unthrottled: back to open.
+        let mut p = Pacer {
+            mode: Mode::Measuring { size: 20 },
+            ..Pacer::new()
+        };
+        p.heard(0, 20, 0, 20);
+        assert_eq!(p.mode, Mode::Open);
+        // A smaller one: keep measuring, at twice what went through.
+        let mut p = Pacer {
+            mode: Mode::Measuring { size: 10 },
+            ..Pacer::new()
+        };
+        p.heard(0, 8, 0, 20);
+        assert_eq!(p.mode, Mode::Measuring { size: 16 });
+        // A full batch throttled is not a reason to open up.
+        let mut p = Pacer {
+            mode: Mode::Measuring { size: 20 },
+            ..Pacer::new()
+        };
+        p.heard(0, 3, 17, 20);
+        assert_eq!(p.mode, Mode::Measuring { size: 6 });
+        // Two samples 200 ms apart each: 6 + 8 items over 400 ms is 35 a second.
+        let mut p = Pacer {
+            mode: Mode::Measuring { size: 4 },
+            drained_at: Some(1_000),
+            ..Pacer::new()
+        };
+        p.heard(1_200, 6, 2, 1_250);
+        assert_eq!(p.samples, [(1_250, 6, 200)]);
+        assert_eq!((p.drained_at, p.taken_since), (Some(1_200), 0));
+        assert_eq!(p.mode, Mode::Measuring { size: 12 }, "200 ms: not yet");
+        p.heard(1_400, 8, 1, 1_450);
+        assert_eq!(p.samples, [(1_250, 6, 200), (1_450, 8, 200)]);
+        assert_eq!(
+            p.mode,
+            Mode::Paced {
+                per_second: 35.0,
+                next_slot: 1_450,
+                quiet_since: 1_450
+            }
+        );
+    }
+
+    #[test]
+    fn only_throttled_batches_close_together_make_a_sample() {
+        let throttled_after = |prev: u64, sent: u64| {
+            let mut p = Pacer {
+                drained_at: Some(prev),
+                taken_since: 4,
+                ..Pacer::new()
+            };
+            p.heard(sent, 2, 1, sent + 20);
+            p.samples
+        };
+        assert_eq!(throttled_after(1_000, 1_300), [(1_320, 6, 300)], "300 ms");
+        assert!(
+            throttled_after(1_000, 1_301).is_empty(),
+            "301 ms is too far"
+        );
+        assert!(throttled_after(1_000, 1_000).is_empty(), "sent together");
+        assert!(throttled_after(1_000, 900).is_empty(), "sent before");
+        // What Graph takes between throttled batches adds up.
+        let mut p = Pacer {
+            drained_at: Some(1_000),
+            ..Pacer::new()
+        };
+        p.heard(1_050, 3, 0, 1_070);
+        p.heard(1_100, 4, 0, 1_120);
+        assert_eq!(p.taken_since, 7);
+        p.heard(1_200, 1, 2, 1_220);
+        assert_eq!(p.samples, [(1_220, 8, 200)]);
+        // A lost answer forgets the last throttled batch and what was taken since.
+        p.taken_since = 5;
+        p.lost();
+        assert_eq!((p.drained_at, p.taken_since), (None, 0));
+        p.heard(1_250, 1, 1, 1_270);
+        assert_eq!(p.samples.len(), 1, "no sample across a lost answer");
+    }
+
+    #[test]
+    fn samples_are_kept_two_seconds() {
+        let mut p = Pacer::new();
+        p.samples.push_back((1_250, 6, 200));
+        p.heard(0, 1, 0, 3_250);
+        assert_eq!(p.samples.len(), 1, "2 000 ms old: kept");
+        p.heard(0, 1, 0, 3_251);
+        assert!(p.samples.is_empty(), "2 001 ms old: dropped");
+    }
+
+    #[test]
+    fn a_paced_run_slows_after_a_429_and_speeds_up_after_a_quiet_second() {
+        // Throttled with nothing measured: 5% slower.
+        let mut p = paced(100.0, 500, 0);
+        p.heard(0, 1, 1, 700);
+        assert_eq!(
+            p.mode,
+            Mode::Paced {
+                per_second: 95.0,
+                next_slot: 500,
+                quiet_since: 700
+            }
+        );
+        // Throttled with a measurement below the pace: down to it.
+        let mut p = paced(100.0, 500, 0);
+        p.samples.push_back((600, 10, 250));
+        p.heard(0, 1, 1, 700);
+        assert_eq!(
+            p.mode,
+            Mode::Paced {
+                per_second: 40.0,
+                next_slot: 500,
+                quiet_since: 700
+            }
+        );
+        // A measurement above the pace does not speed it up after a 429.
+        let mut p = paced(100.0, 500, 0);
+        p.samples.push_back((600, 50, 250));
+        p.heard(0, 1, 1, 700);
+        assert!(matches!(p.mode, Mode::Paced { per_second, .. } if per_second == 100.0));
+        // Never below one a second.
+        let mut p = paced(1.0, 0, 0);
+        p.heard(0, 0, 1, 10);
+        assert!(matches!(p.mode, Mode::Paced { per_second, .. } if per_second == 1.0));
+        // Quiet for less than a second: unchanged; a full second: 5% faster.
+        let mut p = paced(100.0, 500, 0);
+        p.heard(0, 5, 0, 999);
+        assert_eq!(
+            p.mode,
+            Mode::Paced {
+                per_second: 100.0,
+                next_slot: 500,
+                quiet_since: 0
+            }
+        );
+        p.heard(0, 5, 0, 1_000);
+        assert_eq!(
+            p.mode,
+            Mode::Paced {
+                per_second: 105.0,
+                next_slot: 500,
+                quiet_since: 1_000
+            }
+        );
+    }
+
+    #[test]
+    fn done_counts_the_finished_items_only() {
+        let p = Progress {
+            total: 127,
+            accepted: 1,
+            verified: 2,
+            answer_lost: 4,
+            failed: 8,
+            skipped: 16,
+            retrying: 32,
+            in_flight: 64,
+        };
+        assert_eq!(p.done(), 31);
+    }
+
+    #[test]
+    fn progress_counts_each_item_where_it_stands() {
+        assert_eq!(
+            Run::new(ids(3)).progress(),
+            Progress {
+                total: 3,
+                ..Progress::default()
+            },
+            "nothing sent yet is not retrying"
+        );
+        let mut plan = ["acc", "ver", "lost", "fail", "thr", "unsure", "fly"]
+            .map(failed)
+            .to_vec();
+        plan.push(Planned {
+            skip: Some("outside the window".into()),
+            ..failed("skip")
+        });
+        let mut run = Run::planned(plan);
+        assert_eq!(
+            send(&mut run, 0),
+            ["acc", "ver", "lost", "fail", "thr", "unsure", "fly"]
+        );
+        let unsure = || Outcome::Unsure {
+            why: "HTTP 504".into(),
+            request_id: Some("lost-1".into()),
+        };
+        run.record_sent(
+            0,
+            vec![
+                ("acc".into(), accepted()),
+                ("ver".into(), unsure()),
+                ("lost".into(), unsure()),
+                (
+                    "fail".into(),
+                    Outcome::Refused {
+                        status: 400,
+                        code: "BadRequest".into(),
+                        message: "no".into(),
+                        request_id: None,
+                    },
+                ),
+                (
+                    "thr".into(),
+                    Outcome::Throttled {
+                        retry_after: Some(5),
+                    },
+                ),
+                ("unsure".into(), unsure()),
+                // "fly": its answer has not come.
+            ],
+            10,
+        );
+        // Graph took two (accepted, refused) and throttled one: measure at four.
+        assert_eq!(run.pace.mode, Mode::Measuring { size: 4 });
+        assert_eq!(
+            run.next_work(1_010),
+            Some(Work::Read(vec![
+                "ver".into(),
+                "lost".into(),
+                "unsure".into()
+            ]))
+        );
+        assert_eq!(
+            run.progress(),
+            Progress {
+                total: 8,
+                accepted: 1,
+                failed: 1,
+                skipped: 1,
+                retrying: 1,
+                in_flight: 4,
+                ..Progress::default()
+            }
+        );
+        run.record_read(
+            1_010,
+            vec![
+                (
+                    "ver".into(),
+                    ReadOutcome::Item(
+                        json!({ "state": "delivering", "completedDateTime": "2026-11-22T12:00:00Z" }),
+                    ),
+                ),
+                (
+                    "lost".into(),
+                    ReadOutcome::Failed {
+                        detail: "HTTP 404 NotFound".into(),
+                        request_id: Some("read-404".into()),
+                    },
+                ),
+                (
+                    "unsure".into(),
+                    ReadOutcome::Again {
+                        retry_after: None,
+                        throttled: false,
+                    },
+                ),
+            ],
+            1_030,
+        );
+        let p = run.progress();
+        assert_eq!(
+            p,
+            Progress {
+                total: 8,
+                accepted: 1,
+                verified: 1,
+                answer_lost: 1,
+                failed: 1,
+                skipped: 1,
+                retrying: 2,
+                in_flight: 1,
+            }
+        );
+        assert_eq!(p.done(), 5);
+        let results = run.results();
+        assert_eq!(
+            results[2].1,
+            Some(Final::AnswerLost {
+                detail: "unknown outcome (HTTP 504): reading the request failed (HTTP 404 \
+                         NotFound); check its history in the admin center"
+                    .into(),
+                request_id: Some("read-404".into())
+            })
+        );
+        assert_eq!(
+            results[1].1,
+            Some(Final::Verified {
+                detail: "the answer was lost (HTTP 504); reading the request shows the \
+                         reprocess took effect (state Delivering (delivering))"
+                    .into(),
+                request_id: Some("lost-1".into())
+            })
+        );
+    }
+
+    #[test]
+    fn at_most_four_batches_are_in_flight_until_one_is_answered() {
+        let mut run = Run::new(ids(100));
+        let first = send(&mut run, 0);
+        for _ in 0..3 {
+            assert_eq!(send(&mut run, 0).len(), 20);
+        }
+        assert_eq!(run.next_work(0), None, "four in flight");
+        run.record_sent(
+            0,
+            first.into_iter().map(|id| (id, accepted())).collect(),
+            30,
+        );
+        assert_eq!(send(&mut run, 30).len(), 20);
+        assert_eq!(run.next_work(30), None);
+    }
+
+    #[test]
+    fn reads_wait_longer_each_time_or_as_long_as_graph_asks() {
+        let mut run = Run::planned(vec![failed("a")]);
+        send(&mut run, 0);
+        let lost = Outcome::Unsure {
+            why: "HTTP 503".into(),
+            request_id: None,
+        };
+        run.record_sent(0, vec![("a".into(), lost)], 20);
+        let read = |run: &mut Run, now: u64, answer: ReadOutcome| {
+            assert_eq!(run.next_work(now), Some(Work::Read(vec!["a".into()])));
+            run.record_read(now, vec![("a".into(), answer)], now);
+            run.next_wake()
+        };
+        // First read a second after the loss; Graph asks for 3 s: 3 s.
+        let again = |retry_after, throttled| ReadOutcome::Again {
+            retry_after,
+            throttled,
+        };
+        assert_eq!(read(&mut run, 1_020, again(Some(3), true)), Some(4_020));
+        // Second read, nothing asked: twice the settle, 2 s.
+        assert_eq!(read(&mut run, 4_020, again(None, false)), Some(6_020));
+        // Third: Graph asks for 1 s, less than the 3 s the reads wait by now.
+        assert_eq!(read(&mut run, 6_020, again(Some(1), false)), Some(9_020));
+    }
+
+    #[test]
+    fn what_reads_meet_paces_the_run_and_a_lost_read_says_nothing() {
+        let reading = |n: usize| {
+            let mut run = Run::new(ids(n));
+            send(&mut run, 0);
+            let lost = |id: String| {
+                let o = Outcome::Unsure {
+                    why: "lost".into(),
+                    request_id: None,
+                };
+                (id, o)
+            };
+            run.record_sent(0, ids(n).into_iter().map(lost).collect(), 0);
+            assert!(matches!(run.next_work(1_000), Some(Work::Read(_))));
+            run
+        };
+        let item = || ReadOutcome::Item(json!({ "state": "delivering" }));
+        // Two reads answered, none throttled: Graph took two.
+        let mut run = reading(2);
+        run.record_read(
+            1_000,
+            vec![("id0".into(), item()), ("id1".into(), item())],
+            1_020,
+        );
+        assert_eq!(
+            (run.pace.mode.clone(), run.pace.taken_since),
+            (Mode::Open, 2)
+        );
+        // One answered, one throttled: measuring starts.
+        let mut run = reading(2);
+        let throttled = ReadOutcome::Again {
+            retry_after: None,
+            throttled: true,
+        };
+        run.record_read(
+            1_000,
+            vec![("id0".into(), item()), ("id1".into(), throttled)],
+            1_020,
+        );
+        assert_eq!(run.pace.mode, Mode::Measuring { size: 2 });
+        assert_eq!(run.pace.drained_at, Some(1_000));
+        // Every read throttled: Graph took none, and that is heard too.
+        let mut run = reading(1);
+        let throttled = ReadOutcome::Again {
+            retry_after: None,
+            throttled: true,
+        };
+        run.record_read(1_000, vec![("id0".into(), throttled)], 1_020);
+        assert_eq!(run.pace.mode, Mode::Measuring { size: 2 });
+        assert_eq!(run.pace.drained_at, Some(1_000));
+        // Every read lost: the pace forgets the last throttled batch.
+        let mut run = reading(1);
+        run.pace.drained_at = Some(900);
+        run.pace.taken_since = 3;
+        let lost = ReadOutcome::Again {
+            retry_after: None,
+            throttled: false,
+        };
+        run.record_read(1_000, vec![("id0".into(), lost)], 1_020);
+        assert_eq!((run.pace.drained_at, run.pace.taken_since), (None, 0));
+    }
+
+    #[test]
+    fn an_expired_token_is_renewed_six_times_at_most_then_the_item_fails() {
+        let mut run = Run::new(ids(1));
+        let mut sends = 0;
+        while !run.finished() {
+            match run.next_work(0) {
+                Some(Work::Send(_)) => {
+                    sends += 1;
+                    run.record_sent(0, vec![("id0".into(), Outcome::Unauthorized)], 0);
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(sends, 6);
+        assert_eq!(
+            run.results()[0].1,
+            Some(Final::Failed {
+                detail: "the access token was not accepted, even after renewal".into(),
+                request_id: None
+            })
+        );
+    }
+
+    #[test]
+    fn a_read_refused_for_its_token_is_read_again_at_once_six_times_at_most() {
+        let mut run = Run::planned(vec![failed("a")]);
+        send(&mut run, 0);
+        let lost = Outcome::Unsure {
+            why: "HTTP 504".into(),
+            request_id: Some("r".into()),
+        };
+        run.record_sent(0, vec![("a".into(), lost)], 0);
+        let mut now = 1_000;
+        let mut reads = 0;
+        while !run.finished() {
+            match run.next_work(now) {
+                Some(Work::Read(_)) => {
+                    reads += 1;
+                    run.record_read(now, vec![("a".into(), ReadOutcome::Unauthorized)], now);
+                    // Read again as soon as the token is renewed.
+                    if !run.finished() {
+                        assert_eq!(run.next_wake(), Some(now));
+                    }
+                }
+                Some(Work::Send(_)) => panic!("never sent again after a lost answer"),
+                None => now += 100,
+            }
+        }
+        assert_eq!(reads, 6);
+        assert_eq!(
+            run.results()[0].1,
+            Some(Final::AnswerLost {
+                detail: "unknown outcome (HTTP 504): the request could not be read to check \
+                         it; check its history in the admin center"
+                    .into(),
+                request_id: Some("r".into())
+            })
+        );
+    }
+
+    #[test]
+    fn read_replies_are_read_by_id_with_their_status() {
+        let sent: Vec<String> = ["a", "b", "c", "d", "e", "f", "g", "h"]
+            .map(String::from)
+            .to_vec();
+        let reply = json!({ "responses": [
+            { "id": "8", "status": 404, "headers": { "request-id": "r8" },
+              "body": { "error": { "code": "NotFound", "message": "gone" } } },
+            { "id": "1", "status": 200, "body": { "id": "a", "state": "delivering" } },
+            { "id": "2", "status": 401 },
+            { "id": "3", "status": 429, "headers": { "Retry-After": " 7 " } },
+            { "id": "4", "status": 503 },
+            { "id": "5", "status": 504, "headers": { "retry-after": "2" } },
+            { "id": "6" },
+        ]});
+        let again = |retry_after, throttled| ReadOutcome::Again {
+            retry_after,
+            throttled,
+        };
+        let read: Vec<ReadOutcome> = read_item_batch(&reply, &sent)
+            .into_iter()
+            .map(|(_, r)| r)
+            .collect();
+        assert_eq!(
+            read,
+            [
+                ReadOutcome::Item(json!({ "id": "a", "state": "delivering" })),
+                ReadOutcome::Unauthorized,
+                again(Some(7), true),
+                again(None, false),
+                again(Some(2), false),
+                again(None, false),
+                again(None, false),
+                ReadOutcome::Failed {
+                    detail: "HTTP 404 NotFound".into(),
+                    request_id: Some("r8".into())
+                },
+            ]
+        );
+    }
+
+    /// A transport that answers each call with the next of `answers` (and `Lost` once they
+    /// run out), counts the calls and the token renewals.
+    struct Scripted {
+        answers: RefCell<std::collections::VecDeque<BatchAnswer>>,
+        bodies: RefCell<Vec<Value>>,
+        renewals: Cell<usize>,
+        now: Cell<u64>,
+    }
+
+    impl Scripted {
+        fn new(answers: Vec<BatchAnswer>) -> Scripted {
+            Scripted {
+                answers: RefCell::new(answers.into()),
+                bodies: RefCell::new(Vec::new()),
+                renewals: Cell::new(0),
+                now: Cell::new(0),
+            }
+        }
+    }
+
+    impl Transport for Scripted {
+        async fn batch(&self, body: String) -> BatchAnswer {
+            self.bodies
+                .borrow_mut()
+                .push(serde_json::from_str(&body).unwrap());
+            self.answers
+                .borrow_mut()
+                .pop_front()
+                .unwrap_or(BatchAnswer::Lost {
+                    why: "script ended".into(),
+                    request_id: None,
+                })
+        }
+
+        fn token_refused(&self) {
+            self.renewals.set(self.renewals.get() + 1);
+        }
+
+        fn now_ms(&self) -> u64 {
+            self.now.get()
+        }
+
+        async fn sleep(&self, ms: u64) {
+            self.now.set(self.now.get() + ms);
+        }
+    }
+
+    fn reply(items: Value) -> BatchAnswer {
+        BatchAnswer::Reply {
+            body: json!({ "responses": items }),
+            request_id: Some("batch-rid".into()),
+        }
+    }
+
+    fn methods(graph: &Scripted) -> Vec<Vec<String>> {
+        graph
+            .bodies
+            .borrow()
+            .iter()
+            .map(|b| {
+                b["requests"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|r| {
+                        format!(
+                            "{} {}",
+                            r["method"].as_str().unwrap(),
+                            r["url"].as_str().unwrap()
+                        )
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_driver_renews_the_token_only_after_a_401() {
+        let graph = Scripted::new(vec![
+            reply(json!([{ "id": "1", "status": 401 }, { "id": "2", "status": 202 }])),
+            reply(json!([{ "id": "1", "status": 202 }])),
+        ]);
+        let run = RefCell::new(Run::planned(vec![failed("a"), failed("b")]));
+        let ended = futures::executor::block_on(drive(&graph, &run, &PATHS, &|| false));
+        assert_eq!(ended, Ended::Finished);
+        assert_eq!(graph.renewals.get(), 1);
+        assert_eq!(
+            methods(&graph),
+            [
+                vec!["POST /x/a/reprocess", "POST /x/b/reprocess"],
+                vec!["POST /x/a/reprocess"]
+            ]
+        );
+        assert_eq!(run.borrow().progress().accepted, 2);
+        // A read refused for its token renews it too; the item is read again.
+        let graph = Scripted::new(vec![
+            BatchAnswer::Lost {
+                why: "HTTP 504".into(),
+                request_id: None,
+            },
+            reply(json!([{ "id": "1", "status": 401 }])),
+            reply(json!([{ "id": "1", "status": 200, "body": { "state": "delivering" } }])),
+        ]);
+        let run = RefCell::new(Run::planned(vec![failed("a")]));
+        futures::executor::block_on(drive(&graph, &run, &PATHS, &|| false));
+        assert_eq!(graph.renewals.get(), 1);
+        assert_eq!(
+            methods(&graph),
+            [
+                vec!["POST /x/a/reprocess"],
+                vec!["GET /x/a"],
+                vec!["GET /x/a"]
+            ]
+        );
+        assert_eq!(run.borrow().progress().verified, 1);
+    }
+
+    #[test]
+    fn a_read_refused_whole_ends_the_item_unknown_with_the_refusal() {
+        let graph = Scripted::new(vec![
+            BatchAnswer::Lost {
+                why: "HTTP 504".into(),
+                request_id: Some("send-rid".into()),
+            },
+            BatchAnswer::Refused {
+                status: 400,
+                code: "BadRequest".into(),
+                message: "no".into(),
+                request_id: Some("read-400".into()),
+            },
+        ]);
+        let run = RefCell::new(Run::planned(vec![failed("a")]));
+        let ended = futures::executor::block_on(drive(&graph, &run, &PATHS, &|| false));
+        assert_eq!(ended, Ended::Finished);
+        assert_eq!(graph.bodies.borrow().len(), 2, "one send, one read");
+        assert_eq!(
+            run.borrow().results()[0].1,
+            Some(Final::AnswerLost {
+                detail: "unknown outcome (HTTP 504): reading the request failed (HTTP 400 \
+                         BadRequest); check its history in the admin center"
+                    .into(),
+                request_id: Some("read-400".into())
+            })
+        );
+    }
+
+    #[test]
+    fn a_sign_in_needed_while_reading_ends_the_unsure_items_unknown() {
+        let graph = Scripted::new(vec![
+            reply(json!([
+                { "id": "1", "status": 202 },
+                { "id": "2", "status": 504, "headers": { "request-id": "r2" } },
+            ])),
+            BatchAnswer::SignInNeeded,
+        ]);
+        let run = RefCell::new(Run::planned(vec![failed("a"), failed("b")]));
+        let ended = futures::executor::block_on(drive(&graph, &run, &PATHS, &|| false));
+        assert_eq!(ended, Ended::SignInNeeded);
+        assert_eq!(methods(&graph)[1], ["GET /x/b"]);
+        let run = run.borrow();
+        assert!(run.finished());
+        assert_eq!(
+            run.results(),
+            [
+                (
+                    "a".to_string(),
+                    Some(Final::Accepted {
+                        request_id: Some("batch-rid".into())
+                    })
+                ),
+                (
+                    "b".to_string(),
+                    Some(Final::AnswerLost {
+                        detail: "HTTP 504; not sent: signing in again is needed".into(),
+                        request_id: Some("r2".into())
+                    })
+                ),
+            ]
+        );
+    }
 }
