@@ -531,6 +531,120 @@ mod tests {
     }
 
     #[test]
+    fn each_ready_made_view_leaves_its_own_test_to_the_browser() {
+        let browser = |q: &str| plan(&view(q), V1, now(), &[]).browser;
+        assert_eq!(browser("view=attention"), [BrowserPart::Attention]);
+        assert_eq!(browser("view=waiting"), [BrowserPart::Waiting]);
+        assert_eq!(browser("view=failed-old"), [BrowserPart::WindowClosed]);
+        assert_eq!(browser("view=stuck"), [BrowserPart::Stuck(6)]);
+        assert_eq!(browser("view=stuck&hours=12"), [BrowserPart::Stuck(12)]);
+        assert_eq!(browser("view=deadline"), [BrowserPart::Deadline]);
+        assert_eq!(
+            browser("view=recent"),
+            [],
+            "Graph filters the creation time"
+        );
+        assert_eq!(browser(""), []);
+        assert_eq!(
+            browser("status=WaitingForCallback&q=%20ann%20"),
+            [
+                BrowserPart::Status("WaitingForCallback".into()),
+                BrowserPart::Search("ann".into())
+            ]
+        );
+        assert_eq!(browser("q=%20%20"), [], "blank search: nothing to apply");
+        // The requestor has no documented filter: the browser keeps it, and the end date.
+        let person = Guid::parse("0e60f18c-b2a0-4887-9da8-da2e30a39d99").unwrap();
+        let p = plan(
+            &view("requestor=0e60f18c-b2a0-4887-9da8-da2e30a39d99&created_before=2026-11-01"),
+            V1,
+            now(),
+            &[],
+        );
+        assert_eq!(p.filters(), [""]);
+        assert_eq!(
+            p.browser,
+            [
+                BrowserPart::Person(person),
+                BrowserPart::CreatedBefore(NaiveDate::from_ymd_opt(2026, 11, 1).unwrap())
+            ]
+        );
+    }
+
+    #[test]
+    fn a_refused_creation_time_moves_the_dates_to_the_browser() {
+        let refused = [Property::CreatedDateTime];
+        let p = plan(&view("view=recent"), V1, now(), &refused);
+        assert_eq!(p.filters(), [""]);
+        assert_eq!(p.browser, [BrowserPart::Recent]);
+        assert_eq!(p.refused, [Property::CreatedDateTime]);
+        let p = plan(&view("created_after=2026-11-01"), V1, now(), &refused);
+        assert_eq!(p.filters(), [""]);
+        assert_eq!(
+            p.browser,
+            [BrowserPart::CreatedAfter(
+                NaiveDate::from_ymd_opt(2026, 11, 1).unwrap()
+            )]
+        );
+        // Not refused: Graph gets it, a second early, and the browser nothing.
+        let p = plan(&view("created_after=2026-11-01"), V1, now(), &[]);
+        assert_eq!(p.filters(), ["createdDateTime gt 2026-10-31T23:59:59Z"]);
+        assert_eq!(p.browser, []);
+        // The later of the day chosen and the last seven days.
+        assert_eq!(
+            filters("view=recent&created_after=2026-11-20"),
+            ["createdDateTime gt 2026-11-19T23:59:59Z"]
+        );
+        assert_eq!(
+            filters("view=recent&created_after=2026-11-01"),
+            ["createdDateTime gt 2026-11-16T11:59:59Z"]
+        );
+    }
+
+    #[test]
+    fn every_state_chosen_is_no_state_filter_at_all() {
+        let all = "state=submitted,pendingApproval,delivering,delivered,deliveryFailed,denied,\
+                   scheduled,canceled,partiallyDelivered";
+        let p = plan(&view(all), V1, now(), &[]);
+        assert_eq!(p.filters(), [""], "one unfiltered query, not nine");
+        assert!(matches!(&p.browser[..], [BrowserPart::States(s)] if s.len() == 9));
+        // Eight of the nine: asked one by one.
+        let eight = "state=submitted,pendingApproval,delivering,delivered,deliveryFailed,\
+                     denied,scheduled,canceled";
+        assert_eq!(filters(eight).len(), 8);
+    }
+
+    #[test]
+    fn the_properties_sent_are_listed_once_each_in_order() {
+        let p = plan(
+            &view(
+                "state=deliveryFailed,partiallyDelivered&package=d82eb508-acc4-43cc-bcf1-7c1c4a2c073b",
+            ),
+            V1,
+            now(),
+            &[],
+        );
+        assert_eq!(
+            p.sent_properties(),
+            [Property::State, Property::AccessPackage]
+        );
+        assert_eq!(plan(&view(""), V1, now(), &[]).sent_properties(), []);
+        assert_eq!(
+            refusals_to_text(&[
+                (Collection::Requests, V1, Property::State),
+                (Collection::Assignments, Beta, Property::Policy)
+            ]),
+            "Requests/v1.0/state\nAssignments/beta/policy/id"
+        );
+    }
+
+    #[test]
+    fn a_list_reads_its_own_collection() {
+        assert_eq!(collection(ListKind::Requests), Collection::Requests);
+        assert_eq!(collection(ListKind::Assignments), Collection::Assignments);
+    }
+
+    #[test]
     fn beta_requests_filter_their_states_in_the_browser() {
         let p = plan(
             &view("state=deliveryFailed,partiallyDelivered"),

@@ -308,8 +308,9 @@ pub fn iso_seconds(t: DateTime<Utc>) -> String {
     )
 }
 
-/// Percent-encodes a query value for Graph (spaces as %20; `/`, `,`, `:`, `(`, `)`, `=`
-/// and `$` kept readable, as Graph's own examples write them).
+/// Percent-encodes a query value for Graph: spaces as %20, quotes and every other
+/// character escaped but for letters, digits, `-`, `_`, `.`, `~` and the `/`, `,` and `:`
+/// that Graph's own examples write unescaped (`accessPackage/id`, date-times).
 pub fn encode(v: &str) -> String {
     let mut out = String::new();
     for b in v.bytes() {
@@ -570,6 +571,168 @@ mod tests {
         Collection::Catalogs,
         Collection::Policies,
     ];
+
+    #[test]
+    fn every_url_of_each_collection_written_out() {
+        let v1 = Endpoint::new("https://graph.microsoft.com", V1);
+        let beta = Endpoint::new("https://graph.microsoft.com", Beta);
+        let id = id();
+        let em1 = "https://graph.microsoft.com/v1.0/identityGovernance/entitlementManagement";
+        let emb = "https://graph.microsoft.com/beta/identityGovernance/entitlementManagement";
+        use Collection::*;
+        // First pages, unfiltered, with the list $expand each list page documents.
+        for (endpoint, c, url) in [
+            (
+                &v1,
+                Requests,
+                format!("{em1}/assignmentRequests?$expand=accessPackage,requestor"),
+            ),
+            (
+                &beta,
+                Requests,
+                format!("{emb}/assignmentRequests?$expand=accessPackage,requestor"),
+            ),
+            (
+                &v1,
+                Assignments,
+                format!("{em1}/assignments?$expand=target,accessPackage"),
+            ),
+            (
+                &beta,
+                Assignments,
+                format!("{emb}/accessPackageAssignments?$expand=target,accessPackage"),
+            ),
+            (
+                &v1,
+                Packages,
+                format!("{em1}/accessPackages?$expand=assignmentPolicies"),
+            ),
+            (
+                &beta,
+                Packages,
+                format!("{emb}/accessPackages?$expand=accessPackageAssignmentPolicies"),
+            ),
+            (
+                &v1,
+                Catalogs,
+                format!("{em1}/catalogs?$expand=accessPackages"),
+            ),
+            (
+                &beta,
+                Catalogs,
+                format!("{emb}/accessPackageCatalogs?$expand=accessPackages"),
+            ),
+            (&v1, Policies, format!("{em1}/assignmentPolicies")),
+            (
+                &beta,
+                Policies,
+                format!("{emb}/accessPackageAssignmentPolicies"),
+            ),
+        ] {
+            assert_eq!(endpoint.list(c, &[]), url, "{c:?} {:?}", endpoint.version);
+        }
+        // One item, with the get page's $expand.
+        for (endpoint, c, url) in [
+            (
+                &v1,
+                Requests,
+                format!("{em1}/assignmentRequests/{id}?$expand=accessPackage,requestor,assignment"),
+            ),
+            (
+                &beta,
+                Requests,
+                format!("{emb}/assignmentRequests/{id}?$expand=accessPackage,requestor"),
+            ),
+            (
+                &v1,
+                Assignments,
+                format!("{em1}/assignments/{id}?$expand=target,accessPackage,assignmentPolicy"),
+            ),
+            (
+                &beta,
+                Assignments,
+                format!("{emb}/accessPackageAssignments/{id}?$expand=target,accessPackage"),
+            ),
+            (
+                &v1,
+                Catalogs,
+                format!("{em1}/catalogs/{id}?$expand=accessPackages"),
+            ),
+            (
+                &beta,
+                Policies,
+                format!(
+                    "{emb}/accessPackageAssignmentPolicies/{id}?$expand=customExtensionStageSettings($expand=customExtension)"
+                ),
+            ),
+        ] {
+            assert_eq!(endpoint.item(c, &id), url, "{c:?} {:?}", endpoint.version);
+        }
+        // What following or reconciling an action reads: the item alone, no $expand.
+        assert_eq!(
+            v1.item_state(Requests, &id),
+            format!("{em1}/assignmentRequests/{id}")
+        );
+        assert_eq!(
+            beta.item_state(Assignments, &id),
+            format!("{emb}/accessPackageAssignments/{id}")
+        );
+        // And as a $batch item's url takes it, under the version root.
+        assert_eq!(
+            item_path(Requests, V1, &id),
+            format!("identityGovernance/entitlementManagement/assignmentRequests/{id}")
+        );
+        assert_eq!(
+            item_path(Assignments, Beta, &id),
+            format!("identityGovernance/entitlementManagement/accessPackageAssignments/{id}")
+        );
+        assert_eq!(Collection::package_policies(V1), "assignmentPolicies");
+        assert_eq!(
+            Collection::package_policies(Beta),
+            "accessPackageAssignmentPolicies"
+        );
+    }
+
+    #[test]
+    fn a_filter_is_percent_encoded_keeping_graphs_readable_characters() {
+        assert_eq!(
+            encode("state eq 'x' and a/b,c:d-e_f.g~h"),
+            "state%20eq%20%27x%27%20and%20a/b,c:d-e_f.g~h"
+        );
+        assert_eq!(encode("(=$&#?+%é)"), "%28%3D%24%26%23%3F%2B%25%C3%A9%29");
+        assert_eq!(encode("AZaz09"), "AZaz09");
+        let beta = Endpoint::new("https://graph.microsoft.com", Beta);
+        assert_eq!(
+            beta.list(Collection::Assignments, &[Clause::state("delivered")]),
+            "https://graph.microsoft.com/beta/identityGovernance/entitlementManagement/\
+             accessPackageAssignments?$expand=target,accessPackage\
+             &$filter=assignmentState%20eq%20%27Delivered%27"
+        );
+        assert_eq!(
+            Endpoint::new("https://graph.microsoft.com", V1)
+                .list(Collection::Policies, &[Clause::package(&id())]),
+            format!(
+                "https://graph.microsoft.com/v1.0/identityGovernance/entitlementManagement/\
+                 assignmentPolicies?$filter=accessPackage/id%20eq%20%27{}%27",
+                id()
+            ),
+            "no $expand: the filter alone"
+        );
+    }
+
+    #[test]
+    fn property_keys_in_notes() {
+        assert_eq!(
+            Property::ALL.map(Property::key),
+            [
+                "state",
+                "createdDateTime",
+                "accessPackage/id",
+                "target/objectId",
+                "policy/id"
+            ]
+        );
+    }
 
     #[test]
     fn every_clause_the_app_can_send_is_documented_with_its_operator() {
