@@ -372,6 +372,152 @@ mod tests {
     }
 
     #[test]
+    fn a_field_is_defused_and_quoted_exactly() {
+        assert_eq!(
+            csv_field("=1+1"),
+            "'=1+1",
+            "only the cell's start is defused"
+        );
+        assert_eq!(csv_field("a -1"), "a -1", "a trigger inside a cell is text");
+        assert_eq!(csv_field("Ann ; =1"), "\"Ann ; '=1\"");
+        assert_eq!(csv_field("x,-1;+2"), "\"x,'-1;'+2\"");
+        assert_eq!(csv_field("-P2DT3H"), "'-P2DT3H");
+        assert_eq!(csv_field("P2DT3H"), "P2DT3H");
+        assert_eq!(csv_field("a\rb"), "\"a\rb\"");
+        assert_eq!(csv_field(""), "");
+    }
+
+    #[test]
+    fn durations_at_each_unit_boundary() {
+        for (d, iso) in [
+            (Duration::seconds(1), "PT1S"),
+            (Duration::seconds(59), "PT59S"),
+            (Duration::seconds(60), "PT1M"),
+            (Duration::seconds(3_599), "PT59M59S"),
+            (Duration::seconds(3_600), "PT1H"),
+            (Duration::seconds(86_399), "PT23H59M59S"),
+            (Duration::seconds(86_400), "P1D"),
+            (Duration::seconds(86_401), "P1DT1S"),
+            (Duration::seconds(90_061), "P1DT1H1M1S"),
+            (Duration::seconds(-1), "-PT1S"),
+            (Duration::seconds(-86_400), "-P1D"),
+            (Duration::seconds(-93_600), "-P1DT2H"),
+        ] {
+            assert_eq!(iso_duration(d), iso, "{d:?}");
+        }
+    }
+
+    #[test]
+    fn every_request_column_has_its_cell() {
+        let now = at("2026-11-30T12:00:00Z");
+        let failed = Request {
+            id: "r2".into(),
+            request_type: "userAdd".into(),
+            state: "deliveryFailed".into(),
+            status: "Fulfilled".into(),
+            created: Some(at("2026-11-10T08:00:00Z")),
+            completed: Some(at("2026-11-20T09:30:05Z")),
+            requestor: Some(Subject {
+                display_name: "Adele Vance".into(),
+                ..Subject::default()
+            }),
+            schedule: crate::graph::models::Schedule {
+                start: Some(at("2026-11-10T08:00:00Z")),
+                end: Some(at("2027-11-10T08:00:00Z")),
+            },
+            ..Request::default()
+        };
+        let none = |_: &str| None;
+        let cell = |c, r: &Request| request_cell(c, r, now, &none);
+        for (c, want) in [
+            (Column::Requestor, "Adele Vance"),
+            (Column::Target, "Adele Vance"),
+            (Column::Package, ""),
+            (Column::Type, "userAdd"),
+            (Column::State, "deliveryFailed"),
+            (Column::Status, "Fulfilled"),
+            (Column::Created, "2026-11-10T08:00:00Z"),
+            (Column::Completed, "2026-11-20T09:30:05Z"),
+            // Completed 10 days 2.5 hours ago: 3 days 21:30 left of 14.
+            (Column::Window, "P3DT21H30M5S"),
+            (Column::Callouts, "0"),
+            (Column::Starts, "2026-11-10T08:00:00Z"),
+            (Column::Expires, "2027-11-10T08:00:00Z"),
+            (Column::DeliveringFor, ""),
+            (Column::TimeLeft, ""),
+        ] {
+            assert_eq!(cell(c, &failed), want, "{c:?}");
+        }
+        // The window closed 2 days 3 hours ago: a negative duration.
+        let old = Request {
+            completed: Some(at("2026-11-14T09:00:00Z")),
+            ..failed.clone()
+        };
+        assert_eq!(cell(Column::Window, &old), "-P2DT3H");
+        // Not failed: no window.
+        let delivering = Request {
+            state: "delivering".into(),
+            ..failed.clone()
+        };
+        assert_eq!(cell(Column::Window, &delivering), "");
+        // Delivering since its creation (and scheduled start), 20 days 4 hours ago.
+        assert_eq!(cell(Column::DeliveringFor, &delivering), "P20DT4H");
+    }
+
+    #[test]
+    fn every_assignment_column_has_its_cell() {
+        let a = Assignment {
+            id: "a1".into(),
+            state: "delivered".into(),
+            status: "Delivered".into(),
+            target: Some(Subject {
+                display_name: "Alex Wilber".into(),
+                ..Subject::default()
+            }),
+            package: Some(PackageRef {
+                id: "p".into(),
+                display_name: "Marketing".into(),
+                catalog: None,
+            }),
+            policy: None,
+            expired: None,
+            schedule: crate::graph::models::Schedule {
+                start: Some(at("2026-01-02T03:04:05Z")),
+                end: Some(at("2027-01-02T03:04:05Z")),
+            },
+        };
+        for (c, want) in [
+            (Column::Target, "Alex Wilber"),
+            (Column::Requestor, "Alex Wilber"),
+            (Column::Package, "Marketing"),
+            (Column::State, "delivered"),
+            (Column::Status, "Delivered"),
+            (Column::Starts, "2026-01-02T03:04:05Z"),
+            (Column::Expires, "2027-01-02T03:04:05Z"),
+            (Column::Type, ""),
+            (Column::Created, ""),
+            (Column::Window, ""),
+            (Column::TimeLeft, ""),
+        ] {
+            assert_eq!(assignment_cell(c, &a), want, "{c:?}");
+        }
+        // Expired: when it expired, not when it was scheduled to end.
+        let expired = Assignment {
+            expired: Some(at("2026-06-30T00:00:00Z")),
+            ..a
+        };
+        assert_eq!(
+            assignment_cell(Column::Expires, &expired),
+            "2026-06-30T00:00:00Z"
+        );
+        assert_eq!(
+            assignment_cell(Column::Target, &Assignment::default()),
+            "",
+            "no target"
+        );
+    }
+
+    #[test]
     fn a_table_is_the_id_then_the_columns_in_their_order() {
         let rows = [("a1", "delivered"), ("a2", "=1+1")];
         let text = table_csv(
