@@ -1237,6 +1237,8 @@ mod tests {
         );
         let p = run.progress();
         assert_eq!((p.retrying, p.failed), (1, 1));
+        // Graph took one (the refusal) and throttled one: the run measures its rate.
+        assert_eq!(run.pace.mode, Mode::Measuring { size: 2 });
         assert_eq!(run.next_wake(), Some(2_010));
         assert!(run.next_work(2_009).is_none());
         assert_eq!(send(&mut run, 2_010), ["id0"]);

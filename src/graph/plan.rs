@@ -645,6 +645,18 @@ mod tests {
     }
 
     #[test]
+    fn no_state_can_match_so_nothing_is_asked_in_either_version() {
+        // Failed-old rows are failed or partially delivered: none is delivered.
+        let impossible = view("view=failed-old&state=delivered");
+        for v in [V1, Beta] {
+            let p = plan(&impossible, v, now(), &[]);
+            assert_eq!(p.queries, Vec::<Vec<Clause>>::new(), "{v:?}");
+        }
+        let refused = plan(&impossible, V1, now(), &[Property::State]);
+        assert_eq!(refused.queries, Vec::<Vec<Clause>>::new());
+    }
+
+    #[test]
     fn beta_requests_filter_their_states_in_the_browser() {
         let p = plan(
             &view("state=deliveryFailed,partiallyDelivered"),
