@@ -587,7 +587,8 @@ mod tests {
         assert_eq!(row_window(44.0 * 10_000.0, 640.0, 10_000), (9_996, 10_000));
         assert_eq!(row_window(0.0, 640.0, 3), (0, 3));
         assert_eq!(row_window(0.0, 640.0, 0), (0, 0));
-        // Nonsense sizes (before the first layout) clamp to no visible row: the overscan.
-        assert_eq!(row_window(-50.0, -1.0, 10), (0, 2 * OVERSCAN));
+        // Nonsense sizes (before the first layout) clamp to no visible row: the overscan,
+        // 4 rows above and 4 below.
+        assert_eq!(row_window(-50.0, -1.0, 10), (0, 8));
     }
 }
