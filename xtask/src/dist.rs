@@ -233,7 +233,7 @@ pub fn build(
     config: Option<&(String, access_desk::config::Config)>,
     out: &Path,
 ) -> Result<String, Fail> {
-    toolchain::setup()?;
+    toolchain::setup_build()?;
     run(Command::new("cargo")
         .current_dir(root())
         .args(["fetch", "--quiet"]))?;

@@ -12,6 +12,7 @@ mod dist;
 mod headers;
 mod minify;
 mod nginx_e2e;
+mod run_build;
 mod serve;
 mod stack;
 mod swa_e2e;
@@ -26,10 +27,13 @@ use cmd::{Fail, root, run};
 const USAGE: &str = "\
 usage: cargo xtask <command>
 
-  setup                install what is missing (idempotent)
+  setup                install what is missing for every command (idempotent)
   run  [--app-port P] [--sandbox-port P] [-- sandbox options]
-                       build the app, start entra-sandbox and serve the app on
-                       http://127.0.0.1:8080 configured for it; Ctrl-C stops both
+                       build the app (release, without the size passes: it is
+                       served over loopback only), start entra-sandbox and serve
+                       the app on http://127.0.0.1:8080 configured for it; Ctrl-C
+                       stops both. Installs only what building needs (the tests'
+                       tools come with `test`)
   test                 every check and test layer, failing fast; ends with
                        `N passed, N failed`
   e2e [playwright args]
@@ -135,8 +139,8 @@ fn run_stack(args: &[String]) -> Result<(), Fail> {
     };
     let app_port = port_arg(own, "--app-port", 8080)?;
     let sandbox_port = port_arg(own, "--sandbox-port", 8081)?;
-    toolchain::setup()?;
-    let dist = build_app()?;
+    let started = std::time::Instant::now();
+    let dist = run_build::build()?;
     let sandbox_bin = stack::build_sandbox(false)?;
     let rt = runtime();
     let running = stack::start(
@@ -150,6 +154,10 @@ fn run_stack(args: &[String]) -> Result<(), Fail> {
             echo_sandbox: true,
         },
     )?;
+    println!(
+        "run: setup, build and start took {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
     println!();
     println!("Access Desk is running: {}/", running.app_url);
     println!(
