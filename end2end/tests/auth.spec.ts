@@ -96,15 +96,132 @@ test('a bookmarked view opened while signed out is where sign-in ends', async ({
   expect(page.url()).toBe(`${app}${view}`);
 });
 
-test('sign-out clears the token cache and signs out at the identity platform', async ({ page }) => {
+/** Every key the app wrote, in each web storage of the page. */
+function appKeys(page: Page): Promise<{ session: string[]; local: string[] }> {
+  return page.evaluate(() => {
+    const keys = (s: Storage) =>
+      Array.from({ length: s.length }, (_, i) => s.key(i)!)
+        .filter((k) => k.startsWith('access-desk.'))
+        .sort();
+    return { session: keys(sessionStorage), local: keys(localStorage) };
+  });
+}
+
+/** Every value of both web storages, joined: what a later visitor of this tab could read. */
+const storedText = (page: Page) =>
+  page.evaluate(() => [sessionStorage, localStorage].flatMap((s) => Array.from({ length: s.length }, (_, i) => s.getItem(s.key(i)!))).join('\n'));
+
+/**
+ * Presses Sign out and waits for the whole round trip: the identity platform's logout
+ * endpoint, asked to come back to the app, then the app's page loaded again from the
+ * redirect (not the page that was already there).
+ */
+async function signOut(page: Page) {
+  const logout = page.waitForRequest((r) => r.url().startsWith(`${sandbox}/${tenant}/oauth2/v2.0/logout?`));
+  const back = page.waitForRequest((r) => r.isNavigationRequest() && r.url() === `${app}/` && !!r.redirectedFrom()?.url().includes('/oauth2/v2.0/logout?'));
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  const request = await logout;
+  expect(request.isNavigationRequest(), 'the page itself goes to the logout endpoint').toBeTruthy();
+  expect(new URL(request.url()).searchParams.get('post_logout_redirect_uri')).toBe(`${app}/`);
+  const returned = await (await back).response();
+  expect(returned?.status()).toBe(200);
+  await page.waitForLoadState('load');
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  await expect(page.getByTestId('account-name')).toHaveCount(0);
+}
+
+test('sign-out goes through the logout endpoint and back, and leaves no entry of the app but the language', async ({ page }) => {
+  // Graph refuses the state filter: the session records that refusal too.
+  await control('settings', { refuseFilters: [{ version: 'v1.0', collection: 'assignmentRequests', property: 'state' }] });
+  await page.goto('/requests?state=deliveryFailed');
+  await page.getByRole('button', { name: 'Sign in to continue' }).click();
+  await pickAccount(page, 'admin@');
+  await expect(page.getByTestId('filter-fallback')).toBeVisible();
+  // The overview counted and kept; English chosen in the picker (remembered).
+  await page.goto('/');
+  await expect(page.getByTestId('overview')).toHaveAttribute('data-state', 'ready', { timeout: 90_000 });
+  await page.getByRole('combobox', { name: 'Language' }).selectOption('en');
+  const before = await appKeys(page);
+  // What sign-out must clear was written: tokens, the overview's counts, the refusals.
+  expect(before.session.filter((k) => k.startsWith('access-desk.tokens.'))).toHaveLength(1);
+  expect(before.session.filter((k) => k.startsWith('access-desk.overview'))).toHaveLength(1);
+  expect(before.session).toContain('access-desk.refused-filters');
+  expect(before.local).toEqual(['access-desk.language']);
+
+  await signOut(page);
+  expect(await appKeys(page)).toEqual({ session: [], local: ['access-desk.language'] });
+  expect(await accessToken(page)).toBeNull();
+  // Signed out, the page reads nothing from Graph on its own.
+  await expect(page.getByTestId('catalogs')).toHaveCount(0);
+});
+
+test('after sign-out, another account signing in in the same tab sees nothing of the first', async ({ page }) => {
   await page.goto('/');
   await signIn(page, 'admin@');
-  await expect(page.getByTestId('catalogs')).toBeVisible();
-  await page.getByRole('button', { name: 'Sign out' }).click();
-  await page.waitForURL(`${app}/`);
-  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
-  expect(await accessToken(page)).toBeNull();
+  const overview = page.getByTestId('overview');
+  await expect(overview).toHaveAttribute('data-state', 'ready', { timeout: 90_000 });
+  const adminColumns = await page.locator('[data-testid=overview-counts] thead th').allTextContents();
+  const admin = JSON.parse(Buffer.from((await accessToken(page))!.split('.')[1], 'base64url').toString('utf8')).oid;
+  expect(await storedText(page)).toContain(admin);
+
+  await signOut(page);
+  await signIn(page, 'manager@');
+  await expect(page.getByTestId('account-name')).toHaveText('Léa Martin');
+  // The manager's own count, one column per access package of their catalog: never the
+  // administrator's columns or counts, not even while the manager's count runs.
+  const token = (await accessToken(page))!;
+  const catalogs = await (await fetch(`${sandbox}/v1.0/identityGovernance/entitlementManagement/catalogs?$expand=accessPackages`, { headers: { authorization: `Bearer ${token}` } })).json();
+  const managerColumns = ['View', ...catalogs.value[0].accessPackages.map((p: any) => p.displayName)];
+  expect(managerColumns).not.toEqual(adminColumns);
+  const headers = page.locator('[data-testid=overview-counts] thead th');
+  expect(await headers.allTextContents()).not.toEqual(adminColumns);
+  await expect(overview).toHaveAttribute('data-state', 'ready', { timeout: 90_000 });
+  await expect(headers).toHaveText(managerColumns);
+  expect(await storedText(page)).not.toContain(admin);
 });
+
+for (const mode of ['memory', 'localStorage'] as const) {
+  test(`tokens kept in ${mode}: there and nowhere else, ${mode === 'memory' ? 'gone after a reload' : 'kept across reloads and tabs'}, cleared by sign-out`, async ({ page, context }) => {
+    const original = await (await page.request.get(`${app}/config.json`)).json();
+    await context.route('**/config.json', (route) => route.fulfill({ json: { ...original, tokenStorage: mode } }));
+    await page.goto('/');
+    await signIn(page, 'admin@');
+    await expect(page.getByTestId('catalogs').getByRole('listitem')).toHaveCount(4);
+    const keys = await appKeys(page);
+    const tokenKeys = [...keys.session, ...keys.local].filter((k) => k.startsWith('access-desk.tokens.'));
+    if (mode === 'memory') expect(tokenKeys).toEqual([]);
+    else {
+      expect(keys.local.filter((k) => k.startsWith('access-desk.tokens.'))).toHaveLength(1);
+      expect(keys.session.filter((k) => k.startsWith('access-desk.tokens.'))).toEqual([]);
+      expect(await page.evaluate(() => JSON.stringify({ ...localStorage }))).toContain('refresh_token');
+    }
+    await page.reload();
+    const other = await context.newPage();
+    await other.goto('/');
+    if (mode === 'memory') {
+      // Memory lasts as long as the page: a reload or another tab is signed out.
+      for (const p of [page, other]) {
+        await expect(p.getByRole('button', { name: 'Sign in' })).toBeVisible();
+        await expect(p.getByTestId('account-name')).toHaveCount(0);
+      }
+      await signIn(page, 'admin@');
+    } else {
+      for (const p of [page, other]) await expect(p.getByTestId('account-name')).toHaveText('Adele Vance');
+      // The other tab done reading: a call it made after the sign-out would find no token
+      // and start a sign-in of its own.
+      await expect(other.getByTestId('overview')).toHaveAttribute('data-state', 'ready', { timeout: 90_000 });
+      await other.waitForLoadState('networkidle');
+    }
+    await expect(page.getByTestId('catalogs').getByRole('listitem')).toHaveCount(4);
+    await signOut(page);
+    expect(await appKeys(page)).toEqual({ session: [], local: [] });
+    // The other tab, reloaded, is signed out too: no token is left to read.
+    await other.reload();
+    await expect(other.getByRole('button', { name: 'Sign in' })).toBeVisible();
+    await expect(other.getByTestId('account-name')).toHaveCount(0);
+    expect(await appKeys(other)).toEqual({ session: [], local: [] });
+  });
+}
 
 test('an access token that expires mid-session is renewed silently', async ({ page }) => {
   await page.goto('/');

@@ -10,7 +10,8 @@
 //!   are checked, then the app goes back to the saved view.
 //! - [`Auth::acquire_token_silent`]: the cached access token, else one refresh shared by
 //!   every caller, else an interactive sign-in.
-//! - [`Auth::sign_out`]: clear the cache, then the identity platform's logout.
+//! - [`Auth::sign_out`]: clear the cache and the tab's session entries, then the identity
+//!   platform's logout.
 
 pub mod protocol;
 pub mod storage;
@@ -35,6 +36,8 @@ use token_endpoint::{Grant, Refusal};
 use tokens::TokenSet;
 
 const PENDING_PREFIX: &str = "access-desk.signin.";
+/// Every key the app writes starts with this.
+const APP_PREFIX: &str = "access-desk.";
 
 /// Why signing in or getting a token did not work. Never carries a token or a code.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -185,6 +188,18 @@ impl Auth {
             .get(&tokens::cache_key(&config))
             .and_then(|s| TokenSet::from_json(&s))
             .map(|t| t.account);
+        if account.is_none() {
+            // No one is signed in here (another tab signed out, the page held the tokens
+            // in memory, a renewal gave up): what an account left in this tab's session,
+            // its overview counts among them, is not for whoever signs in next. Sign-ins
+            // under way and other configurations' tokens stay.
+            let session = Store::session();
+            for key in session.keys_with_prefix(APP_PREFIX) {
+                if !key.starts_with(PENDING_PREFIX) && !key.starts_with(tokens::TOKENS_PREFIX) {
+                    session.remove(&key);
+                }
+            }
+        }
         Auth {
             account: RwSignal::new(account),
             config,
@@ -425,17 +440,25 @@ impl Auth {
         }
     }
 
-    /// Clears the cache, then signs out at the identity platform and comes back here.
+    /// Clears the cache and the tab's session entries, then signs out at the identity
+    /// platform and comes back here.
     pub fn sign_out(&self) -> Result<(), AuthError> {
         // The page is leaving for the logout endpoint: a Graph call still in flight (a
         // list loading its pages) must not find the cache empty and start a sign-in that
         // overrides the sign-out.
         self.hold_interactive_sign_in(true);
         self.clear();
+        // Whatever else this tab kept for the session leaves with the account, so the next
+        // one to sign in here sees none of it: sign-ins under way, the overview's counts
+        // and package names, the refused filters, any configuration's tokens. The language
+        // choice is the browser's, in localStorage: it stays.
         let session = Store::session();
-        for key in session.keys_with_prefix(PENDING_PREFIX) {
+        for key in session.keys_with_prefix(APP_PREFIX) {
             session.remove(&key);
         }
+        // Until the page is gone, nothing still running (a count finishing, a list
+        // recording a refused filter) writes any of it back.
+        storage::seal();
         let url = format!(
             "{}/oauth2/v2.0/logout?post_logout_redirect_uri={}",
             self.config.authority(),

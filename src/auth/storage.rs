@@ -17,6 +17,15 @@ thread_local! {
     // A handful of entries at most (one token set, a pending sign-in or two): a list,
     // which costs the bundle less than a HashMap with its hasher.
     static MEMORY: RefCell<Vec<(String, String)>> = const { RefCell::new(Vec::new()) };
+    /// Set by sign-out: from then on this page writes nothing (see [`seal`]).
+    static SEALED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// After sign-out has cleared the stores, the page is leaving for the identity platform:
+/// a task still running (a count finishing, a list recording a refused filter) must not
+/// write the signed-out account's data back. Every later [`Store::set`] does nothing.
+pub fn seal() {
+    SEALED.with(|s| s.set(true));
 }
 
 /// A key-value store of one of the three kinds.
@@ -57,6 +66,9 @@ impl Store {
     }
 
     pub fn set(&self, key: &str, value: &str) {
+        if SEALED.with(|s| s.get()) {
+            return;
+        }
         match self.kind {
             TokenStorage::Memory => MEMORY.with(|m| {
                 let mut m = m.borrow_mut();

@@ -30,8 +30,25 @@ use crate::intl::{number, time_of_day};
 use crate::overview::{Tally, markup, queries};
 use crate::rows::callback_time_left;
 
-/// Where the last count is kept for the tab's session.
-const KEPT: &str = "access-desk.overview";
+/// Where the last count is kept for the tab's session: this prefix, then the
+/// configuration it was counted for ([`kept_key`]).
+const KEPT_PREFIX: &str = "access-desk.overview.";
+/// Earlier builds kept one count per tab whatever the configuration: dropped unread.
+const LEGACY_KEPT: &str = "access-desk.overview";
+
+/// The key of the count kept for `config`: client, tenant and Graph (origin and version),
+/// so two deployments on one origin never show each other's counts and package names.
+/// Lower case: hosts, GUIDs and domains are case-insensitive.
+fn kept_key(config: &Config) -> String {
+    format!(
+        "{KEPT_PREFIX}{}|{}|{}/{}",
+        config.client_id,
+        config.tenant,
+        config.graph_base,
+        config.graph_version.path()
+    )
+    .to_ascii_lowercase()
+}
 
 /// A count, as shown and kept.
 #[derive(Clone, Debug)]
@@ -82,9 +99,9 @@ impl Counted {
         Value::Object(v)
     }
 
-    /// The count kept for `account` this session, if any.
-    fn kept(account: &str) -> Option<Counted> {
-        let v: serde_json::Value = serde_json::from_str(&Store::session().get(KEPT)?).ok()?;
+    /// The count kept for `account` under `key` this session, if any.
+    fn kept(key: &str, account: &str) -> Option<Counted> {
+        let v: serde_json::Value = serde_json::from_str(&Store::session().get(key)?).ok()?;
         if v["account"].as_str() != Some(account) {
             return None;
         }
@@ -251,13 +268,16 @@ pub fn Overview() -> impl IntoView {
         .account
         .with_untracked(|a| a.as_ref().map(|a| a.object_id.clone()))
         .unwrap_or_default();
-    let shown = RwSignal::new(Counted::kept(&account));
+    let config = expect_context::<Config>();
+    let key = kept_key(&config);
+    Store::session().remove(LEGACY_KEPT);
+    let shown = RwSignal::new(Counted::kept(&key, &account));
     let phase = RwSignal::new(CountPhase::Ready);
     let read = RwSignal::new(0u32);
     let stopped = RwSignal::new(false);
     let reader = Reader {
         auth,
-        config: expect_context::<Config>(),
+        config,
         refusals: expect_context::<Refusals>(),
         read,
         // Disposed with the page: leaving it stops the count.
@@ -269,14 +289,14 @@ pub fn Overview() -> impl IntoView {
         }
         stopped.set(false);
         phase.set(CountPhase::Counting);
-        let (reader, account) = (reader.clone(), account.clone());
+        let (reader, account, key) = (reader.clone(), account.clone(), key.clone());
         spawn_local(async move {
             let result = reader.count().await;
             let stop = reader.stop.get_untracked();
             match result {
                 Ok(counted) => {
                     if !stop {
-                        Store::session().set(KEPT, &counted.to_json(&account).to_string());
+                        Store::session().set(&key, &counted.to_json(&account).to_string());
                     }
                     shown.try_set(Some(counted));
                     phase.try_set(if stop {
@@ -388,5 +408,65 @@ pub fn Overview() -> impl IntoView {
             <div inner_html=counts></div>
             <div inner_html=completions></div>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(client: &str, tenant: &str, graph: &str, version: &str) -> Config {
+        Config::parse(
+            &serde_json::json!({
+                "clientId": client,
+                "tenantId": tenant,
+                "cloud": "custom",
+                "custom": { "authorityHost": "http://127.0.0.1:8081", "graphHost": graph, "actsAs": "global" },
+                "graphVersion": version,
+                "redirectUri": "http://127.0.0.1:8080/"
+            })
+            .to_string(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn the_kept_count_belongs_to_one_client_tenant_and_graph() {
+        const CLIENT: &str = "6731de76-14a6-49ae-97bc-6eba6914391e";
+        const TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+        let base = config(CLIENT, TENANT, "http://127.0.0.1:8081", "v1.0");
+        assert_eq!(
+            kept_key(&base),
+            format!("access-desk.overview.{CLIENT}|{TENANT}|http://127.0.0.1:8081/v1.0")
+        );
+        for other in [
+            config(
+                "0e60f18c-b2a0-4887-9da8-da2e30a39d99",
+                TENANT,
+                "http://127.0.0.1:8081",
+                "v1.0",
+            ),
+            config(CLIENT, "organizations", "http://127.0.0.1:8081", "v1.0"),
+            config(CLIENT, TENANT, "http://127.0.0.1:9091", "v1.0"),
+            config(CLIENT, TENANT, "http://127.0.0.1:8081", "beta"),
+        ] {
+            assert_ne!(kept_key(&other), kept_key(&base), "{other:?}");
+        }
+        // Not the key earlier builds shared between configurations.
+        assert_ne!(kept_key(&base), LEGACY_KEPT);
+        assert_eq!(
+            kept_key(&config(
+                CLIENT,
+                "Contoso.onmicrosoft.com",
+                "http://127.0.0.1:8081",
+                "v1.0"
+            )),
+            kept_key(&config(
+                CLIENT,
+                "contoso.onmicrosoft.com",
+                "http://127.0.0.1:8081",
+                "v1.0"
+            ))
+        );
     }
 }
