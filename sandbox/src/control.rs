@@ -90,6 +90,7 @@ fn current(s: &Shared) -> Value {
         "actionDelayMs": k.action_delay_ms,
         "refuseFilters": k.refuse_filters,
         "pageSizes": k.page_sizes,
+        "scopedListRefusal": k.scoped_list_refusal,
         "faultSeed": k.fault_seed,
         "accessTokenLifetimeSeconds": k.access_token_secs,
         "refreshTokenLifetimeSeconds": k.refresh_lifetime_secs,
@@ -117,6 +118,8 @@ struct Change {
     refuse_filters: Option<Vec<RefusedFilter>>,
     /// Collection name → page size; replaces every earlier choice (`{}`: the defaults).
     page_sizes: Option<serde_json::Map<String, Value>>,
+    /// 403 or 400: how a catalog-scoped caller's unnarrowed list is refused.
+    scoped_list_refusal: Option<u16>,
     /// A seed for the fault generator, or null for the tenant's seed; either way the
     /// generator starts again.
     #[serde(default, deserialize_with = "double_option")]
@@ -209,6 +212,12 @@ async fn change(State(s): State<Shared>, Json(c): Json<Change>) -> Response {
                 Ok(sizes) => k.page_sizes = sizes,
                 Err(e) => return bad(e),
             }
+        }
+        if let Some(status) = c.scoped_list_refusal {
+            if !matches!(status, 400 | 403) {
+                return bad(format!("scopedListRefusal is 403 or 400, not {status}"));
+            }
+            k.scoped_list_refusal = status;
         }
         if let Some(seed) = c.fault_seed {
             k.fault_seed = seed;

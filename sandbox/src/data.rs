@@ -335,6 +335,12 @@ pub mod fixtures {
     pub const RESUME_DENY_INSTANCE: &str = "857d0c50-466b-4840-bb5b-c92cea7141ff";
     /// The beta assignment reprocess example (a delivered assignment).
     pub const REPROCESS_ASSIGNMENT: &str = "d82eb508-acc4-43cc-bcf1-7c1c4a2c073b";
+    /// Not an example of the documents: a request in deliveryFailed that completed
+    /// [`WINDOW_EDGE_LEFT_SECS`] less than 14 days before the tenant was made, so that
+    /// moving the clock a few minutes crosses the end of its reprocess window.
+    pub const WINDOW_EDGE_REQUEST: &str = "a14d7e0d-9e5a-4c3b-8f21-3d6b2c1e0e14";
+    /// How long the window edge request's reprocess window is open at generation: 5 minutes.
+    pub const WINDOW_EDGE_LEFT_SECS: i64 = 300;
 }
 
 const FIRST_EN: &[&str] = &[
@@ -747,6 +753,7 @@ impl Data {
             };
             d.push_generated(&mut rng, now, kind, requestor, &admin_oid, &mut cursor);
         }
+        d.add_window_edge(seed, now, &admin_oid, &mut cursor);
         // Assignments not tied to a listed request, so every assignment state appears.
         for (i, state) in AsgState::ALL.into_iter().enumerate() {
             let package = i % d.packages.len();
@@ -817,6 +824,49 @@ impl Data {
         let package = 0;
         let a = self.push_assignment(rng, now, package, requestor, AsgState::Delivered);
         self.assignments[a].id = REPROCESS_ASSIGNMENT.into();
+    }
+
+    /// The request at the reprocess window's edge ([`fixtures::WINDOW_EDGE_REQUEST`]). Added
+    /// after every generated request, from a generator of its own, so that no id or draw
+    /// of the tenant changes; it takes the place of the last generated request no quota
+    /// asked for (its assignment, if any, stays, as one not tied to a listed request), so
+    /// the tenant keeps its requested size. A tenant of the fixtures alone has none.
+    fn add_window_edge(
+        &mut self,
+        seed: u64,
+        now: DateTime<Utc>,
+        admin_oid: &str,
+        cursor: &mut Cursor,
+    ) {
+        const FIXTURES: usize = 3;
+        let Some(last) = (FIXTURES..self.requests.len())
+            .rev()
+            .find(|i| !matches!(i % QUOTA_PERIOD, 10 | 20 | 40))
+        else {
+            return;
+        };
+        self.requests.remove(last);
+        let mut rng = Rng::new(seed.wrapping_mul(31).wrapping_add(0x14d));
+        let requestor = self.subjects.len() - 1;
+        let mut r = self.build_request(
+            &mut rng,
+            now,
+            Kind::FailedRecent,
+            requestor,
+            admin_oid,
+            cursor,
+        );
+        let completed =
+            now - Duration::days(14) + Duration::seconds(fixtures::WINDOW_EDGE_LEFT_SECS);
+        r.id = fixtures::WINDOW_EDGE_REQUEST.into();
+        r.completed = Some(completed);
+        r.created = completed - Duration::hours(1);
+        r.schedule_start = r.created + Duration::minutes(1);
+        r.schedule_end = r
+            .schedule_end
+            .map(|_| r.schedule_start + Duration::days(90));
+        r.broken = false;
+        self.requests.push(r);
     }
 
     fn push_generated(
@@ -1199,6 +1249,46 @@ mod tests {
         }
         let a = &d.assignments[d.assignment_index(fixtures::REPROCESS_ASSIGNMENT).unwrap()];
         assert_eq!(a.state, AsgState::Delivered);
+    }
+
+    #[test]
+    fn one_request_closes_its_window_minutes_after_generation_and_no_other_id_moved() {
+        let now = at_generation();
+        for n in [50, 500] {
+            let d = generated(1, n);
+            assert_eq!(d.requests.len(), n);
+            let r = &d.requests[d.request_index(fixtures::WINDOW_EDGE_REQUEST).unwrap()];
+            assert_eq!(r.state, ReqState::DeliveryFailed);
+            assert!(!r.broken);
+            // Its 14-day window closes five minutes after the tenant was made.
+            let closes = r.completed.unwrap() + Duration::days(14);
+            assert_eq!(closes - now, Duration::minutes(5));
+            assert!(r.created < r.completed.unwrap());
+        }
+        // Every other id is the one the tenant had before this fixture was added: ids of
+        // seed 1 at 500 requests, written down from the build before it (the newest and
+        // the oldest requests, and the last assignment drawn after the requests). The
+        // request it replaced, the last generated one no quota asked for, is gone.
+        let d = generated(1, 500);
+        let ids: std::collections::HashSet<&str> = d
+            .requests
+            .iter()
+            .map(|r| r.id.as_str())
+            .chain(d.assignments.iter().map(|a| a.id.as_str()))
+            .collect();
+        for id in [
+            fixtures::REPROCESS_REQUEST,
+            fixtures::RESUME_CONTINUE_REQUEST,
+            fixtures::RESUME_DENY_REQUEST,
+            "587992bc-a0be-497f-8a38-ecacc546c10c",
+            "39f0134c-aa15-4da4-b07d-343291e32ef2",
+            "de119d5e-941f-4ed3-9d58-1fc92f1ff440",
+            "9d20277f-8fb9-4d9b-8c8d-39aa74202ad2",
+        ] {
+            assert!(ids.contains(id), "{id}");
+        }
+        assert!(!ids.contains("0a3ff01f-45d9-4ef8-af05-5e3e965feea2"));
+        assert_eq!(d.requests[0].id, "587992bc-a0be-497f-8a38-ecacc546c10c");
     }
 
     #[test]

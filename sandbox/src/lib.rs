@@ -217,6 +217,10 @@ pub struct Knobs {
     /// Page size by collection name as in the URL (`catalogs`, `assignmentRequests`, …);
     /// a collection not named pages by `PAGE_SIZE` (100).
     pub page_sizes: std::collections::BTreeMap<String, usize>,
+    /// The status of the refusal a catalog-scoped caller gets for a list of requests or
+    /// assignments not narrowed to its packages: 403 (the default) or 400 (test control's
+    /// `scopedListRefusal`).
+    pub scoped_list_refusal: u16,
     pub access_token_secs: i64,
     pub refresh_lifetime_secs: i64,
     /// The seed of the fault generator set through test control (`faultSeed`); `None`: the
@@ -242,6 +246,7 @@ impl Knobs {
             action_delay_ms: o.action_delay_ms,
             refuse_filters: Vec::new(),
             page_sizes: Default::default(),
+            scoped_list_refusal: 403,
             access_token_secs: o.token_lifetime.max(1),
             refresh_lifetime_secs: identity::SPA_REFRESH_LIFETIME_SECS,
             fault_seed: None,
