@@ -71,6 +71,20 @@ export async function openSignedIn(page: Page, path: string, who = 'admin@') {
   await expect(page.getByTestId('account-name')).toBeVisible();
 }
 
+/**
+ * The `$filter` of every list request of `collection` (the last path segment, such as
+ * `assignmentRequests`) the page sends from now on, as sent ('' for none): what Graph was
+ * asked, not what the page says it asked.
+ */
+export function sentFilters(page: Page, collection: string): string[] {
+  const seen: string[] = [];
+  page.on('request', (r) => {
+    const u = new URL(r.url());
+    if (u.pathname.includes('/identityGovernance/entitlementManagement/') && u.pathname.endsWith(`/${collection}`)) seen.push(u.searchParams.get('$filter') ?? '');
+  });
+  return seen;
+}
+
 /** The sandbox's operation log: every POST it answered, accepted or refused. */
 export async function operations(): Promise<any[]> {
   const r = await fetch(`${sandbox}/sandbox/log`);
