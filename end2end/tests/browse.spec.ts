@@ -1,5 +1,5 @@
 import { test, expect, type Page } from './helpers';
-import { EM, accessToken, app, openSignedIn, readAll, resetSandbox, sandbox } from './helpers';
+import { EM, accessToken, app, openSignedIn, readAll, resetSandbox, sandbox, sentFilters } from './helpers';
 
 // Browsing requests against entra-sandbox (500 requests by default).
 test.beforeEach(async () => {
@@ -13,13 +13,17 @@ const values = (page: Page, cls: string) => column(page, cls).evaluateAll((tds) 
 
 test('a bookmarked filtered view survives sign-in and reload, filtered by Graph', async ({ page }) => {
   const view = '/requests?state=deliveryFailed,partiallyDelivered&sort=window';
+  const sent = sentFilters(page, 'assignmentRequests');
   await openSignedIn(page, view);
   expect(page.url()).toBe(`${app}${view}`);
   await expect(rows(page).first()).toBeVisible();
   for (const s of await values(page, 'state')) expect(['deliveryFailed', 'partiallyDelivered']).toContain(s);
   for (const s of await column(page, 'state').allTextContents()) expect(['Delivery failed', 'Partially delivered']).toContain(s);
-  // One documented query per state (Graph documents no "or"), merged in the browser.
-  await expect(page.getByTestId('server-filter').locator('li')).toHaveText(["state eq 'deliveryFailed'", "state eq 'partiallyDelivered'"]);
+  // One documented query per state (Graph documents no "or"), merged in the browser: what
+  // went to Graph, and what the page says went.
+  const perState = ["state eq 'deliveryFailed'", "state eq 'partiallyDelivered'"];
+  expect(new Set(sent)).toEqual(new Set(perState));
+  await expect(page.getByTestId('server-filter').locator('li')).toHaveText(perState);
   await expect(page.getByRole('columnheader', { name: /Reprocess window/ })).toHaveAttribute('aria-sort', 'ascending');
   await page.reload();
   expect(page.url()).toBe(`${app}${view}`);
@@ -47,8 +51,18 @@ test('ready-made views, back and forward', async ({ page }) => {
   );
   for (const [win, callouts] of attention) expect(win!.endsWith('left') || callouts!.includes('waiting')).toBeTruthy();
 
+  const sent = sentFilters(page, 'assignmentRequests');
   await nav.getByRole('link', { name: 'Recent' }).click();
-  await expect(page.getByTestId('server-filter')).toContainText('createdDateTime gt');
+  await expect(rows(page).first()).toBeVisible();
+  // Seven days back by the sandbox's clock (the browser's is the same here), one second
+  // earlier: Graph documents only gt.
+  const now = Date.parse((await (await fetch(`${sandbox}/sandbox/clock`)).json()).now);
+  expect(sent.length).toBeGreaterThan(0);
+  for (const f of sent) {
+    const since = f.match(/^createdDateTime gt (\S+Z)$/)?.[1];
+    expect(since, f).toBeTruthy();
+    expect(Math.abs(Date.parse(since!) - (now - 7 * 86_400_000)), f).toBeLessThan(120_000);
+  }
 
   await page.goBack();
   await expect(page).toHaveURL(`${app}/requests?view=attention`);
@@ -60,6 +74,7 @@ test('ready-made views, back and forward', async ({ page }) => {
 });
 
 test('typing a search replaces the history entry and filters in the browser', async ({ page }) => {
+  const sent = sentFilters(page, 'assignmentRequests');
   await openSignedIn(page, '/requests');
   await expect(rows(page).first()).toBeVisible();
   const before = await page.evaluate(() => history.length);
@@ -68,6 +83,9 @@ test('typing a search replaces the history entry and filters in the browser', as
   expect(await page.evaluate(() => history.length)).toBe(before);
   await expect(page.getByTestId('client-filter')).toContainText('adele');
   await expect(page.getByTestId('server-filter')).toHaveText(/no \$filter/);
+  // Graph was never asked about the search: no request of the list carried a $filter.
+  expect(sent.length).toBeGreaterThan(0);
+  expect(new Set(sent)).toEqual(new Set(['']));
 });
 
 test('load all follows every nextLink and can be cancelled', async ({ page }) => {
@@ -126,12 +144,16 @@ test('a catalog-scoped manager picks an access package first', async ({ page }) 
 });
 
 test('unknown and malformed parameters are reported, not dropped', async ({ page }) => {
+  const sent = sentFilters(page, 'assignmentRequests');
   await openSignedIn(page, '/requests?state=deliveryFailed,exploded&colour=red&package=nope');
   const problems = page.getByTestId('query-problems');
   await expect(problems.getByRole('listitem')).toHaveCount(3);
   await expect(problems).toContainText('exploded');
   await expect(problems).toContainText('colour');
   await expect(page.getByTestId('server-filter')).toHaveText("state eq 'deliveryFailed'");
+  // The valid part went to Graph; the malformed parts did not.
+  await expect(rows(page).first()).toBeVisible();
+  expect(new Set(sent)).toEqual(new Set(["state eq 'deliveryFailed'"]));
 });
 
 test('a request detail shows its properties, callouts and which actions apply', async ({ page }) => {

@@ -115,8 +115,11 @@ test('when Graph refuses a documented filter, the view asks again without it and
   });
   expect(r.ok).toBeTruthy();
   const answers: number[] = [];
+  const sent: [number, string][] = [];
   page.on('response', (resp) => {
-    if (resp.url().includes('/assignmentRequests?')) answers.push(resp.status());
+    if (!resp.url().includes('/assignmentRequests?')) return;
+    answers.push(resp.status());
+    sent.push([resp.status(), new URL(resp.url()).searchParams.get('$filter') ?? '']);
   });
   const token = await accessToken(page);
   const requests = await everything(token, 'assignmentRequests', 'requestor');
@@ -130,10 +133,14 @@ test('when Graph refuses a documented filter, the view asks again without it and
   // One refusal, then no state filter again for the rest of the session: no loop.
   expect(answers.filter((s) => s === 400)).toHaveLength(1);
   await expect(page.getByTestId('server-filter')).toHaveText(/no \$filter/);
+  // What was sent: the state filter once, refused; every page Graph served was unfiltered.
+  expect(sent.filter(([, f]) => f !== '')).toEqual([[400, "state eq 'deliveryFailed'"]]);
+  expect(sent.filter(([st]) => st === 200).length).toBeGreaterThan(0);
   await page.goto('/requests?state=delivered');
   await expect(page.getByTestId('filter-fallback')).toBeVisible();
   await expect(page.locator('table.requests tbody tr[data-id]').first()).toBeVisible();
   expect(answers.filter((s) => s === 400)).toHaveLength(1);
+  expect(sent.filter(([, f]) => f !== '')).toEqual([[400, "state eq 'deliveryFailed'"]]);
 });
 
 test('a next-page link that leaves the configured Graph is not followed', async ({ page }) => {
