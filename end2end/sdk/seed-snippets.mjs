@@ -69,7 +69,19 @@ await client.api('/identityGovernance/entitlementManagement/assignmentRequests/0
 // seeds 002 and 004 (beta assignment reprocess), through the SDK's version switch:
 await client.api('/identityGovernance/entitlementManagement/accessPackageAssignments/d82eb508-acc4-43cc-bcf1-7c1c4a2c073b/reprocess').version('beta').post();
 
-const request = await client.api('/identityGovernance/entitlementManagement/assignmentRequests/d82eb508-acc4-43cc-bcf1-7c1c4a2c073b').get();
+// Graph queues the reprocess (202 Accepted): a read right after shows the request as it
+// was. Once the sandbox clock passes the moment the log says it acts, it is delivering.
+const requestPath = '/identityGovernance/entitlementManagement/assignmentRequests/d82eb508-acc4-43cc-bcf1-7c1c4a2c073b';
+const queued = await client.api(requestPath).get();
+assert.equal(queued.state, 'deliveryFailed');
+const accepted = (await (await fetch(`${sandbox}/sandbox/log`)).json()).value.find(
+  (e) => e.action === 'reprocess' && e.target === 'd82eb508-acc4-43cc-bcf1-7c1c4a2c073b' && e.path.includes('assignmentRequests'),
+);
+const clockNow = Date.parse((await (await fetch(`${sandbox}/sandbox/clock`)).json()).now);
+const wait = Math.max(0, Math.ceil((Date.parse(accepted.effectiveAt) - clockNow) / 1000)) + 1;
+await fetch(`${sandbox}/sandbox/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ seconds: wait }) });
+const request = await client.api(requestPath).get();
+// Delivering for three seconds from the moment it acts: one to two seconds in.
 assert.equal(request.state, 'delivering');
 const first = await client.api('/identityGovernance/entitlementManagement/assignmentRequests').get();
 assert.ok(first['@odata.nextLink'], 'server-driven paging');

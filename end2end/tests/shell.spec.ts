@@ -42,16 +42,3 @@ test('an invalid config.json lists each problem by field', async ({ page }) => {
   await expect(alert).toContainText('"cloud"');
   await expect(alert).toContainText('"redirectUri"');
 });
-
-test('the sandbox the app is configured for answers its OpenID discovery document', async ({ page, request }) => {
-  await page.goto('/');
-  const config = await (await request.get('/config.json')).json();
-  const discovery = await request.get(
-    `${config.custom.authorityHost}/${config.tenantId}/v2.0/.well-known/openid-configuration`,
-  );
-  expect(discovery.status()).toBe(200);
-  const doc = await discovery.json();
-  expect(doc.authorization_endpoint).toBe(
-    `${process.env.SANDBOX_URL}/${process.env.TENANT_ID}/oauth2/v2.0/authorize`,
-  );
-});
