@@ -1159,6 +1159,31 @@ mod tests {
 
     const HEADER: [&str; 5] = ["id", "item", "outcome", "detail", "request_id"];
 
+    /// Moves simulated time on. A run that has not ended after an hour of it never will:
+    /// the test fails rather than hangs.
+    fn later(now: &mut u64, ms: u64) {
+        *now += ms;
+        assert!(*now < 3_600_000, "the run has not ended after an hour");
+    }
+
+    /// A test transport's sleep: the driver waits at most 200 ms at a time, so a run that
+    /// sleeps twenty thousand times has not ended after at least 20 s of waiting in
+    /// 1 ms steps, which no run here needs.
+    fn sleep_on(now: &Cell<u64>, sleeps: &Cell<u32>, ms: u64) {
+        sleeps.set(sleeps.get() + 1);
+        assert!(sleeps.get() < 20_000, "the run waits without end");
+        let mut t = now.get();
+        later(&mut t, ms);
+        now.set(t);
+    }
+
+    /// Counts a test transport's `$batch` calls; ten thousand means the run goes round
+    /// in circles (no run here needs more than a few hundred).
+    fn one_more_call(calls: &Cell<usize>) {
+        calls.set(calls.get() + 1);
+        assert!(calls.get() < 10_000, "the run keeps calling Graph");
+    }
+
     fn ids(n: usize) -> Vec<String> {
         (0..n).map(|i| format!("id{i}")).collect()
     }
@@ -1326,6 +1351,7 @@ mod tests {
             match run.next_work(now) {
                 Some(Work::Send(_)) => {
                     sends += 1;
+                    assert!(sends < 1_000, "the run goes round in circles");
                     let lost = Outcome::Unsure {
                         why: "HTTP 504".into(),
                         request_id: Some("r1".into()),
@@ -1334,9 +1360,10 @@ mod tests {
                 }
                 Some(Work::Read(_)) => {
                     reads += 1;
+                    assert!(reads < 1_000, "the run goes round in circles");
                     run.record_read(now, vec![("a".into(), untouched.clone())], now);
                 }
-                None => now += 100,
+                None => later(&mut now, 100),
             }
         }
         assert_eq!((sends, reads), (1, 6));
@@ -1368,6 +1395,7 @@ mod tests {
             match run.next_work(now) {
                 Some(Work::Read(_)) => {
                     reads += 1;
+                    assert!(reads < 1_000, "the run goes round in circles");
                     // Graph's queue runs between the second and the third read; its
                     // delivery fails again, with a new completion time.
                     let r = if reads < 3 {
@@ -1378,7 +1406,7 @@ mod tests {
                     run.record_read(now, vec![("a".into(), r)], now);
                 }
                 Some(Work::Send(_)) => panic!("never sent again after a lost answer"),
-                None => now += 100,
+                None => later(&mut now, 100),
             }
         }
         assert_eq!(reads, 3);
@@ -1406,6 +1434,7 @@ mod tests {
             match run.next_work(now) {
                 Some(Work::Read(_)) => {
                     reads += 1;
+                    assert!(reads < 1_000, "the run goes round in circles");
                     let again = ReadOutcome::Again {
                         retry_after: None,
                         throttled: false,
@@ -1413,7 +1442,7 @@ mod tests {
                     run.record_read(now, vec![("a".into(), again)], now);
                 }
                 Some(Work::Send(_)) => panic!("never sent again without a read"),
-                None => now += 250,
+                None => later(&mut now, 250),
             }
         }
         // Six reads, then the answer is lost.
@@ -1470,6 +1499,7 @@ mod tests {
             match run.next_work(now) {
                 Some(Work::Send(_)) => {
                     throttled += 1;
+                    assert!(throttled < 1_000, "the run goes round in circles");
                     run.record_sent(
                         now,
                         vec![(
@@ -1482,7 +1512,7 @@ mod tests {
                     );
                 }
                 Some(Work::Read(_)) => panic!("a 429 is an answer, not a loss"),
-                None => now += 500,
+                None => later(&mut now, 500),
             }
         }
         // Twenty 429s, then the item is failed.
@@ -1598,11 +1628,12 @@ mod tests {
     struct RefusesEveryBatch {
         calls: Cell<usize>,
         now: Cell<u64>,
+        sleeps: Cell<u32>,
     }
 
     impl Transport for RefusesEveryBatch {
         async fn batch(&self, _body: String) -> BatchAnswer {
-            self.calls.set(self.calls.get() + 1);
+            one_more_call(&self.calls);
             BatchAnswer::Refused {
                 status: 400,
                 code: "BadRequest".into(),
@@ -1619,7 +1650,7 @@ mod tests {
         }
 
         async fn sleep(&self, ms: u64) {
-            self.now.set(self.now.get() + ms);
+            sleep_on(&self.now, &self.sleeps, ms);
         }
     }
 
@@ -1628,6 +1659,7 @@ mod tests {
         let graph = RefusesEveryBatch {
             calls: Cell::new(0),
             now: Cell::new(0),
+            sleeps: Cell::new(0),
         };
         let run = RefCell::new(Run::planned(ids(45).iter().map(|id| failed(id)).collect()));
         let ended = futures::executor::block_on(drive(&graph, &run, &PATHS, &|| false));
@@ -1771,9 +1803,13 @@ mod tests {
         let mut pending: Vec<(u64, u64, Answers)> = Vec::new();
         let mut now = 0u64;
         let mut last_action_answer = 0u64;
+        let mut rounds = 0;
         while !run.finished() {
+            rounds += 1;
+            assert!(rounds < 20_000, "the run goes round in circles");
             while let Some(work) = run.next_work(now) {
                 batches += 1;
+                assert!(batches < 100_000, "the run goes round in circles");
                 let lost = lose_every > 0 && batches % lose_every == 0;
                 let at = now as f64 + latency as f64 / 2.0;
                 let answers = match work {
@@ -1830,7 +1866,8 @@ mod tests {
                 (None, Some(w)) => w.max(now + 1),
                 (None, None) => break,
             };
-            now = next;
+            let step = next - now;
+            later(&mut now, step);
             let (due, rest): (Vec<_>, Vec<_>) =
                 pending.into_iter().partition(|(at, _, _)| *at <= now);
             pending = rest;
@@ -1918,10 +1955,13 @@ mod tests {
         queue_ms: u64,
         now: Cell<u64>,
         sign_in_after: Cell<usize>,
+        calls: Cell<usize>,
+        sleeps: Cell<u32>,
     }
 
     impl Transport for Lossy {
         async fn batch(&self, body: String) -> BatchAnswer {
+            one_more_call(&self.calls);
             let body: Value = serde_json::from_str(&body).unwrap();
             if self.sign_in_after.get() == 0 {
                 return BatchAnswer::SignInNeeded;
@@ -1985,7 +2025,7 @@ mod tests {
         }
 
         async fn sleep(&self, ms: u64) {
-            self.now.set(self.now.get() + ms);
+            sleep_on(&self.now, &self.sleeps, ms);
         }
     }
 
@@ -1996,6 +2036,8 @@ mod tests {
             queue_ms: 0,
             now: Cell::new(0),
             sign_in_after: Cell::new(sign_in_after),
+            calls: Cell::new(0),
+            sleeps: Cell::new(0),
         }
     }
 
@@ -2559,6 +2601,7 @@ mod tests {
             match run.next_work(0) {
                 Some(Work::Send(_)) => {
                     sends += 1;
+                    assert!(sends < 1_000, "the run goes round in circles");
                     run.record_sent(0, vec![("id0".into(), Outcome::Unauthorized)], 0);
                 }
                 other => panic!("{other:?}"),
@@ -2589,6 +2632,7 @@ mod tests {
             match run.next_work(now) {
                 Some(Work::Read(_)) => {
                     reads += 1;
+                    assert!(reads < 1_000, "the run goes round in circles");
                     run.record_read(now, vec![("a".into(), ReadOutcome::Unauthorized)], now);
                     // Read again as soon as the token is renewed.
                     if !run.finished() {
@@ -2596,7 +2640,7 @@ mod tests {
                     }
                 }
                 Some(Work::Send(_)) => panic!("never sent again after a lost answer"),
-                None => now += 100,
+                None => later(&mut now, 100),
             }
         }
         assert_eq!(reads, 6);
@@ -2659,6 +2703,7 @@ mod tests {
         bodies: RefCell<Vec<Value>>,
         renewals: Cell<usize>,
         now: Cell<u64>,
+        sleeps: Cell<u32>,
     }
 
     impl Scripted {
@@ -2668,6 +2713,7 @@ mod tests {
                 bodies: RefCell::new(Vec::new()),
                 renewals: Cell::new(0),
                 now: Cell::new(0),
+                sleeps: Cell::new(0),
             }
         }
     }
@@ -2677,6 +2723,10 @@ mod tests {
             self.bodies
                 .borrow_mut()
                 .push(serde_json::from_str(&body).unwrap());
+            assert!(
+                self.bodies.borrow().len() < 10_000,
+                "the run keeps calling Graph"
+            );
             self.answers
                 .borrow_mut()
                 .pop_front()
@@ -2695,7 +2745,7 @@ mod tests {
         }
 
         async fn sleep(&self, ms: u64) {
-            self.now.set(self.now.get() + ms);
+            sleep_on(&self.now, &self.sleeps, ms);
         }
     }
 
