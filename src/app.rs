@@ -3,14 +3,14 @@
 
 use leptos::prelude::*;
 
-use crate::auth::Auth;
+use crate::auth::{Auth, SignInFailure};
 use crate::boot::{config_url, load_config, preferred_language, use_language};
 use crate::components::config_error::ConfigErrorPage;
 use crate::components::header::{Header, LanguageSwitches};
 use crate::components::list::Refusals;
 use crate::components::load::load;
 use crate::components::packages::Directory;
-use crate::components::sign_in_error::{SignInError, SignInProblem};
+use crate::components::sign_in_error::SignInError;
 use crate::config::Config;
 use crate::i18n::{Msg, t};
 use crate::router::{Page, Router};
@@ -107,8 +107,7 @@ pub fn Shell(
     move || match redirect.get() {
         None => view! { <p class="loading" role="status">{t(Msg::SigningIn)}</p> }.into_any(),
         Some(outcome) => {
-            let problem = SignInProblem(RwSignal::new(outcome.err()));
-            provide_context(problem);
+            let failure: Option<SignInFailure> = outcome.err();
             let router = Router::install();
             provide_context(router);
             // A new page only when the path changes: a new query is the same page's new view.
@@ -126,13 +125,14 @@ pub fn Shell(
             // the view stays the address's.
             (move || {
                 switches.track();
+                let failure = failure.clone();
                 view! {
                     <Header />
                     <p class="notice warn" role="alert" hidden=move || language_problem.with(Option::is_none)>
                         {move || language_problem.get().unwrap_or_default()}
                     </p>
                     <main id="main">
-                        {move || problem.0.get().map(|f| view! { <SignInError failure=f /> })}
+                        {failure.map(|f| view! { <SignInError failure=f /> })}
                         {move || match page.get() {
                             Page::Home => view! { <Home /> }.into_any(),
                             Page::Requests => view! { <RequestsPage /> }.into_any(),

@@ -72,6 +72,28 @@ impl Lang {
     }
 }
 
+/// FNV-1a (32-bit) over every message key in order: the stamp of a language file as
+/// it is shipped. A file whose stamp differs (cached from another build) is refused whole,
+/// so one message never shows in another's place.
+pub const fn catalog_stamp(keys: &[&str]) -> u32 {
+    let mut hash = 0x811c_9dc5_u32;
+    let mut k = 0;
+    while k < keys.len() {
+        let bytes = keys[k].as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            hash ^= bytes[i] as u32;
+            hash = hash.wrapping_mul(0x0100_0193);
+            i += 1;
+        }
+        // A separator, so that ["ab", "c"] and ["a", "bc"] differ.
+        hash ^= 0xff;
+        hash = hash.wrapping_mul(0x0100_0193);
+        k += 1;
+    }
+    hash
+}
+
 /// Declares every message with its English text: the `Msg` enum, its names (the keys of
 /// the language files) and the English catalog, from one list.
 macro_rules! catalog {
@@ -86,6 +108,9 @@ macro_rules! catalog {
         impl Msg {
             /// Every message, in declaration order.
             pub const ALL: &'static [Msg] = &[$(Msg::$name,)*];
+
+            /// The stamp of this build's message keys ([`catalog_stamp`]).
+            pub const STAMP: u32 = catalog_stamp(&[$(stringify!($name),)*]);
 
             /// Its key in a language file.
             pub fn name(self) -> &'static str {
@@ -106,7 +131,6 @@ macro_rules! catalog {
 
 catalog! {
     AppName => "Access Desk",
-    AppTagline => "Find and fix access package requests that went wrong",
     SignIn => "Sign in",
     MainNavigation => "Main navigation",
     Loading => "Loading…",
@@ -125,7 +149,6 @@ catalog! {
     HomeBody => "Sign in with your work account to find access package assignment requests that failed, are partially delivered, or wait for a custom extension, and fix them.",
     CloudLabel => "Cloud",
     TenantLabel => "Tenant",
-    GraphLabel => "Microsoft Graph",
     SignOut => "Sign out",
     SignedInAs => "Signed in as",
     SigningIn => "Signing in…",
@@ -222,12 +245,12 @@ catalog! {
     ReprocessConfirmAssignment => "Graph will evaluate this assignment again and deliver its access to every resource of the access package once more.",
     ReprocessNow => "Reprocess now",
     Sending => "Sending…",
-    ActionAccepted => "Microsoft Graph accepted the action and queued it: the item changes when Graph runs it, usually within seconds. Following it…",
+    ActionAccepted => "Graph accepted and queued the action; following the item…",
     FollowState => "State now:",
     FollowStatus => "Status now:",
     FollowActed => "Microsoft Graph has run the action.",
-    FollowNotYet => "After a minute the item still reads as it did before the action: Graph accepted it but has not run it yet. It may still, so do not send it again: reload the page later to see.",
-    ActionLostUnchanged => "Microsoft Graph's answer was lost ({why}; request-id {id}). The item still reads as it did before, but Graph queues actions and may still run it, so nothing was sent again. Check again in a moment; if it never changes, look at the item's history in the admin center before sending it again.",
+    FollowNotYet => "After a minute the item is unchanged: Graph has not run the action yet. Do not send it again; reload later.",
+    ActionLostUnchanged => "Graph's answer was lost ({why}; request-id {id}). The item is unchanged so far, and Graph may still run the action: nothing was sent again.",
     ActionCheckAgain => "Check again",
     FollowStopped => "Still delivering after a minute: reload the page later to see how it ended.",
     ResumeInstance => "Custom extension stage instance id",
@@ -243,10 +266,10 @@ catalog! {
     ResumePreview => "The body that will be sent",
     ResumeConfirmDeny => "Deny ends this request: the requestor does not get the access package. Deny now?",
     DenyNow => "Deny now",
-    ResumeInstanceDiffers => "This is not the id of the callout the request waits on ({waiting}). Microsoft's documents never say the two must be the same, so you will be asked to confirm before it is sent.",
-    ResumeConfirmInstance => "The instance id is not the one of the callout the request waits on ({waiting}). Graph refuses a resume it cannot match (UnknownError). Send it anyway?",
+    ResumeInstanceDiffers => "Not the waiting callout's id ({waiting}): you will be asked to confirm.",
+    ResumeConfirmInstance => "This instance id is not the waiting callout's ({waiting}); Graph may refuse it. Send anyway?",
     ResumeSendAnyway => "Send anyway",
-    ResumeUnknownError => "Microsoft Graph refused the resume without saying why (UnknownError, no message). The usual causes: the stage sent is not the one the request waits at, the instance id is not the waiting callout's, or the callout was already resumed or its callback timed out. Reload the request to see where it stands.",
+    ResumeUnknownError => "Graph refused without a reason (UnknownError). Usually: another stage, another instance id, or a callout already resumed or timed out.",
     NavAssignmentsTitle => "Assignments",
     AssignmentTitle => "Assignment",
     BackToAssignments => "← All assignments",
@@ -269,7 +292,7 @@ catalog! {
     BulkClose => "Close",
     SelectRow => "Select",
     BulkGaveUp => "still throttled after {count} answers: not sent again",
-    BulkAnswerLostUnclear => "answer lost ({why}): reading the request (state {state}) cannot tell whether Graph acted, so it was not sent again; check its history in the admin center",
+    BulkAnswerLostUnclear => "answer lost ({why}): the request (state {state}) cannot tell whether Graph acted; not sent again",
     BulkNoAnswer => "no answer for this item in the batch reply",
     BulkNoStatus => "the batch reply has an item without a status",
     BulkUnreadableDetail => "{what}: {detail}",
@@ -307,7 +330,7 @@ catalog! {
     PlanRefusedNote => "Microsoft Graph refused to filter this list on {properties}, so the browser does it for the rest of this session. The rows are the same; more of them are transferred.",
     ForeignNextLink => "Microsoft Graph's next-page link points outside the configured Graph, so it was not followed (it would have carried your access token there): {link}",
     BulkVerified => "the answer was lost ({why}); reading the request shows the reprocess took effect (state {state})",
-    BulkAnswerLostUnchanged => "answer lost ({why}): for about 16 seconds the request still read as before the run, but Graph queues a reprocess and may still act, so Access Desk did not send it again; reload the view later, or check its history in the admin center",
+    BulkAnswerLostUnchanged => "answer lost ({why}): unchanged for 16 s, and Graph may still act; not sent again",
     BulkUnreadableAfterLoss => "unknown outcome ({why}): the request could not be read to check it; check its history in the admin center",
     BulkReadFailed => "unknown outcome ({why}): reading the request failed ({detail}); check its history in the admin center",
     BulkSignInNeeded => "not sent: signing in again is needed",
@@ -327,7 +350,6 @@ catalog! {
     RuleStageRuledOut => "A request in the {state} state cannot be waiting at {stage}: choose a stage its state allows.",
     ActionChecking => "Microsoft Graph's answer was lost: reading the item to see whether the action took effect…",
     ActionVerified => "Microsoft Graph's answer was lost, but reading the item shows the action took effect (state now {state}).",
-    ActionUnknown => "Microsoft Graph's answer was lost ({why}; request-id {id}), and reading the item cannot tell whether it acted. Nothing was sent again: check the item's history before trying again.",
     ResumeStageFromState => "The policy does not pin the stage; a request in the {state} state can only be waiting at {stage}.",
     ResumeDenySend => "Deny the request",
     ResumeContinueSend => "Continue the request",
@@ -499,18 +521,41 @@ pub fn placeholders(text: &str) -> Vec<&str> {
     out
 }
 
-/// Reads a language file (`{"AppName": "…", …}`) into texts indexed like [`Msg::ALL`].
-/// Keys it does not know are ignored and messages it lacks stay empty (English is used):
-/// a file cached from another build never shows one message in another's place.
-pub fn parse_catalog(json: &str) -> Result<Vec<String>, String> {
-    let value: serde_json::Value = serde_json::from_str(json).map_err(|e| e.to_string())?;
+/// A language file as the source keeps it (`{"AppName": "…", …}`, keyed, for translators)
+/// made into the file the app is sent: `[stamp, "text of Msg::ALL[0]", …]`. Keys the
+/// catalog does not know are dropped and messages the file lacks are empty (English is
+/// used). The key names stay out of both the file and the wasm (about 3.5 KB gzip of a
+/// first visit); the build (`cargo xtask`) writes it next to `index.html`.
+pub fn shipped_catalog(source_json: &str) -> Result<String, String> {
+    let value: serde_json::Value = serde_json::from_str(source_json).map_err(|e| e.to_string())?;
     let obj = value
         .as_object()
         .ok_or_else(|| "a language file is a JSON object".to_string())?;
-    Ok(Msg::ALL
-        .iter()
-        .map(|m| {
+    let mut out = vec![serde_json::Value::from(Msg::STAMP)];
+    out.extend(Msg::ALL.iter().map(|m| {
+        serde_json::Value::from(
             obj.get(m.name())
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or(""),
+        )
+    }));
+    Ok(serde_json::Value::Array(out).to_string())
+}
+
+/// Reads a shipped language file ([`shipped_catalog`]) into texts indexed like
+/// [`Msg::ALL`]. A file of another build (its stamp differs) is refused whole.
+pub fn parse_catalog(json: &str) -> Result<Vec<String>, String> {
+    let value: serde_json::Value = serde_json::from_str(json).map_err(|e| e.to_string())?;
+    let items = value
+        .as_array()
+        .ok_or_else(|| "a language file is a JSON array".to_string())?;
+    if items.first().and_then(serde_json::Value::as_u64) != Some(u64::from(Msg::STAMP)) {
+        return Err("the language file belongs to another version of the app".into());
+    }
+    Ok((1..=Msg::ALL.len())
+        .map(|i| {
+            items
+                .get(i)
                 .and_then(serde_json::Value::as_str)
                 .unwrap_or("")
                 .to_string()
@@ -590,11 +635,10 @@ mod tests {
 
     #[test]
     fn a_language_file_fills_what_it_has_and_english_the_rest() {
-        install(
-            Lang::Fr,
-            Some(r#"{"AppName": "Bureau d'accès", "Unknown": "x"}"#),
-        )
-        .unwrap();
+        let shipped = shipped_catalog(r#"{"AppName": "Bureau d'accès", "Unknown": "x"}"#).unwrap();
+        // No key name is sent: a stamp, then the texts in the catalog's order.
+        assert!(!shipped.contains("AppName") && !shipped.contains("Unknown"));
+        install(Lang::Fr, Some(&shipped)).unwrap();
         assert_eq!(t(Msg::AppName), "Bureau d'accès");
         assert_eq!(t(Msg::SignIn), "Sign in");
         assert_eq!(lang(), Lang::Fr);
@@ -604,6 +648,13 @@ mod tests {
         assert_eq!(t(Msg::AppName), "Bureau d'accès", "read once, kept");
         install(Lang::En, None).unwrap();
         assert!(parse_catalog("[1]").is_err());
+        // A file of another build is refused whole, never read one message off.
+        let other = shipped.replacen(&Msg::STAMP.to_string(), "7", 1);
+        assert!(parse_catalog(&other).is_err());
+        assert!(parse_catalog(r#"{"AppName": "x"}"#).is_err());
+        // The stamp changes with any key, or their order.
+        assert_ne!(catalog_stamp(&["ab", "c"]), catalog_stamp(&["a", "bc"]));
+        assert_ne!(catalog_stamp(&["a", "b"]), catalog_stamp(&["b", "a"]));
     }
 
     #[test]

@@ -237,7 +237,7 @@ test('a lost answer is never sent again: reads show it queued, then Check again 
   await action.getByTestId('reprocess').click();
   await action.getByTestId('reprocess-now').click();
   const lost = action.getByTestId('action-lost');
-  await expect(lost).toContainText('may still run it', { timeout: 15_000 });
+  await expect(lost).toContainText('may still run the action', { timeout: 15_000 });
   let log = await posts(REPROCESS_REQUEST);
   expect(log.map((o) => [o.acted, o.answered])).toEqual([[true, '504-after-acting']]);
   // The request-id shown is the one Graph's lost answer carried; nothing offers a resend.
@@ -313,7 +313,7 @@ test('a resume with another instance id asks first; Graph\'s UnknownError comes 
   expect(await posts(CONTINUE_REQUEST)).toEqual([]);
   await form.getByTestId('resume-send-anyway').click();
   // Graph cannot match the callout: UnknownError, no message.
-  await expect(form.getByTestId('resume-unknown-error')).toContainText('the instance id is not the waiting callout');
+  await expect(form.getByTestId('resume-unknown-error')).toContainText('another instance id');
   const log = await posts(CONTINUE_REQUEST);
   expect(log.map((o) => [o.acted, o.status])).toEqual([[false, 400]]);
 });

@@ -555,17 +555,23 @@ pub fn ResumeForm(
                     let frozen = confirmed.get_untracked();
                     let denies = frozen.as_ref().is_some_and(|b| b.deny);
                     let other_instance = frozen.as_ref().is_some_and(|b| instance_differs(&waiting, b));
-                    let (test_id, button) = if denies {
-                        ("deny-now", t(Msg::DenyNow))
+                    // One paragraph: what a deny does, and a warning on the instance id, as
+                    // they apply.
+                    let mut explain = Vec::new();
+                    if other_instance {
+                        explain.push(tf(Msg::ResumeConfirmInstance, &[("waiting", &waiting.instance_id)]));
+                    }
+                    if denies {
+                        explain.push(t(Msg::ResumeConfirmDeny).to_string());
+                    }
+                    let (test_id, explain_id, button) = if denies {
+                        ("deny-now", "deny-confirm", t(Msg::DenyNow))
                     } else {
-                        ("resume-send-anyway", t(Msg::ResumeSendAnyway))
+                        ("resume-send-anyway", "confirm-instance", t(Msg::ResumeSendAnyway))
                     };
                     view! {
                         <div role="alertdialog" aria-labelledby="confirm-explain" class="confirm" data-testid="resume-confirm">
-                            <div id="confirm-explain">
-                                {other_instance.then(|| view! { <p data-testid="confirm-instance">{tf(Msg::ResumeConfirmInstance, &[("waiting", &waiting.instance_id)])}</p> })}
-                                {denies.then(|| view! { <p data-testid="deny-confirm">{t(Msg::ResumeConfirmDeny)}</p> })}
-                            </div>
+                            <p id="confirm-explain" data-testid=explain_id>{explain.join(" ")}</p>
                             <button type="button" class="primary" class:danger=denies data-testid=test_id on:click=move |_| send()>{button}</button>
                             " "
                             <button type="button" on:click=move |_| { phase.set(ActionPhase::Idle); confirmed.set(None) }>{t(Msg::Cancel)}</button>

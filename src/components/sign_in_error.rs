@@ -5,25 +5,16 @@ use leptos::prelude::*;
 use crate::auth::{Auth, AuthError, SignInFailure};
 use crate::i18n::{Msg, t};
 
-/// The sign-in failure the page shows: the identity platform's answer to the last
-/// redirect, or a sign-in that could not start. Provided by the app.
-#[derive(Clone, Copy)]
-pub struct SignInProblem(pub RwSignal<Option<SignInFailure>>);
-
 /// Starts an interactive sign-in that returns to `return_to`; if it cannot start (the
-/// browser refused to store the attempt or to leave the page), the page says why instead
-/// of doing nothing.
+/// browser refused to store the attempt or to leave the page), the page's problem notice
+/// (the `RwSignal<Option<String>>` the app provides, which also reports a language file
+/// that failed) says why instead of nothing happening.
 pub fn start_sign_in(auth: &Auth, return_to: &str) {
     if let Err(error) = auth.sign_in(return_to)
         && error != AuthError::Redirecting
+        && let Some(problem) = use_context::<RwSignal<Option<String>>>()
     {
-        let failure = SignInFailure {
-            error,
-            return_to: return_to.to_string(),
-        };
-        if let Some(problem) = use_context::<SignInProblem>() {
-            problem.0.set(Some(failure));
-        }
+        problem.set(Some(error.to_string()));
     }
 }
 

@@ -251,6 +251,7 @@ pub fn build(
         .env("PATH", toolchain::path_env())
         .env("NO_COLOR", "true"))?;
     crate::minify::minify_loader(out)?;
+    crate::ship_language_files(out)?;
     let mut connect = Vec::new();
     if let Some((text, cfg)) = config {
         connect.push(cfg.authority_host.clone());

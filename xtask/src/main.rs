@@ -110,8 +110,30 @@ pub fn build_app() -> Result<std::path::PathBuf, Fail> {
         .env("NO_COLOR", "true"))?;
     let dist = root().join("dist");
     minify::minify_loader(&dist)?;
+    ship_language_files(&dist)?;
     compress::precompress(&dist)?;
     Ok(dist)
+}
+
+/// Rewrites each `lang-*.json` trunk copied into `dist` as the app reads it: the texts in
+/// the catalog's order behind this build's stamp, without the keys
+/// (`access_desk::i18n::shipped_catalog`).
+pub fn ship_language_files(dist: &std::path::Path) -> Result<(), Fail> {
+    let entries =
+        std::fs::read_dir(dist).map_err(|e| Fail::new(format!("{}: {e}", dist.display())))?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().to_string();
+        if !(name.starts_with("lang-") && name.ends_with(".json")) {
+            continue;
+        }
+        let source =
+            std::fs::read_to_string(&path).map_err(|e| Fail::new(format!("{name}: {e}")))?;
+        let shipped = access_desk::i18n::shipped_catalog(&source)
+            .map_err(|e| Fail::new(format!("{name}: {e}")))?;
+        std::fs::write(&path, shipped).map_err(|e| Fail::new(format!("{name}: {e}")))?;
+    }
+    Ok(())
 }
 
 fn runtime() -> tokio::runtime::Runtime {
