@@ -105,7 +105,7 @@ async function fillResume(page: Page, seed: typeof SEED_CONTINUE & { data: any }
   await expect(form.getByLabel('Custom extension stage instance id')).toHaveValue(seed.data.customExtensionStageInstanceId);
   // Pinned by the package's policies, or else the only stage a submitted request can be
   // waiting at: either way the form knows it, and says which.
-  await expect(form.getByTestId('stage-hint')).toHaveText(/Read from the assignment policy|a request in the submitted state can only be waiting at assignmentRequestCreated/);
+  await expect(form.getByTestId('stage-hint')).toHaveText(/Read from the assignment policy|a request in the Submitted \(submitted\) state can only be waiting at assignmentRequestCreated/);
   await expect(form.getByRole('combobox', { name: 'Stage' })).toHaveValue('assignmentRequestCreated');
   await form.getByLabel('Source', { exact: true }).fill(seed.source);
   await form.getByLabel('Detail').fill(seed.data.customExtensionStageInstanceDetail);
