@@ -161,7 +161,7 @@ test('a request detail shows its properties, callouts and which actions apply', 
   await expect(page.getByTestId('request-state')).toHaveText('Delivery failed');
   await expect(page.getByTestId('request-state')).toHaveAttribute('title', 'deliveryFailed');
   await expect(page.getByTestId('request-window')).toHaveText(/^1[12] days left$/);
-  await expect(page.locator('[data-action=reprocess]')).toContainText('applies');
+  await expect(page.locator('[data-action=reprocess]')).toContainText('Applies to this request.');
   await expect(page.locator('[data-action=resume]')).toContainText('not waiting');
 });
 
