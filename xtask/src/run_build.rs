@@ -50,6 +50,8 @@ pub fn build() -> Result<PathBuf, Fail> {
         .arg(&out)
         .env("PATH", toolchain::path_env())
         .env("NO_COLOR", "true"))?;
+    // The language files as the app reads them, as in every build.
+    crate::ship_language_files(&out)?;
     Ok(out)
 }
 
