@@ -131,6 +131,17 @@ async function signOut(page: Page) {
 }
 
 test('sign-out goes through the logout endpoint and back, and leaves no entry of the app but the language', async ({ page }) => {
+  // Each page of the app notes, as it unloads, the keys it leaves behind.
+  await page.addInitScript((appOrigin) => {
+    window.addEventListener('pagehide', () => {
+      if (location.origin !== appOrigin) return;
+      const keys = (s: Storage) =>
+        Array.from({ length: s.length }, (_, i) => s.key(i)!)
+          .filter((k) => k.startsWith('access-desk.'))
+          .sort();
+      localStorage.setItem('test.keys-at-leave', JSON.stringify({ session: keys(sessionStorage), local: keys(localStorage) }));
+    });
+  }, new URL(app).origin);
   // Graph refuses the state filter: the session records that refusal too.
   await control('settings', { refuseFilters: [{ version: 'v1.0', collection: 'assignmentRequests', property: 'state' }] });
   await page.goto('/requests?state=deliveryFailed');
@@ -149,6 +160,9 @@ test('sign-out goes through the logout endpoint and back, and leaves no entry of
   expect(before.local).toEqual(['access-desk.language']);
 
   await signOut(page);
+  // Cleared by the sign-out itself, as the signed-in page left for the logout endpoint,
+  // not only by the next page finding no one signed in.
+  expect(JSON.parse((await page.evaluate(() => localStorage.getItem('test.keys-at-leave')))!)).toEqual({ session: [], local: ['access-desk.language'] });
   expect(await appKeys(page)).toEqual({ session: [], local: ['access-desk.language'] });
   expect(await accessToken(page)).toBeNull();
   // Signed out, the page reads nothing from Graph on its own.
