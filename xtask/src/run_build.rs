@@ -17,9 +17,9 @@ use crate::cmd::{Fail, root, run};
 use crate::stack;
 use crate::toolchain::{self, Step};
 
-/// How long the app's and the sandbox's first build take alongside the tools' on this
+/// How long the app's and the sandbox's first build take beside the tools' on this
 /// project's machines (docs/performance.md).
-const ABOUT_APP: &str = "about 3 min";
+const ABOUT_APP: &str = "about 5 min on 2 cores, beside the tools' builds";
 
 /// Where `run`'s build goes.
 pub fn out_dir() -> PathBuf {

@@ -56,7 +56,8 @@ const TRUNK_FEATURES: &[&str] = &["--no-default-features"];
 /// spends its time waiting for rustc and wasm-opt (a release build of the app took as long
 /// with an opt-level-0 trunk); wasm-bindgen-cli does real work on the wasm, but at
 /// opt-level 0 it takes about a second more per build (measured on the app's wasm and on
-/// the browser tests' wasm: docs/performance.md) and builds in a third of the time.
+/// the browser tests' wasm: docs/performance.md) and builds on 123 s of CPU against 323 s
+/// at opt-level 1.
 const TOOL_PROFILE: &[(&str, &str)] = &[
     ("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0"),
     ("CARGO_PROFILE_RELEASE_LTO", "false"),
@@ -64,13 +65,15 @@ const TOOL_PROFILE: &[(&str, &str)] = &[
     ("CARGO_PROFILE_RELEASE_DEBUG", "false"),
 ];
 
-/// How long each install takes on this project's machines (2 cores, fresh CARGO_HOME,
-/// nothing else running), as printed before it starts. Measured: docs/performance.md.
-const ABOUT_TOOLS: &str = "about 3 min";
-const ABOUT_TARGET: &str = "about 15 s";
-const ABOUT_NPM_TOOLS: &str = "about 15 s";
-const ABOUT_APT: &str = "about 2 min, mostly downloading";
-const ABOUT_E2E_NPM: &str = "about 30 s";
+/// How long each step takes on this project's machines (2 cores), as printed before it
+/// starts. From CPU time measured on 2026-12-05 (docs/performance.md) over 2 cores, the
+/// builds side by side; a machine busy with other work takes longer.
+const ABOUT_TRUNK: &str = "about 5 min on 2 cores, beside the other builds";
+const ABOUT_WASM_BINDGEN: &str = "about 2 min on 2 cores, beside the other builds";
+const ABOUT_TARGET: &str = "seconds";
+const ABOUT_NPM_TOOLS: &str = "about 5 s";
+const ABOUT_APT: &str = "a few minutes, mostly downloading";
+const ABOUT_E2E_NPM: &str = "about 5 s";
 
 /// Where project-local tools live (binaryen's wasm-opt).
 pub fn tools_dir() -> PathBuf {
@@ -244,8 +247,8 @@ fn build_steps(wb: &str) -> Result<Vec<Step>, Fail> {
         steps.push(Step {
             verb: "installing",
             what: format!("trunk {TRUNK} (cargo install, built for build speed)"),
-            why: "it bundles the app: cargo, wasm-bindgen, wasm-opt, CSS and HTML",
-            about: ABOUT_TOOLS,
+            why: "it makes the app's bundle (cargo, wasm-bindgen, wasm-opt, CSS, HTML)",
+            about: ABOUT_TRUNK,
             log: "trunk.log",
             work: Box::new(|log| {
                 let mut args = vec!["install", "trunk", "--version", TRUNK, "--locked"];
@@ -261,7 +264,7 @@ fn build_steps(wb: &str) -> Result<Vec<Step>, Fail> {
             what: format!("wasm-bindgen-cli {wb} (cargo install, built for build speed)"),
             why: "the app's JavaScript bindings (the version of Cargo.lock, else trunk \
                   downloads one) and the browser tests' runner",
-            about: ABOUT_TOOLS,
+            about: ABOUT_WASM_BINDGEN,
             log: "wasm-bindgen-cli.log",
             work: Box::new(move |log| {
                 // Not --locked: one of its locked dependencies is gone from the registry.
@@ -375,7 +378,7 @@ fn install(steps: Vec<Step>, since: Option<Instant>) -> Result<(), Fail> {
     let mut running: Vec<(String, Instant, Running)> = Vec::new();
     for step in steps {
         println!(
-            "setup: {} {}: {} ({} on 2 cores)",
+            "setup: {} {}: {} ({})",
             step.verb, step.what, step.why, step.about
         );
         let log = logs.join(step.log);
@@ -424,7 +427,7 @@ fn install(steps: Vec<Step>, since: Option<Instant>) -> Result<(), Fail> {
                 .map(|(w, _, _)| w.split(" (").next().unwrap_or(w))
                 .collect();
             println!(
-                "setup: still installing {} ({} so far)",
+                "setup: still working on {} ({} so far)",
                 names.join(", "),
                 minutes(started.elapsed())
             );
