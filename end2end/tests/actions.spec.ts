@@ -1,5 +1,5 @@
 import { test, expect, type Page } from './helpers';
-import { accessToken, app, openSignedIn, operations, resetSandbox, sandbox } from './helpers';
+import { accessToken, app, openSignedIn, operations, resetSandbox, sandbox, sentFilters } from './helpers';
 
 // The three actions through the UI, checked against the sandbox's operation log.
 
@@ -368,9 +368,11 @@ test('reprocess a delivered assignment from its page', async ({ page }) => {
 });
 
 test('assignments list: filtered by Graph, searched in the browser, each row links to its page', async ({ page }) => {
+  const sent = sentFilters(page, 'assignments');
   await openSignedIn(page, '/assignments?state=delivered');
   const rows = page.locator('table.assignments tbody tr[data-id]');
   await expect(rows.first()).toBeVisible();
+  expect(new Set(sent)).toEqual(new Set(["state eq 'delivered'"]));
   await expect(page.getByTestId('server-filter')).toHaveText("state eq 'delivered'");
   // A label, with Graph's own value beside it.
   for (const s of await page.locator('table.assignments tbody td.state').allTextContents()) expect(s).toBe('Delivered');
