@@ -395,7 +395,8 @@ async fn the_seed_reprocess_examples_are_accepted_then_the_request_is_delivered(
     assert_graph_error(status, &body, 400, "BadRequest");
     r.advance(3).await;
     assert_eq!(r.get(&admin, &get).await.1["state"], "delivered");
-    // The beta legacy path of the English page also answers.
+    // The beta legacy path of the English page also answers: refused for the request's
+    // state, which a missing route (400 "Resource not found for the segment …") is not.
     let (status, body, _) = r
         .post(
             &admin,
@@ -407,6 +408,11 @@ async fn the_seed_reprocess_examples_are_accepted_then_the_request_is_delivered(
         )
         .await;
     assert_graph_error(status, &body, 400, "BadRequest");
+    assert_eq!(
+        body["error"]["message"],
+        "The request cannot be reprocessed: its state is delivered. Only requests in the deliveryFailed or partiallyDelivered state can be reprocessed.",
+        "{body}"
+    );
 }
 
 #[tokio::test]
@@ -815,6 +821,12 @@ async fn the_seed_assignment_reprocess_example_is_accepted_only_when_delivered()
         )
         .await;
     assert_graph_error(status, &body, 400, "BadRequest");
+    // Refused for its state (queued by the beta call above), not for a missing route.
+    assert_eq!(
+        body["error"]["message"],
+        "The assignment cannot be reprocessed: its state is delivering. Only delivered assignments can be reprocessed.",
+        "{body}"
+    );
     r.advance(3).await;
     let (status, _, _) = r
         .post(
@@ -831,6 +843,11 @@ async fn the_seed_assignment_reprocess_example_is_accepted_only_when_delivered()
         .post(&admin, &r.em("beta", "assignments/x/reprocess"), None)
         .await;
     assert_graph_error(status, &body, 400, "BadRequest");
+    // beta has no `assignments` collection: the route is missing, and Graph says so.
+    assert_eq!(
+        body["error"]["message"], "Resource not found for the segment 'assignments'.",
+        "{body}"
+    );
 }
 
 #[tokio::test]
