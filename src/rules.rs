@@ -209,7 +209,10 @@ pub fn can_reprocess_assignment(id: &str, state: &str) -> Result<(), Refusal> {
 /// `accessPackageCustomExtensionStage` enum): at *created* the request was just submitted,
 /// before any approval; at *approved* it was approved and is not delivered yet (delivering,
 /// or scheduled for a later start); at *granted* an add request was delivered; at
-/// *removed* a remove request was delivered.
+/// *removed* a remove request was delivered. An assumption, not a documented rule: Microsoft
+/// documents the stages and the states, never which state goes with which stage. The sandbox
+/// seeds and enforces the same table, so tests that resume against it agree by construction;
+/// only a real tenant can confirm it (Graph answers a wrong stage `UnknownError`, no message).
 const STAGE_STATES: [(Stage, &[&str], Kind); 4] = [
     (Stage::Created, &["submitted", "pendingApproval"], Kind::Any),
     (Stage::Approved, &["delivering", "scheduled"], Kind::Any),
