@@ -7,7 +7,7 @@ test('the Microsoft Graph JavaScript SDK runs the seeds snippets against the san
   const bin = process.env.SANDBOX_BIN;
   expect(bin, 'SANDBOX_BIN is set by cargo xtask test').toBeTruthy();
   const appOrigin = 'http://127.0.0.1:9';
-  const sandbox = spawn(bin!, ['--addr', '127.0.0.1:0', '--tls', '--test-control', '--requests', '200', '--app-origin', appOrigin]);
+  const sandbox = spawn(bin!, ['--addr', '127.0.0.1:0', '--tls', '--test-control', '--requests', '200', '--admin-consent', 'read-write', '--app-origin', appOrigin]);
   try {
     let url = '';
     let ca = '';

@@ -54,6 +54,7 @@ async fn reset(State(s): State<Shared>, body: Option<Json<ResetBody>>) -> Respon
     }
     s.reseed_faults(seed);
     s.log.lock().expect("log").clear();
+    s.auth.lock().expect("auth").forget_consents();
     *s.extra_registrations.lock().expect("registrations") = None;
     Json(json!({ "seed": seed, "requests": n })).into_response()
 }
@@ -94,6 +95,7 @@ fn current(s: &Shared) -> Value {
         "faultSeed": k.fault_seed,
         "accessTokenLifetimeSeconds": k.access_token_secs,
         "refreshTokenLifetimeSeconds": k.refresh_lifetime_secs,
+        "adminConsent": k.admin_consent.name(),
     })
 }
 
@@ -126,6 +128,8 @@ struct Change {
     fault_seed: Option<Option<u64>>,
     access_token_lifetime_seconds: Option<i64>,
     refresh_token_lifetime_seconds: Option<i64>,
+    /// `read` or `read-write`: what the tenant's administrator consented to for the app.
+    admin_consent: Option<crate::AdminConsent>,
 }
 
 /// Tells a field sent as `null` (Some(None)) from one not sent (None).
@@ -228,6 +232,9 @@ async fn change(State(s): State<Shared>, Json(c): Json<Change>) -> Response {
         }
         if let Some(secs) = c.refresh_token_lifetime_seconds {
             k.refresh_lifetime_secs = secs.max(1);
+        }
+        if let Some(consent) = c.admin_consent {
+            k.admin_consent = consent;
         }
     }
     Json(current(&s)).into_response()

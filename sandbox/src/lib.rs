@@ -97,6 +97,13 @@ pub struct Options {
     /// A further single-page-application redirect URI (repeatable), e.g. for a sub-path.
     #[arg(long = "redirect-uri")]
     pub redirect_uris: Vec<String>,
+    /// The Graph permissions the tenant's administrator consented to for the app, for
+    /// every user: `read` (EntitlementManagement.Read.All, the least privilege) or
+    /// `read-write` (ReadWrite.All too, so every token carries it, as Entra puts every
+    /// consented permission in a token). A permission not consented is asked for on the
+    /// sign-in page, once per account.
+    #[arg(long, value_enum, default_value_t = AdminConsent::Read)]
+    pub admin_consent: AdminConsent,
     /// Lifetime of access tokens, in seconds.
     #[arg(long, default_value_t = 3600)]
     pub token_lifetime: i64,
@@ -111,6 +118,35 @@ pub struct Options {
     /// password-less account picker for an administrator: anyone who reaches it is one.
     #[arg(long)]
     pub i_know_this_is_public: bool,
+}
+
+/// What the tenant's administrator consented to for the app (`--admin-consent`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AdminConsent {
+    Read,
+    ReadWrite,
+}
+
+impl AdminConsent {
+    /// The consented permissions of Microsoft Graph (User.Read: every registration has it).
+    pub fn permissions(self) -> &'static [&'static str] {
+        match self {
+            AdminConsent::Read => &["EntitlementManagement.Read.All", "User.Read"],
+            AdminConsent::ReadWrite => &[
+                "EntitlementManagement.ReadWrite.All",
+                "EntitlementManagement.Read.All",
+                "User.Read",
+            ],
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            AdminConsent::Read => "read",
+            AdminConsent::ReadWrite => "read-write",
+        }
+    }
 }
 
 /// The longest action delay that can be set: a day (the sandbox clock can be moved on).
@@ -223,6 +259,7 @@ pub struct Knobs {
     pub scoped_list_refusal: u16,
     pub access_token_secs: i64,
     pub refresh_lifetime_secs: i64,
+    pub admin_consent: AdminConsent,
     /// The seed of the fault generator set through test control (`faultSeed`); `None`: the
     /// tenant's seed.
     pub fault_seed: Option<u64>,
@@ -249,6 +286,7 @@ impl Knobs {
             scoped_list_refusal: 403,
             access_token_secs: o.token_lifetime.max(1),
             refresh_lifetime_secs: identity::SPA_REFRESH_LIFETIME_SECS,
+            admin_consent: o.admin_consent,
             fault_seed: None,
             tenant_seed: o.seed,
             bucket_tokens: o.throttle.map(|t| t.1).unwrap_or(0.0),

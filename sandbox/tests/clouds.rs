@@ -27,6 +27,8 @@ async fn start_cloud(cloud: &str) -> (Running, entra_sandbox::Shared) {
         "50",
         "--cloud",
         cloud,
+        "--admin-consent",
+        "read-write",
     ]))
     .await
     .unwrap();

@@ -58,7 +58,11 @@ async fn tokens_are_rs256_signed_with_the_published_key_and_carry_the_documented
     assert_eq!(access["aud"], "https://graph.microsoft.com");
     assert_eq!(access["tid"], r.tenant_id.as_str());
     assert_eq!(access["iss"], format!("{}/v2.0", r.authority()));
-    assert_eq!(access["scp"], "EntitlementManagement.ReadWrite.All");
+    // Every permission the administrator consented to, as Entra issues Graph tokens.
+    assert_eq!(
+        access["scp"],
+        "EntitlementManagement.Read.All EntitlementManagement.ReadWrite.All User.Read"
+    );
     assert!(
         access["oid"].is_string()
             && access["exp"].as_i64().unwrap() > access["iat"].as_i64().unwrap()
@@ -391,7 +395,7 @@ async fn spa_refresh_tokens_last_24_hours_and_do_not_slide() {
     assert_eq!(status, 200, "{renewed}");
     assert_eq!(
         claims(renewed["access_token"].as_str().unwrap())["scp"],
-        "EntitlementManagement.ReadWrite.All"
+        "EntitlementManagement.Read.All EntitlementManagement.ReadWrite.All User.Read"
     );
     // The new refresh token keeps the original 24-hour limit.
     r.advance(5 * 3600).await;

@@ -21,7 +21,10 @@ impl Drop for SandboxProcess {
 
 pub fn start_sandbox(args: &[&str]) -> Result<SandboxProcess, Fail> {
     let bin = stack::build_sandbox(true)?;
-    let mut all = vec!["--addr".to_string(), "127.0.0.1:0".into()];
+    // The benchmarks act as an admin of a tenant that consented to both permissions.
+    let mut all: Vec<String> = ["--addr", "127.0.0.1:0", "--admin-consent", "read-write"]
+        .map(String::from)
+        .to_vec();
     all.extend(args.iter().map(|a| a.to_string()));
     let (child, url) = stack::spawn_sandbox(&bin, &all, false)?;
     Ok(SandboxProcess { url, child })

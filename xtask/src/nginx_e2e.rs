@@ -123,7 +123,10 @@ pub fn deploy(sandbox_bin: &Path, sandbox_args: &[&str]) -> Result<Deployment, F
 /// The deployment the nginx stage tests: a debug sandbox with test control.
 pub fn deploy_for_tests() -> Result<Deployment, Fail> {
     let sandbox_bin = stack::build_sandbox(false)?;
-    deploy(&sandbox_bin, &["--test-control"])
+    deploy(
+        &sandbox_bin,
+        &["--test-control", "--admin-consent", "read-write"],
+    )
 }
 
 /// Runs the stage's specs against `deployment`; returns Playwright's counts and whether it

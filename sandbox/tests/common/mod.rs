@@ -34,6 +34,10 @@ pub async fn start(extra_args: &[&str]) -> Running {
     if !extra_args.contains(&"--action-delay-ms") {
         args.extend_from_slice(&["--action-delay-ms", "0"]);
     }
+    // A tenant whose administrator consented to both permissions, unless a test asks.
+    if !extra_args.contains(&"--admin-consent") {
+        args.extend_from_slice(&["--admin-consent", "read-write"]);
+    }
     args.extend_from_slice(extra_args);
     let bound = entra_sandbox::bind(entra_sandbox::Options::parse_from(args))
         .await

@@ -4,7 +4,9 @@
 //! Errors follow the platform: `error`, `error_description` (AADSTS code, trace and
 //! correlation ids, timestamp), `error_codes`, `timestamp`, `trace_id`, `correlation_id`.
 
-use std::collections::HashMap;
+mod pages;
+
+use std::collections::{BTreeSet, HashMap};
 
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -18,6 +20,7 @@ use crate::accounts::Role;
 use crate::clock::aad_timestamp;
 use crate::keys::{b64url, s256};
 use crate::{Shared, cloud};
+use pages::{error_page, page};
 
 pub fn routes() -> Router<Shared> {
     Router::new()
@@ -80,6 +83,8 @@ struct Grant {
     openid: Vec<String>,
     resource: String,
     permissions: Vec<String>,
+    /// `.default`: whatever has been consented, nothing asked for on top.
+    default_scope: bool,
 }
 
 impl Grant {
@@ -94,12 +99,44 @@ impl Grant {
     }
 }
 
-/// Sign-in state: pending sign-ins, codes, refresh tokens.
+/// Sign-in state: pending sign-ins, codes, refresh tokens, and what each account
+/// consented to itself (on top of the administrator's consent, `Knobs::admin_consent`).
 #[derive(Default)]
 pub struct Store {
     pending: HashMap<String, AuthRequest>,
     codes: HashMap<String, Code>,
     refresh: HashMap<String, Refresh>,
+    consents: HashMap<usize, BTreeSet<String>>,
+}
+
+impl Store {
+    /// A fresh tenant: nobody has consented to anything beyond the administrator.
+    pub fn forget_consents(&mut self) {
+        self.consents.clear();
+    }
+}
+
+/// Every Graph permission consented for account `index`: the administrator's for all
+/// users, and the account's own. Entra puts all of them in an access token for Graph,
+/// whatever the request named.
+fn consented(s: &Shared, store: &Store, index: usize) -> BTreeSet<String> {
+    let admin = s.knobs.lock().expect("knobs").admin_consent;
+    let mut all: BTreeSet<String> = admin.permissions().iter().map(|p| p.to_string()).collect();
+    if let Some(own) = store.consents.get(&index) {
+        all.extend(own.iter().cloned());
+    }
+    all
+}
+
+/// The permissions `grant` asks for that account `index` has not consented to.
+fn not_consented(s: &Shared, store: &Store, index: usize, grant: &Grant) -> Vec<String> {
+    let have = consented(s, store, index);
+    grant
+        .permissions
+        .iter()
+        .filter(|p| !have.contains(*p))
+        .cloned()
+        .collect()
 }
 
 /// An identity-platform error.
@@ -108,6 +145,8 @@ struct AadError {
     error: &'static str,
     code: u32,
     message: String,
+    /// The platform's `suberror` (`consent_required`, …), when it sends one.
+    suberror: Option<&'static str>,
 }
 
 impl AadError {
@@ -117,6 +156,7 @@ impl AadError {
             error,
             code,
             message: message.into(),
+            suberror: None,
         }
     }
 
@@ -132,7 +172,7 @@ impl AadError {
 
     fn json(&self, s: &Shared) -> Value {
         let (trace, correlation) = (s.new_guid(), s.new_guid());
-        json!({
+        let mut body = json!({
             "error": self.error,
             "error_description": self.describe(s, &trace, &correlation),
             "error_codes": [self.code],
@@ -140,7 +180,11 @@ impl AadError {
             "trace_id": trace,
             "correlation_id": correlation,
             "error_uri": format!("{}/error?code={}", s.issuer_origin, self.code),
-        })
+        });
+        if let Some(sub) = self.suberror {
+            body["suberror"] = json!(sub);
+        }
+        body
     }
 }
 
@@ -247,36 +291,6 @@ fn discovery_issuer(s: &Shared, tenant: &str) -> String {
     }
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
-
-fn page(title: &str, body: &str) -> String {
-    format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{t}</title>\
-<style>body{{font-family:system-ui,sans-serif;max-width:38rem;margin:3rem auto;padding:0 1rem;color:#1b1b1f}}\
-button{{display:block;width:100%;text-align:left;margin:.5rem 0;padding:.75rem 1rem;font:inherit;border:1px solid #8a8886;border-radius:4px;background:#fff;cursor:pointer}}\
-button:focus-visible{{outline:3px solid #ffb900}}.role{{color:#5b5b66;font-size:.9rem;display:block}}.error{{border-left:4px solid #a4262c;padding-left:1rem}}\
-code{{overflow-wrap:anywhere}}</style></head><body><p><strong>entra-sandbox</strong> · local Microsoft identity platform</p>{body}</body></html>",
-        t = escape(title)
-    )
-}
-
-fn error_page(s: &Shared, e: &AadError) -> Response {
-    let (trace, correlation) = (s.new_guid(), s.new_guid());
-    let body = format!(
-        "<main class=\"error\" role=\"alert\"><h1>Sign-in error</h1><p data-testid=\"aad-error\">AADSTS{}: {}</p><p>Trace ID: <code>{trace}</code><br>Correlation ID: <code>{correlation}</code><br>Timestamp: {}</p></main>",
-        e.code,
-        escape(&e.message),
-        aad_timestamp(s.clock.now())
-    );
-    (e.status, Html(page("Sign-in error", &body))).into_response()
-}
-
 /// Sends an error back to the app's (validated) redirect URI.
 fn error_redirect(
     s: &Shared,
@@ -367,7 +381,7 @@ fn parse_scopes(s: &Shared, scope: &str) -> Result<Grant, AadError> {
         }
         g.resource = resource;
         if perm == ".default" {
-            g.permissions.push(PERMISSIONS[0].to_string());
+            g.default_scope = true;
         } else if PERMISSIONS.contains(&perm.as_str()) {
             g.permissions.push(perm);
         } else {
@@ -530,30 +544,15 @@ fn start_sign_in(s: &Shared, tenant: &str, q: &HashMap<String, String>) -> Respo
         .expect("auth")
         .pending
         .insert(txn.clone(), auth);
-    let mut buttons = String::new();
-    for (i, a) in s.accounts.iter().enumerate() {
-        buttons.push_str(&format!(
-            "<button type=\"submit\" name=\"account\" value=\"{i}\" data-account=\"{u}\">{n} — {u}<span class=\"role\">{r}</span></button>",
-            u = escape(&a.username),
-            n = escape(&a.name),
-            r = escape(a.role_name()),
-        ));
-    }
-    let body = format!(
-        "<main><h1>Pick an account</h1><p>The application <code>{client}</code> asks to sign you in to tenant <code>{tenant}</code> with: <code>{scopes}</code></p>\
-<form method=\"post\"><input type=\"hidden\" name=\"txn\" value=\"{txn}\">{buttons}\
-<button type=\"submit\" name=\"account\" value=\"cancel\">Cancel sign-in</button></form></main>",
-        client = escape(&s.tenant.client_id),
-        tenant = escape(&s.tenant.domain),
-        scopes = escape(&requested),
-    );
-    Html(page("Sign in to your account", &body)).into_response()
+    pages::pick_account(s, &txn, &requested)
 }
 
 #[derive(serde::Deserialize)]
 struct SignInForm {
     txn: String,
     account: String,
+    /// The consent prompt's answer: `accept` or `cancel`.
+    consent: Option<String>,
 }
 
 async fn sign_in(
@@ -618,6 +617,43 @@ async fn sign_in(
                 ),
             ),
         );
+    }
+    // Permissions nobody consented to for this account: asked for once, and remembered.
+    let missing = not_consented(&s, &s.auth.lock().expect("auth"), index, &auth.scopes);
+    if !missing.is_empty() {
+        match f.consent.as_deref() {
+            None => {
+                let txn = s.new_secret();
+                s.auth
+                    .lock()
+                    .expect("auth")
+                    .pending
+                    .insert(txn.clone(), auth);
+                return pages::ask_consent(&s, &txn, index, &missing);
+            }
+            Some("accept") => {
+                s.auth
+                    .lock()
+                    .expect("auth")
+                    .consents
+                    .entry(index)
+                    .or_default()
+                    .extend(missing);
+            }
+            Some(_) => {
+                return error_redirect(
+                    &s,
+                    &auth.redirect_uri,
+                    auth.fragment,
+                    Some(&auth.state),
+                    &AadError::new(
+                        "access_denied",
+                        65004,
+                        "User declined to consent to access the app.",
+                    ),
+                );
+            }
+        }
     }
     let code = s.new_secret();
     let (redirect_uri, fragment, state) =
@@ -830,6 +866,20 @@ fn redeem(s: &Shared, headers: &HeaderMap, f: &HashMap<String, String>) -> Resul
                 Some(sc) => parse_scopes(s, sc)?,
                 None => rt.scopes.clone(),
             };
+            // A permission never consented needs the user at the authorize endpoint.
+            if !not_consented(s, &store, rt.account, &grant).is_empty() {
+                return Err(AadError {
+                    suberror: Some("consent_required"),
+                    ..AadError::new(
+                        "invalid_grant",
+                        65001,
+                        format!(
+                            "The user or administrator has not consented to use the application with ID '{}'. Send an interactive authorization request for this user and resource.",
+                            s.tenant.client_id
+                        ),
+                    )
+                });
+            }
             // Non-sliding: the new refresh token keeps the original expiry.
             let new_rt = s.new_secret();
             store.refresh.insert(
@@ -870,6 +920,14 @@ fn issue(
     let now = s.clock.now();
     let a = &s.accounts[account];
     let lifetime = s.knobs.lock().expect("knobs").access_token_secs;
+    // Everything consented, not only what was asked for, as Entra issues Graph tokens.
+    let mut permissions = consented(s, &s.auth.lock().expect("auth"), account);
+    permissions.extend(grant.permissions.iter().cloned());
+    let permissions: Vec<String> = permissions.into_iter().collect();
+    let granted = Grant {
+        permissions: permissions.clone(),
+        ..grant.clone()
+    };
     let access = s.keys.sign(&json!({
         "aud": grant.resource,
         "iss": s.issuer(),
@@ -883,12 +941,12 @@ fn issue(
         "name": a.name,
         "appid": s.tenant.client_id,
         "azp": s.tenant.client_id,
-        "scp": grant.permissions.join(" "),
+        "scp": permissions.join(" "),
         "ver": "1.0",
     }));
     let mut body = json!({
         "token_type": "Bearer",
-        "scope": grant.scope_string(),
+        "scope": granted.scope_string(),
         "expires_in": lifetime,
         "ext_expires_in": lifetime,
         "access_token": access,
