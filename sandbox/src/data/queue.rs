@@ -271,7 +271,7 @@ impl Data {
 #[cfg(test)]
 mod tests {
     use super::super::fixtures;
-    use super::super::tests::generated;
+    use super::super::test_support::generated;
     use super::*;
 
     fn t0() -> DateTime<Utc> {
@@ -424,5 +424,25 @@ mod tests {
         d.settle(t0() + ms(400));
         assert_eq!(d.requests[w].state, ReqState::Denied);
         assert_eq!(d.requests[w].completed, Some(t0() + ms(400)));
+    }
+
+    #[test]
+    fn reprocess_delivers_on_the_clock_and_broken_targets_fail_again() {
+        let mut d = generated(1, 300);
+        let now = Utc::now();
+        let good = d
+            .requests
+            .iter()
+            .position(|r| r.state == ReqState::DeliveryFailed && !r.broken)
+            .unwrap();
+        let bad = d.requests.iter().position(|r| r.broken).unwrap();
+        d.start_request_delivery(good, now);
+        d.start_request_delivery(bad, now);
+        d.settle(now + Duration::seconds(1));
+        assert_eq!(d.requests[good].state, ReqState::Delivering);
+        d.settle(now + Duration::seconds(DELIVERY_SECONDS));
+        assert_eq!(d.requests[good].state, ReqState::Delivered);
+        assert_eq!(d.requests[bad].state, ReqState::DeliveryFailed);
+        assert!(!d.has_pending());
     }
 }
