@@ -1,10 +1,12 @@
 //! The app's client-side router: which page an address shows, and moving between views
 //! with the History API.
 //!
-//! Why not `leptos_router`: in this app it cost ~47 KB of the 300 KB gzip first-visit
-//! budget (its nested-route machinery is instantiated for every page view), and the app
-//! needs little of it: six flat routes, query strings that are the view state, links and
-//! back/forward. What it does need is here, in ~150 lines:
+//! Why not `leptos_router`: in this app it cost ~47 KB gzip of the first visit (its
+//! nested-route machinery is instantiated for every page view), against a budget of
+//! 320 000 bytes gzip for everything (`BUDGET_BYTES` in `xtask/src/budget.rs`), and the
+//! app needs little of it: five flat routes and a not-found page, query strings that are
+//! the view state, links and back/forward. What it does need is here and in
+//! `router/browser.rs`, in about 180 lines of code:
 //!
 //! - [`Page::from_path`] (pure, tested natively) maps a path to a page;
 //! - [`Router::install`] follows the address: `popstate` (back/forward) and clicks on
