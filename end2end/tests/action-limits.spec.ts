@@ -67,7 +67,7 @@ test('a throttled reprocess, its Retry-After unreadable as on Graph, waits and g
 });
 
 // Not an example of the documents: the sandbox seeds it failed 14 days less 5 minutes
-// before its reset (sandbox/src/data.rs, fixtures::WINDOW_EDGE_REQUEST).
+// before its reset (sandbox/src/data/fixtures.rs, WINDOW_EDGE_REQUEST).
 const WINDOW_EDGE_REQUEST = 'a14d7e0d-9e5a-4c3b-8f21-3d6b2c1e0e14';
 const DAY = 86_400_000;
 
