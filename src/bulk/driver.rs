@@ -20,9 +20,9 @@ pub struct Paths<'a> {
     pub item: &'a dyn Fn(&str) -> String,
 }
 
-/// Drives `run` to its end over `transport`: up to [`CONCURRENCY`] batches in flight at
-/// the pace [`Run`] allows, each answer recorded as it arrives. `cancelled` is asked
-/// between answers.
+/// Drives `run` to its end over `transport`: up to [`CONCURRENCY`](super::CONCURRENCY)
+/// batches in flight at the pace [`Run`] allows, each answer recorded as it arrives.
+/// `cancelled` is asked between answers.
 pub async fn drive<T: Transport, C: RunCell>(
     transport: &T,
     run: &C,

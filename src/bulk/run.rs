@@ -276,7 +276,8 @@ impl Run {
 
     /// Records the reads of unsure items, at `now_ms`: a read that shows the action took
     /// effect verifies the item; one that shows it as before is read again later, up to
-    /// [`MAX_READS`]; otherwise the item ends answer lost. None is sent again.
+    /// six reads in all (`MAX_READS`); otherwise the item ends answer lost. None is sent
+    /// again.
     pub fn record_read(&mut self, sent_ms: u64, answers: Vec<(String, ReadOutcome)>, now_ms: u64) {
         self.batches_in_flight = self.batches_in_flight.saturating_sub(1);
         // Reads use Graph's tokens too: what they meet paces the run like actions do.
