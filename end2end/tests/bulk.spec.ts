@@ -232,15 +232,20 @@ test('bulk reprocess through faults before and after Graph acted, and a token th
   await sandboxPost('/sandbox/settings', { faultRate: 0.1, actThenFailRate: 0.2 });
   // Graph's 401s, on a $batch call or on its items; and the page's token grants.
   const answers: Promise<number[]>[] = [];
+  // The token grants the page makes once the token has expired for Graph (renewals).
   const grants: string[] = [];
+  let expired = false;
   page.on('response', (r) => {
     if (!r.url().endsWith('/$batch')) return;
     answers.push(r.status() === 200 ? r.json().then((b) => b.responses.map((i: any) => i.status)).catch(() => []) : Promise.resolve([r.status()]));
   });
   page.on('request', (r) => {
-    if (r.url().endsWith('/oauth2/v2.0/token')) grants.push(new URLSearchParams(r.postData() ?? '').get('grant_type') ?? '');
+    if (expired && r.url().endsWith('/oauth2/v2.0/token')) grants.push(new URLSearchParams(r.postData() ?? '').get('grant_type') ?? '');
   });
-  const went = await oneBatchAtATime(page, () => sandboxPost('/sandbox/clock', { seconds: 3700 }));
+  const went = await oneBatchAtATime(page, async () => {
+    await sandboxPost('/sandbox/clock', { seconds: 3700 });
+    expired = true;
+  });
   const tokenBefore = await accessToken(page);
   await confirm.getByTestId('bulk-start').click();
   await expect(page.getByTestId('bulk-progress')).toBeVisible();
@@ -255,11 +260,20 @@ test('bulk reprocess through faults before and after Graph acted, and a token th
   expect(went.slice(4).every((k) => k === 'read')).toBeTruthy();
   // What seed 1 decides: how each reprocess was answered.
   const sends = tally(log);
-  test.info().annotations.push({ type: 'counts', description: JSON.stringify({ sends, rows: tally(rows.map((r) => ({ answered: r.outcome }))) }) });
-  expect(sends).toEqual(SEED_1_PER_ITEM);
   // Graph refused the old token after the clock moved (401), and the run renewed it.
-  expect((await Promise.all(answers)).flat().filter((st) => st === 401).length, 'Graph refused the expired token').toBeGreaterThan(0);
-  expect(grants, 'renewed once, silently').toEqual(['refresh_token']);
+  const statuses = await Promise.all(answers);
+  const refusedBatches = statuses.filter((st) => st.includes(401)).length;
+  test.info().annotations.push({ type: 'counts', description: JSON.stringify({ sends, rows: tally(rows.map((r) => ({ answered: r.outcome }))), refusedBatches, grants }) });
+  expect(sends).toEqual(SEED_1_PER_ITEM);
+  expect(refusedBatches, 'Graph refused the expired token').toBeGreaterThan(0);
+  // Renewed silently, and only after a refusal. How many times is the page's timing, not
+  // the seed's: every $batch the page made before the first renewal carries the old token,
+  // and each refusal of it renews (src/components/bulk.rs: token_refused drops whatever
+  // token is current, even one renewed since the refused call left).
+  // (Grants before the clock moved, such as one for another scope, are not renewals.)
+  expect(grants.length, 'renewed').toBeGreaterThanOrEqual(1);
+  expect(grants.length, 'no renewal without a refusal').toBeLessThanOrEqual(refusedBatches);
+  expect(new Set(grants), 'silently: refresh-token grants only').toEqual(new Set(['refresh_token']));
   expect(await accessToken(page), 'the token was renewed mid-run').not.toBe(tokenBefore);
   // Every queued reprocess had acted before the first read: a lost answer after Graph
   // acted is verified by reading; one before it acted cannot be told from one after, is
@@ -341,11 +355,12 @@ test('Needs attention, Graph queueing each reprocess and 30 % of answers lost af
   test.info().annotations.push({ type: 'counts', description: JSON.stringify({ sends: tally(log), rows: tally(rows.map((r) => ({ answered: r.outcome }))) }) });
   expect(lost.length, 'the answers seed 1 loses').toBe(SEED_1_QUEUED_LOST);
   expect(count(rows, 'accepted')).toBe(eligible - lost.length);
-  // Every lost answer is verified by a later read (the queue runs within the reads'
-  // 16 s), or reported answer lost: never sent again.
-  for (const id of lost) expect(['verified', 'answer-lost']).toContain(rows.find((r) => r.id === id)!.outcome);
-  expect(count(rows, 'verified') + count(rows, 'answer-lost')).toBe(lost.length);
-  expect(count(rows, 'verified')).toBeGreaterThan(0);
+  // Every lost answer is verified by a later read, never sent again: the queue runs each
+  // reprocess at most 4.5 s after it was accepted, and the reads of an unsure item go on
+  // for 16 s, so none can be left answer lost.
+  for (const id of lost) expect(rows.find((r) => r.id === id)!.outcome, id).toBe('verified');
+  expect(count(rows, 'verified')).toBe(SEED_1_QUEUED_LOST);
+  expect(count(rows, 'answer-lost')).toBe(0);
 });
 
 /** How many of the 65 answers seed 1 loses in the test above. */
