@@ -23,11 +23,16 @@ test.use({ permissions: ['local-network-access'] });
 
 type Sandbox = { url: string; child: ChildProcess };
 
-/** Starts entra-sandbox on a free port, acting as `cloud`, registered for this app. */
+/**
+ * Starts entra-sandbox on a free port, acting as `cloud`, registered for this app, in a tenant
+ * whose administrator consented to both permissions (as the suite's own sandbox): the
+ * account picker leads straight back to the app, with no consent prompt.
+ */
 function startSandbox(cloud: string): Promise<Sandbox> {
   const bin = process.env.SANDBOX_BIN;
   expect(bin, 'SANDBOX_BIN is set by cargo xtask test').toBeTruthy();
-  const child = spawn(bin!, ['--addr', '127.0.0.1:0', '--cloud', cloud, '--requests', '20', '--app-origin', app], {
+  const args = ['--addr', '127.0.0.1:0', '--cloud', cloud, '--requests', '20', '--admin-consent', 'read-write', '--app-origin', app];
+  const child = spawn(bin!, args, {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
