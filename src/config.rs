@@ -113,7 +113,12 @@ pub struct Config {
     pub graph_base: String,
     pub graph_version: GraphVersion,
     pub redirect_uri: String,
+    /// What sign-in asks for: reading (EntitlementManagement.Read.All) by default.
     pub scopes: Vec<String>,
+    /// What the first action asks for, once: ReadWrite.All by default.
+    pub action_scopes: Vec<String>,
+    /// A deployment that only looks: no action is offered, and the page says why.
+    pub read_only: bool,
     pub token_storage: TokenStorage,
 }
 
@@ -167,6 +172,8 @@ const KNOWN_FIELDS: &[&str] = &[
     "graphVersion",
     "redirectUri",
     "scopes",
+    "actionScopes",
+    "readOnly",
     "tokenStorage",
 ];
 
@@ -336,31 +343,18 @@ impl Config {
             }
         };
 
-        let scopes = match obj.get("scopes") {
-            None | Some(serde_json::Value::Null) => None,
-            Some(serde_json::Value::Array(items)) => {
-                let mut out = Vec::new();
-                for item in items {
-                    match item.as_str() {
-                        Some(s) if !s.trim().is_empty() && !s.contains(char::is_whitespace) => {
-                            out.push(s.to_string())
-                        }
-                        _ => errors.push(ConfigError::Invalid {
-                            field: "scopes",
-                            value: item.to_string(),
-                            expected: Msg::ConfigExpectScopeNoSpaces,
-                        }),
-                    }
-                }
-                Some(out)
-            }
+        let scopes = scope_list(obj.get("scopes"), "scopes", &mut errors);
+        let action_scopes = scope_list(obj.get("actionScopes"), "actionScopes", &mut errors);
+        let read_only = match obj.get("readOnly") {
+            None | Some(serde_json::Value::Null) => false,
+            Some(serde_json::Value::Bool(b)) => *b,
             Some(other) => {
                 errors.push(ConfigError::Invalid {
-                    field: "scopes",
+                    field: "readOnly",
                     value: other.to_string(),
-                    expected: Msg::ConfigExpectScopes,
+                    expected: Msg::ConfigExpectBool,
                 });
-                None
+                false
             }
         };
 
@@ -389,6 +383,7 @@ impl Config {
             )
         });
         let scopes = scopes.unwrap_or_else(|| default_scopes(cloud));
+        let action_scopes = action_scopes.unwrap_or_else(|| default_action_scopes(cloud));
         Ok(Config {
             client_id: client_id.expect("validated").to_ascii_lowercase(),
             tenant: tenant.expect("validated"),
@@ -399,6 +394,8 @@ impl Config {
             graph_version: graph_version.expect("validated"),
             redirect_uri: redirect_uri.expect("validated"),
             scopes,
+            action_scopes,
+            read_only,
             token_storage: token_storage.expect("validated"),
         })
     }
@@ -414,15 +411,61 @@ impl Config {
     }
 }
 
-/// Least privilege: the one delegated permission the app needs, named on the cloud's own
-/// Graph host (tokens are not interchangeable between clouds), plus OpenID scopes.
+/// Least privilege at sign-in: reading is all browsing needs (Microsoft documents
+/// EntitlementManagement.Read.All as the least-privileged permission of every read the
+/// app makes), named on the cloud's own Graph host (tokens are not interchangeable
+/// between clouds), plus OpenID scopes.
 pub fn default_scopes(cloud: Cloud) -> Vec<String> {
     vec![
-        format!("{}/EntitlementManagement.ReadWrite.All", cloud.graph_host()),
+        format!("{}/EntitlementManagement.Read.All", cloud.graph_host()),
         "openid".into(),
         "profile".into(),
         "offline_access".into(),
     ]
+}
+
+/// What acting needs, asked for at the first action: ReadWrite.All on the same host.
+pub fn default_action_scopes(cloud: Cloud) -> Vec<String> {
+    vec![format!(
+        "{}/EntitlementManagement.ReadWrite.All",
+        cloud.graph_host()
+    )]
+}
+
+/// A list of scope strings (`scopes`, `actionScopes`); None when absent or invalid (the
+/// error is pushed).
+fn scope_list(
+    value: Option<&serde_json::Value>,
+    field: &'static str,
+    errors: &mut Vec<ConfigError>,
+) -> Option<Vec<String>> {
+    match value {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::Array(items)) => {
+            let mut out = Vec::new();
+            for item in items {
+                match item.as_str() {
+                    Some(s) if !s.trim().is_empty() && !s.contains(char::is_whitespace) => {
+                        out.push(s.to_string())
+                    }
+                    _ => errors.push(ConfigError::Invalid {
+                        field,
+                        value: item.to_string(),
+                        expected: Msg::ConfigExpectScopeNoSpaces,
+                    }),
+                }
+            }
+            Some(out)
+        }
+        Some(other) => {
+            errors.push(ConfigError::Invalid {
+                field,
+                value: other.to_string(),
+                expected: Msg::ConfigExpectScopes,
+            });
+            None
+        }
+    }
 }
 
 fn is_valid_tenant(t: &str) -> bool {
@@ -637,11 +680,48 @@ mod tests {
             cfg.authority(),
             "https://login.microsoftonline.com/contoso.onmicrosoft.com"
         );
+        // Sign-in reads; acting asks for ReadWrite.All later (Microsoft's permission
+        // reference: Read.All is the least privilege of every read the app makes).
         assert_eq!(
-            cfg.scopes[0],
-            "https://graph.microsoft.com/EntitlementManagement.ReadWrite.All"
+            cfg.scopes,
+            [
+                "https://graph.microsoft.com/EntitlementManagement.Read.All",
+                "openid",
+                "profile",
+                "offline_access"
+            ]
         );
-        assert!(!cfg.scopes.iter().any(|s| s.contains("Directory")));
+        assert_eq!(
+            cfg.action_scopes,
+            ["https://graph.microsoft.com/EntitlementManagement.ReadWrite.All"]
+        );
+        assert!(!cfg.read_only);
+    }
+
+    #[test]
+    fn a_deployment_can_be_read_only_and_name_its_action_scopes() {
+        let mut json = minimal();
+        json["readOnly"] = serde_json::json!(true);
+        json["actionScopes"] = serde_json::json!(["api://x/Act"]);
+        let cfg = parse(json).unwrap();
+        assert!(cfg.read_only);
+        assert_eq!(cfg.action_scopes, ["api://x/Act"]);
+        let mut json = minimal();
+        json["readOnly"] = serde_json::json!("yes");
+        json["actionScopes"] = serde_json::json!("x y");
+        let errors = parse(json).unwrap_err();
+        assert!(errors.contains(&ConfigError::Invalid {
+            field: "readOnly",
+            value: "\"yes\"".into(),
+            expected: Msg::ConfigExpectBool
+        }));
+        assert!(errors.iter().any(|e| matches!(
+            e,
+            ConfigError::Invalid {
+                field: "actionScopes",
+                ..
+            }
+        )));
     }
 
     #[test]

@@ -55,6 +55,10 @@ pub enum AuthError {
     /// Signing in again needs the admin, and the page asked not to leave (a bulk run is
     /// in flight, see [`Auth::hold_interactive_sign_in`]).
     InteractionRequired,
+    /// Acting needs the action scopes, which the platform will grant only with the admin
+    /// at its page (consent, or a sign-in): nothing was sent. See
+    /// [`Auth::consent_for_actions`].
+    ConsentNeeded,
     Browser(String),
 }
 
@@ -68,6 +72,7 @@ impl fmt::Display for AuthError {
             AuthError::Network(e) => write!(f, "{}: {e}", t(Msg::AuthNetwork)),
             AuthError::Redirecting => f.write_str(t(Msg::AuthRedirecting)),
             AuthError::InteractionRequired => f.write_str(t(Msg::AuthInteractionRequired)),
+            AuthError::ConsentNeeded => f.write_str(t(Msg::AuthConsentNeeded)),
             AuthError::Browser(e) => write!(f, "{}: {e}", t(Msg::AuthBrowser)),
         }
     }
@@ -164,6 +169,10 @@ type RefreshFuture = Shared<LocalBoxFuture<'static, Result<String, AuthError>>>;
 thread_local! {
     /// The refresh under way, shared by every caller that needs a token meanwhile.
     static IN_FLIGHT: RefCell<Option<RefreshFuture>> = const { RefCell::new(None) };
+    /// The token that acts (the action scopes), once the first action obtained it. Kept in
+    /// the page's memory only, whatever `tokenStorage` says: a token that can change
+    /// requests is never written to storage, and a new page renews it silently.
+    static ACTION_TOKEN: RefCell<Option<tokens::ActionToken>> = const { RefCell::new(None) };
     /// While set, a token that needs an interactive sign-in is an error, not a redirect.
     static HOLD_INTERACTIVE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     /// An interactive sign-in is leaving this page.
@@ -236,6 +245,23 @@ impl Auth {
 
     /// Starts an interactive sign-in that comes back to `return_to` (a view of this app).
     pub fn sign_in(&self, return_to: &str) -> Result<(), AuthError> {
+        self.authorize(return_to, protocol::Ask::SignIn)
+    }
+
+    /// Goes to the identity platform for the action scopes (consent, or a sign-in if the
+    /// session is spent), for the account signed in, and comes back to `return_to`. The
+    /// caller keeps what the admin entered first: the page is left.
+    pub fn consent_for_actions(&self, return_to: &str) -> Result<(), AuthError> {
+        let hint = self.account.get_untracked().map(|a| a.username);
+        self.authorize(
+            return_to,
+            protocol::Ask::Actions {
+                login_hint: hint.as_deref(),
+            },
+        )
+    }
+
+    fn authorize(&self, return_to: &str, ask: protocol::Ask<'_>) -> Result<(), AuthError> {
         let session = Store::session();
         // Attempts abandoned earlier are dropped, so old states cannot be replayed.
         for key in session.keys_with_prefix(PENDING_PREFIX) {
@@ -247,7 +273,7 @@ impl Auth {
                 session.remove(&key);
             }
         }
-        let req = protocol::authorize_request(&self.config, return_to, now_ms())
+        let req = protocol::authorize_request(&self.config, return_to, now_ms(), ask)
             .map_err(AuthError::Browser)?;
         session.set(
             &format!("{PENDING_PREFIX}{}", req.state),
@@ -331,12 +357,21 @@ impl Auth {
                 let account =
                     protocol::check_id_token(id_token, &self.config, &pending.nonce, &issuer)
                         .map_err(|p| fail(AuthError::IdToken(p), back))?;
-                self.save(&TokenSet::from_response(
-                    &resp,
-                    account,
-                    None,
-                    now_ms() / 1000.0,
-                ));
+                let now = now_ms() / 1000.0;
+                let mut set = TokenSet::from_response(&resp, account, None, now);
+                if pending.for_actions {
+                    // The consent of the first action: its token acts. Reads go on with the
+                    // token they had, if it is the same account's.
+                    let acts = tokens::ActionToken::from_response(&resp, now);
+                    ACTION_TOKEN.with(|a| *a.borrow_mut() = Some(acts));
+                    if let Some(mut before) = self.load()
+                        && before.account == set.account
+                    {
+                        before.refresh_token = set.refresh_token.take().or(before.refresh_token);
+                        set = before;
+                    }
+                }
+                self.save(&set);
                 replace_url(back).map_err(|e| fail(e, back))?;
                 Ok(Some(pending.return_to))
             }
@@ -357,7 +392,7 @@ impl Auth {
             None => {
                 let this = self.clone();
                 let f = async move {
-                    let r = this.refresh().await;
+                    let r = this.renew(false).await;
                     IN_FLIGHT.with(|x| *x.borrow_mut() = None);
                     r
                 }
@@ -368,6 +403,26 @@ impl Auth {
             }
         };
         fut.await
+    }
+
+    /// An access token for the action scopes: cached, else renewed with the refresh token;
+    /// [`AuthError::ConsentNeeded`] when the platform wants the admin for it (the caller
+    /// explains, keeps the form, and calls [`Auth::consent_for_actions`]). Never leaves
+    /// the page by itself.
+    pub async fn acquire_action_token(&self) -> Result<String, AuthError> {
+        let cached = ACTION_TOKEN.with(|a| {
+            a.borrow()
+                .as_ref()
+                .filter(|a| a.is_fresh(now_ms() / 1000.0))
+                .map(|a| a.access_token.clone())
+        });
+        if let Some(token) = cached {
+            return Ok(token);
+        }
+        // Not shared like the reading token's renewal: actions go one at a time, and a bulk
+        // run takes its token before it starts. Two renewals at once (a run outliving its
+        // token) cost one refresh more, nothing else: a refresh token stays valid when used.
+        self.renew(true).await
     }
 
     /// While `hold` is set, renewing a token that needs the admin to sign in again answers
@@ -392,28 +447,61 @@ impl Auth {
         Err(AuthError::Redirecting)
     }
 
-    async fn refresh(&self) -> Result<String, AuthError> {
+    /// Renews the token that reads, or with `act` the one that acts, with the refresh
+    /// token. When the platform wants the admin: for reading, an interactive sign-in; for
+    /// acting, [`AuthError::ConsentNeeded`], and the reading session stays as it is.
+    async fn renew(&self, act: bool) -> Result<String, AuthError> {
         let Some(set) = self.load() else {
             return self.interactive();
         };
         let Some(refresh) = set.refresh_token.clone() else {
-            return self.interactive();
+            return if act {
+                Err(AuthError::ConsentNeeded)
+            } else {
+                self.interactive()
+            };
         };
         let refresh_token = RefreshToken::new(refresh.clone());
-        let scopes: Vec<Scope> = self.config.scopes.iter().cloned().map(Scope::new).collect();
+        let mut scopes = if act {
+            self.config.action_scopes.clone()
+        } else {
+            self.config.scopes.clone()
+        };
+        if act {
+            scopes.push("offline_access".into());
+        }
+        let scopes: Vec<Scope> = scopes.into_iter().map(Scope::new).collect();
         let grant = Grant::Refresh {
             token: &refresh_token,
             scopes: &scopes,
         };
         match redeem(&self.config, grant).await {
             Ok(resp) => {
-                let renewed =
-                    TokenSet::from_response(&resp, set.account, Some(refresh), now_ms() / 1000.0);
+                let now = now_ms() / 1000.0;
+                if act {
+                    let acts = tokens::ActionToken::from_response(&resp, now);
+                    let token = acts.access_token.clone();
+                    ACTION_TOKEN.with(|a| *a.borrow_mut() = Some(acts));
+                    // The reading token stays; a new refresh token is kept.
+                    let mut set = self.load().unwrap_or(set);
+                    if let Some(rt) =
+                        TokenSet::from_response(&resp, set.account.clone(), None, now).refresh_token
+                    {
+                        set.refresh_token = Some(rt);
+                    }
+                    self.save(&set);
+                    return Ok(token);
+                }
+                let renewed = TokenSet::from_response(&resp, set.account, Some(refresh), now);
                 self.save(&renewed);
                 Ok(renewed.access_token)
             }
+            // Not consented (AADSTS65001) for acting; for either, a spent session (SPA
+            // refresh tokens last 24 hours).
             Err(Refusal::Platform(e)) if e.needs_interaction() => {
-                // The refresh token is spent (SPA refresh tokens last 24 hours): sign in again.
+                if act {
+                    return Err(AuthError::ConsentNeeded);
+                }
                 if !HOLD_INTERACTIVE.with(|h| h.get()) {
                     self.clear();
                 }
@@ -423,20 +511,31 @@ impl Auth {
         }
     }
 
-    /// Graph refused the cached access token (401): renew it on the next request.
+    /// Graph refused the cached access tokens (401): renew them on the next request.
     pub fn invalidate_access_token(&self) {
+        ACTION_TOKEN.with(|a| a.take());
         if let Some(mut set) = self.load() {
             set.expire();
             self.store().set(&self.tokens_key(), &set.to_json());
         }
     }
 
-    /// Graph refused access token `refused` (401). Expired only if the cache still holds
-    /// it: calls sent together with the same token are all refused, and the first one's
-    /// renewal must not be thrown away by the others (each would spend a refresh).
+    /// Graph refused access token `refused` (401), the reading or the acting one. Expired
+    /// only if the cache still holds it: calls sent together with the same token are all
+    /// refused, and the first one's renewal must not be thrown away by the others (each
+    /// would spend a refresh).
     pub fn access_token_refused(&self, refused: &str) {
-        if self.load().is_some_and(|set| set.access_token == refused) {
-            self.invalidate_access_token();
+        ACTION_TOKEN.with(|a| {
+            let mut a = a.borrow_mut();
+            if a.as_ref().is_some_and(|t| t.access_token == refused) {
+                *a = None;
+            }
+        });
+        if let Some(mut set) = self.load()
+            && set.access_token == refused
+        {
+            set.expire();
+            self.store().set(&self.tokens_key(), &set.to_json());
         }
     }
 

@@ -65,6 +65,9 @@ pub struct PendingSignIn {
     pub return_to: String,
     /// Milliseconds since the epoch when the attempt started.
     pub started_ms: f64,
+    /// Whether it asked for the action scopes (the first action's consent), so its token
+    /// is the one that acts.
+    pub for_actions: bool,
 }
 
 impl PendingSignIn {
@@ -75,6 +78,7 @@ impl PendingSignIn {
             "nonce": self.nonce,
             "return_to": self.return_to,
             "started_ms": self.started_ms,
+            "for_actions": self.for_actions,
         })
         .to_string()
     }
@@ -88,6 +92,8 @@ impl PendingSignIn {
             nonce: s("nonce")?,
             return_to: s("return_to")?,
             started_ms: v["started_ms"].as_f64()?,
+            // Absent in attempts started by earlier builds: a sign-in.
+            for_actions: v["for_actions"].as_bool().unwrap_or(false),
         })
     }
 }
@@ -121,7 +127,10 @@ pub const SIGN_IN_TIMEOUT_MS: f64 = 10.0 * 60.0 * 1000.0;
 /// RFC 7636 section 4.1 recommends.
 pub fn random_token(bytes: usize) -> Result<String, String> {
     let mut buf = vec![0u8; bytes];
-    getrandom::getrandom(&mut buf).map_err(|e| format!("no secure random numbers: {e}"))?;
+    // The error's code, not its text: getrandom's descriptions (every platform's, and
+    // std's I/O errors behind them) would ship for a failure only a broken browser has.
+    getrandom::getrandom(&mut buf)
+        .map_err(|e| format!("no secure random numbers (getrandom error {})", e.code()))?;
     Ok(B64.encode(buf))
 }
 
@@ -130,6 +139,7 @@ pub fn authorize_request(
     config: &Config,
     return_to: &str,
     now_ms: f64,
+    ask: Ask<'_>,
 ) -> Result<AuthorizeRequest, String> {
     let verifier = PkceCodeVerifier::new(random_token(32)?);
     let challenge = PkceCodeChallenge::from_code_verifier_sha256(&verifier);
@@ -137,20 +147,36 @@ pub fn authorize_request(
     let state = CsrfToken::new(random_token(32)?);
     // The authorization request of RFC 6749 §4.1.1 with PKCE (RFC 7636 §4.3), as MSAL.js
     // sends it; the values come from oauth2's types.
-    let url =
-        form_urlencoded::Serializer::new(format!("{}/oauth2/v2.0/authorize?", config.authority()))
-            .append_pair("response_type", "code")
-            .append_pair("client_id", &config.client_id)
-            .append_pair("state", state.secret())
-            .append_pair("code_challenge", challenge.as_str())
-            .append_pair("code_challenge_method", challenge.method())
-            .append_pair("redirect_uri", &config.redirect_uri)
-            .append_pair("scope", &config.scopes.join(" "))
-            .append_pair("nonce", nonce.secret())
-            // As MSAL.js: the code comes back in the fragment, which browsers never send to a
-            // server, so it stays out of access logs, proxies and the Referer.
-            .append_pair("response_mode", "fragment")
-            .finish();
+    let scope = match ask {
+        Ask::SignIn => config.scopes.join(" "),
+        // As MSAL.js's acquireTokenRedirect: the scopes wanted plus the OpenID ones.
+        Ask::Actions { .. } => {
+            let mut all = config.action_scopes.clone();
+            all.extend(["openid", "profile", "offline_access"].map(String::from));
+            all.join(" ")
+        }
+    };
+    let mut url =
+        form_urlencoded::Serializer::new(format!("{}/oauth2/v2.0/authorize?", config.authority()));
+    url.append_pair("response_type", "code")
+        .append_pair("client_id", &config.client_id)
+        .append_pair("state", state.secret())
+        .append_pair("code_challenge", challenge.as_str())
+        .append_pair("code_challenge_method", challenge.method())
+        .append_pair("redirect_uri", &config.redirect_uri)
+        .append_pair("scope", &scope)
+        .append_pair("nonce", nonce.secret())
+        // As MSAL.js: the code comes back in the fragment, which browsers never send to a
+        // server, so it stays out of access logs, proxies and the Referer.
+        .append_pair("response_mode", "fragment");
+    if let Ask::Actions {
+        login_hint: Some(hint),
+    } = ask
+    {
+        // The account already signed in, so the platform does not ask which one.
+        url.append_pair("login_hint", hint);
+    }
+    let url = url.finish();
     Ok(AuthorizeRequest {
         url,
         state: state.secret().clone(),
@@ -159,8 +185,18 @@ pub fn authorize_request(
             nonce: nonce.secret().clone(),
             return_to: safe_return_to(return_to),
             started_ms: now_ms,
+            for_actions: matches!(ask, Ask::Actions { .. }),
         },
     })
+}
+
+/// What an authorize request asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ask<'a> {
+    /// Signing in: the configured `scopes` (reading).
+    SignIn,
+    /// The first action's consent: the `actionScopes`, for the account already signed in.
+    Actions { login_hint: Option<&'a str> },
 }
 
 /// Only a path of this app can be a return target (no open redirect through the state).
@@ -484,7 +520,8 @@ mod tests {
     #[test]
     fn the_authorize_request_carries_s256_state_nonce_and_least_privilege_scopes() {
         let cfg = config();
-        let a = authorize_request(&cfg, "/requests?state=deliveryFailed", 1000.0).unwrap();
+        let a =
+            authorize_request(&cfg, "/requests?state=deliveryFailed", 1000.0, Ask::SignIn).unwrap();
         let url = &a.url;
         assert!(url.starts_with("https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/oauth2/v2.0/authorize?"));
         for part in [
@@ -493,10 +530,12 @@ mod tests {
             "response_mode=fragment",
             "client_id=6731de76-14a6-49ae-97bc-6eba6914391e",
             "redirect_uri=https%3A%2F%2Fadmin.contoso.com%2Faccess-desk%2F",
-            "EntitlementManagement.ReadWrite.All",
+            "scope=https%3A%2F%2Fgraph.microsoft.com%2FEntitlementManagement.Read.All+openid+profile+offline_access&",
         ] {
             assert!(url.contains(part), "{part} in {url}");
         }
+        assert!(!url.contains("ReadWrite"), "signing in only reads: {url}");
+        assert!(!a.pending.for_actions);
         assert!(url.contains(&format!("state={}", a.state)));
         assert!(url.contains(&format!("nonce={}", a.pending.nonce)));
         assert!(
@@ -511,10 +550,40 @@ mod tests {
     }
 
     #[test]
+    fn the_first_actions_consent_asks_for_read_write_for_the_signed_in_account() {
+        let cfg = config();
+        let a = authorize_request(
+            &cfg,
+            "/requests/x",
+            0.0,
+            Ask::Actions {
+                login_hint: Some("admin@contoso.com"),
+            },
+        )
+        .unwrap();
+        assert!(
+            a.url.contains("scope=https%3A%2F%2Fgraph.microsoft.com%2FEntitlementManagement.ReadWrite.All+openid+profile+offline_access&"),
+            "{}",
+            a.url
+        );
+        assert!(
+            a.url.contains("login_hint=admin%40contoso.com"),
+            "{}",
+            a.url
+        );
+        assert!(a.url.contains("code_challenge_method=S256"));
+        assert!(a.pending.for_actions);
+        assert_eq!(
+            PendingSignIn::from_json(&a.pending.to_json()).map(|p| p.for_actions),
+            Some(true)
+        );
+    }
+
+    #[test]
     fn state_nonce_and_verifier_are_fresh_per_attempt() {
         let cfg = config();
-        let a = authorize_request(&cfg, "/", 0.0).unwrap();
-        let b = authorize_request(&cfg, "/", 0.0).unwrap();
+        let a = authorize_request(&cfg, "/", 0.0, Ask::SignIn).unwrap();
+        let b = authorize_request(&cfg, "/", 0.0, Ask::SignIn).unwrap();
         assert_ne!(a.state, b.state);
         assert_ne!(a.pending.nonce, b.pending.nonce);
         assert_ne!(a.pending.verifier, b.pending.verifier);
@@ -786,6 +855,7 @@ mod tests {
             nonce: "nonce-secret".into(),
             return_to: "/requests".into(),
             started_ms: 1.0,
+            for_actions: false,
         };
         let response: PlatformTokenResponse = serde_json::from_str(
             r#"{"access_token":"access-secret","token_type":"Bearer","expires_in":3600,
@@ -821,6 +891,7 @@ mod tests {
             nonce: "n".into(),
             return_to: "/requests?view=failed&q=\"x\"".into(),
             started_ms: 1_700_000_000_123.0,
+            for_actions: true,
         };
         assert_eq!(PendingSignIn::from_json(&p.to_json()), Some(p));
         let earlier = r#"{"verifier":"v","nonce":"n","return_to":"/","started_ms":5.0}"#;

@@ -45,6 +45,38 @@ pub struct TokenSet {
     pub account: Account,
 }
 
+/// An access token for the action scopes (ReadWrite.All), obtained at the first action and
+/// kept in the page's memory only (`auth`'s `ACTION_TOKEN`).
+#[derive(Clone, PartialEq)]
+pub struct ActionToken {
+    pub access_token: String,
+    pub issued_at: f64,
+    pub expires_at: f64,
+}
+
+impl ActionToken {
+    /// From a token response for the action scopes.
+    pub fn from_response(resp: &PlatformTokenResponse, now_secs: f64) -> ActionToken {
+        let lifetime = resp.expires_in().map(|d| d.as_secs_f64()).unwrap_or(3600.0);
+        ActionToken {
+            access_token: resp.access_token().secret().clone(),
+            issued_at: now_secs,
+            expires_at: now_secs + lifetime,
+        }
+    }
+
+    /// True while it can be used without renewal (the same rule as the read token's).
+    pub fn is_fresh(&self, now_secs: f64) -> bool {
+        now_secs < renew_at(self.issued_at, self.expires_at)
+    }
+}
+
+/// When to renew a token: five minutes before expiry, or half-way for short-lived ones.
+fn renew_at(issued_at: f64, expires_at: f64) -> f64 {
+    let lifetime = (expires_at - issued_at).max(0.0);
+    expires_at - REFRESH_AHEAD_SECS.min(lifetime / 2.0)
+}
+
 /// Never print a token, even in a debug log.
 impl fmt::Debug for TokenSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -113,8 +145,7 @@ impl TokenSet {
 
     /// When to renew: five minutes before expiry, or half-way for short-lived tokens.
     pub fn renew_at(&self) -> f64 {
-        let lifetime = (self.expires_at - self.issued_at).max(0.0);
-        self.expires_at - REFRESH_AHEAD_SECS.min(lifetime / 2.0)
+        renew_at(self.issued_at, self.expires_at)
     }
 
     /// True while the access token can be used without renewal.

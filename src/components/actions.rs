@@ -18,6 +18,9 @@ use serde_json::Value;
 
 use crate::actions::{Action, ResumeBody, Stage};
 use crate::auth::Auth;
+use crate::components::consent::{
+    ConsentForActions, ReadOnlyNotice, keep_draft, needs_consent, take_draft,
+};
 use crate::components::graph_problem::GraphProblem;
 use crate::config::Config;
 use crate::follow::{self, Follow, Seen};
@@ -275,6 +278,12 @@ pub fn ReprocessAction(
 ) -> impl IntoView {
     let auth = expect_context::<Auth>();
     let config = expect_context::<Config>();
+    if config.read_only {
+        return view! { <ReadOnlyNotice /> }.into_any();
+    }
+    // Nothing typed to keep: back from Microsoft's consent page, the admin presses
+    // Reprocess again.
+    let keep = Callback::new(|()| {});
     let phase = RwSignal::new(ActionPhase::Idle);
     let shown = RwSignal::new(None::<(String, String)>);
     let acted = RwSignal::new(false);
@@ -339,11 +348,13 @@ pub fn ReprocessAction(
                         </div>
                     }.into_any()
                 }
+                ActionPhase::Failed(e) if needs_consent(&e) => view! { <ConsentForActions keep=keep /> }.into_any(),
                 other => after_send(other, check_lost),
             }}
             <Followed shown=shown acted=acted ended=ended />
         </div>
     }
+    .into_any()
 }
 
 /// Which field a refusal belongs next to.
@@ -375,6 +386,9 @@ pub fn ResumeForm(
 ) -> impl IntoView {
     let auth = expect_context::<Auth>();
     let config = expect_context::<Config>();
+    if config.read_only {
+        return view! { <ReadOnlyNotice /> }.into_any();
+    }
     let cloud = config.cloud;
     let stage_hint = if waiting.stage.is_some() {
         t(Msg::ResumeStageFromPolicy).to_string()
@@ -398,6 +412,37 @@ pub fn ResumeForm(
     // The body a confirmation (deny, or another instance id) shows: what its button sends,
     // whatever happens to the fields meanwhile.
     let confirmed = RwSignal::new(None::<ResumeBody>);
+    // Back from Microsoft's consent page: the fields as the admin left them, one per line
+    // (the detail last: it may hold line breaks).
+    let draft = format!("resume.{id}");
+    let restored = take_draft(&draft)
+        .map(|text| {
+            let mut f = text.splitn(5, '\n');
+            let mut next = || f.next().unwrap_or_default().to_string();
+            instance.set(next());
+            if let Some(s) = Stage::parse(&next()) {
+                stage.set(s);
+            }
+            source.set(next());
+            deny.set(next() == "deny");
+            detail.set(next());
+        })
+        .is_some();
+    let keep = Callback::new(move |()| {
+        let fields = [
+            instance.get_untracked(),
+            stage.get_untracked().name().to_string(),
+            source.get_untracked(),
+            if deny.get_untracked() {
+                "deny"
+            } else {
+                "continue"
+            }
+            .to_string(),
+            detail.get_untracked(),
+        ];
+        keep_draft(&draft, &fields.join("\n"));
+    });
     let shown = RwSignal::new(None::<(String, String)>);
     let acted = RwSignal::new(false);
     let ended = RwSignal::new(None::<FollowEnd>);
@@ -494,6 +539,7 @@ pub fn ResumeForm(
         move || body.with(|b| is_guid(&b.instance_id) && instance_differs(&waiting_warn, b));
     view! {
         <form class="resume-form" data-testid="resume-form" on:submit=move |ev| { ev.prevent_default(); send(); }>
+            <p class="notice" role="status" data-testid="draft-restored" hidden=!restored>{t(Msg::ActionsDraftRestored)}</p>
             <label>
                 {t(Msg::ResumeInstance)}
                 <input type="text" name="instance" spellcheck="false" autocomplete="off"
@@ -580,10 +626,15 @@ pub fn ResumeForm(
                 }
                 other => after_send(other, check_lost),
             }}
-            {move || match phase.get() { ActionPhase::Failed(e) => Some(view! { <GraphProblem failure=e.clone() /> {is_opaque_resume_failure(&e).then(|| view! { <p class="notice" data-testid="resume-unknown-error">{t(Msg::ResumeUnknownError)}</p> })} }), _ => None }}
+            {move || match phase.get() {
+                ActionPhase::Failed(e) if needs_consent(&e) => Some(view! { <ConsentForActions keep=keep /> }.into_any()),
+                ActionPhase::Failed(e) => Some(view! { <GraphProblem failure=e.clone() /> {is_opaque_resume_failure(&e).then(|| view! { <p class="notice" data-testid="resume-unknown-error">{t(Msg::ResumeUnknownError)}</p> })} }.into_any()),
+                _ => None,
+            }}
             <Followed shown=shown acted=acted ended=ended />
         </form>
     }
+    .into_any()
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ use crate::actions::Action;
 use crate::auth::{Auth, AuthError};
 use crate::bulk::{BatchAnswer, Before, Ended, Paths, Planned, Run, RunCell, Transport, drive};
 use crate::clock::now_utc;
+use crate::components::consent::{ConsentForActions, keep_draft, take_draft};
 use crate::components::export::download;
 use crate::components::list::{Pager, Shown};
 use crate::config::Config;
@@ -56,7 +57,10 @@ impl Transport for BrowserTransport {
                 message: e.message,
                 request_id: e.request_id,
             },
-            Err(GraphFailure::Auth(AuthError::InteractionRequired)) => BatchAnswer::SignInNeeded,
+            // Nothing was sent: the run pauses for the admin at Microsoft's page.
+            Err(GraphFailure::Auth(AuthError::InteractionRequired | AuthError::ConsentNeeded)) => {
+                BatchAnswer::SignInNeeded
+            }
             Err(GraphFailure::Unsure { detail, request_id }) => BatchAnswer::Lost {
                 why: detail,
                 request_id,
@@ -155,7 +159,32 @@ pub fn BulkBar(
 ) -> impl IntoView {
     let auth = expect_context::<Auth>();
     let config = expect_context::<Config>();
+    if config.read_only {
+        // A read-only deployment offers no action; the detail pages say why.
+        return ().into_any();
+    }
     let stage = RwSignal::new(BarStage::Idle);
+    // The plan a consent interrupted comes back as the selection, for this view only. The
+    // draft is the view's address on its first line, then the ids, one per line.
+    let view_now = crate::auth::current_view();
+    let restored: Option<Vec<String>> = take_draft("bulk").and_then(|text| {
+        let mut lines = text.lines();
+        (lines.next() == Some(view_now.as_str()))
+            .then(|| lines.map(str::to_string).collect::<Vec<_>>())
+            .filter(|ids| !ids.is_empty())
+    });
+    let restored = restored.map(|ids| selected.set(ids)).is_some();
+    let needs_consent = RwSignal::new(false);
+    // The ids of the plan on screen (what a consent keeps).
+    let plan_ids = RwSignal::new(Vec::<String>::new());
+    let keep_plan = Callback::new(move |()| {
+        let mut draft = crate::auth::current_view();
+        for id in plan_ids.get_untracked() {
+            draft.push('\n');
+            draft.push_str(&id);
+        }
+        keep_draft("bulk", &draft);
+    });
     let run = RwSignal::new(Run::new(Vec::new()));
     let cancel = RwSignal::new(false);
     let ended = RwSignal::new(None::<Ended>);
@@ -176,20 +205,38 @@ pub fn BulkBar(
                         .err()
                         .map(|why| why.message()),
                 })
-                .collect()
+                .collect::<Vec<_>>()
         });
+        plan_ids.set(
+            plan.iter()
+                .filter(|p| p.skip.is_none())
+                .map(|p| p.id.clone())
+                .collect(),
+        );
+        needs_consent.set(false);
         run.set(Run::planned(plan));
         stage.set(BarStage::Confirming);
     };
     let running = Signal::derive(move || stage.get() == BarStage::Running && ended.get().is_none());
     guard_unload(running);
     let start = move |_| {
+        // Running at once (before anything is awaited), so a second click starts nothing.
+        if stage.get_untracked() != BarStage::Confirming {
+            return;
+        }
         cancel.set(false);
         ended.set(None);
         stage.set(BarStage::Running);
         let auth = auth.clone();
         let config = config.clone();
         spawn_local(async move {
+            // The token that acts first: if it needs the admin at Microsoft's page, the
+            // plan comes back on screen with the reason, and nothing is sent.
+            if let Err(AuthError::ConsentNeeded) = auth.acquire_action_token().await {
+                needs_consent.set(true);
+                stage.set(BarStage::Confirming);
+                return;
+            }
             let version = config.graph_version;
             let transport = BrowserTransport {
                 auth: auth.clone(),
@@ -221,6 +268,7 @@ pub fn BulkBar(
     let auth_for_sign_in = expect_context::<Auth>();
     view! {
         <div class="bulk" data-testid="bulk">
+            <p class="notice" role="status" data-testid="bulk-restored" hidden=!restored>{t(Msg::ActionsDraftRestored)}</p>
             <p hidden=not(BarStage::Idle)>
                 <span data-testid="selected-count">{move || tf(Msg::BulkSelectedCount, &[("count", &selected.with(Vec::len).to_string())])}</span>
                 " "
@@ -249,6 +297,7 @@ pub fn BulkBar(
                 </button>
                 " "
                 <button type="button" on:click=move |_| stage.set(BarStage::Idle)>{t(Msg::Cancel)}</button>
+                {move || needs_consent.get().then(|| view! { <ConsentForActions keep=keep_plan /> })}
             </div>
             <div data-testid="bulk-progress" hidden=not(BarStage::Running)>
                 <progress aria-labelledby="bulk-counts" max=move || progress().total.max(1) value=move || progress().done()></progress>
@@ -289,4 +338,5 @@ pub fn BulkBar(
             </div>
         </div>
     }
+    .into_any()
 }

@@ -3,6 +3,7 @@
 pub mod actions;
 pub mod bulk;
 pub mod config_error;
+pub mod consent;
 pub mod detail;
 pub mod export;
 pub mod filters;

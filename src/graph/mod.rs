@@ -155,10 +155,13 @@ pub fn send<'a>(
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let token = auth
-                .acquire_token_silent()
-                .await
-                .map_err(GraphFailure::Auth)?;
+            // Reads with the token that reads; actions (and `$batch`, which carries them)
+            // with the one that acts, obtained at the first action.
+            let token = match method {
+                Method::Get => auth.acquire_token_silent().await,
+                Method::Post => auth.acquire_action_token().await,
+            }
+            .map_err(GraphFailure::Auth)?;
             let builder = match method {
                 Method::Post => Request::post(url),
                 Method::Get => Request::get(url),

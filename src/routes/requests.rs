@@ -148,6 +148,9 @@ fn RequestsTable(
     let columns = Memo::new(move |_| view.with(|v| v.shown_columns()));
     let packages = use_packages();
     let now = now_utc();
+    // A read-only deployment selects nothing: there is nothing to act with (the CSS hides
+    // the selection column of a `read-only` table).
+    let read_only = expect_context::<crate::config::Config>().read_only;
     view! {
         <div
             class="table-viewport"
@@ -156,7 +159,7 @@ fn RequestsTable(
             aria-label=t(Msg::RequestsTitle)
             on:scroll=move |ev| viewport.on_scroll(ev)
         >
-            <table class="requests" data-list="requests" data-testid="requests-table" aria-rowcount=move || rows.len() + 1>
+            <table class="requests" class:read-only=read_only data-list="requests" data-testid="requests-table" aria-rowcount=move || rows.len() + 1>
                 <thead>
                     <tr aria-rowindex="1">
                         <th scope="col" class="select"><span class="visually-hidden">{t(Msg::SelectRow)}</span></th>
