@@ -512,6 +512,18 @@ mod tests {
             ]
         );
         assert_eq!(run.borrow().progress().verified, 1);
+        // Reads answered without a 401 renew nothing.
+        let graph = Scripted::new(vec![
+            BatchAnswer::Lost {
+                why: "HTTP 504".into(),
+                request_id: None,
+            },
+            reply(json!([{ "id": "1", "status": 200, "body": { "state": "delivering" } }])),
+        ]);
+        let run = RefCell::new(Run::planned(vec![failed("a")]));
+        futures::executor::block_on(drive(&graph, &run, &PATHS, &|| false));
+        assert_eq!(run.borrow().progress().verified, 1);
+        assert_eq!(graph.renewals.get(), 0);
     }
 
     #[test]
