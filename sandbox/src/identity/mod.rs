@@ -548,6 +548,21 @@ fn start_sign_in(s: &Shared, tenant: &str, q: &HashMap<String, String>) -> Respo
     pages::pick_account(s, &txn, &requested)
 }
 
+/// The sign-in or the consent was cancelled: `access_denied` to the app, as Entra sends it.
+fn declined(s: &Shared, auth: &AuthRequest) -> Response {
+    error_redirect(
+        s,
+        &auth.redirect_uri,
+        auth.fragment,
+        Some(&auth.state),
+        &AadError::new(
+            "access_denied",
+            65004,
+            "User declined to consent to access the app.",
+        ),
+    )
+}
+
 #[derive(serde::Deserialize)]
 struct SignInForm {
     txn: String,
@@ -575,17 +590,7 @@ async fn sign_in(
         );
     };
     if f.account == "cancel" {
-        return error_redirect(
-            &s,
-            &auth.redirect_uri,
-            auth.fragment,
-            Some(&auth.state),
-            &AadError::new(
-                "access_denied",
-                65004,
-                "User declined to consent to access the app.",
-            ),
-        );
+        return declined(&s, &auth);
     }
     let Some(index) = f
         .account
@@ -642,17 +647,7 @@ async fn sign_in(
                     .extend(missing);
             }
             Some(_) => {
-                return error_redirect(
-                    &s,
-                    &auth.redirect_uri,
-                    auth.fragment,
-                    Some(&auth.state),
-                    &AadError::new(
-                        "access_denied",
-                        65004,
-                        "User declined to consent to access the app.",
-                    ),
-                );
+                return declined(&s, &auth);
             }
         }
     }
