@@ -45,10 +45,12 @@ pub fn beta_has_new_names(c: Cloud) -> bool {
     c == Cloud::Global
 }
 
-/// Whether `accessPackageAssignmentRequest` has `justification`: the v1.0 CSDLs of US
-/// Government (Fairfax) and China (Mooncake) lack it; v1.0 global and beta have it.
-pub fn request_has_justification(c: Cloud, v: crate::graph::Version) -> bool {
-    c == Cloud::Global || v == crate::graph::Version::Beta
+/// Whether `accessPackageAssignmentRequest` has `justification` in `beta` or v1.0: the
+/// v1.0 CSDLs of US Government (Fairfax) and China (Mooncake) lack it; v1.0 global and
+/// beta have it. (A flag, not the graph module's `Version`: the cloud's rules sit below
+/// the Graph surface that asks them.)
+pub fn request_has_justification(c: Cloud, beta: bool) -> bool {
+    c == Cloud::Global || beta
 }
 
 /// The host of the cloud's token issuer when it is not the host tokens are requested from.

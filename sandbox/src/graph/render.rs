@@ -371,7 +371,7 @@ pub fn request(
         "schedule": schedule(r.schedule_start, r.schedule_end),
         "customExtensionCalloutInstances": callouts(d, &r.callouts),
     });
-    if !crate::cloud::request_has_justification(cloud, v)
+    if !crate::cloud::request_has_justification(cloud, v == Version::Beta)
         && let Value::Object(map) = &mut o
     {
         map.remove("justification");
