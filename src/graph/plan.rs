@@ -702,6 +702,16 @@ mod tests {
     }
 
     #[test]
+    fn a_refused_target_keeps_the_person_in_the_browser() {
+        let (a, _) = ListView::parse(&ASSIGNMENTS, "target=0e60f18c-b2a0-4887-9da8-da2e30a39d99");
+        let person = Guid::parse("0e60f18c-b2a0-4887-9da8-da2e30a39d99").unwrap();
+        let p = plan(&a, V1, now(), &[Property::Target]);
+        assert_eq!(p.filters(), [""], "a refused clause is not sent again");
+        assert_eq!(p.browser, [BrowserPart::Person(person)]);
+        assert_eq!(p.refused, [Property::Target]);
+    }
+
+    #[test]
     fn the_refused_clause_is_read_from_graphs_message() {
         let sent = [Property::State, Property::AccessPackage];
         let msg =
