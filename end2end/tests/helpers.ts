@@ -118,9 +118,9 @@ export async function readAll(token: string, first: string): Promise<any[]> {
   const out: any[] = [];
   let next: string | undefined = `${sandbox}/${EM}/${first}`;
   while (next) {
-    const r = await fetch(next, { headers: { authorization: `Bearer ${token}` } });
+    const r: Response = await fetch(next, { headers: { authorization: `Bearer ${token}` } });
     expect(r.ok, await r.clone().text()).toBeTruthy();
-    const body = await r.json();
+    const body: any = await r.json();
     out.push(...body.value);
     next = body['@odata.nextLink'];
   }

@@ -98,6 +98,12 @@ fn layers(tally: &mut Tally) -> Result<(), Fail> {
         "warnings",
     ]))?;
 
+    step("tsc --noEmit (the end-to-end specs are TypeScript; Playwright only strips types)");
+    let e2e = root().join("end2end");
+    run(Command::new(e2e.join("node_modules/.bin/tsc"))
+        .current_dir(&e2e)
+        .args(["--noEmit", "-p", "."]))?;
+
     step("unit tests (cargo test --workspace)");
     let unit = run_counting(cargo().args(["test", "--workspace"]))?;
     counted(tally, "unit", unit)?;
