@@ -511,13 +511,10 @@ impl Auth {
         }
     }
 
-    /// Graph refused the cached access tokens (401): renew them on the next request.
-    pub fn invalidate_access_token(&self) {
+    /// Graph refused items of a `$batch` call 401: the token that acts (which every
+    /// `$batch` carries) is renewed on the next call. The reading token stays.
+    pub fn action_token_refused(&self) {
         ACTION_TOKEN.with(|a| a.take());
-        if let Some(mut set) = self.load() {
-            set.expire();
-            self.store().set(&self.tokens_key(), &set.to_json());
-        }
     }
 
     /// Graph refused access token `refused` (401), the reading or the acting one. Expired

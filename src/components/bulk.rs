@@ -78,7 +78,7 @@ impl Transport for BrowserTransport {
     }
 
     fn token_refused(&self) {
-        self.auth.invalidate_access_token();
+        self.auth.action_token_refused();
     }
 
     fn now_ms(&self) -> u64 {
