@@ -24,7 +24,7 @@ use std::fmt;
 use futures::FutureExt;
 use futures::future::{LocalBoxFuture, Shared};
 use leptos::prelude::*;
-use oauth2::{AuthorizationCode, ClientId, PkceCodeVerifier, RefreshToken, Scope};
+use oauth2::{AuthorizationCode, ClientId, PkceCodeVerifier, RefreshToken, Scope, TokenResponse};
 
 use crate::config::Config;
 use crate::i18n::{Msg, t, tf};
@@ -462,15 +462,18 @@ impl Auth {
             };
         };
         let refresh_token = RefreshToken::new(refresh.clone());
-        let mut scopes = if act {
-            self.config.action_scopes.clone()
+        let scopes: Vec<Scope> = if act {
+            let offline = std::iter::once("offline_access".to_string());
+            self.config
+                .action_scopes
+                .iter()
+                .cloned()
+                .chain(offline)
+                .map(Scope::new)
+                .collect()
         } else {
-            self.config.scopes.clone()
+            self.config.scopes.iter().cloned().map(Scope::new).collect()
         };
-        if act {
-            scopes.push("offline_access".into());
-        }
-        let scopes: Vec<Scope> = scopes.into_iter().map(Scope::new).collect();
         let grant = Grant::Refresh {
             token: &refresh_token,
             scopes: &scopes,
@@ -484,10 +487,8 @@ impl Auth {
                     ACTION_TOKEN.with(|a| *a.borrow_mut() = Some(acts));
                     // The reading token stays; a new refresh token is kept.
                     let mut set = self.load().unwrap_or(set);
-                    if let Some(rt) =
-                        TokenSet::from_response(&resp, set.account.clone(), None, now).refresh_token
-                    {
-                        set.refresh_token = Some(rt);
+                    if let Some(rt) = resp.refresh_token() {
+                        set.refresh_token = Some(rt.secret().clone());
                     }
                     self.save(&set);
                     return Ok(token);

@@ -175,17 +175,21 @@ pub fn BulkBar(
     });
     let restored = restored.map(|ids| selected.set(ids)).is_some();
     let needs_consent = RwSignal::new(false);
-    // The ids of the plan on screen (what a consent keeps).
-    let plan_ids = RwSignal::new(Vec::<String>::new());
+    let run = RwSignal::new(Run::new(Vec::new()));
+    // What a consent keeps: the plan on screen, not started, whose eligible items are the
+    // ones without a result yet (the skipped ones have theirs).
     let keep_plan = Callback::new(move |()| {
         let mut draft = crate::auth::current_view();
-        for id in plan_ids.get_untracked() {
+        for (id, _) in run
+            .with_untracked(Run::results)
+            .into_iter()
+            .filter(|(_, f)| f.is_none())
+        {
             draft.push('\n');
             draft.push_str(&id);
         }
         keep_draft("bulk", &draft);
     });
-    let run = RwSignal::new(Run::new(Vec::new()));
     let cancel = RwSignal::new(false);
     let ended = RwSignal::new(None::<Ended>);
     let plan = move |only_selected: bool| {
@@ -205,14 +209,8 @@ pub fn BulkBar(
                         .err()
                         .map(|why| why.message()),
                 })
-                .collect::<Vec<_>>()
+                .collect()
         });
-        plan_ids.set(
-            plan.iter()
-                .filter(|p| p.skip.is_none())
-                .map(|p| p.id.clone())
-                .collect(),
-        );
         needs_consent.set(false);
         run.set(Run::planned(plan));
         stage.set(BarStage::Confirming);
