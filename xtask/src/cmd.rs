@@ -29,7 +29,8 @@ pub fn root() -> PathBuf {
         .to_path_buf()
 }
 
-fn describe(cmd: &Command) -> String {
+/// The command line of `cmd`, as the failure messages quote it.
+pub(crate) fn describe(cmd: &Command) -> String {
     let mut s = cmd.get_program().to_string_lossy().into_owned();
     for a in cmd.get_args() {
         s.push(' ');

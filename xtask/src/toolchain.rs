@@ -17,7 +17,7 @@ use std::process::{Command, Stdio};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crate::cmd::{Fail, capture, root};
+use crate::cmd::{Fail, capture, describe, root};
 
 /// trunk: 0.22 needs a newer rustc than this project's.
 pub const TRUNK: &str = "0.21.14";
@@ -483,14 +483,6 @@ pub fn logged(cmd: &mut Command, log: &Path) -> Result<(), Fail> {
         "`{described}` failed ({status}); the end of {}:\n    {tail}",
         relative(log)
     )))
-}
-
-fn describe(cmd: &Command) -> String {
-    std::iter::once(cmd.get_program())
-        .chain(cmd.get_args())
-        .map(|a| a.to_string_lossy())
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// True when end2end/node_modules matches the committed lockfile.
