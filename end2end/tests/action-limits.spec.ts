@@ -1,5 +1,5 @@
-import { test, expect, type Page } from './helpers';
-import { accessToken, openSignedIn, operations, resetSandbox, sandbox } from './helpers';
+import { test, expect } from './helpers';
+import { accessToken, graphRequest, openSignedIn, posts, resetSandbox, sandbox, settings } from './helpers';
 
 // A single action at the limits Graph sets: throttled (429, with a Retry-After the browser
 // may not read), and the 14-day reprocess window at its edge, judged by the page and by
@@ -11,18 +11,8 @@ test.beforeEach(async () => {
   await resetSandbox();
 });
 
-const posts = async (target: string) => (await operations()).filter((o) => o.kind === 'action' && o.target === target);
 
-const settings = (body: object) =>
-  fetch(`${sandbox}/sandbox/settings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
-/** A request as Graph shows it now (read with the page's own token). */
-async function graphRequest(page: Page, id: string): Promise<any> {
-  const token = await accessToken(page);
-  const r = await fetch(`${sandbox}/v1.0/identityGovernance/entitlementManagement/assignmentRequests/${id}`, { headers: { authorization: `Bearer ${token}` } });
-  expect(r.ok).toBeTruthy();
-  return r.json();
-}
 
 test('a throttled reprocess, its Retry-After unreadable as on Graph, waits and goes once more: 429, then accepted', async ({ page }) => {
   await openSignedIn(page, `/requests/${REPROCESS_REQUEST}`);

@@ -1,5 +1,5 @@
 import { test, expect, type Page } from './helpers';
-import { accessToken, app, openSignedIn, operations, resetSandbox, sandbox, sentFilters } from './helpers';
+import { app, graphRequest, openSignedIn, operations, posts, resetSandbox, sentFilters, settings } from './helpers';
 
 // The three actions through the UI, checked against the sandbox's operation log.
 
@@ -37,18 +37,8 @@ test.beforeEach(async () => {
   await resetSandbox();
 });
 
-const posts = async (target: string) => (await operations()).filter((o) => o.kind === 'action' && o.target === target);
 
-const settings = (body: object) =>
-  fetch(`${sandbox}/sandbox/settings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
-/** A request as Graph shows it now (read with the page's own token). */
-async function graphRequest(page: Page, id: string): Promise<any> {
-  const token = await accessToken(page);
-  const r = await fetch(`${sandbox}/v1.0/identityGovernance/entitlementManagement/assignmentRequests/${id}`, { headers: { authorization: `Bearer ${token}` } });
-  expect(r.ok).toBeTruthy();
-  return r.json();
-}
 
 test('reprocess a failed request: confirm, one send, Graph queues it, the page follows it to its end', async ({ page }) => {
   // Graph runs the reprocess 2.5 to 7.5 s after its 202 (the sandbox's 5 s delay, with

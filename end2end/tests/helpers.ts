@@ -91,6 +91,21 @@ export async function operations(): Promise<any[]> {
   return (await r.json()).value;
 }
 
+/** The sandbox's actions on `target` (an id), as its operation log has them. */
+export const posts = async (target: string) => (await operations()).filter((o) => o.kind === 'action' && o.target === target);
+
+/** Changes the sandbox's settings through test control (`/sandbox/settings`). */
+export const settings = (body: object) =>
+  fetch(`${sandbox}/sandbox/settings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+/** A request as Graph shows it now (read with the page's own token). */
+export async function graphRequest(page: Page, id: string): Promise<any> {
+  const token = await accessToken(page);
+  const r = await fetch(`${sandbox}/${EM}/assignmentRequests/${id}`, { headers: { authorization: `Bearer ${token}` } });
+  expect(r.ok).toBeTruthy();
+  return r.json();
+}
+
 /** A language file of the app, read from the source (so tests follow the translations). */
 export const catalog = (code: string): Record<string, string> =>
   JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'src', 'i18n', `lang-${code}.json`), 'utf8'));

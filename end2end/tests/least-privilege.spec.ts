@@ -1,5 +1,5 @@
 import { test, expect, type Page } from './helpers';
-import { accessToken, app, openSignedIn, operations, resetSandbox, sandbox } from './helpers';
+import { accessToken, app, openSignedIn, operations, resetSandbox, sandbox, settings } from './helpers';
 
 // Least privilege against a tenant whose administrator consented to reading only
 // (EntitlementManagement.Read.All), as the sandbox models Entra: a Graph token carries
@@ -12,8 +12,6 @@ const CONTINUE_REQUEST = '0e60f18c-b2a0-4887-9da8-da2e30a39d99';
 const READ = 'EntitlementManagement.Read.All';
 const WRITE = 'EntitlementManagement.ReadWrite.All';
 
-const settings = (body: object) =>
-  fetch(`${sandbox}/sandbox/settings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 test.beforeEach(async () => {
   await resetSandbox();
