@@ -1,4 +1,4 @@
-import { test, expect, type Page } from './helpers';
+import { test, expect } from './helpers';
 import { accessToken, everything, openSignedIn, resetSandbox, sandbox, shownIds } from './helpers';
 
 // Every ready-made view and filter of both lists shows exactly the rows the tenant's data
