@@ -366,7 +366,7 @@ mod tests {
         assert_eq!(request_cell(Column::TimeLeft, &r, now, &six_hours), "-PT6H");
         let text = csv_text(
             &["id", "Requestor"],
-            vec![vec![r.id.clone(), cell(Column::Requestor)]],
+            vec![vec![r.id.to_string(), cell(Column::Requestor)]],
         );
         assert!(text.ends_with("r1,'=cmd|' /C calc'!A0\r\n"), "{text}");
     }

@@ -48,6 +48,84 @@ impl fmt::Display for Guid {
     }
 }
 
+/// An object id as Graph sent it. Graph's ids are GUIDs; one that is not (a proxy's
+/// mistake, a hostile tenant object, a test's "r1") is kept as text so its row still
+/// shows and can be searched, but only [`ObjectId::guid`] gives an id for a URL, so a
+/// malformed one is refused there, with a reason, instead of reaching Graph.
+///
+/// ```
+/// use access_desk::ids::ObjectId;
+/// let good = ObjectId::parse("D82EB508-ACC4-43CC-BCF1-7C1C4A2C073B");
+/// assert_eq!(good.guid().unwrap().as_str(), "d82eb508-acc4-43cc-bcf1-7c1c4a2c073b");
+/// let bad = ObjectId::parse("../x");
+/// assert!(bad.guid().is_none());
+/// assert_eq!(bad.as_str(), "../x");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ObjectId {
+    Guid(Guid),
+    Malformed(String),
+}
+
+impl ObjectId {
+    pub fn parse(s: &str) -> ObjectId {
+        Guid::parse(s).map_or_else(|| ObjectId::Malformed(s.to_string()), ObjectId::Guid)
+    }
+
+    /// The id for a URL or an OData literal: none for a malformed one.
+    pub fn guid(&self) -> Option<&Guid> {
+        match self {
+            ObjectId::Guid(g) => Some(g),
+            ObjectId::Malformed(_) => None,
+        }
+    }
+
+    /// The id as shown (a GUID in lower case, a malformed one as Graph sent it).
+    pub fn as_str(&self) -> &str {
+        match self {
+            ObjectId::Guid(g) => g.as_str(),
+            ObjectId::Malformed(s) => s,
+        }
+    }
+}
+
+impl Default for ObjectId {
+    fn default() -> Self {
+        ObjectId::Malformed(String::new())
+    }
+}
+
+impl From<Guid> for ObjectId {
+    fn from(g: Guid) -> Self {
+        ObjectId::Guid(g)
+    }
+}
+
+/// [`ObjectId::parse`].
+impl From<&str> for ObjectId {
+    fn from(s: &str) -> Self {
+        ObjectId::parse(s)
+    }
+}
+
+impl PartialEq<str> for ObjectId {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for ObjectId {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl fmt::Display for ObjectId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -147,7 +147,7 @@ impl Tally {
     /// Counts request `r` (its Graph JSON `raw`, kept when it waits for a callback) for
     /// scope `scope`; a request already counted is skipped.
     pub fn add(&mut self, scope: usize, r: &Request, raw: Option<&serde_json::Value>) {
-        if !self.seen.insert(r.id.to_ascii_lowercase()) {
+        if !self.seen.insert(r.id.as_str().to_ascii_lowercase()) {
             return;
         }
         self.read += 1;
@@ -279,7 +279,7 @@ mod tests {
             ..Callout::default()
         }];
         for r in [&failed_recent, &failed_old, &stuck, &fresh, &waiting] {
-            t.add(0, r, Some(&serde_json::json!({ "id": r.id })));
+            t.add(0, r, Some(&serde_json::json!({ "id": r.id.as_str() })));
         }
         let counts: Vec<u32> = COUNTED.iter().map(|p| t.count(0, *p)).collect();
         // Attention: the failed one in its window and the waiting one; waiting; failed

@@ -191,7 +191,7 @@ fn status_matches(view: &ListView, status: &str) -> bool {
 }
 
 fn is(subject: Option<&Subject>, id: Option<&crate::ids::Guid>) -> bool {
-    id.is_none_or(|id| subject.is_some_and(|s| s.object_id.eq_ignore_ascii_case(id.as_str())))
+    id.is_none_or(|id| subject.is_some_and(|s| s.object_id.guid() == Some(id)))
 }
 
 /// Whether request `r` (with search text `text`) belongs to `view` at `now`.
@@ -228,11 +228,10 @@ pub fn keeps_request(
         && before
         && state_matches(view, &r.state)
         && status_matches(view, &r.status)
-        && view.package.as_ref().is_none_or(|p| {
-            r.package
-                .as_ref()
-                .is_some_and(|x| x.id.eq_ignore_ascii_case(p.as_str()))
-        })
+        && view
+            .package
+            .as_ref()
+            .is_none_or(|p| r.package.as_ref().is_some_and(|x| x.id.guid() == Some(p)))
         && is(r.requestor.as_ref(), view.person.as_ref())
         && matches_search(terms, text)
 }
@@ -241,11 +240,10 @@ pub fn keeps_request(
 pub fn keeps_assignment(view: &ListView, terms: &[String], a: &Assignment, text: &str) -> bool {
     state_matches(view, &a.state)
         && status_matches(view, &a.status)
-        && view.package.as_ref().is_none_or(|p| {
-            a.package
-                .as_ref()
-                .is_some_and(|x| x.id.eq_ignore_ascii_case(p.as_str()))
-        })
+        && view
+            .package
+            .as_ref()
+            .is_none_or(|p| a.package.as_ref().is_some_and(|x| x.id.guid() == Some(p)))
         && is(a.target.as_ref(), view.person.as_ref())
         && matches_search(terms, text)
 }
@@ -488,7 +486,7 @@ mod tests {
 
     fn request(state: &str, status: &str, created_days_ago: i64) -> Request {
         Request {
-            id: format!("{state}-{created_days_ago}"),
+            id: format!("{state}-{created_days_ago}").as_str().into(),
             state: state.into(),
             status: status.into(),
             created: Some(now() - Duration::days(created_days_ago)),
@@ -697,7 +695,7 @@ mod tests {
             .collect();
         let newest_first: Vec<String> = visible_requests(&view(""), &rows, now(), &|_| None)
             .into_iter()
-            .map(|r| r.id)
+            .map(|r| r.id.to_string())
             .collect();
         assert_eq!(newest_first, ["delivered-1", "delivered-3", "delivered-5"]);
         let names = ["b", "a", "c"];
@@ -706,7 +704,7 @@ mod tests {
             .map(|n| {
                 (
                     Assignment {
-                        id: n.to_string(),
+                        id: (*n).into(),
                         target: Some(Subject {
                             display_name: n.to_string(),
                             ..Subject::default()
@@ -721,7 +719,7 @@ mod tests {
             let (v, _) = ListView::parse(&ASSIGNMENTS, q);
             visible_assignments(&v, &assignments)
                 .into_iter()
-                .map(|a| a.id)
+                .map(|a| a.id.to_string())
                 .collect()
         };
         assert_eq!(ids(""), ["b", "a", "c"]);
@@ -748,7 +746,7 @@ mod tests {
         let ids = |q: &str| -> Vec<String> {
             visible_requests(&view(q), &rows, now(), &|_| None)
                 .into_iter()
-                .map(|r| r.id)
+                .map(|r| r.id.to_string())
                 .collect()
         };
         // By code point once lower-cased: "école" after "sales".

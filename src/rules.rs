@@ -9,7 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 use crate::actions::{ResumeBody, Stage};
 use crate::config::Cloud;
 use crate::i18n::{Msg, t, tf};
-use crate::ids::is_guid;
+use crate::ids::{Guid, ObjectId, is_guid};
 
 /// Why an action does not apply. Each has its sentence in the message catalog.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,20 +75,20 @@ impl Refusal {
 
 /// Reprocess a request: deliveryFailed or partiallyDelivered (any casing, v1.0 `state` or
 /// beta `requestState`), completed at most 14 days ago.
+///
+/// Gives the id for the request's URL: a malformed one is refused first.
 pub fn can_reprocess_request(
-    id: &str,
+    id: &ObjectId,
     state: &str,
     completed: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
-) -> Result<(), Refusal> {
-    if !is_guid(id) {
-        return Err(Refusal::MalformedId);
-    }
+) -> Result<Guid, Refusal> {
+    let id = id.guid().ok_or(Refusal::MalformedId)?;
     if !is_reprocessable_state(state) {
         return Err(Refusal::NotFailed);
     }
     match reprocess_window(state, completed, now) {
-        Window::Open(_) => Ok(()),
+        Window::Open(_) => Ok(id.clone()),
         Window::Closed(_) => Err(Refusal::WindowClosed),
         Window::NotApplicable => Err(Refusal::NotCompleted),
     }
@@ -193,12 +193,11 @@ pub fn instance_differs(waiting: &WaitingCallout, form: &ResumeBody) -> bool {
 }
 
 /// Reprocess an assignment: delivered (v1.0 `state` or beta `assignmentState`, any casing).
-pub fn can_reprocess_assignment(id: &str, state: &str) -> Result<(), Refusal> {
-    if !is_guid(id) {
-        return Err(Refusal::MalformedId);
-    }
+/// Gives the id for the assignment's URL.
+pub fn can_reprocess_assignment(id: &ObjectId, state: &str) -> Result<Guid, Refusal> {
+    let id = id.guid().ok_or(Refusal::MalformedId)?;
     if state.eq_ignore_ascii_case("delivered") {
-        Ok(())
+        Ok(id.clone())
     } else {
         Err(Refusal::NotDelivered)
     }
@@ -437,6 +436,11 @@ mod tests {
     }
 
     const ID: &str = "d82eb508-acc4-43cc-bcf1-7c1c4a2c073b";
+
+    /// [`ID`] as the rules give it back for the request's URL.
+    fn guid() -> Guid {
+        Guid::parse(ID).expect("a GUID")
+    }
     const INSTANCE: &str = "957d0c50-466b-4840-bb5b-c92cea7141ff";
 
     #[test]
@@ -451,12 +455,12 @@ mod tests {
             "DELIVERYFAILED",
         ] {
             assert_eq!(
-                can_reprocess_request(ID, state, Some(done), day(13.99)),
-                Ok(()),
+                can_reprocess_request(&ID.into(), state, Some(done), day(13.99)),
+                Ok(guid()),
                 "{state}"
             );
             assert_eq!(
-                can_reprocess_request(ID, state, Some(done), day(14.01)),
+                can_reprocess_request(&ID.into(), state, Some(done), day(14.01)),
                 Err(Refusal::WindowClosed),
                 "{state}"
             );
@@ -470,13 +474,13 @@ mod tests {
             "delivering",
         ] {
             assert_eq!(
-                can_reprocess_request(ID, state, Some(done), day(1.0)),
+                can_reprocess_request(&ID.into(), state, Some(done), day(1.0)),
                 Err(Refusal::NotFailed),
                 "{state}"
             );
         }
         assert_eq!(
-            can_reprocess_request(ID, "deliveryFailed", None, day(1.0)),
+            can_reprocess_request(&ID.into(), "deliveryFailed", None, day(1.0)),
             Err(Refusal::NotCompleted)
         );
         for bad in [
@@ -486,7 +490,7 @@ mod tests {
             "D82EB508",
         ] {
             assert_eq!(
-                can_reprocess_request(bad, "deliveryFailed", Some(done), day(1.0)),
+                can_reprocess_request(&bad.into(), "deliveryFailed", Some(done), day(1.0)),
                 Err(Refusal::MalformedId),
                 "{bad}"
             );
@@ -820,7 +824,7 @@ mod tests {
     #[test]
     fn reprocess_assignment_only_when_delivered_in_either_version() {
         for state in ["delivered", "Delivered"] {
-            assert_eq!(can_reprocess_assignment(ID, state), Ok(()));
+            assert_eq!(can_reprocess_assignment(&ID.into(), state), Ok(guid()));
         }
         for state in [
             "delivering",
@@ -830,13 +834,13 @@ mod tests {
             "",
         ] {
             assert_eq!(
-                can_reprocess_assignment(ID, state),
+                can_reprocess_assignment(&ID.into(), state),
                 Err(Refusal::NotDelivered),
                 "{state}"
             );
         }
         assert_eq!(
-            can_reprocess_assignment("nope", "delivered"),
+            can_reprocess_assignment(&"nope".into(), "delivered"),
             Err(Refusal::MalformedId)
         );
     }

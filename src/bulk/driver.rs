@@ -3,6 +3,7 @@
 use super::wire::{batch_body, read_action_batch, read_item_batch};
 use super::{BatchAnswer, Outcome, ReadOutcome, Run, RunCell, Transport, Work};
 use crate::i18n::{Msg, t};
+use crate::ids::Guid;
 
 /// How a driven run ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -16,8 +17,8 @@ pub enum Ended {
 /// Where an item's action and the item itself are, under the version root
 /// (`identityGovernance/entitlementManagement/…`), for the `$batch` items.
 pub struct Paths<'a> {
-    pub action: &'a dyn Fn(&str) -> String,
-    pub item: &'a dyn Fn(&str) -> String,
+    pub action: &'a dyn Fn(&Guid) -> String,
+    pub item: &'a dyn Fn(&Guid) -> String,
 }
 
 /// Drives `run` to its end over `transport`: up to [`CONCURRENCY`](super::CONCURRENCY)
@@ -176,7 +177,9 @@ pub async fn drive<T: Transport, C: RunCell>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bulk::test_support::{HEADER, failed, ids, one_more_call, sleep_on};
+    use crate::bulk::test_support::{
+        HEADER, failed, id, ids, name_of, named, one_more_call, sleep_on,
+    };
     use crate::bulk::{Final, Planned};
     use serde_json::{Value, json};
     use std::cell::{Cell, RefCell};
@@ -220,7 +223,7 @@ mod tests {
             now: Cell::new(0),
             sleeps: Cell::new(0),
         };
-        let run = RefCell::new(Run::planned(ids(45).iter().map(|id| failed(id)).collect()));
+        let run = RefCell::new(Run::planned(ids(45).iter().map(failed).collect()));
         let ended = futures::executor::block_on(drive(&graph, &run, &PATHS, &|| false));
         assert_eq!(ended, Ended::Finished);
         // Three batches (20, 20, 5), none sent again: a refusal is an answer.
@@ -331,8 +334,8 @@ mod tests {
     }
 
     const PATHS: Paths<'static> = Paths {
-        action: &|id: &str| format!("x/{id}/reprocess"),
-        item: &|id: &str| format!("x/{id}"),
+        action: &|id: &Guid| format!("x/{}/reprocess", name_of(id)),
+        item: &|id: &Guid| format!("x/{}", name_of(id)),
     };
 
     #[test]
@@ -344,7 +347,7 @@ mod tests {
                 queue_ms,
                 ..lossy(2, usize::MAX)
             };
-            let plan: Vec<Planned> = ids(60).iter().map(|id| failed(id)).collect();
+            let plan: Vec<Planned> = ids(60).iter().map(failed).collect();
             let run = RefCell::new(Run::planned(plan));
             let ended = futures::executor::block_on(drive(&graph, &run, &PATHS, &|| false));
             assert_eq!(ended, Ended::Finished);
@@ -366,20 +369,20 @@ mod tests {
     #[test]
     fn a_run_that_needs_a_sign_in_stops_and_keeps_its_report() {
         let graph = lossy(0, 1);
-        let run = RefCell::new(Run::planned(ids(50).iter().map(|id| failed(id)).collect()));
+        let run = RefCell::new(Run::planned(ids(50).iter().map(failed).collect()));
         let ended = futures::executor::block_on(drive(&graph, &run, &PATHS, &|| false));
         assert_eq!(ended, Ended::SignInNeeded);
         let run = run.borrow();
         assert!(run.finished());
         let p = run.progress();
         assert_eq!((p.accepted, p.skipped), (20, 30));
-        assert!(run.report_csv(HEADER).contains("id49"));
+        assert!(run.report_csv(HEADER).contains(id(49).as_str()));
     }
 
     #[test]
     fn cancelling_the_driver_sends_nothing_more() {
         let graph = lossy(0, usize::MAX);
-        let run = RefCell::new(Run::planned(ids(200).iter().map(|id| failed(id)).collect()));
+        let run = RefCell::new(Run::planned(ids(200).iter().map(failed).collect()));
         let asked = Cell::new(0);
         let cancelled = || {
             asked.set(asked.get() + 1);
@@ -479,7 +482,7 @@ mod tests {
             reply(json!([{ "id": "1", "status": 401 }, { "id": "2", "status": 202 }])),
             reply(json!([{ "id": "1", "status": 202 }])),
         ]);
-        let run = RefCell::new(Run::planned(vec![failed("a"), failed("b")]));
+        let run = RefCell::new(Run::planned(vec![failed(&named("a")), failed(&named("b"))]));
         let ended = futures::executor::block_on(drive(&graph, &run, &PATHS, &|| false));
         assert_eq!(ended, Ended::Finished);
         assert_eq!(graph.renewals.get(), 1);
@@ -500,7 +503,7 @@ mod tests {
             reply(json!([{ "id": "1", "status": 401 }])),
             reply(json!([{ "id": "1", "status": 200, "body": { "state": "delivering" } }])),
         ]);
-        let run = RefCell::new(Run::planned(vec![failed("a")]));
+        let run = RefCell::new(Run::planned(vec![failed(&named("a"))]));
         futures::executor::block_on(drive(&graph, &run, &PATHS, &|| false));
         assert_eq!(graph.renewals.get(), 1);
         assert_eq!(
@@ -520,7 +523,7 @@ mod tests {
             },
             reply(json!([{ "id": "1", "status": 200, "body": { "state": "delivering" } }])),
         ]);
-        let run = RefCell::new(Run::planned(vec![failed("a")]));
+        let run = RefCell::new(Run::planned(vec![failed(&named("a"))]));
         futures::executor::block_on(drive(&graph, &run, &PATHS, &|| false));
         assert_eq!(run.borrow().progress().verified, 1);
         assert_eq!(graph.renewals.get(), 0);
@@ -540,7 +543,7 @@ mod tests {
                 request_id: Some("read-400".into()),
             },
         ]);
-        let run = RefCell::new(Run::planned(vec![failed("a")]));
+        let run = RefCell::new(Run::planned(vec![failed(&named("a"))]));
         let ended = futures::executor::block_on(drive(&graph, &run, &PATHS, &|| false));
         assert_eq!(ended, Ended::Finished);
         assert_eq!(graph.bodies.borrow().len(), 2, "one send, one read");
@@ -564,7 +567,7 @@ mod tests {
             ])),
             BatchAnswer::SignInNeeded,
         ]);
-        let run = RefCell::new(Run::planned(vec![failed("a"), failed("b")]));
+        let run = RefCell::new(Run::planned(vec![failed(&named("a")), failed(&named("b"))]));
         let ended = futures::executor::block_on(drive(&graph, &run, &PATHS, &|| false));
         assert_eq!(ended, Ended::SignInNeeded);
         assert_eq!(methods(&graph)[1], ["GET /x/b"]);
@@ -574,13 +577,13 @@ mod tests {
             run.results(),
             [
                 (
-                    "a".to_string(),
+                    named("a").to_string(),
                     Some(Final::Accepted {
                         request_id: Some("batch-rid".into())
                     })
                 ),
                 (
-                    "b".to_string(),
+                    named("b").to_string(),
                     Some(Final::AnswerLost {
                         detail: "HTTP 504; not sent: signing in again is needed".into(),
                         request_id: Some("r2".into())

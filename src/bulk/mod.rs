@@ -16,15 +16,18 @@
 //!
 //! ```
 //! use access_desk::bulk::{Outcome, Run, Work};
-//! let mut run = Run::new(vec!["a".into(), "b".into()]);
+//! use access_desk::ids::Guid;
+//! let a = Guid::parse("0e60f18c-b2a0-4887-9da8-da2e30a39d99").unwrap();
+//! let b = Guid::parse("d82eb508-acc4-43cc-bcf1-7c1c4a2c073b").unwrap();
+//! let mut run = Run::new(vec![a.clone(), b.clone()]);
 //! let Some(Work::Send(batch)) = run.next_work(0) else { panic!() };
-//! assert_eq!(batch, vec!["a".to_string(), "b".to_string()]);
+//! assert_eq!(batch, [a.clone(), b.clone()]);
 //! run.record_sent(0, vec![
-//!     ("a".into(), Outcome::Accepted { request_id: None }),
-//!     ("b".into(), Outcome::Throttled { retry_after: Some(1) }),
+//!     (a, Outcome::Accepted { request_id: None }),
+//!     (b.clone(), Outcome::Throttled { retry_after: Some(1) }),
 //! ], 20);
 //! assert!(run.next_work(500).is_none()); // b waits its second
-//! assert_eq!(run.next_work(1_020), Some(Work::Send(vec!["b".to_string()])));
+//! assert_eq!(run.next_work(1_020), Some(Work::Send(vec![b])));
 //! ```
 //!
 //! One file per concern: `outcome` (what Graph answered, where an item ended, the plan),

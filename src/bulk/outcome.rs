@@ -3,6 +3,8 @@
 
 use serde_json::Value;
 
+use crate::ids::ObjectId;
+
 /// What Graph answered for one item of an action batch.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
@@ -80,7 +82,7 @@ pub use crate::rules::Standing as Before;
 /// reason when it is skipped.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Planned {
-    pub id: String,
+    pub id: ObjectId,
     pub label: String,
     pub before: Before,
     pub skip: Option<String>,

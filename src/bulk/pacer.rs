@@ -184,8 +184,9 @@ impl Pacer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bulk::test_support::{accepted, failed, ids, later};
+    use crate::bulk::test_support::{accepted, failed, ids, later, number};
     use crate::bulk::{Final, Outcome, Planned, ReadOutcome, Run, Work};
+    use crate::ids::Guid;
     use serde_json::json;
 
     /// Graph's throttle as the sandbox models it: a token bucket per item, 429s cost
@@ -230,15 +231,15 @@ mod tests {
         latency: u64,
         lose_every: usize,
     ) -> (u64, usize, Vec<u32>, Run) {
-        let plan: Vec<Planned> = ids(n).iter().map(|id| failed(id)).collect();
+        let plan: Vec<Planned> = ids(n).iter().map(failed).collect();
         let mut run = Run::planned(plan);
         let mut graph = Bucket::new(rate, burst);
         let mut acted = vec![0u32; n];
         let mut throttled = 0;
         let mut batches = 0;
         enum Answers {
-            Sent(Vec<(String, Outcome)>),
-            Read(Vec<(String, ReadOutcome)>),
+            Sent(Vec<(Guid, Outcome)>),
+            Read(Vec<(Guid, ReadOutcome)>),
         }
         // (answer time, send time, answers)
         let mut pending: Vec<(u64, u64, Answers)> = Vec::new();
@@ -260,7 +261,7 @@ mod tests {
                             .map(|id| {
                                 let took = graph.take(at);
                                 if took {
-                                    acted[id[2..].parse::<usize>().unwrap()] += 1;
+                                    acted[number(&id)] += 1;
                                 } else {
                                     throttled += 1;
                                 }
@@ -289,7 +290,7 @@ mod tests {
                                         throttled: true,
                                     }
                                 } else {
-                                    let done = acted[id[2..].parse::<usize>().unwrap()] > 0;
+                                    let done = acted[number(&id)] > 0;
                                     let state = if done { "delivering" } else { "deliveryFailed" };
                                     ReadOutcome::Item(json!({ "state": state, "completedDateTime": "2026-11-22T12:00:00Z" }))
                                 };

@@ -60,30 +60,30 @@ impl Run {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bulk::test_support::{HEADER, send};
+    use crate::bulk::test_support::{HEADER, id, send};
     use crate::bulk::{Outcome, Planned};
 
     #[test]
     fn the_csv_report_puts_problems_first_quotes_and_defuses_formulas() {
         let mut plan = vec![
             Planned {
-                id: "1".into(),
+                id: id(1).into(),
                 label: "O'Brien, Liam".into(),
                 ..Planned::default()
             },
             Planned {
-                id: "2".into(),
+                id: id(2).into(),
                 label: "=HYPERLINK(\"x\")".into(),
                 ..Planned::default()
             },
             Planned {
-                id: "3".into(),
+                id: id(3).into(),
                 label: "王小明".into(),
                 skip: Some("outside the window".into()),
                 ..Planned::default()
             },
             Planned {
-                id: "4".into(),
+                id: id(4).into(),
                 label: "\tstill running".into(),
                 ..Planned::default()
             },
@@ -96,18 +96,18 @@ mod tests {
             "a rule skip counts from the start"
         );
         let batch = send(&mut run, 0);
-        assert_eq!(batch, ["1", "2", "4"], "a skipped item is never sent");
+        assert_eq!(batch, [id(1), id(2), id(4)], "a skipped item is never sent");
         run.record_sent(
             0,
             vec![
                 (
-                    "1".into(),
+                    id(1),
                     Outcome::Accepted {
                         request_id: Some("r".into()),
                     },
                 ),
                 (
-                    "2".into(),
+                    id(2),
                     Outcome::Refused {
                         status: 400,
                         code: "BadRequest".into(),
@@ -119,15 +119,18 @@ mod tests {
             0,
         );
         let csv = run.report_csv(HEADER);
-        let lines: Vec<&str> = csv.split("\r\n").collect();
+        let lines: Vec<String> = csv.split("\r\n").map(str::to_string).collect();
         assert_eq!(
             lines,
             [
-                "id,item,outcome,detail,request_id",
-                "2,\"'=HYPERLINK(\"\"x\"\")\",failed,HTTP 400 BadRequest: no,",
-                "3,王小明,skipped,outside the window,",
-                "1,\"O'Brien, Liam\",accepted,,r",
-                "",
+                "id,item,outcome,detail,request_id".to_string(),
+                format!(
+                    "{},\"'=HYPERLINK(\"\"x\"\")\",failed,HTTP 400 BadRequest: no,",
+                    id(2)
+                ),
+                format!("{},王小明,skipped,outside the window,", id(3)),
+                format!("{},\"O'Brien, Liam\",accepted,,r", id(1)),
+                String::new(),
             ]
         );
         // A tab is a separator as well as a formula trigger: defused and quoted.

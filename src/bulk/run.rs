@@ -7,8 +7,9 @@ use super::pacer::Pacer;
 use super::{Before, Final, Outcome, Planned, ReadOutcome};
 use crate::graph::retry::{Backoff, Retry};
 use crate::i18n::{Msg, t, tf};
+use crate::ids::Guid;
 use crate::labels::state_with_code;
-use crate::rules::{Verdict, reprocess_took_effect};
+use crate::rules::{Refusal, Verdict, reprocess_took_effect};
 
 /// 429 answers an item may get before it is reported failed.
 pub const MAX_THROTTLED: u32 = 20;
@@ -69,8 +70,8 @@ impl Progress {
 /// What to do next: send these items' actions, or read these items.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Work {
-    Send(Vec<String>),
-    Read(Vec<String>),
+    Send(Vec<Guid>),
+    Read(Vec<Guid>),
 }
 
 /// A bulk run: the items, their attempts, their results, and the pace.
@@ -85,11 +86,11 @@ pub struct Run {
 
 impl Run {
     /// A run over `ids` (already checked by the rules).
-    pub fn new(ids: Vec<String>) -> Run {
+    pub fn new(ids: Vec<Guid>) -> Run {
         Run::planned(
             ids.into_iter()
                 .map(|id| Planned {
-                    id,
+                    id: id.into(),
                     ..Planned::default()
                 })
                 .collect(),
@@ -97,19 +98,21 @@ impl Run {
     }
 
     /// A run over a plan. Skipped items are part of the run (counts, report) but are never
-    /// sent; an id planned twice (the same request on two pages) is one item.
+    /// sent; an id planned twice (the same request on two pages) is one item. A malformed
+    /// id is never sent: it is skipped for that reason if the plan did not skip it already.
     pub fn planned(plan: Vec<Planned>) -> Run {
         let mut items: Vec<Item> = Vec::with_capacity(plan.len());
         let mut index = HashMap::with_capacity(plan.len());
         for p in plan {
-            let key = p.id.to_ascii_lowercase();
+            let key = p.id.as_str().to_ascii_lowercase();
             if index.contains_key(&key) {
                 continue;
             }
             index.insert(key, items.len());
-            let stage = match &p.skip {
-                Some(why) => Stage::Done(Final::Skipped(why.clone())),
-                None => Stage::Pending,
+            let stage = match (&p.skip, p.id.guid()) {
+                (Some(why), _) => Stage::Done(Final::Skipped(why.clone())),
+                (None, None) => Stage::Done(Final::Skipped(Refusal::MalformedId.message())),
+                (None, Some(_)) => Stage::Pending,
             };
             items.push(Item {
                 planned: p,
@@ -130,8 +133,8 @@ impl Run {
         }
     }
 
-    fn item_mut(&mut self, id: &str) -> Option<&mut Item> {
-        let i = *self.index.get(&id.to_ascii_lowercase())?;
+    fn item_mut(&mut self, id: &Guid) -> Option<&mut Item> {
+        let i = *self.index.get(id.as_str())?;
         self.items.get_mut(i)
     }
 
@@ -149,7 +152,7 @@ impl Run {
             if ready(it, &Stage::Unsure) {
                 it.stage = Stage::Reading;
                 it.reads += 1;
-                reads.push(it.planned.id.clone());
+                reads.extend(it.planned.id.guid().cloned());
             }
         }
         let work = if !reads.is_empty() {
@@ -163,7 +166,7 @@ impl Run {
                 if ready(it, &Stage::Pending) {
                     it.stage = Stage::Sending;
                     it.sends += 1;
-                    sends.push(it.planned.id.clone());
+                    sends.extend(it.planned.id.guid().cloned());
                 }
             }
             if sends.is_empty() {
@@ -195,7 +198,7 @@ impl Run {
     }
 
     /// Records the answers to a batch of actions sent at `sent_ms`, at `now_ms`.
-    pub fn record_sent(&mut self, sent_ms: u64, answers: Vec<(String, Outcome)>, now_ms: u64) {
+    pub fn record_sent(&mut self, sent_ms: u64, answers: Vec<(Guid, Outcome)>, now_ms: u64) {
         self.batches_in_flight = self.batches_in_flight.saturating_sub(1);
         let (mut acted, mut throttled) = (0, 0);
         // A batch whose answer was lost says nothing about Graph's rate.
@@ -278,7 +281,7 @@ impl Run {
     /// effect verifies the item; one that shows it as before is read again later, up to
     /// six reads in all (`MAX_READS`); otherwise the item ends answer lost. None is sent
     /// again.
-    pub fn record_read(&mut self, sent_ms: u64, answers: Vec<(String, ReadOutcome)>, now_ms: u64) {
+    pub fn record_read(&mut self, sent_ms: u64, answers: Vec<(Guid, ReadOutcome)>, now_ms: u64) {
         self.batches_in_flight = self.batches_in_flight.saturating_sub(1);
         // Reads use Graph's tokens too: what they meet paces the run like actions do.
         let taken = answers
@@ -408,7 +411,7 @@ impl Run {
                     Stage::Done(f) => Some(f.clone()),
                     _ => None,
                 };
-                (it.planned.id.clone(), done)
+                (it.planned.id.to_string(), done)
             })
             .collect()
     }
@@ -449,14 +452,18 @@ impl Run {
 mod tests {
     use super::*;
     use crate::bulk::pacer::Mode;
-    use crate::bulk::test_support::{HEADER, accepted, failed, ids, later, send};
+    use crate::bulk::test_support::{HEADER, accepted, failed, id, ids, later, named, send};
     use serde_json::json;
 
     #[test]
     fn batches_hold_at_most_twenty_each_item_goes_once_and_duplicates_are_one_item() {
-        let mut plan: Vec<Planned> = ids(45).into_iter().map(|id| failed(&id)).collect();
+        let mut plan: Vec<Planned> = ids(45).iter().map(failed).collect();
         // The same request loaded twice (two pages, two queries), in another casing.
-        plan.push(failed("ID7"));
+        let upper = id(7).as_str().to_ascii_uppercase();
+        plan.push(Planned {
+            id: upper.as_str().into(),
+            ..failed(&id(7))
+        });
         let mut run = Run::planned(plan);
         assert_eq!(run.progress().total, 45);
         let (a, b, c) = (send(&mut run, 0), send(&mut run, 0), send(&mut run, 0));
@@ -502,12 +509,12 @@ mod tests {
         assert_eq!(run.pace.mode, Mode::Measuring { size: 2 });
         assert_eq!(run.next_wake(), Some(2_010));
         assert!(run.next_work(2_009).is_none());
-        assert_eq!(send(&mut run, 2_010), ["id0"]);
+        assert_eq!(send(&mut run, 2_010), [id(0)]);
     }
 
     #[test]
     fn a_lost_answer_is_never_resent_blind_but_reconciled_by_reading() {
-        let plan = ["a", "b", "c", "d"].map(failed).to_vec();
+        let plan = ["a", "b", "c", "d"].map(|n| failed(&named(n))).to_vec();
         let mut run = Run::planned(plan);
         let batch = send(&mut run, 0);
         let lost = |why: &str| Outcome::Unsure {
@@ -530,7 +537,7 @@ mod tests {
         let Some(Work::Read(reading)) = run.next_work(1_020) else {
             panic!("expected a read");
         };
-        assert_eq!(reading, ["a", "b", "c", "d"]);
+        assert_eq!(reading, ["a", "b", "c", "d"].map(named));
         let state = |state: &str, completed: &str| {
             ReadOutcome::Item(json!({ "id": "x", "state": state, "completedDateTime": completed }))
         };
@@ -538,13 +545,13 @@ mod tests {
             1_020,
             vec![
                 // Delivering: the reprocess took effect.
-                ("a".into(), state("delivering", "2026-11-22T12:00:00Z")),
+                (named("a"), state("delivering", "2026-11-22T12:00:00Z")),
                 // Failed again, later: it took effect too.
-                ("b".into(), state("deliveryFailed", "2026-11-23T12:00:02Z")),
+                (named("b"), state("deliveryFailed", "2026-11-23T12:00:02Z")),
                 // Exactly as before: Graph may not have reached it in its queue yet.
-                ("c".into(), state("deliveryFailed", "2026-11-22T12:00:00Z")),
+                (named("c"), state("deliveryFailed", "2026-11-22T12:00:00Z")),
                 // Canceled meanwhile: cannot tell.
-                ("d".into(), state("canceled", "2026-11-23T12:00:01Z")),
+                (named("d"), state("canceled", "2026-11-23T12:00:01Z")),
             ],
             1_100,
         );
@@ -559,12 +566,12 @@ mod tests {
         assert!(run.next_work(1_100).is_none());
         assert_eq!(
             run.next_work(1_100 + 1_000),
-            Some(Work::Read(vec!["c".into()]))
+            Some(Work::Read(vec![named("c")]))
         );
         // Graph's queue ran meanwhile: the read shows it delivering.
         run.record_read(
             2_100,
-            vec![("c".into(), state("delivering", "2026-11-22T12:00:00Z"))],
+            vec![(named("c"), state("delivering", "2026-11-22T12:00:00Z"))],
             2_150,
         );
         let p = run.progress();
@@ -577,7 +584,7 @@ mod tests {
 
     #[test]
     fn an_unchanged_item_is_read_again_and_never_sent_again() {
-        let mut run = Run::planned(vec![failed("a")]);
+        let mut run = Run::planned(vec![failed(&named("a"))]);
         let untouched = ReadOutcome::Item(
             json!({ "state": "deliveryFailed", "completedDateTime": "2026-11-22T12:00:00Z" }),
         );
@@ -592,12 +599,12 @@ mod tests {
                         why: "HTTP 504".into(),
                         request_id: Some("r1".into()),
                     };
-                    run.record_sent(now, vec![("a".into(), lost)], now);
+                    run.record_sent(now, vec![(named("a"), lost)], now);
                 }
                 Some(Work::Read(_)) => {
                     reads += 1;
                     assert!(reads < 1_000, "the run goes round in circles");
-                    run.record_read(now, vec![("a".into(), untouched.clone())], now);
+                    run.record_read(now, vec![(named("a"), untouched.clone())], now);
                 }
                 None => later(&mut now, 100),
             }
@@ -615,13 +622,13 @@ mod tests {
 
     #[test]
     fn an_effect_that_shows_on_a_later_read_verifies_the_item() {
-        let mut run = Run::planned(vec![failed("a")]);
+        let mut run = Run::planned(vec![failed(&named("a"))]);
         send(&mut run, 0);
         let lost = Outcome::Unsure {
             why: "HTTP 504".into(),
             request_id: None,
         };
-        run.record_sent(0, vec![("a".into(), lost)], 0);
+        run.record_sent(0, vec![(named("a"), lost)], 0);
         let read = |state: &str, completed: &str| {
             ReadOutcome::Item(json!({ "state": state, "completedDateTime": completed }))
         };
@@ -639,7 +646,7 @@ mod tests {
                     } else {
                         read("deliveryFailed", "2026-11-23T12:00:03Z")
                     };
-                    run.record_read(now, vec![("a".into(), r)], now);
+                    run.record_read(now, vec![(named("a"), r)], now);
                 }
                 Some(Work::Send(_)) => panic!("never sent again after a lost answer"),
                 None => later(&mut now, 100),
@@ -651,12 +658,12 @@ mod tests {
 
     #[test]
     fn reads_are_repeated_while_graph_is_busy_then_the_answer_is_lost() {
-        let mut run = Run::planned(vec![failed("a")]);
+        let mut run = Run::planned(vec![failed(&named("a"))]);
         send(&mut run, 0);
         run.record_sent(
             0,
             vec![(
-                "a".into(),
+                named("a"),
                 Outcome::Unsure {
                     why: "network".into(),
                     request_id: None,
@@ -675,7 +682,7 @@ mod tests {
                         retry_after: None,
                         throttled: false,
                     };
-                    run.record_read(now, vec![("a".into(), again)], now);
+                    run.record_read(now, vec![(named("a"), again)], now);
                 }
                 Some(Work::Send(_)) => panic!("never sent again without a read"),
                 None => later(&mut now, 250),
@@ -693,12 +700,12 @@ mod tests {
     fn an_expired_token_sends_the_item_again_and_a_duplicate_answer_changes_nothing() {
         let mut run = Run::new(ids(1));
         send(&mut run, 0);
-        run.record_sent(0, vec![("id0".into(), Outcome::Unauthorized)], 0);
-        assert_eq!(send(&mut run, 0), ["id0"]);
+        run.record_sent(0, vec![(id(0), Outcome::Unauthorized)], 0);
+        assert_eq!(send(&mut run, 0), [id(0)]);
         run.record_sent(
             0,
             vec![(
-                "id0".into(),
+                id(0),
                 Outcome::Accepted {
                     request_id: Some("1".into()),
                 },
@@ -708,7 +715,7 @@ mod tests {
         run.record_sent(
             0,
             vec![(
-                "id0".into(),
+                id(0),
                 Outcome::Refused {
                     status: 400,
                     code: String::new(),
@@ -739,7 +746,7 @@ mod tests {
                     run.record_sent(
                         now,
                         vec![(
-                            "id0".into(),
+                            id(0),
                             Outcome::Throttled {
                                 retry_after: Some(1),
                             },
@@ -756,6 +763,27 @@ mod tests {
         assert!(
             matches!(&run.results()[0].1, Some(Final::Failed { detail, .. }) if detail.contains("20"))
         );
+    }
+
+    #[test]
+    fn a_malformed_id_is_never_sent_even_when_the_plan_forgot_to_skip_it() {
+        let bad = Planned {
+            id: "x' or 1 eq 1".into(),
+            ..failed(&id(0))
+        };
+        let mut run = Run::planned(vec![bad, failed(&id(1))]);
+        assert_eq!(
+            send(&mut run, 0),
+            [id(1)],
+            "only the well-formed id is sent"
+        );
+        let results = run.results();
+        assert_eq!(results[0].0, "x' or 1 eq 1", "shown as Graph sent it");
+        assert_eq!(
+            results[0].1,
+            Some(Final::Skipped(Refusal::MalformedId.message()))
+        );
+        assert_eq!(run.progress().skipped, 1);
     }
 
     #[test]
@@ -796,16 +824,16 @@ mod tests {
             "nothing sent yet is not retrying"
         );
         let mut plan = ["acc", "ver", "lost", "fail", "thr", "unsure", "fly"]
-            .map(failed)
+            .map(|n| failed(&named(n)))
             .to_vec();
         plan.push(Planned {
             skip: Some("outside the window".into()),
-            ..failed("skip")
+            ..failed(&named("skip"))
         });
         let mut run = Run::planned(plan);
         assert_eq!(
             send(&mut run, 0),
-            ["acc", "ver", "lost", "fail", "thr", "unsure", "fly"]
+            ["acc", "ver", "lost", "fail", "thr", "unsure", "fly"].map(named)
         );
         let unsure = || Outcome::Unsure {
             why: "HTTP 504".into(),
@@ -814,11 +842,11 @@ mod tests {
         run.record_sent(
             0,
             vec![
-                ("acc".into(), accepted()),
-                ("ver".into(), unsure()),
-                ("lost".into(), unsure()),
+                (named("acc"), accepted()),
+                (named("ver"), unsure()),
+                (named("lost"), unsure()),
                 (
-                    "fail".into(),
+                    named("fail"),
                     Outcome::Refused {
                         status: 400,
                         code: "BadRequest".into(),
@@ -827,12 +855,12 @@ mod tests {
                     },
                 ),
                 (
-                    "thr".into(),
+                    named("thr"),
                     Outcome::Throttled {
                         retry_after: Some(5),
                     },
                 ),
-                ("unsure".into(), unsure()),
+                (named("unsure"), unsure()),
                 // "fly": its answer has not come.
             ],
             10,
@@ -842,9 +870,9 @@ mod tests {
         assert_eq!(
             run.next_work(1_010),
             Some(Work::Read(vec![
-                "ver".into(),
-                "lost".into(),
-                "unsure".into()
+                named("ver"),
+                named("lost"),
+                named("unsure")
             ]))
         );
         assert_eq!(
@@ -863,20 +891,20 @@ mod tests {
             1_010,
             vec![
                 (
-                    "ver".into(),
+                    named("ver"),
                     ReadOutcome::Item(
                         json!({ "state": "delivering", "completedDateTime": "2026-11-22T12:00:00Z" }),
                     ),
                 ),
                 (
-                    "lost".into(),
+                    named("lost"),
                     ReadOutcome::Failed {
                         detail: "HTTP 404 NotFound".into(),
                         request_id: Some("read-404".into()),
                     },
                 ),
                 (
-                    "unsure".into(),
+                    named("unsure"),
                     ReadOutcome::Again {
                         retry_after: None,
                         throttled: false,
@@ -940,16 +968,16 @@ mod tests {
 
     #[test]
     fn reads_wait_longer_each_time_or_as_long_as_graph_asks() {
-        let mut run = Run::planned(vec![failed("a")]);
+        let mut run = Run::planned(vec![failed(&named("a"))]);
         send(&mut run, 0);
         let lost = Outcome::Unsure {
             why: "HTTP 503".into(),
             request_id: None,
         };
-        run.record_sent(0, vec![("a".into(), lost)], 20);
+        run.record_sent(0, vec![(named("a"), lost)], 20);
         let read = |run: &mut Run, now: u64, answer: ReadOutcome| {
-            assert_eq!(run.next_work(now), Some(Work::Read(vec!["a".into()])));
-            run.record_read(now, vec![("a".into(), answer)], now);
+            assert_eq!(run.next_work(now), Some(Work::Read(vec![named("a")])));
+            run.record_read(now, vec![(named("a"), answer)], now);
             run.next_wake()
         };
         // First read a second after the loss; Graph asks for 3 s: 3 s.
@@ -969,7 +997,7 @@ mod tests {
         let reading = |n: usize| {
             let mut run = Run::new(ids(n));
             send(&mut run, 0);
-            let lost = |id: String| {
+            let lost = |id: Guid| {
                 let o = Outcome::Unsure {
                     why: "lost".into(),
                     request_id: None,
@@ -983,11 +1011,7 @@ mod tests {
         let item = || ReadOutcome::Item(json!({ "state": "delivering" }));
         // Two reads answered, none throttled: Graph took two.
         let mut run = reading(2);
-        run.record_read(
-            1_000,
-            vec![("id0".into(), item()), ("id1".into(), item())],
-            1_020,
-        );
+        run.record_read(1_000, vec![(id(0), item()), (id(1), item())], 1_020);
         assert_eq!(
             (run.pace.mode.clone(), run.pace.taken_since),
             (Mode::Open, 2)
@@ -998,11 +1022,7 @@ mod tests {
             retry_after: None,
             throttled: true,
         };
-        run.record_read(
-            1_000,
-            vec![("id0".into(), item()), ("id1".into(), throttled)],
-            1_020,
-        );
+        run.record_read(1_000, vec![(id(0), item()), (id(1), throttled)], 1_020);
         assert_eq!(run.pace.mode, Mode::Measuring { size: 2 });
         assert_eq!(run.pace.drained_at, Some(1_000));
         // Every read throttled: Graph took none, and that is heard too.
@@ -1011,7 +1031,7 @@ mod tests {
             retry_after: None,
             throttled: true,
         };
-        run.record_read(1_000, vec![("id0".into(), throttled)], 1_020);
+        run.record_read(1_000, vec![(id(0), throttled)], 1_020);
         assert_eq!(run.pace.mode, Mode::Measuring { size: 2 });
         assert_eq!(run.pace.drained_at, Some(1_000));
         // Every read lost: the pace forgets the last throttled batch.
@@ -1022,7 +1042,7 @@ mod tests {
             retry_after: None,
             throttled: false,
         };
-        run.record_read(1_000, vec![("id0".into(), lost)], 1_020);
+        run.record_read(1_000, vec![(id(0), lost)], 1_020);
         assert_eq!((run.pace.drained_at, run.pace.taken_since), (None, 0));
     }
 
@@ -1035,7 +1055,7 @@ mod tests {
                 Some(Work::Send(_)) => {
                     sends += 1;
                     assert!(sends < 1_000, "the run goes round in circles");
-                    run.record_sent(0, vec![("id0".into(), Outcome::Unauthorized)], 0);
+                    run.record_sent(0, vec![(id(0), Outcome::Unauthorized)], 0);
                 }
                 other => panic!("{other:?}"),
             }
@@ -1052,13 +1072,13 @@ mod tests {
 
     #[test]
     fn a_read_refused_for_its_token_is_read_again_at_once_six_times_at_most() {
-        let mut run = Run::planned(vec![failed("a")]);
+        let mut run = Run::planned(vec![failed(&named("a"))]);
         send(&mut run, 0);
         let lost = Outcome::Unsure {
             why: "HTTP 504".into(),
             request_id: Some("r".into()),
         };
-        run.record_sent(0, vec![("a".into(), lost)], 0);
+        run.record_sent(0, vec![(named("a"), lost)], 0);
         let mut now = 1_000;
         let mut reads = 0;
         while !run.finished() {
@@ -1066,7 +1086,7 @@ mod tests {
                 Some(Work::Read(_)) => {
                     reads += 1;
                     assert!(reads < 1_000, "the run goes round in circles");
-                    run.record_read(now, vec![("a".into(), ReadOutcome::Unauthorized)], now);
+                    run.record_read(now, vec![(named("a"), ReadOutcome::Unauthorized)], now);
                     // Read again as soon as the token is renewed.
                     if !run.finished() {
                         assert_eq!(run.next_wake(), Some(now));

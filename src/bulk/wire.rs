@@ -59,11 +59,11 @@ fn request_id(r: &Value) -> Option<String> {
 /// item's outcome. An item missing from the reply is [`Outcome::Unsure`]. Graph's items
 /// carry no `request-id` header of their own (an error's body has one): an item without
 /// one is reported with `batch_request_id`, the `$batch` call's, which support can trace.
-pub fn read_action_batch(
+pub fn read_action_batch<Id: Clone>(
     reply: &Value,
-    sent: &[String],
+    sent: &[Id],
     batch_request_id: Option<&str>,
-) -> Vec<(String, Outcome)> {
+) -> Vec<(Id, Outcome)> {
     sent.iter()
         .enumerate()
         .map(|(i, id)| {
@@ -112,7 +112,7 @@ fn item_outcome(r: &Value, batch_request_id: Option<&str>) -> Outcome {
 }
 
 /// Reads a `$batch` reply to the reads of `sent`.
-pub fn read_item_batch(reply: &Value, sent: &[String]) -> Vec<(String, ReadOutcome)> {
+pub fn read_item_batch<Id: Clone>(reply: &Value, sent: &[Id]) -> Vec<(Id, ReadOutcome)> {
     sent.iter()
         .enumerate()
         .map(|(i, id)| {

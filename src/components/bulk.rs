@@ -23,7 +23,7 @@ use crate::graph::models::Request;
 use crate::graph::resources::{Collection, Endpoint, action_path, item_path};
 use crate::graph::{GraphFailure, Method, send, sleep_ms};
 use crate::i18n::{Msg, t, tf};
-use crate::ids::Guid;
+use crate::ids::{Guid, ObjectId};
 use crate::rules::can_reprocess_request;
 
 /// Fetch with the app's token handling: a whole `$batch` is sent again only after a 429
@@ -152,7 +152,7 @@ pub fn BulkBar(
     /// Every row of the current view (after the browser-side filters).
     rows: Shown<Request>,
     /// Ids of the selected rows.
-    selected: RwSignal<Vec<String>>,
+    selected: RwSignal<Vec<ObjectId>>,
     /// The list's pager: "all in this view" waits until every page is loaded, so that it
     /// means the whole view and not the rows that happen to be loaded.
     pager: Pager,
@@ -167,10 +167,10 @@ pub fn BulkBar(
     // The plan a consent interrupted comes back as the selection, for this view only. The
     // draft is the view's address on its first line, then the ids, one per line.
     let view_now = crate::auth::current_view();
-    let restored: Option<Vec<String>> = take_draft("bulk").and_then(|text| {
+    let restored: Option<Vec<ObjectId>> = take_draft("bulk").and_then(|text| {
         let mut lines = text.lines();
         (lines.next() == Some(view_now.as_str()))
-            .then(|| lines.map(str::to_string).collect::<Vec<_>>())
+            .then(|| lines.map(ObjectId::parse).collect::<Vec<_>>())
             .filter(|ids| !ids.is_empty())
     });
     let restored = restored.map(|ids| selected.set(ids)).is_some();
@@ -241,14 +241,8 @@ pub fn BulkBar(
                 url: Endpoint::of(&config).batch(),
                 started: js_sys::Date::now(),
             };
-            let action = move |id: &str| match Guid::parse(id) {
-                Some(g) => action_path(Action::ReprocessRequest, version, &g),
-                None => String::new(),
-            };
-            let item = move |id: &str| match Guid::parse(id) {
-                Some(g) => item_path(Collection::Requests, version, &g),
-                None => String::new(),
-            };
+            let action = move |id: &Guid| action_path(Action::ReprocessRequest, version, id);
+            let item = move |id: &Guid| item_path(Collection::Requests, version, id);
             let paths = Paths {
                 action: &action,
                 item: &item,

@@ -130,7 +130,7 @@ pub fn Filters(list: ListPage) -> impl IntoView {
                     {move || packages.get().map(|list| list.into_iter().map(|p| {
                         let id = p.id.clone();
                         view! {
-                            <option value=p.id.clone() selected=move || view.with(|v| v.package.as_ref().is_some_and(|x| x.as_str().eq_ignore_ascii_case(&id)))>
+                            <option value=p.id.to_string() selected=move || view.with(|v| v.package.as_ref().is_some_and(|x| id.guid() == Some(x)))>
                                 {crate::graph::models::package_label(Some(&p))}
                             </option>
                         }

@@ -25,7 +25,6 @@ use crate::graph::plan::{is_filter_refusal, needs_package_scope, refused_in};
 use crate::graph::resources::{Collection, Endpoint};
 use crate::graph::{GraphFailure, get_all, get_json};
 use crate::i18n::{Msg, t, tf};
-use crate::ids::Guid;
 use crate::intl::{number, time_of_day};
 use crate::overview::{Tally, markup, queries};
 use crate::rows::callback_time_left;
@@ -84,7 +83,7 @@ impl Counted {
         let scopes = self.scopes.iter().map(|s| match s {
             Some(p) => {
                 let mut o = serde_json::Map::new();
-                o.insert("id".into(), p.id.clone().into());
+                o.insert("id".into(), p.id.as_str().into());
                 o.insert("displayName".into(), p.display_name.clone().into());
                 Value::Object(o)
             }
@@ -190,7 +189,7 @@ impl Reader {
         self.read.set(0);
         let mut urls = Vec::new();
         for (scope, package) in scopes.iter().enumerate() {
-            let id = package.as_ref().and_then(|p| Guid::parse(&p.id));
+            let id = package.as_ref().and_then(|p| p.id.guid().cloned());
             for q in queries(id.as_ref(), version, now, &refused) {
                 urls.push((scope, endpoint.list(Collection::Requests, &q)));
             }

@@ -146,7 +146,7 @@ pub fn waiting_packages<'a>(
 ) -> Vec<Guid> {
     let mut out: Vec<Guid> = rows
         .filter(|r| r.waiting_callout().is_some())
-        .filter_map(|r| r.package.as_ref().and_then(|p| Guid::parse(&p.id)))
+        .filter_map(|r| r.package.as_ref().and_then(|p| p.id.guid().cloned()))
         .collect();
     crate::sort::sort_by(&mut out, Guid::cmp);
     out.dedup();
@@ -256,7 +256,7 @@ pub fn package_cell(
             packages.with(|list| {
                 list.as_ref()?
                     .iter()
-                    .find(|x| x.id.eq_ignore_ascii_case(&p.id))
+                    .find(|x| x.id == p.id)
                     .and_then(|x| x.catalog.clone())
             })
         }),

@@ -5,6 +5,8 @@
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
+use crate::ids::ObjectId;
+
 fn s(v: &Value, k: &str) -> String {
     v.get(k).and_then(Value::as_str).unwrap_or("").to_string()
 }
@@ -14,6 +16,10 @@ fn opt_s(v: &Value, k: &str) -> Option<String> {
         .and_then(Value::as_str)
         .filter(|x| !x.is_empty())
         .map(str::to_string)
+}
+
+fn id(v: &Value, k: &str) -> ObjectId {
+    ObjectId::parse(v.get(k).and_then(Value::as_str).unwrap_or(""))
 }
 
 fn time(v: &Value, k: &str) -> Option<DateTime<Utc>> {
@@ -78,7 +84,7 @@ pub fn camel(state: &str) -> String {
 pub struct Subject {
     pub display_name: String,
     pub email: String,
-    pub object_id: String,
+    pub object_id: ObjectId,
 }
 
 impl Subject {
@@ -88,14 +94,14 @@ impl Subject {
             email: opt_s(v, "email")
                 .or_else(|| opt_s(v, "principalName"))
                 .unwrap_or_default(),
-            object_id: s(v, "objectId"),
+            object_id: id(v, "objectId"),
         })
     }
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PackageRef {
-    pub id: String,
+    pub id: ObjectId,
     pub display_name: String,
     pub catalog: Option<String>,
 }
@@ -117,7 +123,7 @@ impl PackageRef {
 
     fn from(v: &Value) -> Option<PackageRef> {
         v.is_object().then(|| PackageRef {
-            id: s(v, "id"),
+            id: id(v, "id"),
             display_name: s(v, "displayName"),
             catalog: v
                 .get("catalog")
@@ -176,7 +182,7 @@ fn schedule(v: &Value) -> Schedule {
 /// An access package assignment request.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Request {
-    pub id: String,
+    pub id: ObjectId,
     pub request_type: String,
     /// v1.0 camelCase (`deliveryFailed`), whatever the version said.
     pub state: String,
@@ -186,7 +192,7 @@ pub struct Request {
     pub justification: String,
     pub requestor: Option<Subject>,
     pub package: Option<PackageRef>,
-    pub assignment_id: Option<String>,
+    pub assignment_id: Option<ObjectId>,
     pub callouts: Vec<Callout>,
     pub answers: Vec<Answer>,
     pub schedule: Schedule,
@@ -198,7 +204,7 @@ impl Request {
             .or_else(|| opt_s(v, "requestState"))
             .unwrap_or_default();
         Request {
-            id: s(v, "id"),
+            id: id(v, "id"),
             request_type: camel(&s(v, "requestType")),
             state: camel(&state),
             status: opt_s(v, "status")
@@ -212,7 +218,8 @@ impl Request {
             assignment_id: v
                 .get("assignment")
                 .or_else(|| v.get("accessPackageAssignment"))
-                .and_then(|a| opt_s(a, "id")),
+                .and_then(|a| opt_s(a, "id"))
+                .map(|a| ObjectId::parse(&a)),
             callouts: callouts(v),
             answers: v
                 .get("answers")
@@ -271,7 +278,7 @@ impl Request {
 /// An access package assignment.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Assignment {
-    pub id: String,
+    pub id: ObjectId,
     pub state: String,
     pub status: String,
     pub target: Option<Subject>,
@@ -287,7 +294,7 @@ impl Assignment {
             .or_else(|| opt_s(v, "assignmentState"))
             .unwrap_or_default();
         Assignment {
-            id: s(v, "id"),
+            id: id(v, "id"),
             state: camel(&state),
             status: opt_s(v, "status")
                 .or_else(|| opt_s(v, "assignmentStatus"))
@@ -347,7 +354,7 @@ mod tests {
         assert_eq!(a.state, "deliveryFailed");
         assert_eq!(a.request_type, "userAdd");
         assert_eq!(a.package.unwrap().catalog.as_deref(), Some("General"));
-        assert_eq!(b.assignment_id.as_deref(), Some("a1"));
+        assert_eq!(b.assignment_id, Some("a1".into()));
     }
 
     #[test]

@@ -21,7 +21,6 @@ use chrono::{Datelike, Duration};
 use super::{COUNTED, DAYS, OUTCOMES, Tally, view_of};
 use crate::graph::models::PackageRef;
 use crate::i18n::{Msg, t, tf};
-use crate::ids::Guid;
 use crate::intl::{day, number};
 use crate::labels;
 use crate::query::Preset;
@@ -74,7 +73,7 @@ pub fn counts(tally: &Tally, scopes: &[Option<PackageRef>], under_a_day: &[usize
             escape(labels::preset(preset))
         );
         for (scope, s) in scopes.iter().enumerate() {
-            let package = s.as_ref().and_then(|p| Guid::parse(&p.id));
+            let package = s.as_ref().and_then(|p| p.id.guid().cloned());
             let href = view_of(preset, package.as_ref()).address();
             let n = tally.count(scope, preset);
             let _ = write!(
@@ -236,7 +235,7 @@ mod tests {
         .enumerate()
         {
             let r = Request {
-                id: i.to_string(),
+                id: i.to_string().as_str().into(),
                 state: state.into(),
                 completed: Some(now() - Duration::hours(hours_ago)),
                 ..Request::default()

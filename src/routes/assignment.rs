@@ -10,7 +10,6 @@ use crate::components::packages::{package_cell, use_packages};
 use crate::graph::models::Assignment;
 use crate::graph::resources::Collection;
 use crate::i18n::{Msg, t};
-use crate::ids::Guid;
 use crate::labels;
 use crate::router::RouteId;
 use crate::rules::{assignment_reprocess_took_effect, can_reprocess_assignment};
@@ -48,10 +47,10 @@ fn AssignmentView(assignment: Assignment) -> impl IntoView {
         .target
         .as_ref()
         .map(|s| s.display_name.clone())
-        .unwrap_or_else(|| a.id.clone());
+        .unwrap_or_else(|| a.id.to_string());
     // (label, test id, value, Graph's raw value when the value is its label)
     let properties: Vec<(&'static str, &'static str, String, Option<String>)> = vec![
-        ("id", "assignment-id", a.id.clone(), None),
+        ("id", "assignment-id", a.id.to_string(), None),
         (t(Msg::ColTarget), "assignment-target", target, None),
         (
             t(Msg::ColPolicy),
@@ -88,8 +87,7 @@ fn AssignmentView(assignment: Assignment) -> impl IntoView {
             None,
         ),
     ];
-    let reprocess = can_reprocess_assignment(&a.id, &a.state)
-        .and_then(|()| Guid::parse(&a.id).ok_or(crate::rules::Refusal::MalformedId));
+    let reprocess = can_reprocess_assignment(&a.id, &a.state);
     view! {
         <h1 data-testid="assignment-title">{t(Msg::AssignmentTitle)} ": " {title}</h1>
         <dl class="properties" data-testid="assignment-properties">
@@ -103,7 +101,7 @@ fn AssignmentView(assignment: Assignment) -> impl IntoView {
             {match reprocess {
                 Ok(guid) => {
                     let (id, state) = (a.id.clone(), a.state.clone());
-                    let recheck = Callback::new(move |()| can_reprocess_assignment(&id, &state));
+                    let recheck = Callback::new(move |()| can_reprocess_assignment(&id, &state).map(drop));
                     let verdict = Callback::new(|json: serde_json::Value| {
                         assignment_reprocess_took_effect(&Assignment::from_json(&json).state)
                     });

@@ -56,7 +56,13 @@ fn AssignmentsList() -> impl IntoView {
     let csv = Callback::new(move |()| {
         let columns = view.with_untracked(|v| v.shown_columns());
         rows.with_untracked(|rows| {
-            table_csv(&columns, column_label, rows, |a| &a.id, assignment_cell)
+            table_csv(
+                &columns,
+                column_label,
+                rows,
+                |a| a.id.as_str(),
+                assignment_cell,
+            )
         })
     });
     view! {
@@ -127,7 +133,7 @@ fn AssignmentRow(
                     .map(|s| (s.display_name.clone(), s.email.clone()))
                     .unwrap_or_default();
                 let label = if name.is_empty() {
-                    row.id.clone()
+                    row.id.to_string()
                 } else {
                     name
                 };
@@ -158,7 +164,7 @@ fn AssignmentRow(
         })
         .collect_view();
     view! {
-        <tr aria-rowindex=index + 2 data-id=row.id.clone()>
+        <tr aria-rowindex=index + 2 data-id=row.id.to_string()>
             {cells}
         </tr>
     }

@@ -13,7 +13,6 @@ use crate::config::{Cloud, Config};
 use crate::graph::models::{Callout, Request};
 use crate::graph::resources::Collection;
 use crate::i18n::{Msg, t};
-use crate::ids::Guid;
 use crate::labels;
 use crate::router::RouteId;
 use crate::rules::{
@@ -47,11 +46,10 @@ fn RequestView(request: Request, cloud: Cloud) -> impl IntoView {
     let now = now_utc();
     let window = reprocess_window(&request.state, request.completed, now);
     // The rules table decides; the page only shows its answer.
-    let reprocess = can_reprocess_request(&request.id, &request.state, request.completed, now)
-        .and_then(|()| Guid::parse(&request.id).ok_or(Refusal::MalformedId));
+    let reprocess = can_reprocess_request(&request.id, &request.state, request.completed, now);
     let resume = if cloud != Cloud::Global {
         Err(Refusal::ResumeNotInCloud)
-    } else if Guid::parse(&request.id).is_none() {
+    } else if request.id.guid().is_none() {
         Err(Refusal::MalformedId)
     } else {
         request
@@ -63,7 +61,7 @@ fn RequestView(request: Request, cloud: Cloud) -> impl IntoView {
         .requestor
         .as_ref()
         .map(|s| s.display_name.clone())
-        .unwrap_or_else(|| request.id.clone());
+        .unwrap_or_else(|| request.id.to_string());
     let r = request.clone();
     // Data-driven rows: one view type for every property (a smaller wasm than a long
     // static tree of distinct elements).
@@ -74,7 +72,7 @@ fn RequestView(request: Request, cloud: Cloud) -> impl IntoView {
     let enumerated =
         |label, id, value: String, raw: &str| (label, id, value, Some(raw.to_string()));
     let properties: Vec<(&'static str, &'static str, String, Option<String>)> = vec![
-        plain("id", "request-id", r.id.clone()),
+        plain("id", "request-id", r.id.to_string()),
         plain(
             t(Msg::ColRequestor),
             "request-requestor",
@@ -134,7 +132,11 @@ fn RequestView(request: Request, cloud: Cloud) -> impl IntoView {
             <dt>{t(Msg::ColPackage)}</dt>
             <dd data-testid="request-package">{move || crate::components::packages::package_cell(package.as_ref(), packages)}</dd>
             <dt>{t(Msg::Assignment)}</dt>
-            <dd>{r.assignment_id.clone().map(|a| view! { <a href=format!("assignments/{a}")>{a.clone()}</a> })}</dd>
+            // Linked only when the id is one: a malformed id is shown, never put in a path.
+            <dd>{r.assignment_id.clone().map(|a| match a.guid() {
+                Some(g) => view! { <a href=format!("assignments/{g}")>{g.to_string()}</a> }.into_any(),
+                None => view! { <code>{a.to_string()}</code> }.into_any(),
+            })}</dd>
         </dl>
         <h2>{t(Msg::Answers)}</h2>
         {if r.answers.is_empty() {
@@ -160,7 +162,7 @@ fn RequestView(request: Request, cloud: Cloud) -> impl IntoView {
             {match reprocess {
                 Ok(guid) => {
                     let (id, state, completed) = (r.id.clone(), r.state.clone(), r.completed);
-                    let recheck = Callback::new(move |()| can_reprocess_request(&id, &state, completed, now_utc()));
+                    let recheck = Callback::new(move |()| can_reprocess_request(&id, &state, completed, now_utc()).map(drop));
                     let before = Standing::of(&r);
                     let verdict = Callback::new(move |json: serde_json::Value| {
                         reprocess_took_effect(&before, &Standing::of(&Request::from_json(&json)))
@@ -192,7 +194,7 @@ fn ResumeSection(request: Request, callout: Callout) -> impl IntoView {
     let policies = request
         .package
         .as_ref()
-        .and_then(|p| Guid::parse(&p.id))
+        .and_then(|p| p.id.guid().cloned())
         .map(|p| use_policies(&p));
     let extension = callout.custom_extension_id.clone();
     // None while the policies load; then the stage, if they tell it.
@@ -211,7 +213,7 @@ fn ResumeSection(request: Request, callout: Callout) -> impl IntoView {
                 state: request.state.clone(),
                 request_type: request.request_type.clone(),
             };
-            Guid::parse(&request.id).map(|id| {
+            request.id.guid().cloned().map(|id| {
                 view! {
                     <ResumeForm id=id status=request.status.clone() waiting=waiting />
                 }

@@ -20,6 +20,7 @@ use crate::components::shortcuts::Shortcuts;
 use crate::export::{request_cell, table_csv};
 use crate::graph::models::{PackageRef, Request};
 use crate::i18n::{Msg, t, tf};
+use crate::ids::ObjectId;
 use crate::labels;
 use crate::query::{Column, REQUESTS, SortKey};
 use crate::rows::{TimeLeft, callback_time_left, delivering_for, keep_requests, request_order};
@@ -79,14 +80,14 @@ fn RequestsList() -> impl IntoView {
                 &columns,
                 column_label,
                 rows,
-                |r| &r.id,
+                |r| r.id.as_str(),
                 |c, r| request_cell(c, r, now, &timeout_of),
             )
         })
     });
     let shows_time_left = move || view.with(|v| v.shows(Column::TimeLeft));
     // Ids of the rows selected for a bulk reprocess.
-    let selected = RwSignal::new(Vec::<String>::new());
+    let selected = RwSignal::new(Vec::<ObjectId>::new());
 
     // A catalog-scoped administrator must name a package: say so instead of a bare 403
     // (or the 400 Graph may give such an account).
@@ -140,7 +141,7 @@ fn use_row_timeouts(list: ListPage, parsed_rows: RwSignal<Vec<(Request, String)>
 fn RequestsTable(
     list: ListPage,
     rows: Shown<Request>,
-    selected: RwSignal<Vec<String>>,
+    selected: RwSignal<Vec<ObjectId>>,
     timeouts: Timeouts,
 ) -> impl IntoView {
     let view = list.view;
@@ -191,7 +192,7 @@ fn RequestRow(
     index: usize,
     columns: Vec<Column>,
     now: chrono::DateTime<chrono::Utc>,
-    selected: RwSignal<Vec<String>>,
+    selected: RwSignal<Vec<ObjectId>>,
     packages: Signal<Option<Vec<PackageRef>>>,
     timeouts: Timeouts,
 ) -> impl IntoView {
@@ -207,7 +208,7 @@ fn RequestRow(
                     .map(|s| (s.display_name.clone(), s.email.clone()))
                     .unwrap_or_default();
                 let label = if name.is_empty() {
-                    row.id.clone()
+                    row.id.to_string()
                 } else {
                     name
                 };
@@ -268,9 +269,9 @@ fn RequestRow(
         .requestor
         .as_ref()
         .map(|s| s.display_name.clone())
-        .unwrap_or_else(|| row.id.clone());
+        .unwrap_or_else(|| row.id.to_string());
     view! {
-        <tr aria-rowindex=index + 2 data-id=row.id.clone()>
+        <tr aria-rowindex=index + 2 data-id=row.id.to_string()>
             <td class="select">
                 <input type="checkbox" aria-label=tf(Msg::SelectRowNamed, &[("name", &name)])
                     prop:checked=move || selected.with(|s| s.contains(&id))

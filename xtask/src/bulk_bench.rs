@@ -170,8 +170,8 @@ async fn batched(
         calls: Cell::new(0),
     };
     let run = RefCell::new(Run::planned(plan.to_vec()));
-    let action = |id: &str| format!("{EM}/{id}/reprocess");
-    let item = |id: &str| format!("{EM}/{id}");
+    let action = |id: &access_desk::ids::Guid| format!("{EM}/{id}/reprocess");
+    let item = |id: &access_desk::ids::Guid| format!("{EM}/{id}");
     let paths = Paths {
         action: &action,
         item: &item,
@@ -230,7 +230,10 @@ async fn exactly_once(c: &reqwest::Client, base: &str, plan: &[Planned]) -> Resu
                 .or_insert(0) += 1;
         }
     }
-    let wrong = plan.iter().filter(|p| acted.get(&p.id) != Some(&1)).count();
+    let wrong = plan
+        .iter()
+        .filter(|p| acted.get(p.id.as_str()) != Some(&1))
+        .count();
     if wrong > 0 || acted.len() != plan.len() {
         return Err(err(format!(
             "not exactly once: {wrong} of {} items, {} targets acted on in the log",
