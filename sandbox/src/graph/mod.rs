@@ -5,6 +5,7 @@
 //! always have the Graph shape with `innerError` date, request-id and client-request-id.
 
 pub mod batch;
+mod compress;
 mod expand;
 mod handlers;
 pub mod odata;
@@ -35,6 +36,7 @@ pub fn routes() -> Router<Shared> {
         .route("/beta/$batch", post(batch::http).options(preflight))
         .route("/v1.0/{*rest}", any(http))
         .route("/beta/{*rest}", any(http))
+        .layer(axum::middleware::from_fn(compress::gzip))
 }
 
 /// Every collection name the sandbox serves under `entitlementManagement`, in some version
