@@ -221,19 +221,19 @@ fn build_steps(wb: &str) -> Result<Vec<Step>, Fail> {
         .lines()
         .any(|l| l.trim() == "wasm32-unknown-unknown")
     {
-        steps.push(Step {
-            verb: "installing",
-            what: "the Rust target wasm32-unknown-unknown (rustup)".into(),
-            why: "the app compiles to WebAssembly",
-            about: ABOUT_TARGET,
-            log: TARGET_LOG,
-            work: Box::new(|log| {
+        steps.push(Step::new(
+            "installing",
+            "the Rust target wasm32-unknown-unknown (rustup)",
+            "the app compiles to WebAssembly",
+            ABOUT_TARGET,
+            TARGET_LOG,
+            |log| {
                 logged(
                     Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]),
                     log,
                 )
-            }),
-        });
+            },
+        ));
     }
 
     // The two crates.io tools compile side by side, each a `cargo install` of its own.
@@ -244,36 +244,36 @@ fn build_steps(wb: &str) -> Result<Vec<Step>, Fail> {
         != Some(want_wb.as_str())
         || version_of("wasm-bindgen-test-runner", &["--version"]).is_none();
     if trunk_missing {
-        steps.push(Step {
-            verb: "installing",
-            what: format!("trunk {TRUNK} (cargo install, built for build speed)"),
-            why: "it makes the app's bundle (cargo, wasm-bindgen, wasm-opt, CSS, HTML)",
-            about: ABOUT_TRUNK,
-            log: "trunk.log",
-            work: Box::new(|log| {
+        steps.push(Step::new(
+            "installing",
+            format!("trunk {TRUNK} (cargo install, built for build speed)"),
+            "it makes the app's bundle (cargo, wasm-bindgen, wasm-opt, CSS, HTML)",
+            ABOUT_TRUNK,
+            "trunk.log",
+            |log| {
                 let mut args = vec!["install", "trunk", "--version", TRUNK, "--locked"];
                 args.extend_from_slice(TRUNK_FEATURES);
                 logged(tool_install().args(args), log)
-            }),
-        });
+            },
+        ));
     }
     if wb_missing {
         let wb = wb.to_string();
-        steps.push(Step {
-            verb: "installing",
-            what: format!("wasm-bindgen-cli {wb} (cargo install, built for build speed)"),
-            why: "the app's JavaScript bindings (the version of Cargo.lock, else trunk \
-                  downloads one) and the browser tests' runner",
-            about: ABOUT_WASM_BINDGEN,
-            log: "wasm-bindgen-cli.log",
-            work: Box::new(move |log| {
+        steps.push(Step::new(
+            "installing",
+            format!("wasm-bindgen-cli {wb} (cargo install, built for build speed)"),
+            "the app's JavaScript bindings (the version of Cargo.lock, else trunk \
+             downloads one) and the browser tests' runner",
+            ABOUT_WASM_BINDGEN,
+            "wasm-bindgen-cli.log",
+            move |log| {
                 // Not --locked: one of its locked dependencies is gone from the registry.
                 logged(
                     tool_install().args(["install", "wasm-bindgen-cli", "--version", &wb]),
                     log,
                 )
-            }),
-        });
+            },
+        ));
     }
 
     // wasm-opt from npm's binaryen and terser, in the project's own tools folder.
@@ -283,13 +283,13 @@ fn build_steps(wb: &str) -> Result<Vec<Step>, Fail> {
     if !have_opt.is_some_and(|v| v.contains(&format!("version {}", binaryen_major())))
         || have_terser.as_deref() != Some(&format!("terser {TERSER}"))
     {
-        steps.push(Step {
-            verb: "installing",
-            what: format!("wasm-opt (npm binaryen {BINARYEN}) and terser {TERSER} into .tools/"),
-            why: "release builds shrink the wasm and minify the loader with them",
-            about: ABOUT_NPM_TOOLS,
-            log: "npm-tools.log",
-            work: Box::new(|log| {
+        steps.push(Step::new(
+            "installing",
+            format!("wasm-opt (npm binaryen {BINARYEN}) and terser {TERSER} into .tools/"),
+            "release builds shrink the wasm and minify the loader with them",
+            ABOUT_NPM_TOOLS,
+            "npm-tools.log",
+            |log| {
                 std::fs::create_dir_all(tools_dir()).map_err(|e| Fail::new(e.to_string()))?;
                 std::fs::write(
                     tools_dir().join("package.json"),
@@ -304,8 +304,8 @@ fn build_steps(wb: &str) -> Result<Vec<Step>, Fail> {
                         .arg(format!("terser@{TERSER}")),
                     log,
                 )
-            }),
-        });
+            },
+        ));
     }
     Ok(steps)
 }
@@ -318,32 +318,32 @@ fn test_steps() -> Vec<Step> {
         .iter()
         .any(|p| !Path::new(p).exists())
     {
-        steps.push(Step {
-            verb: "installing",
-            what: format!("Debian packages {} (apt-get)", APT_PACKAGES.join(", ")),
-            why: "the browser and end-to-end tests run in Chromium, the deployment stage \
-                  under nginx",
-            about: ABOUT_APT,
-            log: "apt-get.log",
-            work: Box::new(|log| {
+        steps.push(Step::new(
+            "installing",
+            format!("Debian packages {} (apt-get)", APT_PACKAGES.join(", ")),
+            "the browser and end-to-end tests run in Chromium, the deployment stage \
+             under nginx",
+            ABOUT_APT,
+            "apt-get.log",
+            |log| {
                 apt_get(&["update"], log)?;
                 let mut args = vec!["install", "-y", "--no-install-recommends"];
                 args.extend_from_slice(APT_PACKAGES);
                 apt_get(&args, log)
-            }),
-        });
+            },
+        ));
     }
 
     // Playwright for the end-to-end suite, from the committed lockfile.
     let e2e = root().join("end2end");
     if !e2e_packages_current(&e2e) {
-        steps.push(Step {
-            verb: "installing",
-            what: "the end-to-end suite's npm packages (npm ci in end2end/)".into(),
-            why: "Playwright, axe and the Graph SDK drive the end-to-end tests",
-            about: ABOUT_E2E_NPM,
-            log: "end2end-npm.log",
-            work: Box::new(move |log| {
+        steps.push(Step::new(
+            "installing",
+            "the end-to-end suite's npm packages (npm ci in end2end/)",
+            "Playwright, axe and the Graph SDK drive the end-to-end tests",
+            ABOUT_E2E_NPM,
+            "end2end-npm.log",
+            move |log| {
                 logged(
                     Command::new("npm")
                         .current_dir(&e2e)
@@ -351,8 +351,8 @@ fn test_steps() -> Vec<Step> {
                         .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"),
                     log,
                 )
-            }),
-        });
+            },
+        ));
     }
     steps
 }
