@@ -166,6 +166,11 @@ pub fn static_web_app_config(public_url: &str, policy: &str) -> serde_json::Valu
     })
 }
 
+/// [`static_web_app_config`] as the file's text, exactly as `cargo xtask dist` writes it.
+pub fn static_web_app_config_text(public_url: &str, policy: &str) -> String {
+    serde_json::to_string_pretty(&static_web_app_config(public_url, policy)).expect("json") + "\n"
+}
+
 /// Hosts of a configuration that only this machine can reach (the sandbox's, as
 /// `cargo xtask run` writes them): loopback names and addresses.
 pub fn loopback_hosts(cfg: &access_desk::config::Config) -> Vec<String> {
@@ -266,7 +271,8 @@ pub fn build(
     Ok(policy)
 }
 
-fn write(path: &Path, text: &str) -> Result<(), Fail> {
+/// Writes `text` to `path`; an error names the file.
+pub fn write(path: &Path, text: &str) -> Result<(), Fail> {
     std::fs::write(path, text).map_err(|e| Fail::new(format!("{}: {e}", path.display())))
 }
 
@@ -308,9 +314,7 @@ pub fn dist(args: &[String]) -> Result<(), Fail> {
     )?;
     write(
         &out.join("staticwebapp.config.json"),
-        &(serde_json::to_string_pretty(&static_web_app_config(&public_url, &policy))
-            .expect("json")
-            + "\n"),
+        &static_web_app_config_text(&public_url, &policy),
     )?;
     println!(
         "dist/ is ready for {public_url} (with .gz and .br next to each asset, and staticwebapp.config.json)"

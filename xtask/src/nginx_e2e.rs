@@ -37,10 +37,6 @@ fn free_port() -> Result<u16, Fail> {
     Ok(l.local_addr().map_err(|e| Fail::new(e.to_string()))?.port())
 }
 
-fn write(path: &Path, text: &str) -> Result<(), Fail> {
-    std::fs::write(path, text).map_err(|e| Fail::new(format!("{}: {e}", path.display())))
-}
-
 /// The main nginx.conf of the stage: Debian's brotli module, Debian's MIME types, and the
 /// generated snippet in a server on `port`.
 pub fn main_conf(dir: &str, port: u16) -> String {
@@ -99,9 +95,9 @@ pub fn deploy(sandbox_bin: &Path, sandbox_args: &[&str]) -> Result<Deployment, F
         &policy,
         dist::NginxOptions::default(),
     );
-    write(&dir.join("access-desk.conf"), &snippet)?;
+    dist::write(&dir.join("access-desk.conf"), &snippet)?;
     let d = dir.to_string_lossy();
-    write(&dir.join("nginx.conf"), &main_conf(&d, port))?;
+    dist::write(&dir.join("nginx.conf"), &main_conf(&d, port))?;
     let _ = std::fs::remove_file(dir.join("logs/error.log"));
     let nginx = Command::new(toolchain::NGINX)
         .args(["-c", &format!("{d}/nginx.conf"), "-p", &d])

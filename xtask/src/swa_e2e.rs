@@ -135,12 +135,6 @@ fn free_port() -> Result<u16, Fail> {
     Ok(l.local_addr().map_err(|e| Fail::new(e.to_string()))?.port())
 }
 
-/// `staticwebapp.config.json` exactly as `cargo xtask dist` writes it.
-pub fn config_text(public_url: &str, policy: &str) -> String {
-    serde_json::to_string_pretty(&dist::static_web_app_config(public_url, policy)).expect("json")
-        + "\n"
-}
-
 /// Starts a sandbox (`sandbox_bin` with `sandbox_args`), builds a dist for it at `/` with
 /// its `staticwebapp.config.json`, and serves it with `swa start` on a free port.
 pub fn deploy(sandbox_bin: &Path, sandbox_args: &[&str]) -> Result<Deployment, Fail> {
@@ -174,8 +168,10 @@ pub fn deploy(sandbox_bin: &Path, sandbox_args: &[&str]) -> Result<Deployment, F
     let _ = std::fs::remove_dir_all(&deployment.dist);
     let policy = dist::build(PUBLIC_URL, Some(&(config_json, config)), &deployment.dist)?;
     let swa_config = deployment.dist.join("staticwebapp.config.json");
-    std::fs::write(&swa_config, config_text(PUBLIC_URL, &policy))
-        .map_err(|e| Fail::new(format!("{}: {e}", swa_config.display())))?;
+    dist::write(
+        &swa_config,
+        &dist::static_web_app_config_text(PUBLIC_URL, &policy),
+    )?;
 
     // Run from an empty folder: `swa start` takes its working directory as the app's
     // source and would read a swa-cli.config.json or workflow there. The configuration
@@ -287,7 +283,7 @@ mod tests {
     const POLICY: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval' 'sha256-abc='; connect-src 'self' https://login.microsoftonline.com https://graph.microsoft.com; frame-ancestors 'none'";
 
     fn generated() -> serde_json::Value {
-        serde_json::from_str(&config_text(PUBLIC_URL, POLICY)).unwrap()
+        serde_json::from_str(&dist::static_web_app_config_text(PUBLIC_URL, POLICY)).unwrap()
     }
 
     /// A route pattern as documented: `/`, then a path whose last segment may hold one
@@ -407,7 +403,7 @@ mod tests {
 
     #[test]
     fn only_documented_sections_and_within_the_size_limit() {
-        let text = config_text(PUBLIC_URL, POLICY);
+        let text = dist::static_web_app_config_text(PUBLIC_URL, POLICY);
         assert!(text.len() < 20 * 1024);
         let c = generated();
         for key in c.as_object().unwrap().keys() {
