@@ -18,7 +18,6 @@ pub const PUBLIC_URL: &str = "/access-desk/";
 pub struct Deployment {
     pub app_url: String,
     pub sandbox_url: String,
-    pub info: serde_json::Value,
     pub dist: PathBuf,
     processes: Vec<Child>,
 }
@@ -30,11 +29,6 @@ impl Drop for Deployment {
             let _ = c.wait();
         }
     }
-}
-
-fn free_port() -> Result<u16, Fail> {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| Fail::new(e.to_string()))?;
-    Ok(l.local_addr().map_err(|e| Fail::new(e.to_string()))?.port())
 }
 
 /// The main nginx.conf of the stage: Debian's brotli module, Debian's MIME types, and the
@@ -54,33 +48,18 @@ pub fn main_conf(dir: &str, port: u16) -> String {
 /// Starts a sandbox (`sandbox_bin` with `sandbox_args`), builds a dist for it at
 /// `/access-desk/` and serves it with nginx on a free port.
 pub fn deploy(sandbox_bin: &Path, sandbox_args: &[&str]) -> Result<Deployment, Fail> {
-    let port = free_port()?;
+    let port = stack::free_port()?;
     let origin = format!("http://127.0.0.1:{port}");
     let app_url = format!("{origin}{PUBLIC_URL}");
-
-    let mut args: Vec<String> = vec![
-        "--addr".into(),
-        "127.0.0.1:0".into(),
-        "--app-origin".into(),
-        origin.clone(),
-        "--redirect-uri".into(),
-        app_url.clone(),
-    ];
-    args.extend(sandbox_args.iter().map(|a| a.to_string()));
-    let (sandbox, sandbox_url) = stack::spawn_sandbox(sandbox_bin, &args, false)?;
+    let sandbox = stack::spawn_for_deployment(sandbox_bin, sandbox_args, &origin, &app_url)?;
     let mut deployment = Deployment {
-        app_url: app_url.clone(),
-        sandbox_url: sandbox_url.clone(),
-        info: serde_json::Value::Null,
+        app_url,
+        sandbox_url: sandbox.url,
         dist: stack::target_dir().join("nginx/dist"),
-        processes: vec![sandbox],
+        processes: vec![sandbox.process],
     };
-    deployment.info = stack::sandbox_info(&crate::runtime(), &sandbox_url)?;
-    let config_text = stack::sandbox_config(&deployment.info, &sandbox_url, &app_url).to_string();
-    let config = access_desk::config::Config::parse(&config_text)
-        .map_err(|e| Fail::new(format!("the sandbox's config.json: {e:?}")))?;
     // Built as `cargo xtask dist --local` would, with this sandbox's hosts in the policy.
-    let policy = dist::build(PUBLIC_URL, Some(&(config_text, config)), &deployment.dist)?;
+    let policy = dist::build(PUBLIC_URL, Some(&sandbox.config), &deployment.dist)?;
 
     let dir = stack::target_dir().join("nginx");
     for sub in ["logs", "tmp"] {
@@ -119,10 +98,7 @@ pub fn deploy(sandbox_bin: &Path, sandbox_args: &[&str]) -> Result<Deployment, F
 /// The deployment the nginx stage tests: a debug sandbox with test control.
 pub fn deploy_for_tests() -> Result<Deployment, Fail> {
     let sandbox_bin = stack::build_sandbox(false)?;
-    deploy(
-        &sandbox_bin,
-        &["--test-control", "--admin-consent", "read-write"],
-    )
+    deploy(&sandbox_bin, stack::TEST_SANDBOX_ARGS)
 }
 
 /// Runs the stage's specs against `deployment`; returns Playwright's counts and whether it

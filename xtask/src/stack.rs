@@ -23,6 +23,11 @@ impl Drop for Stack {
     }
 }
 
+/// The sandbox's arguments in every end-to-end stage: test control (reset, clock,
+/// settings, log), and a tenant that consented to both permissions, so most specs act as
+/// an admin who may act; the least-privilege specs set `adminConsent` back to `read`.
+pub const TEST_SANDBOX_ARGS: &[&str] = &["--test-control", "--admin-consent", "read-write"];
+
 pub fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
@@ -71,6 +76,60 @@ pub fn spawn_sandbox(bin: &Path, args: &[String], echo: bool) -> Result<(Child, 
         }
     });
     Ok((child, url))
+}
+
+/// A free loopback port, for a server that must be told its port rather than handed a
+/// listener (nginx, the Static Web Apps emulator).
+pub fn free_port() -> Result<u16, Fail> {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| Fail::new(e.to_string()))?;
+    Ok(l.local_addr().map_err(|e| Fail::new(e.to_string()))?.port())
+}
+
+/// A sandbox started for a deployment of the app, and the app's configuration for it.
+pub struct DeploymentSandbox {
+    pub process: Child,
+    pub url: String,
+    /// `config.json`'s text and what it parses to, as `dist::build` takes them.
+    pub config: (String, access_desk::config::Config),
+}
+
+/// Starts `bin` on a free port with `sandbox_args` for the app deployed at `app_url` (on
+/// `origin`), and writes the app's `config.json` for it from its `/sandbox/info`. The sandbox is killed again if
+/// that fails; afterwards, killing it is the caller's.
+pub fn spawn_for_deployment(
+    bin: &Path,
+    sandbox_args: &[&str],
+    origin: &str,
+    app_url: &str,
+) -> Result<DeploymentSandbox, Fail> {
+    let mut args: Vec<String> = vec![
+        "--addr".into(),
+        "127.0.0.1:0".into(),
+        "--app-origin".into(),
+        origin.into(),
+        "--redirect-uri".into(),
+        app_url.into(),
+    ];
+    args.extend(sandbox_args.iter().map(|a| a.to_string()));
+    let (mut process, url) = spawn_sandbox(bin, &args, false)?;
+    let configured = sandbox_info(&crate::runtime(), &url).and_then(|info| {
+        let text = sandbox_config(&info, &url, app_url).to_string();
+        let config = access_desk::config::Config::parse(&text)
+            .map_err(|e| Fail::new(format!("the sandbox's config.json: {e:?}")))?;
+        Ok((text, config))
+    });
+    match configured {
+        Ok(config) => Ok(DeploymentSandbox {
+            process,
+            url,
+            config,
+        }),
+        Err(e) => {
+            let _ = process.kill();
+            let _ = process.wait();
+            Err(e)
+        }
+    }
 }
 
 /// Where the stack listens and what the sandbox gets on its command line.

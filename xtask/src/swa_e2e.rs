@@ -130,43 +130,24 @@ pub fn install() -> Result<(), Fail> {
     ]))
 }
 
-fn free_port() -> Result<u16, Fail> {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| Fail::new(e.to_string()))?;
-    Ok(l.local_addr().map_err(|e| Fail::new(e.to_string()))?.port())
-}
-
 /// Starts a sandbox (`sandbox_bin` with `sandbox_args`), builds a dist for it at `/` with
 /// its `staticwebapp.config.json`, and serves it with `swa start` on a free port.
 pub fn deploy(sandbox_bin: &Path, sandbox_args: &[&str]) -> Result<Deployment, Fail> {
     install()?;
-    let port = free_port()?;
+    let port = stack::free_port()?;
     let origin = format!("http://127.0.0.1:{port}");
     let app_url = format!("{origin}{PUBLIC_URL}");
-
-    let mut args: Vec<String> = vec![
-        "--addr".into(),
-        "127.0.0.1:0".into(),
-        "--app-origin".into(),
-        origin.clone(),
-        "--redirect-uri".into(),
-        app_url.clone(),
-    ];
-    args.extend(sandbox_args.iter().map(|a| a.to_string()));
-    let (sandbox, sandbox_url) = stack::spawn_sandbox(sandbox_bin, &args, false)?;
+    let sandbox = stack::spawn_for_deployment(sandbox_bin, sandbox_args, &origin, &app_url)?;
     let dir = stack::target_dir().join("swa");
     let mut deployment = Deployment {
         app_url: app_url.clone(),
-        sandbox_url: sandbox_url.clone(),
+        sandbox_url: sandbox.url,
         dist: dir.join("dist"),
-        processes: vec![sandbox],
+        processes: vec![sandbox.process],
     };
-    let info = stack::sandbox_info(&crate::runtime(), &sandbox_url)?;
-    let config_json = stack::sandbox_config(&info, &sandbox_url, &app_url).to_string();
-    let config = access_desk::config::Config::parse(&config_json)
-        .map_err(|e| Fail::new(format!("the sandbox's config.json: {e:?}")))?;
     // Built as `cargo xtask dist --local` would, with this sandbox's hosts in the policy.
     let _ = std::fs::remove_dir_all(&deployment.dist);
-    let policy = dist::build(PUBLIC_URL, Some(&(config_json, config)), &deployment.dist)?;
+    let policy = dist::build(PUBLIC_URL, Some(&sandbox.config), &deployment.dist)?;
     let swa_config = deployment.dist.join("staticwebapp.config.json");
     dist::write(
         &swa_config,
@@ -242,10 +223,7 @@ fn check_log(log: &str, config_path: &str) -> Result<(), Fail> {
 /// The deployment the stage tests: a debug sandbox with test control.
 pub fn deploy_for_tests() -> Result<Deployment, Fail> {
     let sandbox_bin = stack::build_sandbox(false)?;
-    deploy(
-        &sandbox_bin,
-        &["--test-control", "--admin-consent", "read-write"],
-    )
+    deploy(&sandbox_bin, stack::TEST_SANDBOX_ARGS)
 }
 
 /// Runs the stage's specs against `deployment`; returns Playwright's counts and whether it

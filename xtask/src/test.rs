@@ -216,13 +216,7 @@ fn end_to_end(extra: &[String]) -> Result<(Counts, bool), Fail> {
     let rt = crate::runtime();
     let running = stack::start(
         &rt,
-        // Most specs act as an admin of a tenant that consented to both permissions; the
-        // least-privilege specs set `adminConsent` back to `read`.
-        stack::StackOptions::loopback(
-            &dist,
-            &sandbox_bin,
-            &["--test-control", "--admin-consent", "read-write"],
-        ),
+        stack::StackOptions::loopback(&dist, &sandbox_bin, stack::TEST_SANDBOX_ARGS),
     )?;
     let e2e = playwright(&running, &sandbox_bin, extra)?;
     drop(running);
