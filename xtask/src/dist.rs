@@ -16,7 +16,7 @@ use std::path::Path;
 use std::process::Command;
 
 use crate::cmd::{Fail, root, run};
-use crate::{compress, csp, headers, toolchain};
+use crate::{compress, csp, headers, minify, toolchain};
 
 /// Where the app lives: `/` or `/sub/path/` (always with both slashes).
 pub fn normalise_public_url(p: &str) -> Result<String, Fail> {
@@ -230,33 +230,84 @@ pub fn read_config(
     Ok((text, cfg))
 }
 
-/// Builds the app into `out` for `public_url` with trunk, minifies the loader, puts in
-/// `config` (validated text and configuration, see [`read_config`]) and the policy as a
-/// `<meta>` in `index.html` and `404.html`, then precompresses. Returns the policy.
+/// How trunk builds the app (see [`trunk_output`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Trunk {
+    /// `trunk build --release`: wasm-opt -Oz, HTML and CSS minified by trunk, then the
+    /// loader by terser. Every dist that is deployed or tested is this.
+    Release,
+    /// trunk's debug mode on cargo's release profile: the same wasm without the passes that
+    /// only buy bytes on the network (`cargo xtask run`, served over loopback; see
+    /// run_build.rs).
+    Unshrunk,
+}
+
+/// trunk's output for `public_url` in `out` (which trunk empties first): `cargo fetch`,
+/// `trunk build --offline` as `mode` says, the loader minified (release only) and the
+/// language files as the app reads them. Offline, so a missing tool fails fast instead of
+/// trunk downloading one. It holds no configuration and no policy yet: see [`finish`].
+pub fn trunk_output(mode: Trunk, public_url: &str, out: &Path) -> Result<(), Fail> {
+    run(Command::new("cargo")
+        .current_dir(root())
+        .args(["fetch", "--quiet"]))?;
+    let mut trunk = Command::new("trunk");
+    trunk.current_dir(root()).args(["build", "--offline"]);
+    match mode {
+        Trunk::Release => trunk.arg("--release"),
+        Trunk::Unshrunk => trunk.args(["--cargo-profile", "release"]),
+    };
+    run(trunk
+        .args(["--public-url", public_url, "--dist"])
+        .arg(out)
+        .env("PATH", toolchain::path_env())
+        .env("NO_COLOR", "true"))?;
+    if mode == Trunk::Release {
+        minify::minify_loader(out)?;
+    }
+    ship_language_files(out)
+}
+
+/// Rewrites each `lang-*.json` trunk copied into `dist` as the app reads it: the texts in
+/// the catalog's order behind this build's stamp, without the keys
+/// (`access_desk::i18n::shipped_catalog`).
+fn ship_language_files(dist: &Path) -> Result<(), Fail> {
+    let entries =
+        std::fs::read_dir(dist).map_err(|e| Fail::new(format!("{}: {e}", dist.display())))?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().to_string();
+        if !(name.starts_with("lang-") && name.ends_with(".json")) {
+            continue;
+        }
+        let source =
+            std::fs::read_to_string(&path).map_err(|e| Fail::new(format!("{name}: {e}")))?;
+        let shipped = access_desk::i18n::shipped_catalog(&source)
+            .map_err(|e| Fail::new(format!("{name}: {e}")))?;
+        std::fs::write(&path, shipped).map_err(|e| Fail::new(format!("{name}: {e}")))?;
+    }
+    Ok(())
+}
+
+/// Builds the app into `out` for `public_url`: [`trunk_output`] in release mode, then
+/// [`finish`]. Returns the policy.
 pub fn build(
     public_url: &str,
     config: Option<&(String, access_desk::config::Config)>,
     out: &Path,
 ) -> Result<String, Fail> {
     toolchain::setup_build()?;
-    run(Command::new("cargo")
-        .current_dir(root())
-        .args(["fetch", "--quiet"]))?;
-    run(Command::new("trunk")
-        .current_dir(root())
-        .args([
-            "build",
-            "--release",
-            "--offline",
-            "--public-url",
-            public_url,
-            "--dist",
-        ])
-        .arg(out)
-        .env("PATH", toolchain::path_env())
-        .env("NO_COLOR", "true"))?;
-    crate::minify::minify_loader(out)?;
-    crate::ship_language_files(out)?;
+    trunk_output(Trunk::Release, public_url, out)?;
+    finish(config, out)
+}
+
+/// Makes trunk's release output in `out` a dist: puts in `config` (validated text and
+/// configuration, see [`read_config`]) and the policy, computed from `index.html` and the
+/// configuration's hosts, as a `<meta>` in `index.html` and `404.html`, then
+/// precompresses. Returns the policy.
+pub fn finish(
+    config: Option<&(String, access_desk::config::Config)>,
+    out: &Path,
+) -> Result<String, Fail> {
     let mut connect = Vec::new();
     if let Some((text, cfg)) = config {
         connect.push(cfg.authority_host.clone());

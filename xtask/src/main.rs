@@ -20,9 +20,9 @@ mod test;
 mod toolchain;
 
 use std::net::SocketAddr;
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 
-use cmd::{Fail, root, run};
+use cmd::{Fail, root};
 
 const USAGE: &str = "\
 usage: cargo xtask <command>
@@ -96,44 +96,16 @@ fn main() -> ExitCode {
     }
 }
 
-/// Builds the app in release mode into `dist/` with trunk (wasm-opt -Oz from the pinned
-/// binaryen), then precompresses it as a deployment would be. Offline, so a missing tool
-/// fails fast instead of trunk downloading one.
+/// Builds the app into `dist/` for the end-to-end layer and the browse benchmark:
+/// `dist::trunk_output` in release mode for `/`, exactly the trunk output
+/// `cargo xtask dist` makes for `/` before it puts in a configuration and the policy,
+/// then precompressed as a deployment is. The static server adds the configuration and
+/// the policy itself (stack.rs).
 pub fn build_app() -> Result<std::path::PathBuf, Fail> {
-    run(Command::new("cargo")
-        .current_dir(root())
-        .args(["fetch", "--quiet"]))?;
-    run(Command::new("trunk")
-        .current_dir(root())
-        .args(["build", "--release", "--offline"])
-        .env("PATH", toolchain::path_env())
-        .env("NO_COLOR", "true"))?;
     let dist = root().join("dist");
-    minify::minify_loader(&dist)?;
-    ship_language_files(&dist)?;
+    dist::trunk_output(dist::Trunk::Release, "/", &dist)?;
     compress::precompress(&dist)?;
     Ok(dist)
-}
-
-/// Rewrites each `lang-*.json` trunk copied into `dist` as the app reads it: the texts in
-/// the catalog's order behind this build's stamp, without the keys
-/// (`access_desk::i18n::shipped_catalog`).
-pub fn ship_language_files(dist: &std::path::Path) -> Result<(), Fail> {
-    let entries =
-        std::fs::read_dir(dist).map_err(|e| Fail::new(format!("{}: {e}", dist.display())))?;
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let name = entry.file_name().to_string_lossy().to_string();
-        if !(name.starts_with("lang-") && name.ends_with(".json")) {
-            continue;
-        }
-        let source =
-            std::fs::read_to_string(&path).map_err(|e| Fail::new(format!("{name}: {e}")))?;
-        let shipped = access_desk::i18n::shipped_catalog(&source)
-            .map_err(|e| Fail::new(format!("{name}: {e}")))?;
-        std::fs::write(&path, shipped).map_err(|e| Fail::new(format!("{name}: {e}")))?;
-    }
-    Ok(())
 }
 
 fn runtime() -> tokio::runtime::Runtime {

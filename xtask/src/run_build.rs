@@ -13,9 +13,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::cmd::{Fail, root, run};
-use crate::stack;
+use crate::cmd::{Fail, root};
 use crate::toolchain::{self, Step};
+use crate::{dist, stack};
 
 /// How long the app's and the sandbox's first build take beside the tools' on this
 /// project's machines (docs/performance.md).
@@ -28,7 +28,7 @@ pub fn out_dir() -> PathBuf {
 
 /// Installs what is missing (compiling the app alongside), then builds the app with trunk
 /// in its debug mode (no wasm-opt, no minifier) on cargo's release profile, into
-/// [`out_dir`]. Offline, so a missing tool fails fast instead of trunk downloading one.
+/// [`out_dir`] (`dist::Trunk::Unshrunk`).
 pub fn build() -> Result<PathBuf, Fail> {
     toolchain::setup_build_with(|| {
         vec![Step::new(
@@ -41,17 +41,7 @@ pub fn build() -> Result<PathBuf, Fail> {
         )]
     })?;
     let out = out_dir();
-    run(Command::new("cargo")
-        .current_dir(root())
-        .args(["fetch", "--quiet"]))?;
-    run(Command::new("trunk")
-        .current_dir(root())
-        .args(["build", "--offline", "--cargo-profile", "release", "--dist"])
-        .arg(&out)
-        .env("PATH", toolchain::path_env())
-        .env("NO_COLOR", "true"))?;
-    // The language files as the app reads them, as in every build.
-    crate::ship_language_files(&out)?;
+    dist::trunk_output(dist::Trunk::Unshrunk, "/", &out)?;
     Ok(out)
 }
 
