@@ -288,6 +288,38 @@ fn ship_language_files(dist: &Path) -> Result<(), Fail> {
     Ok(())
 }
 
+/// Whether a file of a dist is one [`finish`] makes (or `cargo xtask dist`, or a deployment
+/// stage, writes after it) rather than one of trunk's output.
+fn made_after_trunk(name: &str) -> bool {
+    name.ends_with(".gz")
+        || name.ends_with(".br")
+        || ["config.json", "404.html", "staticwebapp.config.json"].contains(&name)
+}
+
+/// Copies trunk's output from `from`, a dist whose trunk output [`trunk_output`] made in
+/// release mode (finished or precompressed since, or not), into `to`, which it empties
+/// first: every file but those made after trunk, which [`finish`] then makes for `to`.
+/// [`finish`] on the copy gives what [`build`] gives for the public URL `from` was built
+/// for, without running trunk (and wasm-opt) again.
+pub fn copy_trunk_output(from: &Path, to: &Path) -> Result<(), Fail> {
+    let fail = |p: &Path, e: std::io::Error| Fail::new(format!("{}: {e}", p.display()));
+    if to.exists() {
+        std::fs::remove_dir_all(to).map_err(|e| fail(to, e))?;
+    }
+    std::fs::create_dir_all(to).map_err(|e| fail(to, e))?;
+    for entry in std::fs::read_dir(from).map_err(|e| fail(from, e))? {
+        let entry = entry.map_err(|e| fail(from, e))?;
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if path.is_dir() {
+            copy_trunk_output(&path, &to.join(&name))?;
+        } else if !made_after_trunk(&name) {
+            std::fs::copy(&path, to.join(&name)).map_err(|e| fail(&path, e))?;
+        }
+    }
+    Ok(())
+}
+
 /// Builds the app into `out` for `public_url`: [`trunk_output`] in release mode, then
 /// [`finish`]. Returns the policy.
 pub fn build(
@@ -384,6 +416,58 @@ pub fn dist(args: &[String]) -> Result<(), Fail> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_copy_of_trunk_output_leaves_out_what_is_made_after_trunk() {
+        let dir = std::env::temp_dir().join(format!("xtask-copy-{}", std::process::id()));
+        let (from, to) = (dir.join("from"), dir.join("to"));
+        std::fs::create_dir_all(from.join("snippets")).unwrap();
+        let trunk = [
+            "index.html",
+            "access-desk-0123456789abcdef.js",
+            "access-desk-0123456789abcdef_bg.wasm",
+            "main-0123456789abcdef.css",
+            "lang-fr.json",
+            "snippets/x.js",
+        ];
+        let after = [
+            "index.html.gz",
+            "index.html.br",
+            "access-desk-0123456789abcdef_bg.wasm.br",
+            "snippets/x.js.gz",
+            "config.json",
+            "404.html",
+            "staticwebapp.config.json",
+        ];
+        for name in trunk.iter().chain(&after) {
+            std::fs::write(from.join(name), name).unwrap();
+        }
+        // What was there before goes.
+        std::fs::create_dir_all(&to).unwrap();
+        std::fs::write(to.join("access-desk-fedcba9876543210.js"), "old").unwrap();
+        copy_trunk_output(&from, &to).unwrap();
+        fn files(dir: &Path, under: &str, out: &mut Vec<String>) {
+            for e in std::fs::read_dir(dir).unwrap().flatten() {
+                let name = format!("{under}{}", e.file_name().to_string_lossy());
+                if e.path().is_dir() {
+                    files(&e.path(), &format!("{name}/"), out);
+                } else {
+                    out.push(name);
+                }
+            }
+        }
+        let mut copied = Vec::new();
+        files(&to, "", &mut copied);
+        copied.sort();
+        let mut want: Vec<String> = trunk.iter().map(|n| n.to_string()).collect();
+        want.sort();
+        assert_eq!(copied, want);
+        assert_eq!(
+            std::fs::read_to_string(to.join("snippets/x.js")).unwrap(),
+            "snippets/x.js"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn public_urls_are_paths_with_both_slashes() {

@@ -96,14 +96,18 @@ fn main() -> ExitCode {
     }
 }
 
+/// Where `build_app`'s `dist/` is served: the root of the static server's origin.
+pub const APP_PUBLIC_URL: &str = "/";
+
 /// Builds the app into `dist/` for the end-to-end layer and the browse benchmark:
-/// `dist::trunk_output` in release mode for `/`, exactly the trunk output
+/// `dist::trunk_output` in release mode for [`APP_PUBLIC_URL`], exactly the trunk output
 /// `cargo xtask dist` makes for `/` before it puts in a configuration and the policy,
 /// then precompressed as a deployment is. The static server adds the configuration and
-/// the policy itself (stack.rs).
+/// the policy itself (stack.rs). `cargo xtask test`'s SWA stage finishes a copy of this
+/// trunk output as its dist (`swa_e2e::deploy_for_tests`): keep it the same kind.
 pub fn build_app() -> Result<std::path::PathBuf, Fail> {
     let dist = root().join("dist");
-    dist::trunk_output(dist::Trunk::Release, "/", &dist)?;
+    dist::trunk_output(dist::Trunk::Release, APP_PUBLIC_URL, &dist)?;
     compress::precompress(&dist)?;
     Ok(dist)
 }

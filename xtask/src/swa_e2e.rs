@@ -130,9 +130,15 @@ pub fn install() -> Result<(), Fail> {
     ]))
 }
 
-/// Starts a sandbox (`sandbox_bin` with `sandbox_args`), builds a dist for it at `/` with
-/// its `staticwebapp.config.json`, and serves it with `swa start` on a free port.
-pub fn deploy(sandbox_bin: &Path, sandbox_args: &[&str]) -> Result<Deployment, Fail> {
+/// Starts a sandbox (`sandbox_bin` with `sandbox_args`), makes a dist for it at `/` with
+/// its `staticwebapp.config.json`, and serves it with `swa start` on a free port. The
+/// dist is built with trunk, or with `trunk_output` (a dist whose trunk output
+/// `dist::trunk_output` made in release mode for `/`), finished from a copy of that.
+pub fn deploy(
+    sandbox_bin: &Path,
+    sandbox_args: &[&str],
+    trunk_output: Option<&Path>,
+) -> Result<Deployment, Fail> {
     install()?;
     let port = stack::free_port()?;
     let origin = format!("http://127.0.0.1:{port}");
@@ -147,7 +153,25 @@ pub fn deploy(sandbox_bin: &Path, sandbox_args: &[&str]) -> Result<Deployment, F
     };
     // Built as `cargo xtask dist --local` would, with this sandbox's hosts in the policy.
     let _ = std::fs::remove_dir_all(&deployment.dist);
-    let policy = dist::build(PUBLIC_URL, Some(&sandbox.config), &deployment.dist)?;
+    let started = Instant::now();
+    let (policy, how) = match trunk_output {
+        Some(from) => {
+            dist::copy_trunk_output(from, &deployment.dist)?;
+            let policy = dist::finish(Some(&sandbox.config), &deployment.dist)?;
+            (
+                policy,
+                format!("trunk's output copied from {}", from.display()),
+            )
+        }
+        None => {
+            let policy = dist::build(PUBLIC_URL, Some(&sandbox.config), &deployment.dist)?;
+            (policy, "built with trunk".to_string())
+        }
+    };
+    println!(
+        "the stage's dist: {how} and finished in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     let swa_config = deployment.dist.join("staticwebapp.config.json");
     dist::write(
         &swa_config,
@@ -221,9 +245,19 @@ fn check_log(log: &str, config_path: &str) -> Result<(), Fail> {
 }
 
 /// The deployment the stage tests: a debug sandbox with test control.
-pub fn deploy_for_tests() -> Result<Deployment, Fail> {
+///
+/// With `e2e_dist`, the end-to-end layer's `dist/` that `build_app` has just built from
+/// the same tree, the stage does not run trunk again (about 30 s, mostly wasm-opt, on a
+/// fresh machine's `cargo xtask test`: issue 26). It copies that trunk output and finishes
+/// it as `cargo xtask dist` does (`dist::copy_trunk_output`, `dist::finish`). That is still
+/// the dist as `cargo xtask dist` makes it for `/`: `build_app` makes its trunk output with
+/// the same `dist::trunk_output` (`trunk build --release --offline`, the loader minified,
+/// the language files shipped) for the same public URL (`crate::APP_PUBLIC_URL`, checked
+/// below against [`PUBLIC_URL`]). Only `cargo xtask test` passes it: on its own
+/// (`cargo xtask e2e-swa`) the stage cannot know that `dist/` is fresh, and builds its own.
+pub fn deploy_for_tests(e2e_dist: Option<&Path>) -> Result<Deployment, Fail> {
     let sandbox_bin = stack::build_sandbox(false)?;
-    deploy(&sandbox_bin, stack::TEST_SANDBOX_ARGS)
+    deploy(&sandbox_bin, stack::TEST_SANDBOX_ARGS, e2e_dist)
 }
 
 /// Runs the stage's specs against `deployment`; returns Playwright's counts and whether it
@@ -333,6 +367,12 @@ mod tests {
             }
         }
         out
+    }
+
+    #[test]
+    fn the_end_to_end_dist_is_built_for_this_stage_public_url() {
+        // deploy_for_tests finishes a copy of build_app's trunk output.
+        assert_eq!(crate::APP_PUBLIC_URL, PUBLIC_URL);
     }
 
     #[test]

@@ -126,7 +126,8 @@ fn layers(tally: &mut Tally) -> Result<(), Fail> {
     counted(tally, "browser", browser)?;
 
     step("end-to-end (Playwright, release build on a static server, fresh sandbox)");
-    let e2e = end_to_end(&[])?;
+    let app = crate::build_app()?;
+    let e2e = end_to_end(&app, &[])?;
     counted(tally, "end-to-end", e2e)?;
 
     step("the deployment: a dist at /access-desk/ as `cargo xtask dist` makes it, under nginx");
@@ -154,7 +155,8 @@ fn layers(tally: &mut Tally) -> Result<(), Fail> {
     counted(tally, "end-to-end under nginx", under_nginx)?;
 
     step("end-to-end under Azure Static Web Apps' emulator (a dist at /, its config file)");
-    let under_swa = crate::swa_e2e::deploy_for_tests()
+    // On a copy of the end-to-end layer's trunk output (same public URL, same tree).
+    let under_swa = crate::swa_e2e::deploy_for_tests(Some(&app))
         .and_then(|deployment| crate::swa_e2e::playwright(&deployment, run_playwright))?;
     counted(tally, "end-to-end under the SWA emulator", under_swa)?;
     Ok(())
@@ -168,7 +170,8 @@ pub fn e2e(extra: &[String]) -> ExitCode {
         started: Instant::now(),
     };
     let result = toolchain::setup()
-        .and_then(|()| end_to_end(extra))
+        .and_then(|()| crate::build_app())
+        .and_then(|dist| end_to_end(&dist, extra))
         .and_then(|counts| counted(&mut tally, "end-to-end", counts));
     tally.finish(result.err().as_ref())
 }
@@ -198,7 +201,7 @@ pub fn e2e_swa(extra: &[String]) -> ExitCode {
         started: Instant::now(),
     };
     let result = toolchain::setup()
-        .and_then(|()| crate::swa_e2e::deploy_for_tests())
+        .and_then(|()| crate::swa_e2e::deploy_for_tests(None))
         .and_then(|deployment| {
             crate::swa_e2e::playwright(&deployment, |env, args| {
                 let all: Vec<String> = args.iter().chain(extra).cloned().collect();
@@ -209,14 +212,14 @@ pub fn e2e_swa(extra: &[String]) -> ExitCode {
     tally.finish(result.err().as_ref())
 }
 
-/// Builds the app and the sandbox, starts them, and runs Playwright; gives its counts.
-fn end_to_end(extra: &[String]) -> Result<(Counts, bool), Fail> {
-    let dist = crate::build_app()?;
+/// Builds the sandbox, starts it and the static server of `dist` (`build_app`'s), and runs
+/// Playwright; gives its counts.
+fn end_to_end(dist: &std::path::Path, extra: &[String]) -> Result<(Counts, bool), Fail> {
     let sandbox_bin = stack::build_sandbox(false)?;
     let rt = crate::runtime();
     let running = stack::start(
         &rt,
-        stack::StackOptions::loopback(&dist, &sandbox_bin, stack::TEST_SANDBOX_ARGS),
+        stack::StackOptions::loopback(dist, &sandbox_bin, stack::TEST_SANDBOX_ARGS),
     )?;
     let e2e = playwright(&running, &sandbox_bin, extra)?;
     drop(running);
