@@ -282,13 +282,13 @@ impl ListPage {
         });
         let pager = Pager::new(endpoint.clone());
         // Only the Graph part of the plan restarts the pager: a new search or sort is the
-        // browser's business.
-        let queries = Memo::new(move |_| plan.with(|p| p.queries.clone()));
+        // browser's business (unless it needs a part of the rows not read yet).
+        let queries = Memo::new(move |_| plan.with(|p| (p.queries.clone(), p.extras)));
         Effect::new(move |_| {
+            let (queries, extras) = queries.get();
             let urls = queries
-                .get()
                 .iter()
-                .map(|q| endpoint.list(collection, q))
+                .map(|q| endpoint.list(collection, q, extras))
                 .collect();
             pager.start(auth.clone(), urls);
         });

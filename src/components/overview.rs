@@ -22,7 +22,7 @@ use crate::components::packages::{catalogs_from_json, timeout_in, use_timeouts, 
 use crate::config::Config;
 use crate::graph::models::{PackageRef, Request};
 use crate::graph::plan::{is_filter_refusal, needs_package_scope, refused_in};
-use crate::graph::resources::{Collection, Endpoint};
+use crate::graph::resources::{Collection, Endpoint, Extras};
 use crate::graph::{GraphFailure, get_all, get_json};
 use crate::i18n::{Msg, t, tf};
 use crate::intl::{number, time_of_day};
@@ -139,7 +139,7 @@ impl Reader {
                     if needs_package_scope(e.status, &e.code, &e.message) =>
                 {
                     let endpoint = Endpoint::of(&self.config);
-                    let catalogs = endpoint.list(Collection::Catalogs, &[]);
+                    let catalogs = endpoint.list(Collection::Catalogs, &[], Extras::default());
                     let items = get_all(&self.auth, &endpoint, &catalogs).await?;
                     let packages: Vec<_> = catalogs_from_json(&items)
                         .into_iter()
@@ -191,7 +191,7 @@ impl Reader {
         for (scope, package) in scopes.iter().enumerate() {
             let id = package.as_ref().and_then(|p| p.id.guid().cloned());
             for q in queries(id.as_ref(), version, now, &refused) {
-                urls.push((scope, endpoint.list(Collection::Requests, &q)));
+                urls.push((scope, endpoint.tally(&q)));
             }
         }
         // Four readers take the next query as they finish one; the first failure

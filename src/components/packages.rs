@@ -9,7 +9,7 @@ use crate::auth::Auth;
 use crate::components::load::load;
 use crate::config::Config;
 use crate::graph::models::PackageRef;
-use crate::graph::resources::{Collection, Endpoint};
+use crate::graph::resources::{Collection, Endpoint, Extras};
 use crate::graph::{GraphFailure, get_all, get_json};
 use crate::ids::Guid;
 
@@ -207,7 +207,7 @@ pub fn use_catalogs() -> Loaded {
     let auth = expect_context::<Auth>();
     let config = expect_context::<Config>();
     let endpoint = Endpoint::of(&config);
-    let url = endpoint.list(Collection::Catalogs, &[]);
+    let url = endpoint.list(Collection::Catalogs, &[], Extras::default());
     let fetch = async move {
         let items = get_all(&auth, &endpoint, &url).await?;
         let mut catalogs = catalogs_from_json(&items);

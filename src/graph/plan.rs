@@ -21,10 +21,10 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use crate::config::GraphVersion;
 use crate::graph::resources::{
-    Clause, Collection, Op, Property, documented, filter_text, state_value_documented,
+    Clause, Collection, Extras, Op, Property, documented, filter_text, state_value_documented,
 };
 use crate::ids::Guid;
-use crate::query::{ListKind, ListView, Preset};
+use crate::query::{Column, ListKind, ListView, Preset, SortKey};
 use crate::rules::{REPROCESSABLE_STATES, waiting_states};
 
 /// A part of a view that the browser applies because Graph is not asked to.
@@ -64,6 +64,8 @@ pub struct FetchPlan {
     /// Documented properties Graph refused for this collection this session, now applied
     /// in the browser.
     pub refused: Vec<Property>,
+    /// What the rows are read with beyond what every view shows.
+    pub extras: Extras,
 }
 
 impl FetchPlan {
@@ -239,6 +241,25 @@ pub fn plan(
             .map(|(p, _)| *p)
             .filter(|p| refused.contains(p))
             .collect(),
+        extras: extras(view),
+    }
+}
+
+/// What `view` reads of each request beyond what every view shows: a request's callouts
+/// for the columns, sort and ready-made views that use them, its schedule for how long a
+/// delivery has taken and the dates. (An assignment is always read whole.)
+pub fn extras(view: &ListView) -> Extras {
+    let uses = |columns: &[Column], sorts: &[SortKey]| {
+        columns.iter().any(|c| view.shows(*c)) || view.sort.is_some_and(|s| sorts.contains(&s.key))
+    };
+    Extras {
+        callouts: matches!(view.preset, Some(Preset::Attention | Preset::Deadline))
+            || uses(&[Column::Callouts, Column::TimeLeft], &[SortKey::TimeLeft]),
+        schedule: view.preset == Some(Preset::Stuck)
+            || uses(
+                &[Column::DeliveringFor, Column::Starts, Column::Expires],
+                &[SortKey::DeliveringFor, SortKey::Expires],
+            ),
     }
 }
 
@@ -333,6 +354,34 @@ mod tests {
         DateTime::parse_from_rfc3339("2026-11-23T12:00:00Z")
             .unwrap()
             .to_utc()
+    }
+
+    #[test]
+    fn the_callouts_and_schedule_are_read_only_for_the_views_that_use_them() {
+        let extras = |q: &str| extras(&view(q));
+        let (none, callouts, schedule) = (
+            Extras::default(),
+            Extras {
+                callouts: true,
+                schedule: false,
+            },
+            Extras {
+                callouts: false,
+                schedule: true,
+            },
+        );
+        // The usual columns include the callouts count.
+        assert_eq!(extras("state=deliveryFailed"), callouts);
+        assert_eq!(extras("cols=requestor,state,completed,window"), none);
+        assert_eq!(extras("cols=requestor,time_left"), callouts);
+        assert_eq!(extras("cols=requestor,delivering"), schedule);
+        // A sort by a hidden column still needs what it sorts by.
+        assert_eq!(extras("cols=requestor&sort=-delivering"), schedule);
+        // Ready-made views read what they filter by, whatever the columns.
+        assert_eq!(extras("view=attention&cols=requestor"), callouts);
+        assert_eq!(extras("view=deadline&cols=requestor"), callouts);
+        assert_eq!(extras("view=stuck&cols=requestor"), schedule);
+        assert!(extras("view=stuck").schedule);
     }
 
     fn view(q: &str) -> ListView {

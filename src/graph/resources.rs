@@ -9,20 +9,22 @@
 //! (see [`crate::graph::plan`]). Sources: `shared/reference/graph-query-support.md`.
 //!
 //! ```
-//! use access_desk::config::GraphVersion;
-//! use access_desk::graph::resources::{Clause, Collection, Endpoint};
+//! use access_desk::config::{Cloud, GraphVersion};
+//! use access_desk::graph::resources::{Clause, Collection, Endpoint, Extras};
 //! use access_desk::ids::Guid;
-//! let graph = Endpoint::new("https://graph.microsoft.com", GraphVersion::V1);
+//! let graph = Endpoint::new("https://graph.microsoft.com", GraphVersion::V1, Cloud::Global);
 //! let package = Guid::parse("d82eb508-acc4-43cc-bcf1-7c1c4a2c073b").unwrap();
-//! let url = graph.list(Collection::Requests, &[Clause::state("deliveryFailed"), Clause::package(&package)]);
+//! let url = graph.list(Collection::Requests, &[Clause::state("deliveryFailed"), Clause::package(&package)], Extras::default());
 //! assert_eq!(url, "https://graph.microsoft.com/v1.0/identityGovernance/entitlementManagement/assignmentRequests\
-//! ?$expand=accessPackage,requestor&$filter=state%20eq%20%27deliveryFailed%27%20and%20accessPackage/id%20eq%20%27d82eb508-acc4-43cc-bcf1-7c1c4a2c073b%27");
+//! ?$select=id,requestType,state,status,createdDateTime,completedDateTime,justification\
+//! &$expand=accessPackage($select=id,displayName),requestor($select=displayName,email,principalName,objectId)\
+//! &$filter=state%20eq%20%27deliveryFailed%27%20and%20accessPackage/id%20eq%20%27d82eb508-acc4-43cc-bcf1-7c1c4a2c073b%27");
 //! ```
 
 use chrono::{DateTime, Utc};
 
 use crate::actions::Action;
-use crate::config::GraphVersion;
+use crate::config::{Cloud, GraphVersion};
 use crate::ids::Guid;
 
 /// Where the entitlement-management collections live under a version root.
@@ -58,18 +60,57 @@ impl Collection {
     }
 
     /// `$expand` of a list page: only the navigations its list page documents, one level
-    /// (nested `$expand` is documented on policies only). Catalog names come from the
-    /// catalogs with their packages, which is documented; a package's catalog is not.
+    /// (nested `$expand` is documented on policies only), each with the `$select` of what
+    /// a row shows of it. Catalog names come from the catalogs with their packages, which
+    /// is documented; a package's catalog is not.
     pub fn list_expand(self, v: GraphVersion) -> Option<&'static str> {
         use Collection::*;
         match self {
-            Requests => Some("accessPackage,requestor"),
+            Requests => Some(
+                "accessPackage($select=id,displayName),requestor($select=displayName,email,principalName,objectId)",
+            ),
             // The policy is expanded on a read by id only (where it is documented).
-            Assignments => Some("target,accessPackage"),
-            Catalogs => Some("accessPackages"),
+            Assignments => Some(
+                "target($select=displayName,email,principalName,objectId),accessPackage($select=id,displayName)",
+            ),
+            Catalogs => Some("accessPackages($select=id,displayName)"),
             Packages => Some(Collection::package_policies(v)),
             Policies => None,
         }
+    }
+
+    /// `$select` of a list page: what `graph::models` reads of a row for the columns,
+    /// the search and the rules, in version `v` and `cloud` (graph-metadata.md: v1.0 of
+    /// the US Government and China clouds has no `justification`). A request's callouts
+    /// and schedule, the largest parts of it, only when `extras` asks.
+    pub fn list_select(self, v: GraphVersion, cloud: Cloud, extras: Extras) -> Option<String> {
+        use Collection::*;
+        use GraphVersion::*;
+        let mut fields: Vec<&str> = match (self, v) {
+            (Requests, _) => request_fields(v).to_vec(),
+            (Assignments, V1) => vec!["id", "state", "status", "expiredDateTime", "schedule"],
+            (Assignments, Beta) => vec![
+                "id",
+                "assignmentState",
+                "assignmentStatus",
+                "expiredDateTime",
+                "schedule",
+            ],
+            (Catalogs, _) => vec!["id", "displayName"],
+            (Packages | Policies, _) => return None,
+        };
+        if self == Requests {
+            if cloud == Cloud::Global || v == Beta {
+                fields.push("justification");
+            }
+            if extras.schedule {
+                fields.push("schedule");
+            }
+            if extras.callouts {
+                fields.push("customExtensionCalloutInstances");
+            }
+        }
+        Some(fields.join(","))
     }
 
     /// `$expand` of one item read by id, as its get page documents it.
@@ -99,6 +140,46 @@ impl Collection {
             GraphVersion::Beta => "accessPackageAssignmentPolicies",
         }
     }
+}
+
+/// What every read of a request list asks for, in version `v`.
+fn request_fields(v: GraphVersion) -> [&'static str; 6] {
+    match v {
+        GraphVersion::V1 => [
+            "id",
+            "requestType",
+            "state",
+            "status",
+            "createdDateTime",
+            "completedDateTime",
+        ],
+        GraphVersion::Beta => [
+            "id",
+            "requestType",
+            "requestState",
+            "requestStatus",
+            "createdDateTime",
+            "completedDate",
+        ],
+    }
+}
+
+/// What a list reads of each request beyond what every view shows: the two largest parts
+/// of a request, asked for only when a column, a sort or a ready-made view uses them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Extras {
+    /// `customExtensionCalloutInstances`: the callouts and time-left columns, and the views
+    /// that look for a request waiting on a callback.
+    pub callouts: bool,
+    /// `schedule`: when a delivery started (how long it has taken) and the expiry.
+    pub schedule: bool,
+}
+
+impl Extras {
+    pub const ALL: Extras = Extras {
+        callouts: true,
+        schedule: true,
+    };
 }
 
 /// A property the app filters on at Graph. Only properties that some collection documents
@@ -337,27 +418,34 @@ pub struct Endpoint {
     /// `https://graph.microsoft.com/v1.0`, no trailing slash.
     root: String,
     pub version: GraphVersion,
+    /// Whose Graph surface it is (a custom host's: the cloud it acts as).
+    pub cloud: Cloud,
 }
 
 impl Endpoint {
-    pub fn new(graph_host: &str, version: GraphVersion) -> Endpoint {
+    pub fn new(graph_host: &str, version: GraphVersion, cloud: Cloud) -> Endpoint {
         Endpoint {
             root: format!("{}/{}", graph_host.trim_end_matches('/'), version.path()),
             version,
+            cloud,
         }
     }
 
     pub fn of(config: &crate::config::Config) -> Endpoint {
-        Endpoint::new(&config.graph_base, config.graph_version)
+        Endpoint::new(&config.graph_base, config.graph_version, config.cloud)
     }
 
     fn collection(&self, c: Collection) -> String {
         format!("{}/{EM}/{}", self.root, c.segment(self.version))
     }
 
-    /// The first page of collection `c` filtered by `clauses`, with its list `$expand`.
-    pub fn list(&self, c: Collection, clauses: &[Clause]) -> String {
+    /// The first page of collection `c` filtered by `clauses`, with its list `$select`
+    /// (and `extras` of a request) and `$expand`.
+    pub fn list(&self, c: Collection, clauses: &[Clause], extras: Extras) -> String {
         let mut params = Vec::new();
+        if let Some(s) = c.list_select(self.version, self.cloud, extras) {
+            params.push(format!("$select={s}"));
+        }
         if let Some(e) = c.list_expand(self.version) {
             params.push(format!("$expand={e}"));
         }
@@ -368,6 +456,23 @@ impl Endpoint {
         if !params.is_empty() {
             url.push('?');
             url.push_str(&params.join("&"));
+        }
+        url
+    }
+
+    /// A page of requests filtered by `clauses` as the start page's tally reads them: what
+    /// it counts by (the states, the dates, the schedule, the callouts) and the package
+    /// whose policies give a callout's timeout; no names, no justification.
+    pub fn tally(&self, clauses: &[Clause]) -> String {
+        let c = Collection::Requests;
+        let mut url = format!(
+            "{}?$select={},schedule,customExtensionCalloutInstances&$expand=accessPackage($select=id)",
+            self.collection(c),
+            request_fields(self.version).join(",")
+        );
+        if let Some(f) = filter_text(clauses, c, self.version) {
+            url.push_str("&$filter=");
+            url.push_str(&encode(&f));
         }
         url
     }
@@ -518,8 +623,8 @@ mod tests {
 
     #[test]
     fn paths_per_version() {
-        let v1 = Endpoint::new("https://graph.microsoft.com/", V1);
-        let beta = Endpoint::new("https://graph.microsoft.us", Beta);
+        let v1 = Endpoint::new("https://graph.microsoft.com/", V1, Cloud::Global);
+        let beta = Endpoint::new("https://graph.microsoft.us", Beta, Cloud::Global);
         let em = "https://graph.microsoft.com/v1.0/identityGovernance/entitlementManagement";
         assert_eq!(
             v1.action(Action::ReprocessRequest, &id()),
@@ -574,33 +679,49 @@ mod tests {
 
     #[test]
     fn every_url_of_each_collection_written_out() {
-        let v1 = Endpoint::new("https://graph.microsoft.com", V1);
-        let beta = Endpoint::new("https://graph.microsoft.com", Beta);
+        let v1 = Endpoint::new("https://graph.microsoft.com", V1, Cloud::Global);
+        let beta = Endpoint::new("https://graph.microsoft.com", Beta, Cloud::Global);
         let id = id();
         let em1 = "https://graph.microsoft.com/v1.0/identityGovernance/entitlementManagement";
         let emb = "https://graph.microsoft.com/beta/identityGovernance/entitlementManagement";
         use Collection::*;
-        // First pages, unfiltered, with the list $expand each list page documents.
+        // First pages, unfiltered: the list $select, and the list $expand each list page
+        // documents with what a row shows of it.
+        let requests_expand = "$expand=accessPackage($select=id,displayName),\
+                               requestor($select=displayName,email,principalName,objectId)";
+        let assignments_expand = "$expand=target($select=displayName,email,principalName,objectId),\
+                                  accessPackage($select=id,displayName)";
         for (endpoint, c, url) in [
             (
                 &v1,
                 Requests,
-                format!("{em1}/assignmentRequests?$expand=accessPackage,requestor"),
+                format!(
+                    "{em1}/assignmentRequests?$select=id,requestType,state,status,createdDateTime,\
+                     completedDateTime,justification&{requests_expand}"
+                ),
             ),
             (
                 &beta,
                 Requests,
-                format!("{emb}/assignmentRequests?$expand=accessPackage,requestor"),
+                format!(
+                    "{emb}/assignmentRequests?$select=id,requestType,requestState,requestStatus,\
+                     createdDateTime,completedDate,justification&{requests_expand}"
+                ),
             ),
             (
                 &v1,
                 Assignments,
-                format!("{em1}/assignments?$expand=target,accessPackage"),
+                format!(
+                    "{em1}/assignments?$select=id,state,status,expiredDateTime,schedule&{assignments_expand}"
+                ),
             ),
             (
                 &beta,
                 Assignments,
-                format!("{emb}/accessPackageAssignments?$expand=target,accessPackage"),
+                format!(
+                    "{emb}/accessPackageAssignments?$select=id,assignmentState,assignmentStatus,\
+                     expiredDateTime,schedule&{assignments_expand}"
+                ),
             ),
             (
                 &v1,
@@ -615,12 +736,16 @@ mod tests {
             (
                 &v1,
                 Catalogs,
-                format!("{em1}/catalogs?$expand=accessPackages"),
+                format!(
+                    "{em1}/catalogs?$select=id,displayName&$expand=accessPackages($select=id,displayName)"
+                ),
             ),
             (
                 &beta,
                 Catalogs,
-                format!("{emb}/accessPackageCatalogs?$expand=accessPackages"),
+                format!(
+                    "{emb}/accessPackageCatalogs?$select=id,displayName&$expand=accessPackages($select=id,displayName)"
+                ),
             ),
             (&v1, Policies, format!("{em1}/assignmentPolicies")),
             (
@@ -629,7 +754,12 @@ mod tests {
                 format!("{emb}/accessPackageAssignmentPolicies"),
             ),
         ] {
-            assert_eq!(endpoint.list(c, &[]), url, "{c:?} {:?}", endpoint.version);
+            assert_eq!(
+                endpoint.list(c, &[], Extras::default()),
+                url,
+                "{c:?} {:?}",
+                endpoint.version
+            );
         }
         // One item, with the get page's $expand.
         for (endpoint, c, url) in [
@@ -694,6 +824,53 @@ mod tests {
     }
 
     #[test]
+    fn a_request_list_selects_justification_where_the_cloud_has_it_and_extras_when_asked() {
+        let select = |v, cloud, extras| Collection::Requests.list_select(v, cloud, extras).unwrap();
+        // graph-metadata.md: v1.0 of Fairfax and Mooncake has no justification; beta has.
+        for cloud in [Cloud::UsGovL4, Cloud::UsGovL5Dod, Cloud::China] {
+            assert_eq!(
+                select(V1, cloud, Extras::default()),
+                "id,requestType,state,status,createdDateTime,completedDateTime"
+            );
+            assert!(select(Beta, cloud, Extras::default()).ends_with(",justification"));
+        }
+        assert_eq!(
+            select(V1, Cloud::Global, Extras::ALL),
+            "id,requestType,state,status,createdDateTime,completedDateTime,justification,\
+             schedule,customExtensionCalloutInstances"
+        );
+        let callouts = Extras {
+            callouts: true,
+            schedule: false,
+        };
+        assert!(
+            select(V1, Cloud::China, callouts)
+                .ends_with(",completedDateTime,customExtensionCalloutInstances")
+        );
+        // An assignment is read whole whatever the extras.
+        assert_eq!(
+            Collection::Assignments.list_select(V1, Cloud::Global, Extras::ALL),
+            Collection::Assignments.list_select(V1, Cloud::Global, Extras::default())
+        );
+    }
+
+    #[test]
+    fn the_tally_reads_what_it_counts_by_and_no_names() {
+        let v1 = Endpoint::new("https://graph.microsoft.com", V1, Cloud::Global);
+        assert_eq!(
+            v1.tally(&[Clause::state("delivered")]),
+            "https://graph.microsoft.com/v1.0/identityGovernance/entitlementManagement/assignmentRequests\
+             ?$select=id,requestType,state,status,createdDateTime,completedDateTime,schedule,\
+             customExtensionCalloutInstances&$expand=accessPackage($select=id)\
+             &$filter=state%20eq%20%27delivered%27"
+        );
+        let beta = Endpoint::new("https://graph.microsoft.com", Beta, Cloud::China);
+        assert!(beta.tally(&[]).contains(
+            "?$select=id,requestType,requestState,requestStatus,createdDateTime,completedDate,"
+        ));
+    }
+
+    #[test]
     fn a_filter_is_percent_encoded_keeping_graphs_readable_characters() {
         assert_eq!(
             encode("state eq 'x' and a/b,c:d-e_f.g~h"),
@@ -701,16 +878,21 @@ mod tests {
         );
         assert_eq!(encode("(=$&#?+%é)"), "%28%3D%24%26%23%3F%2B%25%C3%A9%29");
         assert_eq!(encode("AZaz09"), "AZaz09");
-        let beta = Endpoint::new("https://graph.microsoft.com", Beta);
-        assert_eq!(
-            beta.list(Collection::Assignments, &[Clause::state("delivered")]),
-            "https://graph.microsoft.com/beta/identityGovernance/entitlementManagement/\
-             accessPackageAssignments?$expand=target,accessPackage\
-             &$filter=assignmentState%20eq%20%27Delivered%27"
+        let beta = Endpoint::new("https://graph.microsoft.com", Beta, Cloud::Global);
+        assert!(
+            beta.list(
+                Collection::Assignments,
+                &[Clause::state("delivered")],
+                Extras::default()
+            )
+            .ends_with("&$filter=assignmentState%20eq%20%27Delivered%27")
         );
         assert_eq!(
-            Endpoint::new("https://graph.microsoft.com", V1)
-                .list(Collection::Policies, &[Clause::package(&id())]),
+            Endpoint::new("https://graph.microsoft.com", V1, Cloud::Global).list(
+                Collection::Policies,
+                &[Clause::package(&id())],
+                Extras::default()
+            ),
             format!(
                 "https://graph.microsoft.com/v1.0/identityGovernance/entitlementManagement/\
                  assignmentPolicies?$filter=accessPackage/id%20eq%20%27{}%27",
@@ -890,7 +1072,7 @@ mod tests {
 
     #[test]
     fn only_pages_of_the_configured_graph_are_followed() {
-        let g = Endpoint::new("https://graph.microsoft.com", V1);
+        let g = Endpoint::new("https://graph.microsoft.com", V1, Cloud::Global);
         assert!(g.owns(
             "https://graph.microsoft.com/v1.0/identityGovernance/entitlementManagement/assignmentRequests?$skiptoken=x"
         ));
