@@ -88,8 +88,9 @@ pub fn Filters(list: ListPage) -> impl IntoView {
                     type="search"
                     name="q"
                     prop:value=move || view.with(|v| v.q.clone())
-                    // Typing replaces the history entry instead of adding one per keystroke.
-                    on:input=move |ev| edit(&|v| v.q = event_target_value(&ev), true)
+                    // Filtered at once; the address follows once typing pauses, in place
+                    // of the history entry.
+                    on:input=move |ev| list.type_search(event_target_value(&ev))
                 />
             </label>
             <fieldset class="states">

@@ -248,7 +248,15 @@ pub struct ListPage {
     pub plan: Memo<FetchPlan>,
     pub pager: Pager,
     router: Router,
+    /// The search as typed, while its address is not written yet: the view filters by it
+    /// at once, and the address follows once typing pauses ([`SEARCH_SETTLE_MS`]), so a
+    /// keystroke costs a filter, not a trip through the address and every reader of it.
+    typed: RwSignal<Option<String>>,
+    typed_write: StoredValue<Option<TimeoutHandle>>,
 }
+
+/// How long typing pauses before the search goes into the address.
+const SEARCH_SETTLE_MS: u64 = 300;
 
 impl ListPage {
     /// The list of `spec`.
@@ -271,7 +279,14 @@ impl ListPage {
                 }
             })
         });
-        let view = Memo::new(move |_| parsed.get().0);
+        let typed = RwSignal::new(None::<String>);
+        let view = Memo::new(move |_| {
+            let mut v = parsed.get().0;
+            if let Some(q) = typed.get() {
+                v.q = q;
+            }
+            v
+        });
         let plan = Memo::new(move |_| {
             plan::plan(
                 &view.get(),
@@ -308,13 +323,46 @@ impl ListPage {
                 pager.error.set(None);
             }
         });
+        let typed_write = StoredValue::new(None::<TimeoutHandle>);
+        on_cleanup(move || {
+            if let Some(h) = typed_write.try_get_value().flatten() {
+                h.clear();
+            }
+        });
         ListPage {
             parsed,
             view,
             plan,
             pager,
             router,
+            typed,
+            typed_write,
         }
+    }
+
+    /// The admin typed `text` in the search: shown at once, written to the address (in
+    /// place of the history entry) once typing pauses, if the page is still this list.
+    pub fn type_search(self, text: String) {
+        self.typed.set(Some(text));
+        if let Some(h) = self.typed_write.get_value() {
+            h.clear();
+        }
+        let write = move || {
+            let Some(v) = self.view.try_get_untracked() else {
+                return;
+            };
+            let here = self
+                .router
+                .location
+                .with_untracked(|l| l.path.trim_end_matches('/') == v.spec().path);
+            if here {
+                self.go(v, true);
+            }
+            self.typed.try_set(None);
+        };
+        let handle =
+            set_timeout_with_handle(write, std::time::Duration::from_millis(SEARCH_SETTLE_MS));
+        self.typed_write.set_value(handle.ok());
     }
 
     /// Loads further pages on its own while the view shows fewer than a screenful and
@@ -345,8 +393,13 @@ impl ListPage {
     }
 
     /// Shows view `v`; `replace` rewrites the history entry (typing) instead of adding one.
+    /// A search still being typed goes with it (it is `v`'s).
     pub fn go(self, v: ListView, replace: bool) {
+        if let Some(h) = self.typed_write.get_value() {
+            h.clear();
+        }
         self.router.navigate(&v.address(), replace);
+        self.typed.set(None);
     }
 }
 

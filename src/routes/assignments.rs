@@ -137,8 +137,11 @@ fn AssignmentRow(
                 } else {
                     name
                 };
-                view! { <td class="target"><a href=format!("assignments/{}", row.id) title=email>{label}</a></td> }
-                    .into_any()
+                // A malformed id is shown, never put in a path.
+                match row.id.guid() {
+                    Some(g) => view! { <td class="target"><a href=format!("assignments/{g}") title=email>{label}</a></td> }.into_any(),
+                    None => view! { <td class="target" title=email>{label}</td> }.into_any(),
+                }
             }
             Column::Package => {
                 let package = row.package.clone();

@@ -197,7 +197,8 @@ fn RequestRow(
     timeouts: Timeouts,
 ) -> impl IntoView {
     let window = reprocess_window(&row.state, row.completed, now);
-    let href = format!("requests/{}", row.id);
+    // A malformed id is shown, never put in a path.
+    let href = row.id.guid().map(|g| format!("requests/{g}"));
     let cells = columns
         .into_iter()
         .map(|c| {
@@ -212,8 +213,10 @@ fn RequestRow(
                 } else {
                     name
                 };
-                return view! { <td class="requestor"><a href=href.clone() title=email>{label}</a></td> }
-                    .into_any();
+                return match href.clone() {
+                    Some(href) => view! { <td class="requestor"><a href=href title=email>{label}</a></td> }.into_any(),
+                    None => view! { <td class="requestor" title=email>{label}</td> }.into_any(),
+                };
             }
             if c == Column::Package {
                 // Reactive: the catalog shows once the package directory has loaded.
