@@ -262,6 +262,7 @@ pub fn trunk_output(mode: Trunk, public_url: &str, out: &Path) -> Result<(), Fai
         .env("PATH", toolchain::path_env())
         .env("NO_COLOR", "true"))?;
     if mode == Trunk::Release {
+        crate::wasm_names::shorten(out)?;
         minify::minify_loader(out)?;
     }
     ship_language_files(out)

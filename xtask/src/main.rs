@@ -18,6 +18,7 @@ mod stack;
 mod swa_e2e;
 mod test;
 mod toolchain;
+mod wasm_names;
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
