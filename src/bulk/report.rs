@@ -1,6 +1,6 @@
 //! The run's report as CSV.
 
-use super::run::Stage;
+use super::run::ItemStage;
 use super::{Final, Run};
 use crate::export::csv_field;
 
@@ -21,7 +21,7 @@ impl Run {
         };
         for group in 0..5 {
             for it in &self.items {
-                let Stage::Done(result) = &it.stage else {
+                let ItemStage::Done(result) = &it.stage else {
                     continue;
                 };
                 if rank(result) != group {

@@ -24,8 +24,9 @@ pub const SETTLE_MS: u64 = 1_000;
 /// there are, the item is never sent again.
 const MAX_READS: u32 = 6;
 
+/// Where an item of the run stands.
 #[derive(Clone, Debug, PartialEq)]
-pub(super) enum Stage {
+pub(super) enum ItemStage {
     /// Waiting to be sent (not before `ready_at`).
     Pending,
     Sending,
@@ -38,7 +39,7 @@ pub(super) enum Stage {
 #[derive(Clone, Debug)]
 pub(super) struct Item {
     pub(super) planned: Planned,
-    pub(super) stage: Stage,
+    pub(super) stage: ItemStage,
     ready_at: u64,
     sends: u32,
     throttled: u32,
@@ -110,9 +111,9 @@ impl Run {
             }
             index.insert(key, items.len());
             let stage = match (&p.skip, p.id.guid()) {
-                (Some(why), _) => Stage::Done(Final::Skipped(why.clone())),
-                (None, None) => Stage::Done(Final::Skipped(Refusal::MalformedId.message())),
-                (None, Some(_)) => Stage::Pending,
+                (Some(why), _) => ItemStage::Done(Final::Skipped(why.clone())),
+                (None, None) => ItemStage::Done(Final::Skipped(Refusal::MalformedId.message())),
+                (None, Some(_)) => ItemStage::Pending,
             };
             items.push(Item {
                 planned: p,
@@ -143,14 +144,14 @@ impl Run {
     /// what happens to items Graph may have acted on.
     pub fn next_work(&mut self, now_ms: u64) -> Option<Work> {
         let size = self.pace.room(self.batches_in_flight, now_ms)?;
-        let ready = |it: &Item, stage: &Stage| it.stage == *stage && it.ready_at <= now_ms;
+        let ready = |it: &Item, stage: &ItemStage| it.stage == *stage && it.ready_at <= now_ms;
         let mut reads = Vec::new();
         for it in self.items.iter_mut() {
             if reads.len() == size {
                 break;
             }
-            if ready(it, &Stage::Unsure) {
-                it.stage = Stage::Reading;
+            if ready(it, &ItemStage::Unsure) {
+                it.stage = ItemStage::Reading;
                 it.reads += 1;
                 reads.extend(it.planned.id.guid().cloned());
             }
@@ -163,8 +164,8 @@ impl Run {
                 if sends.len() == size {
                     break;
                 }
-                if ready(it, &Stage::Pending) {
-                    it.stage = Stage::Sending;
+                if ready(it, &ItemStage::Pending) {
+                    it.stage = ItemStage::Sending;
                     it.sends += 1;
                     sends.extend(it.planned.id.guid().cloned());
                 }
@@ -188,7 +189,7 @@ impl Run {
         let waiting = self
             .items
             .iter()
-            .filter(|it| matches!(it.stage, Stage::Pending | Stage::Unsure))
+            .filter(|it| matches!(it.stage, ItemStage::Pending | ItemStage::Unsure))
             .map(|it| it.ready_at)
             .min()?;
         Some(match self.pace.next_slot() {
@@ -210,15 +211,15 @@ impl Run {
             let Some(it) = self.item_mut(&id) else {
                 continue;
             };
-            if it.stage != Stage::Sending {
+            if it.stage != ItemStage::Sending {
                 // Not sent, or answered already: a duplicate answer changes nothing.
                 continue;
             }
-            it.stage = Stage::Pending;
+            it.stage = ItemStage::Pending;
             match outcome {
                 Outcome::Accepted { request_id } => {
                     acted += 1;
-                    it.stage = Stage::Done(Final::Accepted { request_id });
+                    it.stage = ItemStage::Done(Final::Accepted { request_id });
                 }
                 Outcome::Refused {
                     status,
@@ -227,7 +228,7 @@ impl Run {
                     request_id,
                 } => {
                     acted += 1;
-                    it.stage = Stage::Done(Final::Failed {
+                    it.stage = ItemStage::Done(Final::Failed {
                         detail: format!("HTTP {status} {code}: {message}"),
                         request_id,
                     });
@@ -243,7 +244,7 @@ impl Run {
                     match limit.after(it.throttled, 429, header.as_deref(), 0.5) {
                         Retry::After(ms) => it.ready_at = now_ms + ms,
                         Retry::No => {
-                            it.stage = Stage::Done(Final::Failed {
+                            it.stage = ItemStage::Done(Final::Failed {
                                 detail: tf(
                                     Msg::BulkGaveUp,
                                     &[("count", &it.throttled.to_string())],
@@ -258,13 +259,13 @@ impl Run {
                     it.ready_at = now_ms;
                 }
                 Outcome::Unauthorized => {
-                    it.stage = Stage::Done(Final::Failed {
+                    it.stage = ItemStage::Done(Final::Failed {
                         detail: t(Msg::BulkTokenRefused).into(),
                         request_id: None,
                     })
                 }
                 Outcome::Unsure { why, request_id } => {
-                    it.stage = Stage::Unsure;
+                    it.stage = ItemStage::Unsure;
                     it.ready_at = now_ms + SETTLE_MS;
                     it.unsure = Some((why, request_id));
                 }
@@ -309,23 +310,23 @@ impl Run {
             let Some(it) = self.item_mut(&id) else {
                 continue;
             };
-            if it.stage != Stage::Reading {
+            if it.stage != ItemStage::Reading {
                 continue;
             }
             let (why, lost_id) = it.unsure.clone().unwrap_or_default();
             let lost = |detail: String, request_id: Option<String>| {
-                Stage::Done(Final::AnswerLost { detail, request_id })
+                ItemStage::Done(Final::AnswerLost { detail, request_id })
             };
             let read_again = |it: &mut Item, retry_after: Option<u64>| {
                 let wait = SETTLE_MS * u64::from(it.reads);
                 it.ready_at = now_ms + retry_after.map_or(wait, |s| (s * 1000).max(wait));
-                Stage::Unsure
+                ItemStage::Unsure
             };
             it.stage = match read {
                 ReadOutcome::Item(json) => {
                     let after = Before::of(&crate::graph::models::Request::from_json(&json));
                     match reprocess_took_effect(&it.planned.before, &after) {
-                        Verdict::Acted => Stage::Done(Final::Verified {
+                        Verdict::Acted => ItemStage::Done(Final::Verified {
                             detail: tf(
                                 Msg::BulkVerified,
                                 &[("why", &why), ("state", &state_with_code(&after.state))],
@@ -349,7 +350,7 @@ impl Run {
                 }
                 ReadOutcome::Unauthorized if it.reads < MAX_READS => {
                     it.ready_at = now_ms;
-                    Stage::Unsure
+                    ItemStage::Unsure
                 }
                 ReadOutcome::Again { retry_after, .. } if it.reads < MAX_READS => {
                     read_again(it, retry_after)
@@ -369,8 +370,8 @@ impl Run {
     /// flight still get their answers, and unsure ones are still reconciled.
     pub fn cancel(&mut self, why: &str) {
         for it in &mut self.items {
-            if it.stage == Stage::Pending {
-                it.stage = Stage::Done(Final::Skipped(why.to_string()));
+            if it.stage == ItemStage::Pending {
+                it.stage = ItemStage::Done(Final::Skipped(why.to_string()));
             }
         }
     }
@@ -378,7 +379,7 @@ impl Run {
     pub fn finished(&self) -> bool {
         self.items
             .iter()
-            .all(|it| matches!(it.stage, Stage::Done(_)))
+            .all(|it| matches!(it.stage, ItemStage::Done(_)))
     }
 
     pub fn progress(&self) -> Progress {
@@ -388,15 +389,15 @@ impl Run {
         };
         for it in &self.items {
             match &it.stage {
-                Stage::Done(Final::Accepted { .. }) => p.accepted += 1,
-                Stage::Done(Final::Verified { .. }) => p.verified += 1,
-                Stage::Done(Final::AnswerLost { .. }) => p.answer_lost += 1,
-                Stage::Done(Final::Failed { .. }) => p.failed += 1,
-                Stage::Done(Final::Skipped(_)) => p.skipped += 1,
-                Stage::Sending | Stage::Reading => p.in_flight += 1,
-                Stage::Unsure => p.retrying += 1,
-                Stage::Pending if it.sends > 0 => p.retrying += 1,
-                Stage::Pending => {}
+                ItemStage::Done(Final::Accepted { .. }) => p.accepted += 1,
+                ItemStage::Done(Final::Verified { .. }) => p.verified += 1,
+                ItemStage::Done(Final::AnswerLost { .. }) => p.answer_lost += 1,
+                ItemStage::Done(Final::Failed { .. }) => p.failed += 1,
+                ItemStage::Done(Final::Skipped(_)) => p.skipped += 1,
+                ItemStage::Sending | ItemStage::Reading => p.in_flight += 1,
+                ItemStage::Unsure => p.retrying += 1,
+                ItemStage::Pending if it.sends > 0 => p.retrying += 1,
+                ItemStage::Pending => {}
             }
         }
         p
@@ -408,7 +409,7 @@ impl Run {
             .iter()
             .map(|it| {
                 let done = match &it.stage {
-                    Stage::Done(f) => Some(f.clone()),
+                    ItemStage::Done(f) => Some(f.clone()),
                     _ => None,
                 };
                 (it.planned.id.to_string(), done)
@@ -422,8 +423,8 @@ impl Run {
     pub(super) fn release(&mut self, work: &Work) {
         self.batches_in_flight = self.batches_in_flight.saturating_sub(1);
         let (ids, from, to) = match work {
-            Work::Send(ids) => (ids, Stage::Sending, Stage::Pending),
-            Work::Read(ids) => (ids, Stage::Reading, Stage::Unsure),
+            Work::Send(ids) => (ids, ItemStage::Sending, ItemStage::Pending),
+            Work::Read(ids) => (ids, ItemStage::Reading, ItemStage::Unsure),
         };
         for id in ids {
             if let Some(it) = self.item_mut(id)
@@ -437,9 +438,9 @@ impl Run {
     /// Ends every unsure item as unknown: the run cannot read them any more.
     pub(super) fn give_up_unsure(&mut self, why: &str) {
         for it in &mut self.items {
-            if it.stage == Stage::Unsure {
+            if it.stage == ItemStage::Unsure {
                 let (lost, request_id) = it.unsure.clone().unwrap_or_default();
-                it.stage = Stage::Done(Final::AnswerLost {
+                it.stage = ItemStage::Done(Final::AnswerLost {
                     detail: format!("{lost}; {why}"),
                     request_id,
                 });
