@@ -7,9 +7,7 @@ use crate::auth::{Auth, SignInFailure};
 use crate::boot::{config_url, load_config, preferred_language, use_language};
 use crate::components::config_error::ConfigErrorPage;
 use crate::components::header::{Header, LanguageSwitches};
-use crate::components::list::Refusals;
 use crate::components::load::load;
-use crate::components::packages::Directory;
 use crate::components::sign_in_error::SignInError;
 use crate::config::Config;
 use crate::i18n::{Msg, t};
@@ -19,6 +17,8 @@ use crate::routes::assignments::AssignmentsPage;
 use crate::routes::{
     home::Home, not_found::NotFound, request::RequestPage, requests::RequestsPage,
 };
+use crate::state::directory::Directory;
+use crate::state::list::Refusals;
 
 #[component]
 pub fn App() -> impl IntoView {

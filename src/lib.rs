@@ -17,6 +17,7 @@ pub mod clock;
 #[cfg(feature = "browser")]
 pub mod components;
 pub mod config;
+pub mod directory;
 pub mod export;
 pub mod follow;
 #[cfg(feature = "browser")]
@@ -44,3 +45,5 @@ pub mod routes;
 pub mod rows;
 pub mod rules;
 pub mod sort;
+#[cfg(feature = "browser")]
+pub mod state;

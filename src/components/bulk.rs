@@ -17,7 +17,6 @@ use crate::bulk::{BatchAnswer, Before, Ended, Paths, Planned, Run, RunCell, Tran
 use crate::clock::now_utc;
 use crate::components::consent::{ConsentForActions, keep_draft, take_draft};
 use crate::components::export::download;
-use crate::components::list::{Pager, Shown};
 use crate::config::Config;
 use crate::graph::models::Request;
 use crate::graph::resources::{Collection, Endpoint, action_path, item_path};
@@ -25,6 +24,7 @@ use crate::graph::{GraphFailure, Method, send, sleep_ms};
 use crate::i18n::{Msg, t, tf};
 use crate::ids::{Guid, ObjectId};
 use crate::rules::can_reprocess_request;
+use crate::state::list::{Pager, Shown};
 
 /// Fetch with the app's token handling: a whole `$batch` is sent again only after a 429
 /// or a renewed token (Graph did not act); anything else that loses the answer is

@@ -6,9 +6,9 @@ use wasm_bindgen::JsCast;
 
 use crate::auth::Auth;
 use crate::clock::now_utc;
-use crate::components::list::ListPage;
 use crate::export::file_name;
 use crate::i18n::{Msg, t, tf};
+use crate::state::list::ListPage;
 
 /// Saves `text` as a UTF-8 file named `name` that the browser downloads. The text gets a
 /// byte-order mark: without one, Excel reads a UTF-8 CSV as the system code page, and

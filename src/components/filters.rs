@@ -4,12 +4,12 @@
 
 use leptos::prelude::*;
 
-use crate::components::list::ListPage;
-use crate::components::packages::use_packages;
 use crate::graph::plan::{BrowserPart, FetchPlan};
 use crate::i18n::{Msg, t, tf};
 use crate::labels;
 use crate::query::{Column, ListView, Preset, ProblemKind, QueryProblem};
+use crate::state::directory::use_packages;
+use crate::state::list::ListPage;
 
 /// The sentence for a problem with a parameter of the address.
 fn problem_text(p: &QueryProblem) -> String {

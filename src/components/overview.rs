@@ -17,9 +17,8 @@ use crate::auth::Auth;
 use crate::auth::storage::Store;
 use crate::clock::now_utc;
 use crate::components::graph_problem::GraphProblem;
-use crate::components::list::Refusals;
-use crate::components::packages::{catalogs_from_json, timeout_in, use_timeouts, waiting_packages};
 use crate::config::Config;
+use crate::directory::{catalogs_from_json, timeout_in, waiting_packages};
 use crate::graph::models::{PackageRef, Request};
 use crate::graph::plan::{is_filter_refusal, needs_package_scope, refused_in};
 use crate::graph::resources::{Collection, Endpoint, Extras};
@@ -28,6 +27,8 @@ use crate::i18n::{Msg, t, tf};
 use crate::intl::{number, time_of_day};
 use crate::overview::{Tally, markup, queries};
 use crate::rows::callback_time_left;
+use crate::state::directory::use_timeouts;
+use crate::state::list::Refusals;
 
 /// Where the last count is kept for the tab's session: this prefix, then the
 /// configuration it was counted for ([`kept_key`]).

@@ -10,8 +10,8 @@ use leptos::ev;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::components::list::ROW_HEIGHT;
 use crate::i18n::{Msg, t};
+use crate::state::list::ROW_HEIGHT;
 
 /// What a key does on a list page.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

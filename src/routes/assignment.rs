@@ -6,13 +6,14 @@ use crate::actions::Action;
 use crate::components::actions::ReprocessAction;
 use crate::components::detail::{item_view, load_item};
 use crate::components::list::SignedIn;
-use crate::components::packages::{package_cell, use_packages};
+use crate::components::packages::package_cell;
 use crate::graph::models::Assignment;
 use crate::graph::resources::Collection;
 use crate::i18n::{Msg, t};
 use crate::labels;
 use crate::router::RouteId;
 use crate::rules::{assignment_reprocess_took_effect, can_reprocess_assignment};
+use crate::state::directory::use_packages;
 
 /// The page of assignment `id` (as typed: a malformed one is reported, never sent).
 #[component]

@@ -8,10 +8,8 @@ use crate::components::export::ExportCsv;
 use crate::components::filters::{
     ColumnHeader, ColumnPicker, FetchPlanView, Filters, QueryProblems, column_label,
 };
-use crate::components::list::{
-    ListPage, PagerControls, Shown, SignedIn, Viewport, Windowed, empty_line,
-};
-use crate::components::packages::{package_cell, use_packages};
+use crate::components::list::{PagerControls, SignedIn, empty_line};
+use crate::components::packages::package_cell;
 use crate::components::shortcuts::Shortcuts;
 use crate::export::{assignment_cell, table_csv};
 use crate::graph::models::{Assignment, PackageRef};
@@ -19,6 +17,8 @@ use crate::i18n::{Msg, t};
 use crate::labels;
 use crate::query::{ASSIGNMENTS, Column};
 use crate::rows::{assignment_order, keep_assignments};
+use crate::state::directory::use_packages;
+use crate::state::list::{ListPage, Shown, Viewport, Windowed};
 
 #[component]
 pub fn AssignmentsPage() -> impl IntoView {

@@ -3,9 +3,9 @@ use leptos::prelude::*;
 use crate::auth::Auth;
 use crate::components::graph_problem::GraphProblem;
 use crate::components::overview::Overview;
-use crate::components::packages::use_catalogs;
 use crate::config::{Cloud, Config};
 use crate::i18n::{Msg, t};
+use crate::state::directory::use_catalogs;
 
 /// The start page: what the app is for, and once signed in, the operations overview and
 /// what Graph lets this admin manage.

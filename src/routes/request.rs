@@ -8,7 +8,6 @@ use crate::clock::now_utc;
 use crate::components::actions::{ReprocessAction, ResumeForm};
 use crate::components::detail::{item_view, load_item};
 use crate::components::list::SignedIn;
-use crate::components::packages::use_policies;
 use crate::config::{Cloud, Config};
 use crate::graph::models::{Callout, Request};
 use crate::graph::resources::Collection;
@@ -19,6 +18,7 @@ use crate::rules::{
     Refusal, Standing, WaitingCallout, can_reprocess_request, reprocess_took_effect,
     reprocess_window,
 };
+use crate::state::directory::use_policies;
 
 /// The page of request `id` (as typed in the address: a malformed one is reported, never
 /// sent).
@@ -66,7 +66,7 @@ fn RequestView(request: Request, cloud: Cloud) -> impl IntoView {
     // Data-driven rows: one view type for every property (a smaller wasm than a long
     // static tree of distinct elements).
     let package = r.package.clone();
-    let packages = crate::components::packages::use_packages();
+    let packages = crate::state::directory::use_packages();
     // (label, test id, value, Graph's raw value when the value is its label)
     let plain = |label, id, value: String| (label, id, value, None);
     let enumerated =

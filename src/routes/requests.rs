@@ -10,13 +10,10 @@ use crate::components::export::ExportCsv;
 use crate::components::filters::{
     ColumnHeader, ColumnPicker, FetchPlanView, Filters, Presets, QueryProblems, column_label,
 };
-use crate::components::list::{
-    ListPage, PagerControls, Shown, SignedIn, Viewport, Windowed, empty_line,
-};
-use crate::components::packages::{
-    Timeouts, package_cell, timeout_in, use_packages, use_timeouts, waiting_packages,
-};
+use crate::components::list::{PagerControls, SignedIn, empty_line};
+use crate::components::packages::package_cell;
 use crate::components::shortcuts::Shortcuts;
+use crate::directory::{timeout_in, waiting_packages};
 use crate::export::{request_cell, table_csv};
 use crate::graph::models::{PackageRef, Request};
 use crate::i18n::{Msg, t, tf};
@@ -25,6 +22,8 @@ use crate::labels;
 use crate::query::{Column, REQUESTS, SortKey};
 use crate::rows::{TimeLeft, callback_time_left, delivering_for, keep_requests, request_order};
 use crate::rules::{Window, reprocess_window};
+use crate::state::directory::{Timeouts, use_packages, use_timeouts};
+use crate::state::list::{ListPage, Shown, Viewport, Windowed};
 
 #[component]
 pub fn RequestsPage() -> impl IntoView {
