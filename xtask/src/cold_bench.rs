@@ -48,11 +48,13 @@ pub fn table(v: &serde_json::Value) -> String {
 pub fn cold_bench() -> Result<(), Fail> {
     crate::toolchain::setup()?;
     let sandbox_bin = stack::build_sandbox(true)?;
-    let deployment = nginx_e2e::deploy(&sandbox_bin, &["--requests", "50000"])?;
+    // Test control: the run sets the sandbox's Graph latency per profile.
+    let deployment = nginx_e2e::deploy(&sandbox_bin, &["--requests", "50000", "--test-control"])?;
     let out = std::process::Command::new("node")
         .current_dir(crate::root().join("end2end"))
         .arg("bench/cold.mjs")
         .env("APP_URL", &deployment.app_url)
+        .env("SANDBOX_URL", &deployment.sandbox_url)
         .env("CHROMIUM", crate::toolchain::CHROMIUM)
         .stderr(std::process::Stdio::inherit())
         .output()
@@ -91,7 +93,9 @@ pub fn cold_bench() -> Result<(), Fail> {
         "Graph's list page as the sandbox sends it: {}",
         v["graphResponse"]
     );
-    println!("goal: first rows within 1 000 ms on the desktop profile");
+    println!(
+        "goals (issue 29): first rows within 500 ms on the desktop profile, 2.0 s on the constrained one"
+    );
     Ok(())
 }
 
