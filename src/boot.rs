@@ -152,10 +152,11 @@ pub async fn use_language(lang: Lang, remember: bool) -> Result<(), String> {
     Ok(())
 }
 
-/// Loads and validates the configuration at `url`. Never cached: an operator who fixes
-/// the file expects a reload to pick it up.
+/// Loads and validates the configuration at `url`, revalidated (`no-cache`): an operator
+/// who fixes the file expects a reload to pick it up. The page preloads it (index.html),
+/// and a preload is only reused by a request that may use a cache.
 pub async fn load_config(url: String) -> Result<Config, BootError> {
-    let text = fetch_text(&url, RequestCache::NoStore)
+    let text = fetch_text(&url, RequestCache::NoCache)
         .await
         .map_err(|detail| BootError::Load {
             url: url.clone(),
