@@ -7,7 +7,6 @@ use crate::auth::{Auth, SignInFailure};
 use crate::boot::{config_url, load_config, preferred_language, use_language};
 use crate::components::config_error::ConfigErrorPage;
 use crate::components::header::{Header, LanguageSwitches};
-use crate::components::load::load;
 use crate::components::sign_in_error::SignInError;
 use crate::config::Config;
 use crate::i18n::{Msg, t};
@@ -19,6 +18,7 @@ use crate::routes::{
 };
 use crate::state::directory::Directory;
 use crate::state::list::Refusals;
+use crate::state::load::load;
 
 #[component]
 pub fn App() -> impl IntoView {

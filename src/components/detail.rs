@@ -6,12 +6,12 @@ use serde_json::Value;
 
 use crate::auth::Auth;
 use crate::components::graph_problem::GraphProblem;
-use crate::components::load::load;
 use crate::config::Config;
 use crate::graph::resources::{Collection, Endpoint};
 use crate::graph::{GraphFailure, get_json};
 use crate::i18n::{Msg, t};
 use crate::router::RouteId;
+use crate::state::load::load;
 
 /// What reading an item by id gave (the signal holds `None` until it ends).
 #[derive(Clone, Debug)]

@@ -10,7 +10,6 @@ pub mod filters;
 pub mod graph_problem;
 pub mod header;
 pub mod list;
-pub mod load;
 pub mod overview;
 pub mod packages;
 pub mod shortcuts;

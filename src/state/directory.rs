@@ -5,13 +5,13 @@
 use leptos::prelude::*;
 
 use crate::auth::Auth;
-use crate::components::load::load;
 use crate::config::Config;
 use crate::directory::{Catalog, catalogs_from_json, extension_timeouts};
 use crate::graph::models::PackageRef;
 use crate::graph::resources::{Collection, Endpoint, Extras};
 use crate::graph::{GraphFailure, get_all, get_json};
 use crate::ids::Guid;
+use crate::state::load::load;
 
 type Loaded = ReadSignal<Option<Result<Vec<Catalog>, GraphFailure>>>;
 

@@ -1,6 +1,7 @@
 //! Hooks and state the pages share, without markup: a list page's view, plan, pager and
-//! rows (`list`), and the session's directory of catalogs, packages and policies
-//! (`directory`).
+//! rows (`list`), the session's directory of catalogs, packages and policies
+//! (`directory`), and a future as a signal (`load`).
 
 pub mod directory;
 pub mod list;
+pub mod load;
