@@ -88,6 +88,20 @@ test('typing a search replaces the history entry and filters in the browser', as
   expect(new Set(sent)).toEqual(new Set(['']));
 });
 
+test('a search still being typed gives way to a link followed at once', async ({ page }) => {
+  await openSignedIn(page, '/requests');
+  await expect(rows(page).first()).toBeVisible();
+  // Typed, and a ready-made view chosen before the address has caught up with the typing.
+  await page.getByRole('searchbox', { name: 'Search' }).fill('adele');
+  await page.locator('a[data-preset=attention]').click();
+  await expect(page).toHaveURL(`${app}/requests?view=attention`);
+  await expect(page.getByRole('searchbox', { name: 'Search' })).toHaveValue('');
+  // Still so once the typing pause is over: the typed text is not written over the link's.
+  await page.waitForTimeout(600);
+  await expect(page).toHaveURL(`${app}/requests?view=attention`);
+  await expect(page.getByRole('searchbox', { name: 'Search' })).toHaveValue('');
+});
+
 test('load all follows every nextLink and can be cancelled', async ({ page }) => {
   await openSignedIn(page, '/requests');
   await expect(page.getByTestId('loaded-count')).toContainText('Loaded: 100');

@@ -290,6 +290,18 @@ impl ListPage {
                 h.clear();
             }
         });
+        // The address changed under a search still being typed (a link, back, forward):
+        // the new address wins, and the typed text is not written over it. (The list's own
+        // writes clear the typed text before this runs.)
+        Effect::new(move |_| {
+            router.location.track();
+            if typed.get_untracked().is_some() {
+                if let Some(h) = typed_write.get_value() {
+                    h.clear();
+                }
+                typed.set(None);
+            }
+        });
         ListPage {
             parsed,
             view,
