@@ -169,13 +169,6 @@ pub struct Extras {
     pub schedule: bool,
 }
 
-impl Extras {
-    pub const ALL: Extras = Extras {
-        callouts: true,
-        schedule: true,
-    };
-}
-
 /// A property the app filters on at Graph. Only properties that some collection documents
 /// as filterable are here; [`documented`] says where and with which operator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -823,6 +816,10 @@ mod tests {
 
     #[test]
     fn a_request_list_selects_justification_where_the_cloud_has_it_and_extras_when_asked() {
+        const ALL: Extras = Extras {
+            callouts: true,
+            schedule: true,
+        };
         let select = |v, cloud, extras| Collection::Requests.list_select(v, cloud, extras).unwrap();
         // graph-metadata.md: v1.0 of Fairfax and Mooncake has no justification; beta has.
         for cloud in [Cloud::UsGovL4, Cloud::UsGovL5Dod, Cloud::China] {
@@ -831,13 +828,10 @@ mod tests {
                 "id,requestType,state,status,createdDateTime,completedDateTime"
             );
             // Beta's state names are in doubt: its requests are read whole.
-            assert_eq!(
-                Collection::Requests.list_select(Beta, cloud, Extras::ALL),
-                None
-            );
+            assert_eq!(Collection::Requests.list_select(Beta, cloud, ALL), None);
         }
         assert_eq!(
-            select(V1, Cloud::Global, Extras::ALL),
+            select(V1, Cloud::Global, ALL),
             "id,requestType,state,status,createdDateTime,completedDateTime,justification,\
              schedule,customExtensionCalloutInstances"
         );
@@ -851,7 +845,7 @@ mod tests {
         );
         // An assignment is read whole whatever the extras.
         assert_eq!(
-            Collection::Assignments.list_select(V1, Cloud::Global, Extras::ALL),
+            Collection::Assignments.list_select(V1, Cloud::Global, ALL),
             Collection::Assignments.list_select(V1, Cloud::Global, Extras::default())
         );
     }
