@@ -180,6 +180,7 @@ impl Data {
         // Lists are served newest first: keep that order once instead of sorting per call.
         d.requests.sort_by_key(|r| std::cmp::Reverse(r.created));
         d.reindex();
+        d.seed_audit_log(seed, now, (!demo.people.is_empty()).then_some(0));
         d
     }
 
@@ -527,6 +528,7 @@ impl Data {
             assignment: None,
             callouts,
             broken: matches!(kind, Kind::FailedRecent | Kind::PartialRecent) && rng.below(4) == 0,
+            reason: None,
             approvers: if state == ReqState::PendingApproval {
                 vec![admin_oid.to_string()]
             } else {

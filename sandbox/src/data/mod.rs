@@ -6,11 +6,13 @@
 //!
 //! One file per concern: `model` (the types), `seed` (the tables a tenant is drawn from),
 //! `generate` (the seed tenant, `Data::generate`), `fixtures` (the documents' example ids
-//! it holds), `queue` (accepted actions and deliveries settling on the clock). This file
+//! it holds), `queue` (accepted actions and deliveries settling on the clock), `audit` (the
+//! audit log those steps write). This file
 //! holds `Data` itself and its id lookups.
 
 use std::collections::HashMap;
 
+pub mod audit;
 pub mod fixtures;
 mod generate;
 mod model;
@@ -39,6 +41,8 @@ pub struct Data {
     pub subjects: Vec<Subject>,
     pub requests: Vec<Request>,
     pub assignments: Vec<Assignment>,
+    /// The Entra audit log of entitlement management (see `audit`).
+    pub audit: audit::AuditLog,
     request_index: HashMap<String, usize>,
     assignment_index: HashMap<String, usize>,
     /// Requests and assignments with a delivery under way.

@@ -238,6 +238,8 @@ pub struct Answer {
 pub struct Delivery {
     pub since: DateTime<Utc>,
     pub fails: bool,
+    /// The correlation id of the processing run that delivers (its audit events share it).
+    pub correlation: u128,
 }
 
 #[derive(Clone, Debug)]
@@ -259,6 +261,9 @@ pub struct Request {
     pub callouts: Vec<Callout>,
     /// Delivery fails again for a seeded broken target.
     pub broken: bool,
+    /// Why its delivery failed (failed and partially delivered requests): the audit log's
+    /// `resultReason`; a reason that says a retry fails again goes with `broken`.
+    pub reason: Option<super::audit::Reason>,
     pub approvers: Vec<String>,
     pub delivery: Option<Delivery>,
 }

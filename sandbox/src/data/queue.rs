@@ -8,9 +8,15 @@
 //! in time order: a queued action acts *at its due time* (a delivery it starts begins then),
 //! and a delivery ends `DELIVERY_SECONDS` after its start. So one late settle gives the same
 //! tenant as any number of timely ones.
+//!
+//! Each step writes its audit events (`audit`) at the time it happens: an acting reprocess
+//! or resume, initiated by the caller who sent it, starts a processing run with its own
+//! correlation id; the end of the delivery it starts is written by the service in the same
+//! run. A queued action that no longer applies writes nothing.
 
 use chrono::{DateTime, Duration, Utc};
 
+use super::audit::{Activity, Actor, Callback};
 use super::{AsgState, CalloutStatus, DELIVERY_SECONDS, Data, Delivery, ReqState, Stage};
 
 /// An accepted action, validated when it was accepted, waiting to act.
@@ -36,6 +42,8 @@ pub(super) struct Due {
     at: DateTime<Utc>,
     seq: u64,
     action: Queued,
+    /// Who sent it: the initiator of its audit events.
+    by: Actor,
 }
 
 /// The next thing that happens on the clock.
@@ -60,11 +68,17 @@ impl Data {
     /// Queues an accepted action to act at `at`. It acts only when the tenant is settled at
     /// or after `at` (at once with `settle(now)` when `at <= now`).
     pub fn queue(&mut self, action: Queued, at: DateTime<Utc>) {
+        self.queue_by(action, at, Actor::App);
+    }
+
+    /// [`Data::queue`], sent by `by` (the signed-in caller of the action).
+    pub fn queue_by(&mut self, action: Queued, at: DateTime<Utc>, by: Actor) {
         self.queued_seq += 1;
         self.queued.push(Due {
             at,
             seq: self.queued_seq,
             action,
+            by,
         });
     }
 
@@ -75,7 +89,7 @@ impl Data {
             match event {
                 Event::Action(k) => {
                     let due = self.queued.remove(k);
-                    self.act(&due.action, at);
+                    self.act(&due.action, at, due.by);
                 }
                 Event::RequestDelivered(i) => self.finish_request_delivery(i),
                 Event::AssignmentDelivered(i) => self.finish_assignment_delivery(i),
@@ -119,7 +133,7 @@ impl Data {
     /// A queued action at its time: it acts only if its target still allows it (another
     /// queued reprocess may have started the delivery, the callout may have been answered);
     /// otherwise it does nothing. Returns whether it acted.
-    fn act(&mut self, action: &Queued, at: DateTime<Utc>) -> bool {
+    fn act(&mut self, action: &Queued, at: DateTime<Utc>, by: Actor) -> bool {
         match action {
             Queued::ReprocessRequest(i) => {
                 let r = &self.requests[*i];
@@ -128,7 +142,9 @@ impl Data {
                     ReqState::DeliveryFailed | ReqState::PartiallyDelivered
                 ) && r.delivery.is_none();
                 if allowed {
-                    self.start_request_delivery(*i, at);
+                    let c = self.audit.new_correlation();
+                    self.audit_request(*i, Activity::ReprocessRequest, by, at, c, None);
+                    self.start_request_run(*i, at, c);
                 }
                 allowed
             }
@@ -136,7 +152,9 @@ impl Data {
                 let a = &self.assignments[*i];
                 let allowed = a.state == AsgState::Delivered && a.delivery.is_none();
                 if allowed {
-                    self.start_assignment_delivery(*i, at);
+                    let c = self.audit.new_correlation();
+                    self.audit_assignment(*i, Activity::ReprocessAssignment, by, at, c);
+                    self.start_assignment_run(*i, at, c);
                 }
                 allowed
             }
@@ -151,7 +169,7 @@ impl Data {
                     .waiting_callout()
                     .is_some_and(|c| c.id.eq_ignore_ascii_case(instance) && c.stage == *stage);
                 if allowed {
-                    self.resume(*request, *deny, detail, at);
+                    self.resume_by(*request, *deny, detail, at, by);
                 }
                 allowed
             }
@@ -161,12 +179,19 @@ impl Data {
     /// Reprocess a request (the caller checked it may be): delivering from `now`, then
     /// delivered, or failed again for a broken target, on the sandbox clock.
     pub fn start_request_delivery(&mut self, i: usize, now: DateTime<Utc>) {
+        let c = self.audit.new_correlation();
+        self.start_request_run(i, now, c);
+    }
+
+    /// A delivery of request `i` in the processing run `correlation`.
+    fn start_request_run(&mut self, i: usize, now: DateTime<Utc>, correlation: u128) {
         let r = &mut self.requests[i];
         r.state = ReqState::Delivering;
         r.status = r.state.default_status().into();
         r.delivery = Some(Delivery {
             since: now,
             fails: r.broken,
+            correlation,
         });
         if let Some(a) = r.assignment {
             self.assignments[a].state = AsgState::Delivering;
@@ -177,12 +202,18 @@ impl Data {
     }
 
     pub fn start_assignment_delivery(&mut self, i: usize, now: DateTime<Utc>) {
+        let c = self.audit.new_correlation();
+        self.start_assignment_run(i, now, c);
+    }
+
+    fn start_assignment_run(&mut self, i: usize, now: DateTime<Utc>, correlation: u128) {
         let a = &mut self.assignments[i];
         a.state = AsgState::Delivering;
         a.status = a.state.default_status().into();
         a.delivery = Some(Delivery {
             since: now,
             fails: false,
+            correlation,
         });
         self.pending_assignments.retain(|&p| p != i);
         self.pending_assignments.push(i);
@@ -212,20 +243,37 @@ impl Data {
             };
             asg.status = asg.state.default_status().into();
         }
+        let (end, c) = (delivery_end(&delivery), delivery.correlation);
+        if delivery.fails {
+            let reason = self.failure_reason(i);
+            self.requests[i].reason = Some(reason);
+            self.audit_request(i, Activity::Failed, Actor::App, end, c, Some(reason));
+        } else {
+            self.audit_request(i, Activity::Fulfill, Actor::App, end, c, None);
+        }
     }
 
     fn finish_assignment_delivery(&mut self, i: usize) {
         self.pending_assignments.retain(|&p| p != i);
         let a = &mut self.assignments[i];
-        if a.delivery.take().is_some() {
+        if let Some(delivery) = a.delivery.take() {
             a.state = AsgState::Delivered;
             a.status = a.state.default_status().into();
+            let (end, c) = (delivery_end(&delivery), delivery.correlation);
+            self.audit_assignment(i, Activity::FulfillResourceAssignment, Actor::App, end, c);
         }
     }
 
     /// Resume: the callout got its callback at `now`. Continue moves the request on; deny
     /// ends it.
     pub fn resume(&mut self, i: usize, deny: bool, detail: &str, now: DateTime<Utc>) {
+        self.resume_by(i, deny, detail, now, Actor::App);
+    }
+
+    /// [`Data::resume`] sent by `by`: a run of its own, whose events are the resume, then a
+    /// deny (by the same caller), or what the service does next (ready to fulfill and the
+    /// delivery, or the fulfilment or removal the callout held back).
+    fn resume_by(&mut self, i: usize, deny: bool, detail: &str, now: DateTime<Utc>, by: Actor) {
         let r = &mut self.requests[i];
         let Some(c) = r
             .callouts
@@ -237,10 +285,15 @@ impl Data {
         c.status = CalloutStatus::CallbackReceived;
         c.detail = detail.to_string();
         let stage = c.stage;
+        let run = self.audit.new_correlation();
+        let callback = Some(Callback { stage, deny });
+        self.audit_request_callback(i, Activity::Resume, by, now, run, None, callback);
+        let r = &mut self.requests[i];
         if deny {
             r.state = ReqState::Denied;
             r.status = "Denied".into();
             r.completed = Some(now);
+            self.audit_request(i, Activity::Deny, by, now, run, None);
             return;
         }
         let requires_approval = self.policies[r.policy].requires_approval;
@@ -255,14 +308,22 @@ impl Data {
                 r.delivery = Some(Delivery {
                     since: now,
                     fails: r.broken,
+                    correlation: run,
                 });
                 self.pending_requests.retain(|&p| p != i);
                 self.pending_requests.push(i);
+                self.audit_request(i, Activity::ReadyToFulfill, Actor::App, now, run, None);
             }
             Stage::Granted | Stage::Removed => {
                 r.state = ReqState::Delivered;
                 r.status = "Delivered".into();
                 r.completed = Some(now);
+                let done = if stage == Stage::Granted {
+                    Activity::Fulfill
+                } else {
+                    Activity::Remove
+                };
+                self.audit_request(i, done, Actor::App, now, run, None);
             }
         }
     }
@@ -424,6 +485,80 @@ mod tests {
         d.settle(t0() + ms(400));
         assert_eq!(d.requests[w].state, ReqState::Denied);
         assert_eq!(d.requests[w].completed, Some(t0() + ms(400)));
+    }
+
+    #[test]
+    fn acting_actions_write_their_runs_to_the_audit_log_and_idle_ones_nothing() {
+        use super::super::audit::Activity as A;
+        let mut d = generated(1, 300);
+        let caller = Actor::User(0);
+        let trail = |d: &Data, i: usize| -> Vec<(A, Actor, Option<bool>, u128)> {
+            d.audit
+                .of_request(i)
+                .iter()
+                .map(|&e| {
+                    let e = d.audit.event(e);
+                    (
+                        e.activity,
+                        e.by,
+                        e.failure.map(|r| r.retry_fails_again()),
+                        e.correlation,
+                    )
+                })
+                .collect()
+        };
+        let good = failed(&d, false);
+        let broken = failed(&d, true);
+        let (good_before, broken_before) = (trail(&d, good).len(), trail(&d, broken).len());
+        d.queue_by(Queued::ReprocessRequest(good), t0() + ms(100), caller);
+        d.queue_by(Queued::ReprocessRequest(good), t0() + ms(200), caller);
+        d.queue_by(Queued::ReprocessRequest(broken), t0() + ms(100), caller);
+        d.settle(t0() + Duration::seconds(10));
+        let g = trail(&d, good);
+        // One run (the second reprocess found it delivering and wrote nothing).
+        assert_eq!(g.len(), good_before + 2, "{g:?}");
+        assert_eq!(g[good_before].0, A::ReprocessRequest);
+        assert_eq!(g[good_before].1, caller);
+        assert_eq!(g[good_before + 1].0, A::Fulfill);
+        assert_eq!(g[good_before + 1].1, Actor::App);
+        assert_eq!(g[good_before].3, g[good_before + 1].3);
+        assert_ne!(g[0].3, g[good_before].3, "a run of its own");
+        let b = trail(&d, broken);
+        assert_eq!(b.len(), broken_before + 2);
+        assert_eq!(b[broken_before + 1].0, A::Failed);
+        assert_eq!(b[broken_before + 1].2, Some(true), "fails again, for good");
+        // The failure reason is the one the seeded failure gave.
+        let reasons: Vec<_> = d
+            .audit
+            .of_request(broken)
+            .iter()
+            .filter_map(|&e| d.audit.event(e).failure)
+            .collect();
+        assert!(
+            reasons.len() == 2 && reasons[0] == reasons[1],
+            "{reasons:?}"
+        );
+
+        let w = d.request_index(fixtures::RESUME_DENY_REQUEST).unwrap();
+        let before = trail(&d, w).len();
+        d.queue_by(
+            Queued::Resume {
+                request: w,
+                instance: fixtures::RESUME_DENY_INSTANCE.into(),
+                stage: Stage::Created,
+                deny: true,
+                detail: String::new(),
+            },
+            t0() + Duration::seconds(20),
+            caller,
+        );
+        d.settle(t0() + Duration::seconds(30));
+        let t = trail(&d, w);
+        let added: Vec<A> = t[before..].iter().map(|e| e.0).collect();
+        assert_eq!(added, [A::Resume, A::Deny]);
+        let ids: Vec<u32> = d.audit.of_request(w)[before..].to_vec();
+        let cb = d.audit.event(ids[0]).callback.unwrap();
+        assert!(cb.deny && cb.stage == Stage::Created);
     }
 
     #[test]

@@ -118,6 +118,40 @@ pub(super) const PACKAGES: &[PackageSeed] = &[
     },
 ];
 
+/// The resources each access package hands out, by package index: a group, a SharePoint
+/// Online site and an application. The sandbox does not serve them as resources; they name
+/// what a failed delivery could not reach in its audit event's result reason
+/// (`audit::Reason`). One group name is hostile, as the reasons are shown as text.
+pub(super) const PACKAGE_RESOURCES: &[(&str, &str, &str)] = &[
+    ("Sales team members", "Sales", "Contoso CRM"),
+    ("All new hires", "Onboarding hub", "Workday"),
+    (
+        "Contoso partners (guests)",
+        "Partner extranet",
+        "Partner portal",
+    ),
+    ("财务报表读者", "财务报表", "Power BI 财务"),
+    ("AP clerks", "Accounts payable", "SAP S/4HANA"),
+    ("Trésorerie – lecteurs", "Trésorerie", "Kyriba"),
+    (
+        "Labo données – membres",
+        "Laboratoire de données",
+        "Azure Databricks",
+    ),
+    ("GPU cluster users", "GPU cluster wiki", "Slurm portal"),
+    ("monorepo-writers", "Engineering", "GitHub Enterprise"),
+    (
+        "<img src=x onerror=alert('group')>",
+        "Hostile names",
+        "\"><b>app</b>",
+    ),
+    (
+        "Transformation numérique – phase deux",
+        "Projet international de transformation numérique",
+        "Portail projet",
+    ),
+];
+
 /// Custom extensions: name, and the callback timeout (every one waits for a callback, so
 /// requests can wait at any of them). Two are shorter than the 14-day maximum.
 pub(super) const EXTENSIONS: &[(&str, &str)] = &[
