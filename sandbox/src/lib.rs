@@ -613,7 +613,7 @@ pub async fn serve(options: Options) -> std::io::Result<()> {
         s.options.action_delay_ms
     );
     for a in &s.accounts {
-        println!("  account: {:<40} {}", a.username, a.role_name());
+        println!("  account: {:<40} {}", a.username, a.roles_label());
     }
     if s.options.test_control {
         println!(

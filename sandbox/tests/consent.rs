@@ -244,3 +244,101 @@ async fn a_read_write_consent_puts_read_write_in_a_token_that_asked_only_to_read
     let (status, _) = pick(&r, &format!("{WRITE} openid"), "admin@", None).await;
     assert_eq!(status, 200, "now asked");
 }
+
+/// The audit log's two permissions (directoryaudit-list: "AuditLog.Read.All and
+/// Directory.Read.All") follow the same model: no administrator consented to them, so the
+/// first sign-in that names them asks for both on the consent page, a refresh that names
+/// them before is refused `consent_required`, and once accepted every token carries them.
+#[tokio::test]
+async fn the_audit_permissions_are_asked_for_on_first_use_and_then_in_every_token() {
+    for (cloud, graph) in [
+        ("global", "https://graph.microsoft.com"),
+        ("usgov", "https://graph.microsoft.us"),
+        ("usgov", "https://dod-graph.microsoft.us"),
+    ] {
+        let r = start(&["--admin-consent", "read-write", "--cloud", cloud]).await;
+        let write =
+            format!("{graph}/EntitlementManagement.ReadWrite.All openid profile offline_access");
+        let audit = format!(
+            "{graph}/AuditLog.Read.All {graph}/Directory.Read.All openid profile offline_access"
+        );
+        // Signed in for entitlement management only: no prompt, no audit permission.
+        let (status, loc) = pick(&r, &write, "admin@", None).await;
+        assert_eq!(status, 302, "{cloud}");
+        let t = tokens(&r, &loc).await;
+        let first = scp(t["access_token"].as_str().unwrap());
+        assert!(
+            !first.contains(&"AuditLog.Read.All".to_string()),
+            "{first:?}"
+        );
+        // Renewing for the audit scopes: nobody consented, the user must come back.
+        let (status, refused) = refresh(&r, t["refresh_token"].as_str().unwrap(), &audit).await;
+        assert_eq!(status, 400, "{refused}");
+        assert_eq!(refused["suberror"], "consent_required");
+        // The sign-in that names them asks for both, and only them.
+        let (status, prompt) = pick(&r, &audit, "admin@", None).await;
+        assert_eq!(status, 200);
+        for p in ["AuditLog.Read.All", "Directory.Read.All"] {
+            assert!(
+                prompt.contains(&format!("data-testid=\"consent-permission\">{p}<")),
+                "{prompt}"
+            );
+        }
+        assert!(!prompt.contains(">EntitlementManagement.ReadWrite.All<"));
+        let (_, loc) = pick(&r, &audit, "admin@", Some("accept")).await;
+        let t = tokens(&r, &loc).await;
+        assert_eq!(
+            scp(t["access_token"].as_str().unwrap()),
+            [
+                "AuditLog.Read.All",
+                "Directory.Read.All",
+                "EntitlementManagement.Read.All",
+                "EntitlementManagement.ReadWrite.All",
+                "User.Read"
+            ]
+        );
+        // Remembered: the entitlement-management sign-in now carries them too.
+        let (status, loc) = pick(&r, &write, "admin@", None).await;
+        assert_eq!(status, 302);
+        let again = scp(tokens(&r, &loc).await["access_token"].as_str().unwrap());
+        assert!(
+            again.contains(&"Directory.Read.All".to_string()),
+            "{again:?}"
+        );
+        // Another account is asked for itself.
+        let (status, _) = pick(&r, &audit, "manager@", None).await;
+        assert_eq!(status, 200, "{cloud}: the manager is asked");
+    }
+}
+
+#[tokio::test]
+async fn the_sign_in_page_lists_each_accounts_roles_and_info_says_who_reads_the_audit_log() {
+    let r = start(&[]).await;
+    let html = r
+        .http
+        .get(r.authorize_url(&[]))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Identity Governance Administrator · Reports Reader"),
+        "{html}"
+    );
+    let accounts = r.info["accounts"].as_array().unwrap();
+    let who = |prefix: &str| {
+        accounts
+            .iter()
+            .find(|a| a["username"].as_str().unwrap().starts_with(prefix))
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(who("admin@")["directoryRoles"], json!(["Reports Reader"]));
+    assert_eq!(who("admin@")["canReadAuditLog"], true);
+    assert_eq!(who("admin@")["role"], "Identity Governance Administrator");
+    assert_eq!(who("manager@")["canReadAuditLog"], false);
+    assert_eq!(who("manager@")["directoryRoles"], json!([]));
+    assert_eq!(who("user@")["canReadAuditLog"], false);
+}

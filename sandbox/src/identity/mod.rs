@@ -333,10 +333,17 @@ fn join(uri: &str, fragment: bool, params: &str) -> String {
 }
 
 const OPENID_SCOPES: [&str; 4] = ["openid", "profile", "email", "offline_access"];
-const PERMISSIONS: [&str; 3] = [
+/// The delegated Graph permissions the app may ask for, on the cloud's Graph host(s): the
+/// entitlement-management ones, and the two the audit log needs together (directoryaudit-list
+/// and directoryaudit-get: "AuditLog.Read.All and Directory.Read.All"). None but the
+/// administrator's `--admin-consent` ones is consented in advance, so the audit permissions
+/// are asked for on the sign-in page the first time a sign-in names them.
+const PERMISSIONS: [&str; 5] = [
     "EntitlementManagement.ReadWrite.All",
     "EntitlementManagement.Read.All",
     "User.Read",
+    "AuditLog.Read.All",
+    "Directory.Read.All",
 ];
 
 /// Parses a scope string: OpenID scopes plus permissions of one resource of this cloud.

@@ -45,7 +45,7 @@ pub(super) fn pick_account(s: &Shared, txn: &str, scopes: &str) -> Response {
             "<button type=\"submit\" name=\"account\" value=\"{i}\" data-account=\"{u}\">{n} — {u}<span class=\"role\">{r}</span></button>",
             u = escape(&a.username),
             n = escape(&a.name),
-            r = escape(a.role_name()),
+            r = escape(&a.roles_label()),
         ));
     }
     let body = format!(
