@@ -37,6 +37,13 @@ pub fn has_resume(c: Cloud) -> bool {
     c == Cloud::Global
 }
 
+/// Whether Graph serves the audit log (`/auditLogs/directoryAudits`): the list page's
+/// national-cloud table (microsoft-graph-docs-contrib `api-reference/includes/global-us.md`)
+/// marks the global service and US Government L4 and L5, and not China operated by 21Vianet.
+pub fn has_audit_log(c: Cloud) -> bool {
+    c != Cloud::China
+}
+
 /// Whether beta serves the new collection names (`assignmentRequests`; beta never serves
 /// `assignments`, `catalogs`, `assignmentPolicies`). The beta reference page of
 /// `assignmentRequests` is global-only, and the one national-cloud beta CSDL (beta-USNat)

@@ -1,7 +1,9 @@
 //! Contract: each cloud's own Graph surface, per version (shared/reference/graph-metadata.md,
 //! from Microsoft's published CSDL). Beta outside the global cloud serves only the
 //! `accessPackage…` collection names; v1.0 in US Government and China has no `justification`
-//! on requests; `resume` exists only in the global cloud, in every version.
+//! on requests; `resume` exists only in the global cloud, in every version; the audit log
+//! (`/auditLogs/directoryAudits`) exists in the global and US Government clouds, not in China
+//! (the list page's national-cloud table, `api-reference/includes/global-us.md`).
 
 mod common;
 
@@ -199,6 +201,36 @@ async fn resume_exists_only_in_the_global_cloud_in_every_version() {
             let reprocess = format!("{collection}/d82eb508-acc4-43cc-bcf1-7c1c4a2c073b/reprocess");
             let (status, body, _) = r.post(&token, &r.em(version, &reprocess), None).await;
             assert_eq!(status, 202, "{what}: {body}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_audit_log_is_served_in_the_global_and_us_government_clouds_not_in_china() {
+    for (cloud, graph) in CLOUDS {
+        let r = start(&["--cloud", cloud]).await;
+        let token = r.audit_token("admin@", graph).await;
+        for version in ["v1.0", "beta"] {
+            let what = format!("{cloud} {version}");
+            let list = r.audit(version, "?$top=2");
+            let (status, body, _) = r.get(&token, &list).await;
+            if cloud == "china" {
+                assert_segment(status, &body, "auditLogs", &what);
+                // A read by id, and the refusal comes before any permission check.
+                let (status, body, _) = r
+                    .get(
+                        &token,
+                        &r.audit(version, "/00000000-0000-4000-8000-000000000000"),
+                    )
+                    .await;
+                assert_segment(status, &body, "auditLogs", &what);
+                let plain = r.token_for("admin@", graph).await;
+                let (status, body, _) = r.get(&plain, &list).await;
+                assert_segment(status, &body, "auditLogs", &what);
+            } else {
+                assert_eq!(status, 200, "{what}: {body}");
+                assert_eq!(body["value"].as_array().unwrap().len(), 2, "{what}");
+            }
         }
     }
 }

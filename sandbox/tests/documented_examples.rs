@@ -772,3 +772,83 @@ fn the_example_parser_reads_a_request_its_headers_body_and_status() {
     assert_eq!((found[1].method.as_str(), found[1].status), ("POST", 202));
     assert!(found[1].body.is_none());
 }
+
+/// List directoryAudits (api-reference/v1.0/api/directoryaudit-list.md), both examples: the
+/// plain list, and `$filter=initiatedBy/user/id eq '…'` (the example's own all-zero id, which
+/// no user of the tenant has, then the admin's). Each answer has the documented status and
+/// `@odata.context`, and its items the response examples' property names; the second
+/// example's answer carries `@microsoft.graph.tips`. Get directoryAudit
+/// (directoryaudit-get.md) reads one of them; its page's example answer is a collection with
+/// `targetResource`, a slip: the sandbox answers the entity, with `targetResources`.
+#[tokio::test]
+async fn directory_audits_list_both_examples_and_get() {
+    let r = start(&[]).await;
+    let token = r.audit_token("admin@", GRAPH).await;
+    let context = format!("{}/v1.0/$metadata#auditLogs/directoryAudits", r.base);
+    let keys = "id category correlationId result resultReason activityDisplayName activityDateTime loggedByService operationType initiatedBy targetResources additionalDetails";
+
+    // Example 1: GET https://graph.microsoft.com/v1.0/auditLogs/directoryAudits
+    let (status, body, _) = r.get(&token, &r.audit(V1, "")).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["@odata.context"], context.as_str());
+    let items = body["value"].as_array().unwrap();
+    assert!(!items.is_empty());
+    for item in items {
+        assert_has("directoryAudit", item, keys);
+        assert_has("initiatedBy", &item["initiatedBy"], "user app");
+        for t in item["targetResources"].as_array().unwrap() {
+            assert_has(
+                "targetResource",
+                t,
+                "id displayName type userPrincipalName groupType modifiedProperties",
+            );
+        }
+        for kv in item["additionalDetails"].as_array().unwrap() {
+            assert_has("keyValue", kv, "key value");
+        }
+        if item["initiatedBy"]["user"].is_object() {
+            assert_has(
+                "userIdentity",
+                &item["initiatedBy"]["user"],
+                "id displayName userPrincipalName ipAddress userType homeTenantId homeTenantName",
+            );
+        }
+        assert!(["success", "failure"].contains(&item["result"].as_str().unwrap()));
+    }
+
+    // Example 2: $filter=initiatedBy/user/id eq '00000000-0000-0000-0000-000000000000'
+    let example = "?$filter=initiatedBy/user/id eq '00000000-0000-0000-0000-000000000000'";
+    let (status, body, _) = r.get(&token, &r.audit(V1, example)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["@odata.context"], context.as_str());
+    assert!(
+        body["@microsoft.graph.tips"]
+            .as_str()
+            .unwrap()
+            .contains("$select")
+    );
+    assert_eq!(body["value"], json!([]), "no user has the example's id");
+    let admin = r.info["accounts"][0]["id"].as_str().unwrap();
+    let (status, body, _) = r
+        .get(
+            &token,
+            &r.audit(V1, &format!("?$filter=initiatedBy/user/id eq '{admin}'")),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let mine = body["value"].as_array().unwrap();
+    assert!(!mine.is_empty());
+    for item in mine {
+        assert_has("directoryAudit", item, keys);
+        assert_eq!(item["initiatedBy"]["user"]["id"], admin);
+        assert_eq!(item["initiatedBy"]["app"], Value::Null);
+    }
+
+    // Get directoryAudit: GET /auditLogs/directoryAudits/{id}
+    let id = items[0]["id"].as_str().unwrap();
+    let one = r.get(&token, &r.audit(V1, &format!("/{id}"))).await;
+    assert_eq!(one.0, 200, "{}", one.1);
+    assert_eq!(one.1["@odata.context"], format!("{context}/$entity"));
+    assert_has("directoryAudit", &one.1, keys);
+    assert_eq!(one.1["id"], id);
+}

@@ -690,6 +690,13 @@ mod tests {
     }
 
     #[test]
+    fn every_activity_is_listed_once_in_declaration_order() {
+        for (k, a) in Activity::ALL.iter().enumerate() {
+            assert_eq!(*a as usize, k, "{a:?}");
+        }
+    }
+
+    #[test]
     fn reasons_name_the_packages_resource() {
         assert_eq!(PACKAGE_RESOURCES.len(), super::super::seed::PACKAGES.len());
         let t = Reason::GroupNotFound.text(0);

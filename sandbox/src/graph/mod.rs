@@ -4,6 +4,7 @@
 //! validation, throttling, injected faults, the handler, and the operation log. Errors
 //! always have the Graph shape with `innerError` date, request-id and client-request-id.
 
+mod audit;
 pub mod batch;
 mod compress;
 mod expand;
@@ -40,7 +41,7 @@ pub fn routes() -> Router<Shared> {
 }
 
 /// Every collection name the sandbox serves under `entitlementManagement`, in some version
-/// and cloud (test control's `pageSizes` keys).
+/// and cloud, and the audit log's `directoryAudits` (test control's `pageSizes` keys).
 pub const COLLECTIONS: &[&str] = &[
     "assignmentRequests",
     "accessPackageAssignmentRequests",
@@ -51,6 +52,7 @@ pub const COLLECTIONS: &[&str] = &[
     "accessPackageCatalogs",
     "assignmentPolicies",
     "accessPackageAssignmentPolicies",
+    audit::COLLECTION,
 ];
 
 /// The page size `pageSizes` may set: 1 to 1000 items.
@@ -225,6 +227,8 @@ pub struct Caller {
     pub upn: String,
     pub role: Role,
     pub scopes: Vec<String>,
+    /// The account holds a role that reads the audit log (`accounts::AUDIT_LOG_ROLES`).
+    pub can_read_audit_log: bool,
 }
 
 impl Caller {
@@ -575,6 +579,7 @@ fn authenticate(s: &Shared, headers: &HeaderMap) -> Result<Caller, GraphError> {
         oid,
         upn: account.username.clone(),
         role: account.role.clone(),
+        can_read_audit_log: account.can_read_audit_log(),
         scopes: claims["scp"]
             .as_str()
             .unwrap_or("")

@@ -175,15 +175,16 @@ fn compare(left: &Literal, op: Op, right: &Literal) -> bool {
     }
 }
 
+/// A token of a `$filter` (also read by `graph::audit`'s own grammar).
 #[derive(Clone, Debug, PartialEq)]
-enum Token {
+pub(crate) enum Token {
     Open,
     Close,
     Word(String),
     Str(String),
 }
 
-fn tokenize(s: &str) -> Result<Vec<Token>, String> {
+pub(crate) fn tokenize(s: &str) -> Result<Vec<Token>, String> {
     let mut out = Vec::new();
     let mut chars = s.chars().peekable();
     while let Some(&c) = chars.peek() {

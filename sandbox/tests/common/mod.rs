@@ -216,6 +216,80 @@ impl Running {
         tokens["access_token"].as_str().unwrap().to_string()
     }
 
+    /// An access token for `who` from a sign-in that names `scope` (space-separated), with
+    /// the consent page accepted if the sign-in shows it.
+    pub async fn token_with(&self, who: &str, scope: &str) -> String {
+        let url = self.authorize_url(&[("scope", Some(scope))]);
+        let html = self
+            .http
+            .get(&url)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let field = |html: &str, name: &str| {
+            html.split(&format!("name=\"{name}\" value=\""))
+                .nth(1)
+                .and_then(|r| r.split('"').next())
+                .unwrap_or_else(|| panic!("{name} in {html}"))
+                .to_string()
+        };
+        let index = self.info["accounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|a| a["username"].as_str().unwrap().starts_with(who))
+            .expect("account")
+            .to_string();
+        let post = |form: Vec<(&'static str, String)>| {
+            self.http
+                .post(format!("{}/oauth2/v2.0/authorize", self.authority()))
+                .form(&form)
+                .send()
+        };
+        let mut resp = post(vec![
+            ("txn", field(&html, "txn")),
+            ("account", index.clone()),
+        ])
+        .await
+        .unwrap();
+        if resp.status() == 200 {
+            let prompt = resp.text().await.unwrap();
+            assert!(prompt.contains("Permissions requested"), "{prompt}");
+            resp = post(vec![
+                ("txn", field(&prompt, "txn")),
+                ("account", index),
+                ("consent", "accept".into()),
+            ])
+            .await
+            .unwrap();
+        }
+        assert_eq!(resp.status(), 302, "sign-in redirects");
+        let loc = resp.headers()[LOCATION].to_str().unwrap().to_string();
+        let (status, tokens) = self.redeem_code(&params(&loc)["code"]).await;
+        assert_eq!(status, 200, "{tokens}");
+        tokens["access_token"].as_str().unwrap().to_string()
+    }
+
+    /// An access token for `who` that reads the audit log on `graph` (the cloud's host):
+    /// both audit permissions, consented on the sign-in page.
+    pub async fn audit_token(&self, who: &str, graph: &str) -> String {
+        self.token_with(
+            who,
+            &format!(
+                "{graph}/AuditLog.Read.All {graph}/Directory.Read.All openid profile offline_access"
+            ),
+        )
+        .await
+    }
+
+    /// `/{version}/auditLogs/directoryAudits{rest}`.
+    pub fn audit(&self, version: &str, rest: &str) -> String {
+        format!("{}/{version}/auditLogs/directoryAudits{rest}", self.base)
+    }
+
     pub fn em(&self, version: &str, rest: &str) -> String {
         format!(
             "{}/{version}/identityGovernance/entitlementManagement/{rest}",

@@ -8,6 +8,7 @@ use serde_json::Value;
 use super::super::{Call, Caller, Effect, GraphError, Reply, truncate};
 use super::{REPROCESS_WINDOW_DAYS, Set, check_catalog, find_existing, package_of};
 use crate::Shared;
+use crate::data::audit::Actor;
 use crate::data::{AsgState, Data, Queued, ReqState, Stage};
 
 pub(super) fn act(
@@ -61,7 +62,13 @@ pub(super) fn act(
                     ));
                 }
             }
-            Ok(accepted(s, &mut d, Queued::ReprocessRequest(i), now))
+            Ok(accepted(
+                s,
+                caller,
+                &mut d,
+                Queued::ReprocessRequest(i),
+                now,
+            ))
         }
         (Set::Assignments, "reprocess") => {
             let a = &d.assignments[i];
@@ -71,25 +78,40 @@ pub(super) fn act(
                     a.state.v1()
                 )));
             }
-            Ok(accepted(s, &mut d, Queued::ReprocessAssignment(i), now))
+            Ok(accepted(
+                s,
+                caller,
+                &mut d,
+                Queued::ReprocessAssignment(i),
+                now,
+            ))
         }
         _ => {
             let queued = resume(&d, i, call)?;
-            Ok(accepted(s, &mut d, queued, now))
+            Ok(accepted(s, caller, &mut d, queued, now))
         }
     }
 }
 
 /// An action Graph accepted: queued to act after the action delay (at once when it is 0),
-/// answered 202 (reprocess) or 204 (resume) now.
-fn accepted(s: &Shared, d: &mut Data, action: Queued, now: DateTime<Utc>) -> Reply {
+/// answered 202 (reprocess) or 204 (resume) now. The caller initiates its audit events.
+fn accepted(
+    s: &Shared,
+    caller: &Caller,
+    d: &mut Data,
+    action: Queued,
+    now: DateTime<Utc>,
+) -> Reply {
     let status = match action {
         Queued::Resume { .. } => StatusCode::NO_CONTENT,
         _ => StatusCode::ACCEPTED,
     };
     let delay_ms = s.action_delay_ms();
     let at = now + Duration::milliseconds(delay_ms);
-    d.queue(action, at);
+    let by = d
+        .subject_by_object_id(&caller.oid)
+        .map_or(Actor::App, |i| Actor::User(i as u32));
+    d.queue_by(action, at, by);
     d.settle(now);
     Reply {
         effect: Some(Effect { at, delay_ms }),

@@ -62,6 +62,14 @@ fn entity_set(cloud: Cloud, v: Version, seg: &str) -> Option<Set> {
 
 /// Routes a call to its handler.
 pub fn route(s: &Shared, caller: &Caller, call: &Call) -> Result<Reply, GraphError> {
+    if call
+        .path
+        .split('/')
+        .next()
+        .is_some_and(|seg| seg.eq_ignore_ascii_case("auditLogs"))
+    {
+        return super::audit::route(s, caller, call);
+    }
     let Some(rest) = call.path.strip_prefix(PREFIX) else {
         let seg = call
             .path
