@@ -1,5 +1,6 @@
 //! Test control under `/sandbox/`, only with `--test-control`: reset the tenant, advance
-//! the clock, change throttling, faults and latency, read the operation log.
+//! the clock, change throttling, faults and latency, read the operation log, and list the
+//! failed requests with the reason the audit log gives for each (`/sandbox/failures`).
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -21,6 +22,7 @@ pub fn routes() -> Router<Shared> {
         .route("/sandbox/settings", get(settings).post(change))
         .route("/sandbox/log", get(log).delete(clear_log))
         .route("/sandbox/registrations", post(register))
+        .route("/sandbox/failures", get(failures))
 }
 
 fn bad(msg: impl Into<String>) -> Response {
@@ -299,4 +301,58 @@ async fn register(State(s): State<Shared>, Json(r): Json<Registrations>) -> Resp
     }
     *s.extra_registrations.lock().expect("registrations") = Some(out);
     Json(s.info()).into_response()
+}
+
+/// `GET /sandbox/failures`: every request that is now `deliveryFailed` or
+/// `partiallyDelivered`, newest first, with the `resultReason` of its failure in the audit
+/// log and whether a reprocess would fail again, so that an end-to-end test can pick a
+/// failed request of each kind without reading the reason's words:
+///
+/// ```json
+/// {"value": [{"requestId": "…", "state": "deliveryFailed",
+///   "completedDateTime": "2026-11-20T10:00:00Z", "reprocessable": true,
+///   "reason": "groupNotFound", "retryFailsAgain": true,
+///   "resultReason": "The group 'Sales team members' was not found in the directory. …",
+///   "resource": {"type": "group", "displayName": "Sales team members"}}]}
+/// ```
+///
+/// `reason` is one of `groupNotFound`, `siteDeleted`, `servicePrincipalMissing` (a retry
+/// fails again: a reprocess ends `deliveryFailed` with the same reason) or `groupTimeout`,
+/// `siteThrottled`, `applicationUnavailable` (transient: a reprocess delivers).
+/// `reprocessable`: completed at most 14 days ago on the sandbox clock, so Graph accepts a
+/// reprocess. The same seed gives the same reasons.
+async fn failures(State(s): State<Shared>) -> Json<Value> {
+    let now = s.clock.now();
+    if s.data.read().expect("data").has_pending() {
+        s.data.write().expect("data").settle(now);
+    }
+    let d = s.data.read().expect("data");
+    let value: Vec<Value> = d
+        .requests
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| {
+            matches!(
+                r.state,
+                crate::data::ReqState::DeliveryFailed | crate::data::ReqState::PartiallyDelivered
+            )
+        })
+        .map(|(i, r)| {
+            let reason = d.failure_reason(i);
+            json!({
+                "requestId": r.id,
+                "state": r.state.v1(),
+                "completedDateTime": r.completed.map(iso),
+                "reprocessable": r.completed.is_some_and(|c| now - c <= Duration::days(14)),
+                "reason": reason.name(),
+                "retryFailsAgain": reason.retry_fails_again(),
+                "resultReason": reason.text(r.package),
+                "resource": {
+                    "type": reason.resource_type(),
+                    "displayName": reason.resource(r.package),
+                },
+            })
+        })
+        .collect();
+    Json(json!({ "value": value }))
 }

@@ -664,7 +664,86 @@ async fn at_50000_requests_the_seed_and_a_trail_stay_quick() {
     assert_eq!(status, 200);
     assert_eq!(page["value"].as_array().unwrap().len(), 100);
     println!(
-        "50 000 requests (debug build): reset with the audit log {reset:?}; one request's trail by target {by_target:?} ({} events); a filter matching nothing, scanning the whole log, {scan:?}; the first page of 100 {first_page:?}",
+        "50 000 requests ({} build): reset with the audit log {reset:?}; one request's trail by target {by_target:?} ({} events); a filter matching nothing, scanning the whole log, {scan:?}; the first page of 100 {first_page:?}",
+        if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            "release"
+        },
         events.len()
     );
+}
+
+/// Test control's `/sandbox/failures` tells the two kinds of reason apart, agrees with the
+/// audit log, and tells the truth: a reprocess of a request whose reason says a retry fails
+/// again fails again with that reason; one with a transient reason is delivered.
+#[tokio::test]
+async fn failures_of_both_kinds_are_listed_and_a_reprocess_bears_their_kind_out() {
+    let r = start(&[]).await;
+    let token = r.audit_token("admin@", GRAPH).await;
+    let listed = fetch_json(&r.http, &format!("{}/sandbox/failures", r.base)).await["value"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert!(listed.len() > 5);
+    for f in &listed {
+        let id = f["requestId"].as_str().unwrap();
+        let events = trail(&r, &token, id).await;
+        assert_eq!(events[0]["resultReason"], f["resultReason"], "{id}");
+        assert!(
+            f["resultReason"]
+                .as_str()
+                .unwrap()
+                .contains(f["resource"]["displayName"].as_str().unwrap())
+        );
+    }
+    let pick = |again: bool| {
+        listed
+            .iter()
+            .find(|f| {
+                f["retryFailsAgain"] == again
+                    && f["reprocessable"] == true
+                    && f["state"] == "deliveryFailed"
+            })
+            .unwrap_or_else(|| panic!("a reprocessable failure with retryFailsAgain {again}"))
+            .clone()
+    };
+    for (f, again) in [(pick(true), true), (pick(false), false)] {
+        let id = f["requestId"].as_str().unwrap();
+        let (status, body, _) = r
+            .post(
+                &token,
+                &r.em("v1.0", &format!("assignmentRequests/{id}/reprocess")),
+                None,
+            )
+            .await;
+        assert_eq!(status, 202, "{body}");
+        r.advance(5).await;
+        let events = trail(&r, &token, id).await;
+        let (_, now, _) = r
+            .get(&token, &r.em("v1.0", &format!("assignmentRequests/{id}")))
+            .await;
+        if again {
+            assert_eq!(now["state"], "deliveryFailed", "{id}");
+            assert_eq!(events[0]["result"], "failure");
+            assert_eq!(events[0]["resultReason"], f["resultReason"]);
+        } else {
+            assert_eq!(now["state"], "delivered", "{id}");
+            assert_eq!(
+                events[0]["activityDisplayName"],
+                "Fulfill access package assignment request"
+            );
+        }
+    }
+    // Delivered requests leave the list; failed-again ones stay, with the same reason.
+    let after = fetch_json(&r.http, &format!("{}/sandbox/failures", r.base)).await["value"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(after.len(), listed.len() - 1);
+    let kinds: HashSet<&str> = listed
+        .iter()
+        .map(|f| f["reason"].as_str().unwrap())
+        .collect();
+    assert!(kinds.len() >= 4, "{kinds:?}");
 }

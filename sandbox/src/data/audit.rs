@@ -186,6 +186,18 @@ impl Reason {
         Reason::AppUnavailable,
     ];
 
+    /// The reason's name in test control's description of failures.
+    pub fn name(self) -> &'static str {
+        match self {
+            Reason::GroupNotFound => "groupNotFound",
+            Reason::SiteDeleted => "siteDeleted",
+            Reason::AppMissing => "servicePrincipalMissing",
+            Reason::GroupTimeout => "groupTimeout",
+            Reason::SiteThrottled => "siteThrottled",
+            Reason::AppUnavailable => "applicationUnavailable",
+        }
+    }
+
     /// A reprocess fails again for the same reason.
     pub fn retry_fails_again(self) -> bool {
         Reason::PERMANENT.contains(&self)
@@ -504,6 +516,11 @@ impl Data {
     pub(super) fn seed_audit_log(&mut self, seed: u64, now: DateTime<Utc>, admin: Option<usize>) {
         self.audit = AuditLog::new(seed);
         self.audit.bulk = true;
+        // About three and a half events a request: room for them at once.
+        let expected = self.requests.len() * 4;
+        self.audit.events.reserve(expected);
+        self.audit.by_id.reserve(expected);
+        self.audit.by_request = vec![Vec::new(); self.requests.len()];
         // Graph reprocesses a request up to 14 days after it completed.
         let window = Duration::days(14);
         for r in &mut self.requests {
