@@ -9,7 +9,7 @@ use crate::components::config_error::ConfigErrorPage;
 use crate::components::header::{Header, LanguageSwitches};
 use crate::components::sign_in_error::SignInError;
 use crate::config::Config;
-use crate::i18n::{Msg, t};
+use crate::i18n::{Lang, Msg, is_loaded, lang, t};
 use crate::router::{Page, Router};
 use crate::routes::assignment::AssignmentPage;
 use crate::routes::assignments::AssignmentsPage;
@@ -22,20 +22,32 @@ use crate::state::load::load;
 
 #[component]
 pub fn App() -> impl IntoView {
-    if framed() {
-        return framed_notice().into_any();
-    }
+    // In a frame, only the notice is drawn, once its texts are read.
+    let framed = framed();
     // The configuration and the admin's language file, side by side.
     let language = preferred_language();
     let started = load(async move {
         let (config, language) =
             futures::future::join(load_config(config_url()), use_language(language, false)).await;
-        (config, language.err())
+        let problem = language.err();
+        // A language that could not be read falls back to English, itself a file in a
+        // release build; the page says what failed, in the language it got.
+        if problem.is_some() && !is_loaded(Lang::En) {
+            let _ = use_language(Lang::En, false).await;
+        }
+        (config, problem)
     });
     (move || match started.get() {
         None => view! { <p class="loading" role="status">{t(Msg::ConfigLoading)}</p> }.into_any(),
+        // No language at all: no catalog to say it in, so this one sentence is written
+        // here, in English.
+        Some((_, Some(problem))) if !is_loaded(lang()) => view! {
+            <p class="notice warn" role="alert">"Access Desk could not load its texts: " {problem.detail}</p>
+        }
+        .into_any(),
+        Some(_) if framed => framed_notice().into_any(),
         Some((Ok(cfg), problem)) => {
-            view! { <Shell config=cfg language_problem=problem /> }.into_any()
+            view! { <Shell config=cfg language_problem=problem.map(|p| p.message()) /> }.into_any()
         }
         Some((Err(error), _)) => view! { <ConfigErrorPage error=error /> }.into_any(),
     })
@@ -59,7 +71,8 @@ fn framed() -> bool {
     }
 }
 
-/// What a frame shows instead of the app: no configuration, no sign-in, no action; a link
+/// What a frame shows instead of the app: no sign-in, no action (the configuration is read
+/// with the texts, and not used); a link
 /// that opens this view in a tab of its own (`_blank`, since a framing page can sandbox
 /// `_top` navigation away).
 fn framed_notice() -> impl IntoView {

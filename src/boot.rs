@@ -122,21 +122,36 @@ pub fn preferred_language() -> Lang {
     })
 }
 
+/// Why a language file could not be used. Said with [`LanguageProblem::message`] once a
+/// language is in use: at start that may be only after English's file is read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LanguageProblem {
+    pub lang: Lang,
+    pub detail: String,
+}
+
+impl LanguageProblem {
+    pub fn message(&self) -> String {
+        tf(
+            Msg::LanguageNotLoaded,
+            &[("language", self.lang.own_name()), ("detail", &self.detail)],
+        )
+    }
+}
+
 /// Switches the app to `lang`: its file is read (once a session), then it becomes the
 /// language in use, `<html lang>` follows, and the choice is remembered. On failure the
 /// language stays as it was and the reason is returned.
-pub async fn use_language(lang: Lang, remember: bool) -> Result<(), String> {
+pub async fn use_language(lang: Lang, remember: bool) -> Result<(), LanguageProblem> {
+    let problem = |detail: String| LanguageProblem { lang, detail };
     if !is_loaded(lang) {
         let url = asset_url(&format!("lang-{}.json", lang.code()));
-        let text = fetch_text(&url, RequestCache::NoCache).await.map_err(|e| {
-            tf(
-                Msg::LanguageNotLoaded,
-                &[("language", lang.own_name()), ("detail", &e.to_string())],
-            )
-        })?;
-        install(lang, Some(&text))?;
+        let text = fetch_text(&url, RequestCache::NoCache)
+            .await
+            .map_err(|e| problem(e.to_string()))?;
+        install(lang, Some(&text)).map_err(problem)?;
     } else {
-        install(lang, None)?;
+        install(lang, None).map_err(problem)?;
     }
     let window = web_sys::window();
     if let Some(root) = window

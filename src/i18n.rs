@@ -1,8 +1,10 @@
 //! The message catalog: every user-visible string of the app comes from here, in English
-//! (compiled in, so an English first visit loads nothing more), French and Simplified
-//! Chinese (`src/i18n/lang-fr.json`, `src/i18n/lang-zh-CN.json`, copied next to
-//! `index.html` and fetched at start only when chosen). Messages are whole sentences with `{name}` placeholders,
-//! never glued from fragments, so each language puts each value where it belongs.
+//! (this list), French and Simplified Chinese (`src/i18n/lang-fr.json`,
+//! `src/i18n/lang-zh-CN.json`). The build writes each language as a file next to
+//! `index.html` (`lang-en.json` from this list), and the app fetches the admin's language
+//! at start, beside `config.json`: a visit sends only the language it shows. Messages are
+//! whole sentences with `{name}` placeholders, never glued from fragments, so each
+//! language puts each value where it belongs.
 //!
 //! ```
 //! use access_desk::i18n::{t, tf, Msg};
@@ -119,7 +121,10 @@ macro_rules! catalog {
                 }
             }
 
-            /// Its English text.
+            /// Its English text: compiled in natively (tests, xtask) and in debug wasm
+            /// builds; the release wasm reads English from `lang-en.json` like the other
+            /// languages, so no visit sends a language it does not show (about 10 KB).
+            #[cfg(any(not(target_arch = "wasm32"), debug_assertions))]
             pub fn english(self) -> &'static str {
                 match self {
                     $(Msg::$name => $text,)*
@@ -479,9 +484,25 @@ pub fn t(msg: Msg) -> &'static str {
             .1
             .and_then(|texts| texts.get(msg as usize).copied())
             .filter(|text| !text.is_empty())
-            .unwrap_or_else(|| msg.english())
+            .unwrap_or_else(|| builtin(msg))
     })
 }
+
+/// The compiled-in English text of `msg`, where there is one (see [`Msg::english`]).
+#[cfg(any(not(target_arch = "wasm32"), debug_assertions))]
+fn builtin(msg: Msg) -> &'static str {
+    msg.english()
+}
+
+/// The release wasm has no English compiled in: until `lang-en.json` is read, a text is
+/// empty (the app reads a language file before it draws anything).
+#[cfg(all(target_arch = "wasm32", not(debug_assertions)))]
+fn builtin(_: Msg) -> &'static str {
+    ""
+}
+
+/// Whether this build has English compiled in.
+const ENGLISH_BUILT_IN: bool = cfg!(any(not(target_arch = "wasm32"), debug_assertions));
 
 /// A message with its `{name}` placeholders filled in by `args` (`("name", value)`).
 pub fn tf(msg: Msg, args: &[(&str, &str)]) -> String {
@@ -537,15 +558,25 @@ pub fn shipped_catalog(source_json: &str) -> Result<String, String> {
     let obj = value
         .as_object()
         .ok_or_else(|| "a language file is a JSON object".to_string())?;
+    Ok(shipped_from(|m| {
+        obj.get(m.name())
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or("")
+    }))
+}
+
+/// The English catalog as the app is sent it (`lang-en.json`, [`shipped_catalog`]'s
+/// form), made from the texts compiled into this list by the build (`cargo xtask`).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn english_catalog() -> String {
+    shipped_from(Msg::english)
+}
+
+/// `[stamp, text of Msg::ALL[0], …]`.
+fn shipped_from<'a>(text: impl Fn(Msg) -> &'a str) -> String {
     let mut out = vec![serde_json::Value::from(Msg::STAMP)];
-    out.extend(Msg::ALL.iter().map(|m| {
-        serde_json::Value::from(
-            obj.get(m.name())
-                .and_then(serde_json::Value::as_str)
-                .unwrap_or(""),
-        )
-    }));
-    Ok(serde_json::Value::Array(out).to_string())
+    out.extend(Msg::ALL.iter().map(|m| serde_json::Value::from(text(*m))));
+    serde_json::Value::Array(out).to_string()
 }
 
 /// Reads a shipped language file ([`shipped_catalog`]) into texts indexed like
@@ -569,11 +600,11 @@ pub fn parse_catalog(json: &str) -> Result<Vec<String>, String> {
         .collect())
 }
 
-/// Makes `lang` the language in use, with the texts of its file (`json`; none for
-/// English). The texts live for the rest of the session.
+/// Makes `lang` the language in use, with the texts of its file (`json`; none when read
+/// before, or for English compiled in). The texts live for the rest of the session.
 pub fn install(lang: Lang, json: Option<&str>) -> Result<(), String> {
     let texts = match (lang, json) {
-        (Lang::En, _) => None,
+        (Lang::En, _) if ENGLISH_BUILT_IN => None,
         (_, None) => LOADED.with(|l| l.borrow().iter().find(|(x, _)| *x == lang).map(|(_, t)| *t)),
         (_, Some(json)) => {
             let texts: Vec<&'static str> = parse_catalog(json)?
@@ -591,7 +622,8 @@ pub fn install(lang: Lang, json: Option<&str>) -> Result<(), String> {
 
 /// Whether the texts of `lang` were read already this session.
 pub fn is_loaded(lang: Lang) -> bool {
-    lang == Lang::En || LOADED.with(|l| l.borrow().iter().any(|(x, _)| *x == lang))
+    (lang == Lang::En && ENGLISH_BUILT_IN)
+        || LOADED.with(|l| l.borrow().iter().any(|(x, _)| *x == lang))
 }
 
 #[cfg(test)]
@@ -603,6 +635,15 @@ mod tests {
         (Lang::Fr, include_str!("i18n/lang-fr.json")),
         (Lang::ZhCn, include_str!("i18n/lang-zh-CN.json")),
     ];
+
+    #[test]
+    fn the_english_file_the_build_writes_reads_back_as_the_catalog() {
+        let texts = parse_catalog(&english_catalog()).unwrap();
+        assert_eq!(texts.len(), Msg::ALL.len());
+        for (m, text) in Msg::ALL.iter().zip(&texts) {
+            assert_eq!(text, m.english(), "{}", m.name());
+        }
+    }
 
     #[test]
     fn every_catalog_has_every_message_with_its_placeholders() {

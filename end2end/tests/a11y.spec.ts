@@ -26,7 +26,7 @@ const WALKS: { lang: string; colorScheme: 'light' | 'dark' }[] = [
   { lang: 'en', colorScheme: 'dark' },
 ];
 
-/** The texts the walk looks for: the language file's (English is compiled into the app). */
+/** The texts the walk looks for: the language file's (English's is written from the catalog in src/i18n.rs). */
 const texts = (lang: string): Record<string, string> =>
   lang === 'en'
     ? {

@@ -45,7 +45,7 @@ fn LanguagePicker() -> impl IntoView {
                         }
                     });
                 }
-                Err(why) => problem.set(Some(why)),
+                Err(why) => problem.set(Some(why.message())),
             }
         });
     };

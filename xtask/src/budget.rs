@@ -36,8 +36,8 @@ pub struct FirstVisit {
 /// top of dist/, so a second wasm or a renamed file fails the check instead of slipping
 /// past it.
 ///
-/// English is compiled into the wasm; a French or Chinese first visit also loads its
-/// language file (`lang-*.json`), so the largest one is counted.
+/// A first visit loads its language file (`lang-*.json`, English's included), so the
+/// largest one is counted.
 pub const FIRST_VISIT: &[FirstVisit] = &[
     FirstVisit {
         what: "page",

@@ -265,7 +265,12 @@ pub fn trunk_output(mode: Trunk, public_url: &str, out: &Path) -> Result<(), Fai
         crate::wasm_names::shorten(out)?;
         minify::minify_loader(out)?;
     }
-    ship_language_files(out)
+    ship_language_files(out)?;
+    // English is the catalog compiled into the app's source; the release wasm reads it
+    // from this file like the other languages.
+    let english = out.join("lang-en.json");
+    std::fs::write(&english, access_desk::i18n::english_catalog())
+        .map_err(|e| Fail::new(format!("{}: {e}", english.display())))
 }
 
 /// Rewrites each `lang-*.json` trunk copied into `dist` as the app reads it: the texts in
