@@ -97,6 +97,32 @@ pub enum TokenStorage {
     Local,
 }
 
+/// A permission beyond reading, asked for the first time the admin needs it (incremental
+/// consent), never at sign-in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Permission {
+    /// Acting: the `actionScopes`, asked at the first action.
+    Act,
+    /// Reading the audit log: the `auditScopes`, asked at the first request trail.
+    Audit,
+}
+
+impl Permission {
+    /// Its name in a pending sign-in's JSON.
+    pub fn code(self) -> &'static str {
+        match self {
+            Permission::Act => "act",
+            Permission::Audit => "audit",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Permission> {
+        [Permission::Act, Permission::Audit]
+            .into_iter()
+            .find(|p| p.code() == code)
+    }
+}
+
 /// A validated configuration.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
@@ -117,6 +143,8 @@ pub struct Config {
     pub scopes: Vec<String>,
     /// What the first action asks for, once: ReadWrite.All by default.
     pub action_scopes: Vec<String>,
+    /// What the first audit trail asks for, once: AuditLog.Read.All and Directory.Read.All.
+    pub audit_scopes: Vec<String>,
     /// A deployment that only looks: no action is offered, and the page says why.
     pub read_only: bool,
     pub token_storage: TokenStorage,
@@ -173,6 +201,7 @@ const KNOWN_FIELDS: &[&str] = &[
     "redirectUri",
     "scopes",
     "actionScopes",
+    "auditScopes",
     "readOnly",
     "tokenStorage",
 ];
@@ -345,6 +374,7 @@ impl Config {
 
         let scopes = scope_list(obj.get("scopes"), "scopes", &mut errors);
         let action_scopes = scope_list(obj.get("actionScopes"), "actionScopes", &mut errors);
+        let audit_scopes = scope_list(obj.get("auditScopes"), "auditScopes", &mut errors);
         let read_only = match obj.get("readOnly") {
             None | Some(serde_json::Value::Null) => false,
             Some(serde_json::Value::Bool(b)) => *b,
@@ -384,6 +414,7 @@ impl Config {
         });
         let scopes = scopes.unwrap_or_else(|| default_scopes(cloud));
         let action_scopes = action_scopes.unwrap_or_else(|| default_action_scopes(cloud));
+        let audit_scopes = audit_scopes.unwrap_or_else(|| default_audit_scopes(cloud));
         Ok(Config {
             client_id: client_id.expect("validated").to_ascii_lowercase(),
             tenant: tenant.expect("validated"),
@@ -395,6 +426,7 @@ impl Config {
             redirect_uri: redirect_uri.expect("validated"),
             scopes,
             action_scopes,
+            audit_scopes,
             read_only,
             token_storage: token_storage.expect("validated"),
         })
@@ -403,6 +435,14 @@ impl Config {
     /// The authority URL MSAL would use: `{host}/{tenant}`.
     pub fn authority(&self) -> String {
         format!("{}/{}", self.authority_host, self.tenant)
+    }
+
+    /// The scopes that `permission` asks for.
+    pub fn scopes_for(&self, permission: Permission) -> &[String] {
+        match permission {
+            Permission::Act => &self.action_scopes,
+            Permission::Audit => &self.audit_scopes,
+        }
     }
 
     /// The OpenID discovery document of the configured authority.
@@ -432,7 +472,16 @@ pub fn default_action_scopes(cloud: Cloud) -> Vec<String> {
     )]
 }
 
-/// A list of scope strings (`scopes`, `actionScopes`); None when absent or invalid (the
+/// What reading the audit log needs, asked for when the admin first opens a request's
+/// trail: Microsoft's list of directoryAudits names both permissions as its least
+/// privilege (delegated), on the cloud's Graph host.
+pub fn default_audit_scopes(cloud: Cloud) -> Vec<String> {
+    ["AuditLog.Read.All", "Directory.Read.All"]
+        .map(|p| format!("{}/{p}", cloud.graph_host()))
+        .to_vec()
+}
+
+/// A list of scope strings (`scopes`, `actionScopes`, `auditScopes`); None when absent or invalid (the
 /// error is pushed).
 fn scope_list(
     value: Option<&serde_json::Value>,
@@ -695,6 +744,15 @@ mod tests {
             cfg.action_scopes,
             ["https://graph.microsoft.com/EntitlementManagement.ReadWrite.All"]
         );
+        // The audit log's permissions are not asked at sign-in, nor with acting.
+        assert_eq!(
+            cfg.audit_scopes,
+            [
+                "https://graph.microsoft.com/AuditLog.Read.All",
+                "https://graph.microsoft.com/Directory.Read.All"
+            ]
+        );
+        assert!(!cfg.scopes.iter().any(|s| s.contains("AuditLog")));
         assert!(!cfg.read_only);
     }
 

@@ -463,6 +463,8 @@ catalog! {
     OverviewChartTable => "Show the numbers as a table",
     OverviewDay => "Day",
     OverviewTotal => "Total",
+    AuthAuditConsentNeeded => "Reading the audit log needs a permission this session does not carry yet",
+    TrailNeedsConsent => "The history comes from the Microsoft Entra audit log, which needs the permissions AuditLog.Read.All and Directory.Read.All. Microsoft asks you to allow them (or says an administrator must), then brings you back here.",
 }
 
 thread_local! {

@@ -27,6 +27,7 @@ use leptos::prelude::*;
 use oauth2::{AuthorizationCode, ClientId, PkceCodeVerifier, RefreshToken, Scope, TokenResponse};
 
 use crate::config::Config;
+pub use crate::config::Permission;
 use crate::i18n::{Msg, t, tf};
 use protocol::{
     Account, IdTokenProblem, PendingSignIn, PlatformError, PlatformTokenResponse, Redirect,
@@ -55,10 +56,10 @@ pub enum AuthError {
     /// Signing in again needs the admin, and the page asked not to leave (a bulk run is
     /// in flight, see [`Auth::hold_interactive_sign_in`]).
     InteractionRequired,
-    /// Acting needs the action scopes, which the platform will grant only with the admin
-    /// at its page (consent, or a sign-in): nothing was sent. See
-    /// [`Auth::consent_for_actions`].
-    ConsentNeeded,
+    /// Acting (or reading the audit log) needs that permission's scopes, which the
+    /// platform will grant only with the admin at its page (consent, or a sign-in):
+    /// nothing was sent. See [`Auth::consent_for`].
+    ConsentNeeded(Permission),
     Browser(String),
 }
 
@@ -72,7 +73,10 @@ impl fmt::Display for AuthError {
             AuthError::Network(e) => write!(f, "{}: {e}", t(Msg::AuthNetwork)),
             AuthError::Redirecting => f.write_str(t(Msg::AuthRedirecting)),
             AuthError::InteractionRequired => f.write_str(t(Msg::AuthInteractionRequired)),
-            AuthError::ConsentNeeded => f.write_str(t(Msg::AuthConsentNeeded)),
+            AuthError::ConsentNeeded(Permission::Act) => f.write_str(t(Msg::AuthConsentNeeded)),
+            AuthError::ConsentNeeded(Permission::Audit) => {
+                f.write_str(t(Msg::AuthAuditConsentNeeded))
+            }
             AuthError::Browser(e) => write!(f, "{}: {e}", t(Msg::AuthBrowser)),
         }
     }
@@ -164,15 +168,24 @@ async fn redeem(config: &Config, grant: Grant<'_>) -> Result<PlatformTokenRespon
     token_endpoint::read_answer(resp.status(), &text)
 }
 
+/// Keeps (or with None forgets) `permission`'s token.
+fn keep_token(permission: Permission, token: Option<tokens::ActionToken>) {
+    EXTRA_TOKENS.with(|a| a.borrow_mut()[permission as usize] = token);
+}
+
 type RefreshFuture = Shared<LocalBoxFuture<'static, Result<String, AuthError>>>;
 
 thread_local! {
     /// The refresh under way, shared by every caller that needs a token meanwhile.
     static IN_FLIGHT: RefCell<Option<RefreshFuture>> = const { RefCell::new(None) };
-    /// The token that acts (the action scopes), once the first action obtained it. Kept in
-    /// the page's memory only, whatever `tokenStorage` says: a token that can change
-    /// requests is never written to storage, and a new page renews it silently.
-    static ACTION_TOKEN: RefCell<Option<tokens::ActionToken>> = const { RefCell::new(None) };
+    /// The tokens of the permissions beyond reading, by [`Permission`]: the one that acts
+    /// (the action scopes) and the one that reads the audit log, once their first use
+    /// obtained them. Kept in the page's memory only, whatever `tokenStorage` says: a token
+    /// that can change requests is never written to storage, and a new page renews them
+    /// silently.
+    static EXTRA_TOKENS: RefCell<[Option<tokens::ActionToken>; 2]> = const { RefCell::new([None, None]) };
+    /// The permissions the platform would grant only with the admin at its page.
+    static CONSENT_REFUSED: std::cell::Cell<[bool; 2]> = const { std::cell::Cell::new([false; 2]) };
     /// While set, a token that needs an interactive sign-in is an error, not a redirect.
     static HOLD_INTERACTIVE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     /// An interactive sign-in is leaving this page.
@@ -248,14 +261,15 @@ impl Auth {
         self.authorize(return_to, protocol::Ask::SignIn)
     }
 
-    /// Goes to the identity platform for the action scopes (consent, or a sign-in if the
-    /// session is spent), for the account signed in, and comes back to `return_to`. The
-    /// caller keeps what the admin entered first: the page is left.
-    pub fn consent_for_actions(&self, return_to: &str) -> Result<(), AuthError> {
+    /// Goes to the identity platform for `permission`'s scopes (consent, or a sign-in if
+    /// the session is spent), for the account signed in, and comes back to `return_to`.
+    /// The caller keeps what the admin entered first: the page is left.
+    pub fn consent_for(&self, permission: Permission, return_to: &str) -> Result<(), AuthError> {
         let hint = self.account.get_untracked().map(|a| a.username);
         self.authorize(
             return_to,
-            protocol::Ask::Actions {
+            protocol::Ask::Consent {
+                permission,
                 login_hint: hint.as_deref(),
             },
         )
@@ -359,11 +373,11 @@ impl Auth {
                         .map_err(|p| fail(AuthError::IdToken(p), back))?;
                 let now = now_ms() / 1000.0;
                 let mut set = TokenSet::from_response(&resp, account, None, now);
-                if pending.for_actions {
-                    // The consent of the first action: its token acts. Reads go on with the
-                    // token they had, if it is the same account's.
-                    let acts = tokens::ActionToken::from_response(&resp, now);
-                    ACTION_TOKEN.with(|a| *a.borrow_mut() = Some(acts));
+                if let Some(permission) = pending.for_permission {
+                    // The consent of a first use: its token is that permission's. Reads go
+                    // on with the token they had, if it is the same account's.
+                    let granted = tokens::ActionToken::from_response(&resp, now);
+                    keep_token(permission, Some(granted));
                     if let Some(mut before) = self.load()
                         && before.account == set.account
                     {
@@ -392,7 +406,7 @@ impl Auth {
             None => {
                 let this = self.clone();
                 let f = async move {
-                    let r = this.renew(false).await;
+                    let r = this.renew(None).await;
                     IN_FLIGHT.with(|x| *x.borrow_mut() = None);
                     r
                 }
@@ -405,13 +419,14 @@ impl Auth {
         fut.await
     }
 
-    /// An access token for the action scopes: cached, else renewed with the refresh token;
-    /// [`AuthError::ConsentNeeded`] when the platform wants the admin for it (the caller
-    /// explains, keeps the form, and calls [`Auth::consent_for_actions`]). Never leaves
-    /// the page by itself.
-    pub async fn acquire_action_token(&self) -> Result<String, AuthError> {
-        let cached = ACTION_TOKEN.with(|a| {
-            a.borrow()
+    /// An access token for `permission`'s scopes: cached, else renewed with the refresh
+    /// token; [`AuthError::ConsentNeeded`] when the platform wants the admin for it (the
+    /// caller explains, keeps the form, and calls [`Auth::consent_for`]). Never leaves the
+    /// page by itself. Once refused, it is not asked again until the admin consents (the
+    /// page comes back new): a list reading many trails asks the platform once.
+    pub async fn acquire_token_for(&self, permission: Permission) -> Result<String, AuthError> {
+        let cached = EXTRA_TOKENS.with(|a| {
+            a.borrow()[permission as usize]
                 .as_ref()
                 .filter(|a| a.is_fresh(now_ms() / 1000.0))
                 .map(|a| a.access_token.clone())
@@ -419,10 +434,20 @@ impl Auth {
         if let Some(token) = cached {
             return Ok(token);
         }
+        if CONSENT_REFUSED.with(|r| r.get()[permission as usize]) {
+            return Err(AuthError::ConsentNeeded(permission));
+        }
         // Not shared like the reading token's renewal: actions go one at a time, and a bulk
         // run takes its token before it starts. Two renewals at once (a run outliving its
-        // token) cost one refresh more, nothing else: a refresh token stays valid when used.
-        self.renew(true).await
+        // token, trails read together) cost one refresh more, nothing else: a refresh token
+        // stays valid when used.
+        self.renew(Some(permission)).await
+    }
+
+    /// Whether the platform refused `permission` without the admin at its page, in this
+    /// page's life.
+    pub fn consent_refused(&self, permission: Permission) -> bool {
+        CONSENT_REFUSED.with(|r| r.get()[permission as usize])
     }
 
     /// While `hold` is set, renewing a token that needs the admin to sign in again answers
@@ -447,32 +472,30 @@ impl Auth {
         Err(AuthError::Redirecting)
     }
 
-    /// Renews the token that reads, or with `act` the one that acts, with the refresh
-    /// token. When the platform wants the admin: for reading, an interactive sign-in; for
-    /// acting, [`AuthError::ConsentNeeded`], and the reading session stays as it is.
-    async fn renew(&self, act: bool) -> Result<String, AuthError> {
+    /// Renews the token that reads, or `permission`'s, with the refresh token. When the
+    /// platform wants the admin: for reading, an interactive sign-in; for a permission,
+    /// [`AuthError::ConsentNeeded`], and the reading session stays as it is.
+    async fn renew(&self, permission: Option<Permission>) -> Result<String, AuthError> {
         let Some(set) = self.load() else {
             return self.interactive();
         };
         let Some(refresh) = set.refresh_token.clone() else {
-            return if act {
-                Err(AuthError::ConsentNeeded)
-            } else {
-                self.interactive()
+            return match permission {
+                Some(p) => Err(AuthError::ConsentNeeded(p)),
+                None => self.interactive(),
             };
         };
         let refresh_token = RefreshToken::new(refresh.clone());
-        let scopes: Vec<Scope> = if act {
-            let offline = std::iter::once("offline_access".to_string());
-            self.config
-                .action_scopes
+        let scopes: Vec<Scope> = match permission {
+            Some(p) => self
+                .config
+                .scopes_for(p)
                 .iter()
-                .cloned()
-                .chain(offline)
-                .map(Scope::new)
-                .collect()
-        } else {
-            self.config.scopes.iter().cloned().map(Scope::new).collect()
+                .map(String::as_str)
+                .chain(["offline_access"])
+                .map(|s| Scope::new(s.to_string()))
+                .collect(),
+            None => self.config.scopes.iter().cloned().map(Scope::new).collect(),
         };
         let grant = Grant::Refresh {
             token: &refresh_token,
@@ -481,10 +504,10 @@ impl Auth {
         match redeem(&self.config, grant).await {
             Ok(resp) => {
                 let now = now_ms() / 1000.0;
-                if act {
-                    let acts = tokens::ActionToken::from_response(&resp, now);
-                    let token = acts.access_token.clone();
-                    ACTION_TOKEN.with(|a| *a.borrow_mut() = Some(acts));
+                if let Some(permission) = permission {
+                    let granted = tokens::ActionToken::from_response(&resp, now);
+                    let token = granted.access_token.clone();
+                    keep_token(permission, Some(granted));
                     // The reading token stays; a new refresh token is kept.
                     let mut set = self.load().unwrap_or(set);
                     if let Some(rt) = resp.refresh_token() {
@@ -497,11 +520,16 @@ impl Auth {
                 self.save(&renewed);
                 Ok(renewed.access_token)
             }
-            // Not consented (AADSTS65001) for acting; for either, a spent session (SPA
+            // Not consented (AADSTS65001) for a permission; for any, a spent session (SPA
             // refresh tokens last 24 hours).
             Err(Refusal::Platform(e)) if e.needs_interaction() => {
-                if act {
-                    return Err(AuthError::ConsentNeeded);
+                if let Some(p) = permission {
+                    CONSENT_REFUSED.with(|r| {
+                        let mut refused = r.get();
+                        refused[p as usize] = true;
+                        r.set(refused);
+                    });
+                    return Err(AuthError::ConsentNeeded(p));
                 }
                 if !HOLD_INTERACTIVE.with(|h| h.get()) {
                     self.clear();
@@ -515,7 +543,7 @@ impl Auth {
     /// Graph refused items of a `$batch` call 401: the token that acts (which every
     /// `$batch` carries) is renewed on the next call. The reading token stays.
     pub fn action_token_refused(&self) {
-        ACTION_TOKEN.with(|a| a.take());
+        keep_token(Permission::Act, None);
     }
 
     /// Graph refused access token `refused` (401), the reading or the acting one. Expired
@@ -523,10 +551,11 @@ impl Auth {
     /// refused, and the first one's renewal must not be thrown away by the others (each
     /// would spend a refresh).
     pub fn access_token_refused(&self, refused: &str) {
-        ACTION_TOKEN.with(|a| {
-            let mut a = a.borrow_mut();
-            if a.as_ref().is_some_and(|t| t.access_token == refused) {
-                *a = None;
+        EXTRA_TOKENS.with(|a| {
+            for t in a.borrow_mut().iter_mut() {
+                if t.as_ref().is_some_and(|t| t.access_token == refused) {
+                    *t = None;
+                }
             }
         });
         if let Some(mut set) = self.load()

@@ -15,7 +15,7 @@ use oauth2::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::config::Config;
+use crate::config::{Config, Permission};
 use crate::i18n::{Msg, t};
 
 /// What `Debug` prints in place of a secret.
@@ -65,9 +65,9 @@ pub struct PendingSignIn {
     pub return_to: String,
     /// Milliseconds since the epoch when the attempt started.
     pub started_ms: f64,
-    /// Whether it asked for the action scopes (the first action's consent), so its token
-    /// is the one that acts.
-    pub for_actions: bool,
+    /// The permission it asked consent for, if any (the first action's or the first
+    /// trail's), so its token is the one for that permission.
+    pub for_permission: Option<Permission>,
 }
 
 impl PendingSignIn {
@@ -78,7 +78,7 @@ impl PendingSignIn {
             "nonce": self.nonce,
             "return_to": self.return_to,
             "started_ms": self.started_ms,
-            "for_actions": self.for_actions,
+            "for": self.for_permission.map(Permission::code),
         })
         .to_string()
     }
@@ -92,8 +92,14 @@ impl PendingSignIn {
             nonce: s("nonce")?,
             return_to: s("return_to")?,
             started_ms: v["started_ms"].as_f64()?,
-            // Absent in attempts started by earlier builds: a sign-in.
-            for_actions: v["for_actions"].as_bool().unwrap_or(false),
+            // Earlier builds wrote `for_actions`; absent in both: a sign-in.
+            for_permission: match v["for"].as_str() {
+                Some(code) => Some(Permission::from_code(code)?),
+                None => v["for_actions"]
+                    .as_bool()
+                    .unwrap_or(false)
+                    .then_some(Permission::Act),
+            },
         })
     }
 }
@@ -150,8 +156,8 @@ pub fn authorize_request(
     let scope = match ask {
         Ask::SignIn => config.scopes.join(" "),
         // As MSAL.js's acquireTokenRedirect: the scopes wanted plus the OpenID ones.
-        Ask::Actions { .. } => {
-            let mut all = config.action_scopes.clone();
+        Ask::Consent { permission, .. } => {
+            let mut all = config.scopes_for(permission).to_vec();
             all.extend(["openid", "profile", "offline_access"].map(String::from));
             all.join(" ")
         }
@@ -169,8 +175,9 @@ pub fn authorize_request(
         // As MSAL.js: the code comes back in the fragment, which browsers never send to a
         // server, so it stays out of access logs, proxies and the Referer.
         .append_pair("response_mode", "fragment");
-    if let Ask::Actions {
+    if let Ask::Consent {
         login_hint: Some(hint),
+        ..
     } = ask
     {
         // The account already signed in, so the platform does not ask which one.
@@ -185,7 +192,10 @@ pub fn authorize_request(
             nonce: nonce.secret().clone(),
             return_to: safe_return_to(return_to),
             started_ms: now_ms,
-            for_actions: matches!(ask, Ask::Actions { .. }),
+            for_permission: match ask {
+                Ask::SignIn => None,
+                Ask::Consent { permission, .. } => Some(permission),
+            },
         },
     })
 }
@@ -195,8 +205,12 @@ pub fn authorize_request(
 pub enum Ask<'a> {
     /// Signing in: the configured `scopes` (reading).
     SignIn,
-    /// The first action's consent: the `actionScopes`, for the account already signed in.
-    Actions { login_hint: Option<&'a str> },
+    /// Consent for a permission at its first use (the `actionScopes` or the
+    /// `auditScopes`), for the account already signed in.
+    Consent {
+        permission: Permission,
+        login_hint: Option<&'a str>,
+    },
 }
 
 /// Only a path of this app can be a return target (no open redirect through the state).
@@ -535,7 +549,7 @@ mod tests {
             assert!(url.contains(part), "{part} in {url}");
         }
         assert!(!url.contains("ReadWrite"), "signing in only reads: {url}");
-        assert!(!a.pending.for_actions);
+        assert_eq!(a.pending.for_permission, None);
         assert!(url.contains(&format!("state={}", a.state)));
         assert!(url.contains(&format!("nonce={}", a.pending.nonce)));
         assert!(
@@ -556,7 +570,8 @@ mod tests {
             &cfg,
             "/requests/x",
             0.0,
-            Ask::Actions {
+            Ask::Consent {
+                permission: Permission::Act,
                 login_hint: Some("admin@contoso.com"),
             },
         )
@@ -572,10 +587,42 @@ mod tests {
             a.url
         );
         assert!(a.url.contains("code_challenge_method=S256"));
-        assert!(a.pending.for_actions);
+        assert_eq!(a.pending.for_permission, Some(Permission::Act));
         assert_eq!(
-            PendingSignIn::from_json(&a.pending.to_json()).map(|p| p.for_actions),
-            Some(true)
+            PendingSignIn::from_json(&a.pending.to_json()).map(|p| p.for_permission),
+            Some(Some(Permission::Act))
+        );
+    }
+
+    #[test]
+    fn the_first_trails_consent_asks_for_the_audit_log_and_nothing_else() {
+        let cfg = config();
+        let a = authorize_request(
+            &cfg,
+            "/requests/x",
+            0.0,
+            Ask::Consent {
+                permission: Permission::Audit,
+                login_hint: Some("admin@contoso.com"),
+            },
+        )
+        .unwrap();
+        assert!(
+            a.url.contains("scope=https%3A%2F%2Fgraph.microsoft.com%2FAuditLog.Read.All+https%3A%2F%2Fgraph.microsoft.com%2FDirectory.Read.All+openid+profile+offline_access&"),
+            "{}",
+            a.url
+        );
+        assert!(!a.url.contains("EntitlementManagement"), "{}", a.url);
+        assert_eq!(
+            PendingSignIn::from_json(&a.pending.to_json()).map(|p| p.for_permission),
+            Some(Some(Permission::Audit))
+        );
+        // An attempt started by an earlier build for the first action still acts.
+        let earlier =
+            r#"{"verifier":"v","nonce":"n","return_to":"/","started_ms":5.0,"for_actions":true}"#;
+        assert_eq!(
+            PendingSignIn::from_json(earlier).map(|p| p.for_permission),
+            Some(Some(Permission::Act))
         );
     }
 
@@ -855,7 +902,7 @@ mod tests {
             nonce: "nonce-secret".into(),
             return_to: "/requests".into(),
             started_ms: 1.0,
-            for_actions: false,
+            for_permission: None,
         };
         let response: PlatformTokenResponse = serde_json::from_str(
             r#"{"access_token":"access-secret","token_type":"Bearer","expires_in":3600,
@@ -891,7 +938,7 @@ mod tests {
             nonce: "n".into(),
             return_to: "/requests?view=failed&q=\"x\"".into(),
             started_ms: 1_700_000_000_123.0,
-            for_actions: true,
+            for_permission: Some(Permission::Audit),
         };
         assert_eq!(PendingSignIn::from_json(&p.to_json()), Some(p));
         let earlier = r#"{"verifier":"v","nonce":"n","return_to":"/","started_ms":5.0}"#;

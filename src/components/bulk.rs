@@ -12,7 +12,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
 use crate::actions::Action;
-use crate::auth::{Auth, AuthError};
+use crate::auth::{Auth, AuthError, Permission};
 use crate::bulk::{BatchAnswer, Before, Ended, Paths, Planned, Run, RunCell, Transport, drive};
 use crate::clock::now_utc;
 use crate::components::consent::{ConsentForActions, keep_draft, take_draft};
@@ -58,9 +58,9 @@ impl Transport for BrowserTransport {
                 request_id: e.request_id,
             },
             // Nothing was sent: the run pauses for the admin at Microsoft's page.
-            Err(GraphFailure::Auth(AuthError::InteractionRequired | AuthError::ConsentNeeded)) => {
-                BatchAnswer::SignInNeeded
-            }
+            Err(GraphFailure::Auth(
+                AuthError::InteractionRequired | AuthError::ConsentNeeded(_),
+            )) => BatchAnswer::SignInNeeded,
             Err(GraphFailure::Unsure { detail, request_id }) => BatchAnswer::Lost {
                 why: detail,
                 request_id,
@@ -230,7 +230,8 @@ pub fn BulkBar(
         spawn_local(async move {
             // The token that acts first: if it needs the admin at Microsoft's page, the
             // plan comes back on screen with the reason, and nothing is sent.
-            if let Err(AuthError::ConsentNeeded) = auth.acquire_action_token().await {
+            if let Err(AuthError::ConsentNeeded(_)) = auth.acquire_token_for(Permission::Act).await
+            {
                 needs_consent.set(true);
                 stage.set(BarStage::Confirming);
                 return;

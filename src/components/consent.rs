@@ -8,7 +8,7 @@
 use leptos::prelude::*;
 
 use crate::auth::storage::Store;
-use crate::auth::{Auth, AuthError, current_view};
+use crate::auth::{Auth, AuthError, Permission, current_view};
 use crate::i18n::{Msg, t};
 
 /// Where drafts are kept: under the app's prefix, so sign-out clears them with the rest.
@@ -28,26 +28,33 @@ pub fn take_draft(name: &str) -> Option<String> {
     value
 }
 
-/// Why acting needs Microsoft's page, and the button that goes there. `keep` runs first,
-/// to keep what the admin entered.
+/// Why acting (or reading the audit log) needs Microsoft's page, and the button that goes
+/// there. `keep` runs first, to keep what the admin entered.
 #[component]
 pub fn ConsentForActions(
     /// Keeps the form or the plan as a draft before the page is left.
     keep: Callback<()>,
+    /// The permission asked for: acting unless said.
+    #[prop(default = Permission::Act)]
+    permission: Permission,
 ) -> impl IntoView {
     let auth = expect_context::<Auth>();
     let go = move |_| {
         keep.run(());
-        if let Err(error) = auth.consent_for_actions(&current_view())
+        if let Err(error) = auth.consent_for(permission, &current_view())
             && error != AuthError::Redirecting
             && let Some(problem) = use_context::<RwSignal<Option<String>>>()
         {
             problem.set(Some(error.to_string()));
         }
     };
+    let (why, test_id) = match permission {
+        Permission::Act => (Msg::ActionsNeedConsent, "consent-needed"),
+        Permission::Audit => (Msg::TrailNeedsConsent, "trail-consent-needed"),
+    };
     view! {
-        <div class="notice" role="alert" data-testid="consent-needed">
-            <p>{t(Msg::ActionsNeedConsent)}</p>
+        <div class="notice" role="alert" data-testid=test_id>
+            <p>{t(why)}</p>
             <button type="button" class="primary" data-testid="consent-continue" on:click=go>
                 {t(Msg::ActionsConsentContinue)}
             </button>
@@ -65,6 +72,6 @@ pub fn ReadOnlyNotice() -> impl IntoView {
 pub fn needs_consent(failure: &crate::graph::GraphFailure) -> bool {
     matches!(
         failure,
-        crate::graph::GraphFailure::Auth(AuthError::ConsentNeeded)
+        crate::graph::GraphFailure::Auth(AuthError::ConsentNeeded(Permission::Act))
     )
 }

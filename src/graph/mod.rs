@@ -9,7 +9,7 @@ pub mod retry;
 
 use gloo_net::http::Request;
 
-use crate::auth::{Auth, AuthError};
+use crate::auth::{Auth, AuthError, Permission};
 pub use error::GraphError;
 
 /// Why a Graph call did not give an answer.
@@ -149,17 +149,32 @@ pub fn send<'a>(
     url: &'a str,
     body: Option<String>,
 ) -> futures::future::LocalBoxFuture<'a, Result<Response, GraphFailure>> {
+    // Reads with the token that reads; actions (and `$batch`, which carries them) with
+    // the one that acts, obtained at the first action.
+    let permission = match method {
+        Method::Get => None,
+        Method::Post => Some(Permission::Act),
+    };
+    send_as(auth, method, permission, url, body)
+}
+
+/// [`send`] with the token of `permission` (None: the token that reads).
+fn send_as<'a>(
+    auth: &'a Auth,
+    method: Method,
+    permission: Option<Permission>,
+    url: &'a str,
+    body: Option<String>,
+) -> futures::future::LocalBoxFuture<'a, Result<Response, GraphFailure>> {
     Box::pin(async move {
         let backoff = retry::Backoff::default();
         let mut renewed = false;
         let mut attempt = 0;
         loop {
             attempt += 1;
-            // Reads with the token that reads; actions (and `$batch`, which carries them)
-            // with the one that acts, obtained at the first action.
-            let token = match method {
-                Method::Get => auth.acquire_token_silent().await,
-                Method::Post => auth.acquire_action_token().await,
+            let token = match permission {
+                None => auth.acquire_token_silent().await,
+                Some(p) => auth.acquire_token_for(p).await,
             }
             .map_err(GraphFailure::Auth)?;
             let builder = match method {
