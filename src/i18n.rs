@@ -464,7 +464,19 @@ catalog! {
     OverviewDay => "Day",
     OverviewTotal => "Total",
     AuthAuditConsentNeeded => "Reading the audit log needs a permission this session does not carry yet",
+    TrailTitle => "History from the audit log",
     TrailNeedsConsent => "The history comes from the Microsoft Entra audit log, which needs the permissions AuditLog.Read.All and Directory.Read.All. Microsoft asks you to allow them (or says an administrator must), then brings you back here.",
+    TrailNoRole => "Microsoft Graph refused to read the audit log for your account. It needs the Microsoft Entra role Reports Reader, Security Reader or Security Administrator (or one that includes them, such as Global Reader). Ask an administrator for one, then reload this page.",
+    TrailNotInCloud => "Microsoft Graph offers no audit log in this cloud. See the request's history in the Microsoft Entra admin center (Identity Governance > Audit logs).",
+    TrailEmpty => "The audit log has no event for this request. It keeps events for 30 days.",
+    TrailReadId => "Graph request-id of this read: {id}",
+    ColActivity => "Activity",
+    ColResult => "Result",
+    ColReason => "Reason",
+    ColInitiatedBy => "Initiated by",
+    ResultSuccess => "Succeeded",
+    ResultFailure => "Failed",
+    ResultTimeout => "Timed out",
 }
 
 thread_local! {

@@ -119,6 +119,18 @@ pub fn preset(p: Preset) -> &'static str {
     })
 }
 
+/// An audit event's `result` (`success`, `failure`, `timeout`).
+pub fn audit_result(raw: &str) -> String {
+    label(
+        raw,
+        &[
+            ("success", Msg::ResultSuccess),
+            ("failure", Msg::ResultFailure),
+            ("timeout", Msg::ResultTimeout),
+        ],
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

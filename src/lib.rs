@@ -7,6 +7,7 @@
 pub mod actions;
 #[cfg(feature = "browser")]
 pub mod app;
+pub mod audit;
 #[cfg(feature = "browser")]
 pub mod auth;
 #[cfg(feature = "browser")]

@@ -43,7 +43,8 @@ function bearerTokens(page: Page) {
 /** Microsoft's page for the action scopes: the account, then the consent prompt; back at
  * the view the page was on (`path` with its query). */
 async function consentAtMicrosoft(page: Page, path: string) {
-  await page.getByTestId('consent-continue').click();
+  // The acting prompt's button (the request's trail may ask for the audit log beside it).
+  await page.getByTestId('consent-needed').getByTestId('consent-continue').click();
   await page.waitForURL((u) => u.toString().startsWith(sandbox));
   expect(new URL(page.url()).searchParams.get('scope')).toBe(`https://graph.microsoft.com/${WRITE} openid profile offline_access`);
   await page.locator('button[data-account^="admin@"]').click();

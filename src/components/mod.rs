@@ -14,3 +14,4 @@ pub mod overview;
 pub mod packages;
 pub mod shortcuts;
 pub mod sign_in_error;
+pub mod trail;

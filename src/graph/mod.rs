@@ -60,6 +60,33 @@ pub async fn get_all(
     Ok(items)
 }
 
+/// Every event of the audit log that names `target`, newest first, read with the audit
+/// log's token (asked for at the first trail: [`AuthError::ConsentNeeded`] until the
+/// admin allows it), and the Graph request-id of the first page, for support.
+pub async fn audit_events(
+    auth: &Auth,
+    endpoint: &resources::Endpoint,
+    target: &crate::ids::Guid,
+) -> Result<(Vec<serde_json::Value>, Option<String>), GraphFailure> {
+    let mut events = Vec::new();
+    let mut first_id = None;
+    let mut next = Some(endpoint.audit_events(target, crate::audit::PAGE));
+    while let Some(url) = next.take() {
+        let answer = send_as(auth, Method::Get, Some(Permission::Audit), &url, None).await?;
+        first_id = first_id.or(answer.request_id);
+        let mut body: serde_json::Value =
+            serde_json::from_str(&answer.body).map_err(|e| GraphFailure::Network(e.to_string()))?;
+        next = body["@odata.nextLink"].as_str().map(str::to_string);
+        if let Some(link) = next.as_ref().filter(|l| !endpoint.owns(l)) {
+            return Err(GraphFailure::ForeignLink(link.clone()));
+        }
+        if let serde_json::Value::Array(page) = body["value"].take() {
+            events.extend(page);
+        }
+    }
+    Ok((events, first_id))
+}
+
 /// What Graph answered to a call that succeeded.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Response {

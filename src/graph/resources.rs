@@ -491,6 +491,21 @@ impl Endpoint {
         format!("{}/{}", self.root, action_path(action, self.version, id))
     }
 
+    /// The audit log's events that name `target` (a request or an assignment) among their
+    /// targets, newest first, `top` a page: only clauses Microsoft documents for
+    /// directoryAudit (`targetResources` id `eq`, `$orderby=activityDateTime`, `$top`).
+    pub fn audit_events(&self, target: &Guid, top: u32) -> String {
+        let filter = format!(
+            "targetResources/any(t:t/id eq {})",
+            quote(&target.to_string())
+        );
+        format!(
+            "{}/auditLogs/directoryAudits?$filter={}&$orderby=activityDateTime%20desc&$top={top}",
+            self.root,
+            encode(&filter)
+        )
+    }
+
     /// `{graph}/{version}/$batch`.
     pub fn batch(&self) -> String {
         format!("{}/$batch", self.root)
@@ -1053,6 +1068,24 @@ mod tests {
             format!("target/objectId eq '{}'", id())
         );
         assert_eq!(filter_text(&[], Collection::Requests, V1), None);
+    }
+
+    #[test]
+    fn a_trail_is_read_with_documented_directory_audit_clauses_only() {
+        let g = Guid::parse("8a0a5b7e-5c8f-4d0e-9b1a-2f3c4d5e6f70").unwrap();
+        let e = Endpoint::new(
+            "https://graph.microsoft.us",
+            GraphVersion::V1,
+            Cloud::UsGovL4,
+        );
+        assert_eq!(
+            e.audit_events(&g, 50),
+            "https://graph.microsoft.us/v1.0/auditLogs/directoryAudits?$filter=targetResources/any%28t:t/id%20eq%20%278a0a5b7e-5c8f-4d0e-9b1a-2f3c4d5e6f70%27%29&$orderby=activityDateTime%20desc&$top=50"
+        );
+        assert!(
+            e.owns(&e.audit_events(&g, 1)),
+            "its next pages are followed"
+        );
     }
 
     #[test]

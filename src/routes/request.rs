@@ -8,6 +8,7 @@ use crate::clock::now_utc;
 use crate::components::actions::{ReprocessAction, ResumeForm};
 use crate::components::detail::{item_view, load_item};
 use crate::components::list::SignedIn;
+use crate::components::trail::Trail;
 use crate::config::{Cloud, Config};
 use crate::graph::models::{Callout, Request};
 use crate::graph::resources::Collection;
@@ -138,6 +139,7 @@ fn RequestView(request: Request, cloud: Cloud) -> impl IntoView {
                 None => view! { <code>{a.to_string()}</code> }.into_any(),
             })}</dd>
         </dl>
+        {r.id.guid().cloned().map(|id| view! { <Trail request=id assignment=r.assignment_id.as_ref().and_then(|a| a.guid().cloned()) /> })}
         <h2>{t(Msg::Answers)}</h2>
         {if r.answers.is_empty() {
             view! { <p>"—"</p> }.into_any()
