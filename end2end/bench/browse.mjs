@@ -5,6 +5,7 @@
 //    (a full page load each time: wasm start, config, silent token, Graph, render).
 // 2. A search typed over 10 000 loaded rows, until the table shows the result.
 // 3. The start page's overview over all 50 000 requests.
+// 4. The last failure reasons of the first 100 failed requests, from the audit log.
 import { chromium } from '@playwright/test';
 
 const app = process.env.APP_URL;
@@ -110,6 +111,64 @@ await setLatency(200);
 const overviewSlow = await overviewRuns();
 await setLatency(0);
 
+// 4. Why the first 100 failed requests failed: for each, the newest page of its audit
+//    events and its last failure's reason, four reads at once (what a "Needs attention"
+//    reasons column would send), at 0 and 200 ms of Graph latency. The audit permissions
+//    are allowed once on a request's page; the reads then go from the page with a token
+//    for them from the tab's refresh token, as the app obtains its own.
+const failed = await (await fetch(`${process.env.SANDBOX_URL}/sandbox/failures`)).json();
+const failedIds = (Array.isArray(failed) ? failed : failed.value).slice(0, 100).map((f) => f.requestId);
+await page.goto(`${app}/requests/${failedIds[0]}`);
+await page.getByTestId('trail-consent-needed').getByTestId('consent-continue').click();
+await page.locator('button[data-account^="admin@"]').click();
+await page.getByTestId('consent-accept').click();
+await page.getByTestId('trail-events').waitFor();
+const reasonRuns = async () =>
+  page.evaluate(async (ids) => {
+    const cfg = await (await fetch('config.json', { cache: 'no-cache' })).json();
+    const graph = cfg.custom?.graphHost ?? 'https://graph.microsoft.com';
+    // Permissions are named on the Graph the configuration acts as (global here).
+    const resource = 'https://graph.microsoft.com';
+    const authority = `${cfg.custom?.authorityHost ?? 'https://login.microsoftonline.com'}/${cfg.tenantId}`;
+    const key = Object.keys(sessionStorage).find((k) => k.startsWith('access-desk.tokens.'));
+    const set = JSON.parse(sessionStorage.getItem(key));
+    const t0 = performance.now();
+    const grant = await fetch(`${authority}/oauth2/v2.0/token`, {
+      method: 'POST',
+      body: new URLSearchParams({
+        client_id: cfg.clientId,
+        grant_type: 'refresh_token',
+        refresh_token: set.refresh_token,
+        scope: `${resource}/AuditLog.Read.All ${resource}/Directory.Read.All offline_access`,
+      }),
+    });
+    const token = (await grant.json()).access_token;
+    if (!token) throw new Error(`no token for the audit log (HTTP ${grant.status})`);
+    const tokenMs = performance.now() - t0;
+    let calls = 0;
+    let withReason = 0;
+    const queue = [...ids];
+    const worker = async () => {
+      while (queue.length) {
+        const id = queue.shift();
+        const filter = encodeURIComponent(`targetResources/any(t:t/id eq '${id}')`);
+        calls++;
+        const r = await fetch(`${graph}/v1.0/auditLogs/directoryAudits?$filter=${filter}&$orderby=activityDateTime%20desc&$top=50`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        if (!r.ok) throw new Error(`HTTP ${r.status} reading ${id}'s audit events`);
+        const body = await r.json();
+        if ((body.value ?? []).some((e) => (e.result === 'failure' || e.result === 'timeout') && e.resultReason)) withReason++;
+      }
+    };
+    await Promise.all([1, 2, 3, 4].map(worker));
+    return { requests: ids.length, ms: Math.round(performance.now() - t0), tokenMs: Math.round(tokenMs), calls, withReason };
+  }, failedIds);
+const reasons = await reasonRuns();
+await setLatency(200);
+const reasonsAt200ms = await reasonRuns();
+await setLatency(0);
+
 console.log(JSON.stringify({
   firstRowsMs: { median: median(firstRows), all: firstRows },
   loadAll: { rows: loaded, ms: loadAllMs },
@@ -118,5 +177,7 @@ console.log(JSON.stringify({
   renderedRowsAfterSearch: shown,
   overview: { median: median(overview.map((o) => o.ms)), runs: overview },
   overviewAt200ms: { median: median(overviewSlow.map((o) => o.ms)), runs: overviewSlow },
+  reasonsOfFirst100Failed: reasons,
+  reasonsOfFirst100FailedAt200ms: reasonsAt200ms,
 }));
 await browser.close();

@@ -165,6 +165,16 @@ fn browse_bench() -> Result<(), Fail> {
         "app: the same with every Graph call 200 ms late: median {} ms ({})",
         v["overviewAt200ms"]["median"], v["overviewAt200ms"]["runs"]
     );
+    for (key, latency) in [
+        ("reasonsOfFirst100Failed", "0"),
+        ("reasonsOfFirst100FailedAt200ms", "200"),
+    ] {
+        let r = &v[key];
+        println!(
+            "audit log, Graph {latency} ms late: last failure reasons of the first {} failed requests, 4 reads at once: {} ms ({} for the token), {} calls, {} with a reason",
+            r["requests"], r["ms"], r["tokenMs"], r["calls"], r["withReason"]
+        );
+    }
     Ok(())
 }
 
