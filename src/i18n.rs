@@ -581,7 +581,7 @@ pub fn shipped_catalog(source_json: &str) -> Result<String, String> {
 
 /// The English catalog as the app is sent it (`lang-en.json`, [`shipped_catalog`]'s
 /// form), made from the texts compiled into this list by the build (`cargo xtask`).
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(any(not(target_arch = "wasm32"), debug_assertions))]
 pub fn english_catalog() -> String {
     shipped_from(Msg::english)
 }
