@@ -45,19 +45,7 @@ pub async fn get_all(
     endpoint: &resources::Endpoint,
     url: &str,
 ) -> Result<Vec<serde_json::Value>, GraphFailure> {
-    let mut items = Vec::new();
-    let mut next = Some(url.to_string());
-    while let Some(url) = next.take() {
-        let mut body = get_json(auth, &url).await?;
-        next = body["@odata.nextLink"].as_str().map(str::to_string);
-        if let Some(link) = next.as_ref().filter(|l| !endpoint.owns(l)) {
-            return Err(GraphFailure::ForeignLink(link.clone()));
-        }
-        if let serde_json::Value::Array(page) = body["value"].take() {
-            items.extend(page);
-        }
-    }
-    Ok(items)
+    Ok(pages(auth, endpoint, url, None).await?.0)
 }
 
 /// Every event of the audit log that names `target`, newest first, read with the audit
@@ -68,11 +56,23 @@ pub async fn audit_events(
     endpoint: &resources::Endpoint,
     target: &crate::ids::Guid,
 ) -> Result<(Vec<serde_json::Value>, Option<String>), GraphFailure> {
-    let mut events = Vec::new();
+    let url = endpoint.audit_events(target, crate::audit::PAGE);
+    pages(auth, endpoint, &url, Some(Permission::Audit)).await
+}
+
+/// The pages of a list from `url` on, read with the token of `permission` (None: the one
+/// that reads), as [`get_all`] says, and the request-id of the first page.
+async fn pages(
+    auth: &Auth,
+    endpoint: &resources::Endpoint,
+    url: &str,
+    permission: Option<Permission>,
+) -> Result<(Vec<serde_json::Value>, Option<String>), GraphFailure> {
+    let mut items = Vec::new();
     let mut first_id = None;
-    let mut next = Some(endpoint.audit_events(target, crate::audit::PAGE));
+    let mut next = Some(url.to_string());
     while let Some(url) = next.take() {
-        let answer = send_as(auth, Method::Get, Some(Permission::Audit), &url, None).await?;
+        let answer = send_as(auth, Method::Get, permission, &url, None).await?;
         first_id = first_id.or(answer.request_id);
         let mut body: serde_json::Value =
             serde_json::from_str(&answer.body).map_err(|e| GraphFailure::Network(e.to_string()))?;
@@ -81,10 +81,10 @@ pub async fn audit_events(
             return Err(GraphFailure::ForeignLink(link.clone()));
         }
         if let serde_json::Value::Array(page) = body["value"].take() {
-            events.extend(page);
+            items.extend(page);
         }
     }
-    Ok((events, first_id))
+    Ok((items, first_id))
 }
 
 /// What Graph answered to a call that succeeded.
