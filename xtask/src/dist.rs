@@ -16,7 +16,7 @@ use std::path::Path;
 use std::process::Command;
 
 use crate::cmd::{Fail, root, run};
-use crate::{compress, csp, headers, minify, toolchain};
+use crate::{compress, csp, headers, minify, release_wasm, toolchain};
 
 /// Where the app lives: `/` or `/sub/path/` (always with both slashes).
 pub fn normalise_public_url(p: &str) -> Result<String, Fail> {
@@ -247,10 +247,12 @@ pub enum Trunk {
 /// language files as the app reads them. Offline, so a missing tool fails fast instead of
 /// trunk downloading one. It holds no configuration and no policy yet: see [`finish`].
 pub fn trunk_output(mode: Trunk, public_url: &str, out: &Path) -> Result<(), Fail> {
-    run(Command::new("cargo")
+    // Fetched with the release wasm's flags: they add the standard library's crates.
+    run(release_wasm::apply(&mut Command::new("cargo"))
         .current_dir(root())
         .args(["fetch", "--quiet"]))?;
     let mut trunk = Command::new("trunk");
+    release_wasm::apply(&mut trunk);
     trunk.current_dir(root()).args(["build", "--offline"]);
     match mode {
         Trunk::Release => trunk.arg("--release"),

@@ -12,6 +12,7 @@ mod dist;
 mod headers;
 mod minify;
 mod nginx_e2e;
+mod release_wasm;
 mod run_build;
 mod serve;
 mod stack;

@@ -15,7 +15,7 @@ use std::process::Command;
 
 use crate::cmd::{Fail, root};
 use crate::toolchain::{self, Step};
-use crate::{dist, stack};
+use crate::{dist, release_wasm, stack};
 
 /// How long the app's and the sandbox's first build take beside the tools' on this
 /// project's machines (docs/performance.md).
@@ -49,14 +49,16 @@ pub fn build() -> Result<PathBuf, Fail> {
 /// (`--profile release --bin access-desk`), and the sandbox as `stack::build_sandbox`.
 fn compile_app_and_sandbox(log: &Path) -> Result<(), Fail> {
     toolchain::logged(
-        Command::new("cargo").current_dir(root()).args([
-            "build",
-            "--target=wasm32-unknown-unknown",
-            "--profile",
-            "release",
-            "--bin",
-            "access-desk",
-        ]),
+        release_wasm::apply(&mut Command::new("cargo"))
+            .current_dir(root())
+            .args([
+                "build",
+                "--target=wasm32-unknown-unknown",
+                "--profile",
+                "release",
+                "--bin",
+                "access-desk",
+            ]),
         log,
     )?;
     toolchain::logged(

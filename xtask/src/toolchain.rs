@@ -3,8 +3,8 @@
 //! one is installed the way it is.
 //!
 //! Two sets. [`setup_build`] is what building and serving the app needs (`cargo xtask run`,
-//! `cargo xtask dist`): the wasm target, trunk, wasm-bindgen-cli, and npm's binaryen and
-//! terser. [`setup`] adds what the tests need: Chromium, chromedriver, a CJK font, nginx,
+//! `cargo xtask dist`): the wasm target and rust-src, trunk, wasm-bindgen-cli, and npm's
+//! binaryen and terser. [`setup`] adds what the tests need: Chromium, chromedriver, a CJK font, nginx,
 //! and the end-to-end suite's npm packages. Whatever is missing is installed side by side
 //! (the two `cargo install`s compile while the downloads run), each step announced with
 //! what it is, why it is there and how long it takes on this project's machines, each
@@ -230,6 +230,30 @@ fn build_steps(wb: &str) -> Result<Vec<Step>, Fail> {
             |log| {
                 logged(
                     Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]),
+                    log,
+                )
+            },
+        ));
+    }
+
+    let components = capture(Command::new("rustup").args(["component", "list", "--installed"]))?;
+    if !components
+        .lines()
+        .any(|l| l.trim() == crate::release_wasm::RUST_SRC)
+    {
+        steps.push(Step::new(
+            "installing",
+            "the Rust component rust-src (rustup)",
+            "the release wasm compiles its own standard library (xtask/src/release_wasm.rs)",
+            ABOUT_TARGET,
+            "rustup-rust-src.log",
+            |log| {
+                logged(
+                    Command::new("rustup").args([
+                        "component",
+                        "add",
+                        crate::release_wasm::RUST_SRC,
+                    ]),
                     log,
                 )
             },
