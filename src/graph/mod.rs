@@ -111,6 +111,9 @@ pub async fn post_action(
 pub enum Method {
     Get,
     Post,
+    /// A `$batch` of GETs: POSTed, but it acts on nothing, so it is repeated like a read
+    /// and sent with the token that reads.
+    PostReads,
 }
 
 /// What to do with an answer (or a network failure, `status` None) to attempt `attempt`
@@ -157,10 +160,12 @@ pub fn next_step(
         },
         // 5xx on an action says nothing about whether Graph acted.
         (Method::Post, Some(500..=599) | None) => Next::Unsure,
-        (Method::Get, s) => match backoff.after(attempt, s.unwrap_or(503), retry_after, jitter) {
-            retry::Retry::After(ms) => Next::Wait(ms),
-            retry::Retry::No => Next::Done,
-        },
+        (Method::Get | Method::PostReads, s) => {
+            match backoff.after(attempt, s.unwrap_or(503), retry_after, jitter) {
+                retry::Retry::After(ms) => Next::Wait(ms),
+                retry::Retry::No => Next::Done,
+            }
+        }
         _ => Next::Done,
     }
 }
@@ -179,7 +184,7 @@ pub fn send<'a>(
     // Reads with the token that reads; actions (and `$batch`, which carries them) with
     // the one that acts, obtained at the first action.
     let permission = match method {
-        Method::Get => None,
+        Method::Get | Method::PostReads => None,
         Method::Post => Some(Permission::Act),
     };
     send_as(auth, method, permission, url, body)
@@ -205,7 +210,7 @@ fn send_as<'a>(
             }
             .map_err(GraphFailure::Auth)?;
             let builder = match method {
-                Method::Post => Request::post(url),
+                Method::Post | Method::PostReads => Request::post(url),
                 Method::Get => Request::get(url),
             }
             .header("Authorization", &format!("Bearer {token}"));
@@ -276,7 +281,7 @@ fn send_as<'a>(
                         request_id,
                         body,
                     }),
-                    Err(e) if method == Method::Get => Err(GraphFailure::Network(e.to_string())),
+                    Err(e) if method != Method::Post => Err(GraphFailure::Network(e.to_string())),
                     Err(_) => Ok(Response {
                         status,
                         request_id,
@@ -362,6 +367,13 @@ mod tests {
             );
         }
         assert_eq!(step(Method::Get, Some(401), 1, false), Next::Renew);
+        // A `$batch` of reads acts on nothing: repeated like a read.
+        for status in [Some(503), Some(504), None] {
+            assert!(
+                matches!(step(Method::PostReads, status, 1, false), Next::Wait(_)),
+                "{status:?}"
+            );
+        }
         assert_eq!(step(Method::Get, Some(500), 1, false), Next::Done);
         assert_eq!(step(Method::Get, Some(200), 1, false), Next::Done);
     }

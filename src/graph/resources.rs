@@ -514,8 +514,20 @@ impl Endpoint {
     /// Whether `url` is a page of this Graph (an `@odata.nextLink` must be, before it is
     /// sent with the bearer token).
     pub fn owns(&self, url: &str) -> bool {
-        url.strip_prefix(&self.root)
-            .is_some_and(|rest| rest.starts_with('/') && !rest.contains("/../"))
+        self.batch_path(url).is_some()
+    }
+
+    /// `url`, a page of this Graph, as a `$batch` item's `url` takes it: under the version
+    /// root, without its leading `/`. None when `url` is not this Graph's.
+    pub fn batch_path<'u>(&self, url: &'u str) -> Option<&'u str> {
+        let rest = url.strip_prefix(&self.root)?;
+        (rest.starts_with('/') && !rest.contains("/../")).then(|| &rest[1..])
+    }
+
+    /// The ids of the tenant's access packages (the overview reads long queries per
+    /// package).
+    pub fn package_ids(&self) -> String {
+        format!("{}?$select=id", self.collection(Collection::Packages))
     }
 }
 
@@ -1117,5 +1129,13 @@ mod tests {
         ] {
             assert!(!g.owns(evil), "{evil}");
         }
+        // A next page goes into a `$batch` under the version root.
+        assert_eq!(
+            g.batch_path(
+                "https://graph.microsoft.com/v1.0/identityGovernance/entitlementManagement/assignmentRequests?$skiptoken=x"
+            ),
+            Some("identityGovernance/entitlementManagement/assignmentRequests?$skiptoken=x")
+        );
+        assert_eq!(g.batch_path("https://evil.example/v1.0/x"), None);
     }
 }
