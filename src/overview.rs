@@ -25,6 +25,7 @@
 //! ```
 
 pub mod markup;
+pub mod reading;
 
 use std::collections::HashSet;
 

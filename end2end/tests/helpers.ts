@@ -79,10 +79,34 @@ export async function openSignedIn(page: Page, path: string, who = 'admin@') {
 export function sentFilters(page: Page, collection: string): string[] {
   const seen: string[] = [];
   page.on('request', (r) => {
-    const u = new URL(r.url());
-    if (u.pathname.includes('/identityGovernance/entitlementManagement/') && u.pathname.endsWith(`/${collection}`)) seen.push(u.searchParams.get('$filter') ?? '');
+    for (const u of graphReads(r)) {
+      if (u.pathname.includes('/identityGovernance/entitlementManagement/') && u.pathname.endsWith(`/${collection}`)) seen.push(u.searchParams.get('$filter') ?? '');
+    }
   });
   return seen;
+}
+
+/**
+ * The Graph reads a browser request carries: itself when it is a GET, or each GET inside
+ * a JSON `$batch` (its `url` is under the version root, read here against the batch's own).
+ */
+export function graphReads(r: import('@playwright/test').Request): URL[] {
+  const u = new URL(r.url());
+  if (r.method() === 'GET') return [u];
+  if (!u.pathname.endsWith('/$batch')) return [];
+  const root = u.href.slice(0, u.href.indexOf('/$batch'));
+  return (r.postDataJSON()?.requests ?? [])
+    .filter((item: any) => item.method === 'GET')
+    .map((item: any) => new URL(root + item.url));
+}
+
+/** Each Graph read of a browser response, with the status Graph gave it (see [`graphReads`]). */
+export async function graphAnswers(r: import('@playwright/test').Response): Promise<{ url: URL; status: number }[]> {
+  const reads = graphReads(r.request());
+  if (r.request().method() === 'GET') return reads.map((url) => ({ url, status: r.status() }));
+  if (reads.length === 0 || !r.ok()) return [];
+  const items: any[] = (await r.json()).responses;
+  return reads.map((url, i) => ({ url, status: items.find((x) => x.id === String(i + 1))?.status ?? 0 }));
 }
 
 /** The sandbox's operation log: every POST it answered, accepted or refused. */

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { test, expect, type Page } from './helpers';
-import { EM, accessToken, app, everything, openSignedIn, readAll, resetSandbox, sandbox, shownIds } from './helpers';
+import { EM, accessToken, app, everything, graphAnswers, graphReads, openSignedIn, readAll, resetSandbox, sandbox, shownIds } from './helpers';
 
 // Beyond the admin center (#16): the stuck and callback-deadline views, CSV export of any
 // view, and the keyboard. The oracle is the tenant read from Graph without filters, with
@@ -346,7 +346,7 @@ test('the start page counts every ready-made view and the completions per day, a
   test.setTimeout(180_000);
   const graphCalls: string[] = [];
   page.on('request', (r) => {
-    if (r.url().includes('/assignmentRequests')) graphCalls.push(r.url());
+    for (const u of graphReads(r)) if (u.pathname.endsWith('/assignmentRequests')) graphCalls.push(u.href);
   });
   // The same instant for the app and the oracle, so the windows and the days agree.
   const now = await pinBrowserClock(page);
@@ -365,7 +365,8 @@ test('the start page counts every ready-made view and the completions per day, a
   for (const n of Object.values(expected)) expect(n).toBeGreaterThan(0);
   expect(await overviewCounts(page)).toEqual(expected);
   // Only documented filters went to Graph (never an unfiltered read of the tenant), and
-  // each query once: one first page per filter, the rest followed by its nextLink.
+  // each query once: one first page per filter, the rest followed by its nextLink. A
+  // query with more than a page is read again per access package, side by side.
   const firstPages = (calls: string[]) =>
     calls
       .map((u) => new URL(u).searchParams)
@@ -374,8 +375,11 @@ test('the start page counts every ready-made view and the completions per day, a
       .sort();
   const filters = firstPages(graphCalls);
   expect(filters.length).toBeGreaterThan(1);
-  for (const f of filters) expect(f).toMatch(/^state eq '[A-Za-z]+'( and createdDateTime gt [0-9T:.-]+Z)?$/);
+  for (const f of filters) expect(f).toMatch(/^state eq '[A-Za-z]+'( and createdDateTime gt [0-9T:.-]+Z)?( and accessPackage\/id eq '[0-9a-f-]{36}')?$/);
   expect(new Set(filters).size, filters.join('\n')).toBe(filters.length);
+  const packages = new Set((await readAll(token, 'accessPackages?$select=id')).map((p) => p.id));
+  const delivered = filters.filter((f) => f.startsWith("state eq 'delivered' and accessPackage/id eq"));
+  expect(delivered.map((f) => f.match(/'([0-9a-f-]{36})'/)![1]).sort()).toEqual([...packages].sort());
   for (const u of graphCalls) expect(filters).toContain(new URL(u).searchParams.get('$filter'));
 
   // Under a day left: the deadline view's definition, with the policies' timeouts.
@@ -435,7 +439,7 @@ test('the overview shows its progress, can be stopped, and then says its counts 
   const held: (() => void)[] = [];
   let holding = true;
   let asked = 0;
-  await page.route(/\/assignmentRequests/, async (route) => {
+  await page.route(/\/\$batch$/, async (route) => {
     asked += 1;
     if (holding) await new Promise<void>((go) => held.push(go));
     await route.continue();
@@ -499,9 +503,10 @@ test('a manager refused the tenant-wide list with a 400 not about the filter, ev
   });
   expect(settings.ok, await settings.text()).toBeTruthy();
   const answers: { status: number; filter: string | null }[] = [];
-  page.on('response', (r) => {
-    const u = new URL(r.url());
-    if (u.pathname.endsWith('/assignmentRequests')) answers.push({ status: r.status(), filter: u.searchParams.get('$filter') });
+  page.on('response', async (r) => {
+    for (const { url, status } of await graphAnswers(r)) {
+      if (url.pathname.endsWith('/assignmentRequests')) answers.push({ status, filter: url.searchParams.get('$filter') });
+    }
   });
   const now = await pinBrowserClock(page);
   await openSignedIn(page, '/requests', 'manager@');

@@ -42,7 +42,7 @@ mod run;
 #[cfg(test)]
 mod test_support;
 mod transport;
-mod wire;
+pub(crate) mod wire;
 
 pub use driver::{Ended, Paths, drive};
 pub use outcome::{Before, Final, Outcome, Planned, ReadOutcome};

@@ -29,7 +29,8 @@ pub fn batch_body(items: &[(&str, String)]) -> Value {
     })
 }
 
-fn header<'a>(r: &'a Value, name: &str) -> Option<&'a str> {
+/// Header `name` of a batch reply item, whatever its case.
+pub(crate) fn header<'a>(r: &'a Value, name: &str) -> Option<&'a str> {
     r["headers"]
         .as_object()?
         .iter()
@@ -39,7 +40,7 @@ fn header<'a>(r: &'a Value, name: &str) -> Option<&'a str> {
 
 /// The reply item of the `i`th request (0-based) of a batch, correlated by id (replies
 /// come in any order).
-fn reply_item(reply: &Value, i: usize) -> Option<&Value> {
+pub(crate) fn reply_item(reply: &Value, i: usize) -> Option<&Value> {
     let key = (i + 1).to_string();
     reply["responses"]
         .as_array()?

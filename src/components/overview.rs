@@ -1,8 +1,9 @@
 //! The start page's operations overview: how many requests each ready-made view holds
 //! now, each a link to it, and the requests completed per day over the last 14 days by
 //! outcome. Counted by reading the views' own Graph queries to the end
-//! ([`crate::overview`]), a few at a time; it shows its progress, can be stopped, and is
-//! kept for the tab's session with its time until Refresh.
+//! ([`crate::overview`]), their pages 20 to a `$batch` call and the long queries per
+//! access package ([`crate::overview::reading`]); it shows its progress, can be stopped,
+//! and is kept for the tab's session with its time until Refresh.
 //!
 //! A catalog-scoped manager cannot list requests across packages (Graph answers 403):
 //! the overview then counts each access package of their catalogs, one column each.
@@ -15,16 +16,21 @@ use leptos::task::spawn_local;
 
 use crate::auth::Auth;
 use crate::auth::storage::Store;
+use crate::bulk::batch_body;
+use crate::bulk::wire::{header, reply_item};
 use crate::clock::now_utc;
 use crate::components::graph_problem::GraphProblem;
 use crate::config::Config;
 use crate::directory::{catalogs_from_json, timeout_in, waiting_packages};
+use crate::graph::error::GraphError;
 use crate::graph::models::{PackageRef, Request};
 use crate::graph::plan::{is_filter_refusal, needs_package_scope, refused_in};
-use crate::graph::resources::{Collection, Endpoint, Extras};
-use crate::graph::{GraphFailure, get_all, get_json};
+use crate::graph::resources::{Collection, Endpoint, Extras, Property};
+use crate::graph::{GraphFailure, Method, get_all, send, sleep_ms};
 use crate::i18n::{Msg, t, tf};
+use crate::ids::Guid;
 use crate::intl::{number, time_of_day};
+use crate::overview::reading::{CONCURRENCY, Job, Reading};
 use crate::overview::{Tally, markup, queries};
 use crate::rows::callback_time_left;
 use crate::state::directory::use_timeouts;
@@ -186,35 +192,44 @@ impl Reader {
             now,
             crate::intl::local_offset_minutes(),
         ));
-        let calls = Cell::new(0u32);
         self.read.set(0);
-        let mut urls = Vec::new();
+        let mut first = Vec::new();
         for (scope, package) in scopes.iter().enumerate() {
             let id = package.as_ref().and_then(|p| p.id.guid().cloned());
             for q in queries(id.as_ref(), version, now, &refused) {
-                urls.push((scope, endpoint.tally(&q)));
+                first.push((scope, q));
             }
         }
-        // Four readers take the next query as they finish one; the first failure
-        // stops them all.
-        let queue = RefCell::new(urls);
-        let failed = RefCell::new(None::<GraphFailure>);
-        let reader = || async {
-            loop {
-                let Some((scope, url)) = queue.borrow_mut().pop() else {
-                    return;
-                };
-                if let Err(e) = self
-                    .read_query(scope, url, &tally, &calls, &endpoint, &failed)
-                    .await
-                {
-                    failed.borrow_mut().get_or_insert(e);
-                }
+        // The tenant's long queries are read per package (`overview::reading`), unless
+        // Graph refused that filter; package by package already otherwise.
+        let split = scopes == [None] && !refused.contains(&Property::AccessPackage);
+        let pages = endpoint.clone();
+        let reading = RefCell::new(Reading::new(
+            first,
+            split.then(|| endpoint.package_ids()),
+            move |q| pages.tally(q),
+        ));
+        let calls = Cell::new(0u32);
+        // A few `$batch` calls at once, each of the next pages queued, then the pages
+        // they lead to; until every query is read, the admin stops, or a call fails.
+        loop {
+            let batches: Vec<Vec<Job>> = (0..CONCURRENCY)
+                .map(|_| reading.borrow_mut().take())
+                .filter(|jobs| !jobs.is_empty())
+                .collect();
+            if batches.is_empty() || self.stop.get_untracked() {
+                break;
             }
-        };
-        futures::join!(reader(), reader(), reader(), reader());
-        if let Some(e) = failed.into_inner() {
-            return Err(e);
+            let sent = batches
+                .into_iter()
+                .map(|jobs| self.read_batch(jobs, &endpoint, &reading, &tally, &calls));
+            let mut wait = 0;
+            for answer in futures::future::join_all(sent).await {
+                wait = wait.max(answer?);
+            }
+            if wait > 0 {
+                sleep_ms(wait).await;
+            }
         }
         Ok(Counted {
             tally: tally.into_inner().finished(),
@@ -226,37 +241,85 @@ impl Reader {
 }
 
 impl Reader {
-    /// Reads query `url` page by page into `tally` for scope `scope`, until its last page,
-    /// a stop, or a failure (its own or another reader's).
-    async fn read_query(
+    /// Reads `jobs` in one `$batch` call into `tally` and `reading`: the milliseconds to
+    /// wait before the next call when Graph asked for some pages again later.
+    async fn read_batch(
         &self,
-        scope: usize,
-        url: String,
+        jobs: Vec<Job>,
+        endpoint: &Endpoint,
+        reading: &RefCell<Reading>,
         tally: &RefCell<Tally>,
         calls: &Cell<u32>,
-        endpoint: &Endpoint,
-        failed: &RefCell<Option<GraphFailure>>,
-    ) -> Result<(), GraphFailure> {
-        let mut next = Some(url);
-        while let Some(url) = next.take() {
-            if self.stop.get_untracked() || failed.borrow().is_some() {
-                return Ok(());
-            }
-            let body = get_json(&self.auth, &url).await?;
-            calls.set(calls.get() + 1);
-            next = body["@odata.nextLink"].as_str().map(str::to_string);
-            // A next link elsewhere than the configured Graph would carry the bearer
-            // token there.
+    ) -> Result<u64, GraphFailure> {
+        // Every URL here is this Graph's: built by `Endpoint`, or a next link checked when
+        // it came.
+        let items: Vec<(&str, String)> = jobs
+            .iter()
+            .map(|job| match job {
+                Job::Packages(url) | Job::Page { url, .. } => {
+                    ("GET", endpoint.batch_path(url).unwrap_or(url).to_string())
+                }
+            })
+            .collect();
+        let answer = send(
+            &self.auth,
+            Method::PostReads,
+            &endpoint.batch(),
+            Some(batch_body(&items).to_string()),
+        )
+        .await?;
+        calls.set(calls.get() + jobs.len() as u32);
+        let reply: serde_json::Value =
+            serde_json::from_str(&answer.body).map_err(|e| GraphFailure::Network(e.to_string()))?;
+        // In order: the package list is first in its call (`Reading` queues it first), so
+        // a long query's first page in the same call is split at once.
+        let mut wait = 0;
+        for (i, job) in jobs.iter().cloned().enumerate() {
+            let item = reply_item(&reply, i);
+            let status = item.and_then(|r| r["status"].as_u64()).unwrap_or(0) as u16;
+            let Some(item) = item.filter(|_| (200..300).contains(&status)) else {
+                let again = item.is_none() || matches!(status, 429 | 503 | 504);
+                if let Job::Packages(_) = job {
+                    // Without the list, the long queries are read as one chain each.
+                    reading.borrow_mut().packages_read(None);
+                } else if again && reading.borrow_mut().again(job) {
+                    let after = item.and_then(|r| header(r, "retry-after"));
+                    wait = wait.max(after.and_then(|a| a.trim().parse().ok()).unwrap_or(1) * 1000);
+                } else {
+                    let request_id = item
+                        .and_then(|r| header(r, "request-id"))
+                        .map(str::to_string);
+                    let body = item.map(|r| r["body"].to_string()).unwrap_or_default();
+                    return Err(GraphFailure::Graph(GraphError::from_response(
+                        status, &body, request_id,
+                    )));
+                }
+                continue;
+            };
+            let page = &item["body"];
+            let next = page["@odata.nextLink"].as_str().map(str::to_string);
             if let Some(link) = next.as_ref().filter(|l| !endpoint.owns(l)) {
                 return Err(GraphFailure::ForeignLink(link.clone()));
             }
-            let mut t = tally.borrow_mut();
-            for raw in body["value"].as_array().into_iter().flatten() {
-                t.add(scope, &Request::from_json(raw), Some(raw));
+            let rows = page["value"].as_array().into_iter().flatten();
+            match job {
+                Job::Packages(_) => {
+                    // More than a page of packages is more than a split is worth.
+                    let ids = rows.map(|p| p["id"].as_str().and_then(Guid::parse));
+                    let ids = next.is_none().then(|| ids.collect::<Option<Vec<_>>>());
+                    reading.borrow_mut().packages_read(ids.flatten());
+                }
+                Job::Page { scope, .. } => {
+                    let mut t = tally.borrow_mut();
+                    for raw in rows {
+                        t.add(scope, &Request::from_json(raw), Some(raw));
+                    }
+                    self.read.try_set(t.read);
+                    reading.borrow_mut().page_read(&jobs[i], next);
+                }
             }
-            self.read.try_set(t.read);
         }
-        Ok(())
+        Ok(wait)
     }
 }
 
