@@ -247,10 +247,14 @@ pub enum Trunk {
 /// language files as the app reads them. Offline, so a missing tool fails fast instead of
 /// trunk downloading one. It holds no configuration and no policy yet: see [`finish`].
 pub fn trunk_output(mode: Trunk, public_url: &str, out: &Path) -> Result<(), Fail> {
-    // Fetched with the release wasm's flags: they add the standard library's crates.
-    run(release_wasm::apply(&mut Command::new("cargo"))
+    run(Command::new("cargo")
         .current_dir(root())
         .args(["fetch", "--quiet"]))?;
+    // The standard library's own crates (dlmalloc, …), which the release wasm compiles:
+    // fetched only for the target and with its flags.
+    run(release_wasm::apply(&mut Command::new("cargo"))
+        .current_dir(root())
+        .args(["fetch", "--quiet", "--target", "wasm32-unknown-unknown"]))?;
     let mut trunk = Command::new("trunk");
     release_wasm::apply(&mut trunk);
     trunk.current_dir(root()).args(["build", "--offline"]);
