@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { test, expect, type Page } from './helpers';
-import { EM, accessToken, app, everything, graphAnswers, graphReads, openSignedIn, readAll, resetSandbox, sandbox, shownIds } from './helpers';
+import { EM, accessToken, app, everything, graphAnswers, graphReads, openSignedIn, readAll, resetSandbox, sandbox, settings, shownIds } from './helpers';
 
 // Beyond the admin center (#16): the stuck and callback-deadline views, CSV export of any
 // view, and the keyboard. The oracle is the tenant read from Graph without filters, with
@@ -430,6 +430,34 @@ test('the start page counts every ready-made view and the completions per day, a
   await expect(overview).toHaveAttribute('data-state', 'ready', { timeout: 90_000 });
   expect(firstPages(graphCalls)).toEqual(filters);
   expect(await overviewCounts(page)).toEqual(expected);
+});
+
+test('the overview counts the same when Graph throttles its pages and fails some, each asked again until answered', async ({ page }) => {
+  test.setTimeout(180_000);
+  const now = await pinBrowserClock(page);
+  await openSignedIn(page, '/requests');
+  await expect(page.getByTestId('loaded-count')).toContainText('Loaded: 100');
+  // Each page inside a `$batch` is throttled (429, Retry-After) and failed (503/504)
+  // alone, as Graph does; some batches fail whole (503). Every item's status is read from
+  // the batch answers as they pass.
+  const statuses: number[] = [];
+  await page.route(/\/\$batch$/, async (route) => {
+    const answer = await route.fetch();
+    if (answer.ok()) for (const item of (await answer.json()).responses) statuses.push(item.status);
+    await route.fulfill({ response: answer });
+  });
+  const hostile = await settings({ throttle: '5/5', faultRate: 0.1, batchFaultRate: 0.1, faultSeed: 29 });
+  expect(hostile.ok, await hostile.text()).toBeTruthy();
+  await page.goto(`${app}/`);
+  const overview = page.getByTestId('overview');
+  await expect(overview).toHaveAttribute('data-state', 'ready', { timeout: 150_000 });
+  const calm = await settings({ throttle: null, faultRate: 0, batchFaultRate: 0 });
+  expect(calm.ok, await calm.text()).toBeTruthy();
+  expect(statuses.filter((s) => s === 429).length, 'throttled pages').toBeGreaterThan(0);
+  expect(statuses.filter((s) => s === 503 || s === 504).length, 'failed pages').toBeGreaterThan(0);
+  const token = await accessToken(page);
+  const requests = await everything(token, 'assignmentRequests', 'accessPackage');
+  expect(await overviewCounts(page)).toEqual(viewCounts(requests, now));
 });
 
 test('the overview shows its progress, can be stopped, and then says its counts are partial', async ({ page }) => {

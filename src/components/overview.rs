@@ -282,7 +282,7 @@ impl Reader {
                 if let Job::Packages(_) = job {
                     // Without the list, the long queries are read as one chain each.
                     reading.borrow_mut().packages_read(None);
-                } else if again && reading.borrow_mut().again(job) {
+                } else if again && reading.borrow_mut().again(job, status == 429) {
                     let after = item.and_then(|r| header(r, "retry-after"));
                     wait = wait.max(after.and_then(|a| a.trim().parse().ok()).unwrap_or(1) * 1000);
                 } else {

@@ -41,8 +41,9 @@ pub const CONCURRENCY: usize = crate::bulk::CONCURRENCY;
 /// as one chain.
 pub const SPLIT_MAX: usize = 50;
 
-/// Times a page is asked for again after Graph said to wait (429, 503, 504), before the
-/// overview gives up on it.
+/// Times a page is asked for again after Graph failed it (503, 504, no answer), before the
+/// overview gives up on it. A throttled page (429) is not counted: Graph said when to
+/// come back, and with many chains side by side a page may wait its turn several times.
 pub const MAX_TRIES: u32 = 6;
 
 /// One Graph call of the overview.
@@ -188,9 +189,9 @@ impl Reading {
         }
     }
 
-    /// Graph said to wait before `job` (429, 503, 504): asked for again in a later call,
-    /// or false when it has been asked for [`MAX_TRIES`] times.
-    pub fn again(&mut self, job: Job) -> bool {
+    /// Graph did not answer `job` (`throttled`: 429; else 503, 504 or no answer): asked
+    /// for again in a later call, or false when it failed [`MAX_TRIES`] times.
+    pub fn again(&mut self, job: Job, throttled: bool) -> bool {
         let job = match job {
             Job::Page {
                 scope,
@@ -198,14 +199,15 @@ impl Reading {
                 split,
                 tries,
             } => {
-                if tries + 1 >= MAX_TRIES {
+                let tries = tries + u32::from(!throttled);
+                if tries >= MAX_TRIES {
                     return false;
                 }
                 Job::Page {
                     scope,
                     url,
                     split,
-                    tries: tries + 1,
+                    tries,
                 }
             }
             packages => packages,
@@ -318,7 +320,7 @@ mod tests {
     }
 
     #[test]
-    fn a_batch_holds_at_most_twenty_pages_and_a_throttled_page_is_asked_again_a_few_times() {
+    fn a_batch_holds_at_most_twenty_pages_and_a_failed_page_is_asked_again_a_few_times() {
         let many = (0..45).map(|i| (0, vec![Clause::state(&format!("s{i}"))]));
         let mut r = Reading::new(many.collect(), None, url_of);
         assert_eq!(
@@ -331,10 +333,15 @@ mod tests {
             split: None,
             tries: 0,
         };
-        for _ in 1..MAX_TRIES {
-            assert!(r.again(job));
+        // Throttled: asked again as often as Graph says to wait.
+        for _ in 0..3 * MAX_TRIES {
+            assert!(r.again(job, true));
             job = r.take().remove(0);
         }
-        assert!(!r.again(job), "the sixth wait gives up");
+        for _ in 1..MAX_TRIES {
+            assert!(r.again(job, false));
+            job = r.take().remove(0);
+        }
+        assert!(!r.again(job, false), "the sixth failure gives up");
     }
 }
