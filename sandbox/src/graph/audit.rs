@@ -41,7 +41,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
 use serde_json::{Value, json};
 
-use super::odata::{Token, tokenize};
+use super::filter_syntax::{self, Grammar, Parser, Token};
 use super::render::Version;
 use super::{Call, Caller, GraphError, Reply, truncate};
 use crate::Shared;
@@ -262,7 +262,8 @@ fn unknown_property(path: &str) -> GraphError {
 }
 
 // ---------------------------------------------------------------------------------------
-// $filter: a grammar of its own (the lambda and startswith), then the documented clauses.
+// $filter: the shared syntax with clauses of its own (lambdas, calls, bare literals), then
+// the documented clauses.
 
 #[derive(Clone, Debug, PartialEq)]
 enum Lit {
@@ -356,171 +357,101 @@ impl Node {
     }
 }
 
-struct Parser {
-    tokens: Vec<Token>,
-    pos: usize,
-}
-
-impl Parser {
-    fn peek_word(&self, w: &str) -> bool {
-        matches!(self.tokens.get(self.pos), Some(Token::Word(x)) if x.eq_ignore_ascii_case(w))
+impl Grammar for Node {
+    fn and(a: Node, b: Node) -> Node {
+        Node::And(Box::new(a), Box::new(b))
     }
 
-    fn expect(&mut self, t: Token, what: &str) -> Result<(), String> {
-        if self.tokens.get(self.pos) == Some(&t) {
-            self.pos += 1;
-            Ok(())
-        } else {
-            Err(format!("{what} expected"))
-        }
+    fn or(a: Node, b: Node) -> Node {
+        Node::Or(Box::new(a), Box::new(b))
     }
 
-    fn or(&mut self) -> Result<Node, String> {
-        let mut left = self.and()?;
-        while self.peek_word("or") {
-            self.pos += 1;
-            left = Node::Or(Box::new(left), Box::new(self.and()?));
-        }
-        Ok(left)
+    fn not(a: Node) -> Node {
+        Node::Not(Box::new(a))
     }
 
-    fn and(&mut self) -> Result<Node, String> {
-        let mut left = self.unary()?;
-        while self.peek_word("and") {
-            self.pos += 1;
-            left = Node::And(Box::new(left), Box::new(self.unary()?));
-        }
-        Ok(left)
-    }
-
-    fn unary(&mut self) -> Result<Node, String> {
-        if self.peek_word("not") {
-            self.pos += 1;
-            return Ok(Node::Not(Box::new(self.unary()?)));
-        }
-        if self.tokens.get(self.pos) == Some(&Token::Open) {
-            self.pos += 1;
-            let inner = self.or()?;
-            self.expect(Token::Close, "')'")?;
-            return Ok(inner);
-        }
-        let word = match self.tokens.get(self.pos) {
-            Some(Token::Word(w)) => w.clone(),
-            Some(other) => return Err(format!("a property name expected, found {other:?}")),
-            None => return Err("unexpected end of the expression".into()),
-        };
-        if self.tokens.get(self.pos + 1) == Some(&Token::Open) {
-            self.pos += 2;
+    fn leaf(p: &mut Parser) -> Result<Node, String> {
+        let word = p.word()?;
+        if p.peek2() == Some(&Token::Open) {
+            p.pos += 2;
             if let Some((collection, quantifier)) = word.rsplit_once('/')
                 && ["any", "all"].contains(&quantifier.to_ascii_lowercase().as_str())
             {
-                return self.lambda(collection, &quantifier.to_ascii_lowercase());
+                return lambda(p, collection, &quantifier.to_ascii_lowercase());
             }
-            return self.call(&word.to_ascii_lowercase());
+            return call(p, &word.to_ascii_lowercase());
         }
-        self.comparison()
-    }
-
-    /// After `collection/any(`: `var:` and one expression on `var/…`, then `)`.
-    fn lambda(&mut self, collection: &str, quantifier: &str) -> Result<Node, String> {
-        let Some(Token::Word(first)) = self.tokens.get(self.pos).cloned() else {
-            return Err(format!(
-                "a lambda variable expected in {collection}/{quantifier}(…)"
-            ));
-        };
-        let (var, rest) = first
-            .split_once(':')
-            .ok_or_else(|| format!("'v:' expected in {collection}/{quantifier}(…)"))?;
-        if var.is_empty() || !var.chars().all(|c| c.is_ascii_alphanumeric()) {
-            return Err(format!("'{var}' is not a lambda variable"));
+        let (path, op) = p.path_and_operator()?;
+        let lower = op.to_ascii_lowercase();
+        if !["eq", "ne", "gt", "ge", "lt", "le"].contains(&lower.as_str()) {
+            return Err(format!("unsupported operator '{op}'"));
         }
-        if rest.is_empty() {
-            self.pos += 1;
-        } else {
-            self.tokens[self.pos] = Token::Word(rest.to_string());
-        }
-        let inner = self.or()?;
-        self.expect(Token::Close, "')'")?;
-        Ok(Node::Lambda {
-            collection: collection.to_string(),
-            quantifier: quantifier.to_string(),
-            var: var.to_string(),
-            inner: Box::new(inner),
-        })
-    }
-
-    /// After `func(`: `path,literal)`.
-    fn call(&mut self, func: &str) -> Result<Node, String> {
-        let path = match self.tokens.get(self.pos) {
-            Some(Token::Word(w)) if is_path(w) => w.clone(),
-            _ => return Err(format!("a property name expected in {func}(…)")),
-        };
-        self.pos += 1;
-        self.expect(Token::Word(",".into()), "','")?;
-        let value = self.literal()?;
-        self.expect(Token::Close, "')'")?;
-        Ok(Node::Call {
-            func: func.to_string(),
+        let value = literal(p)?;
+        Ok(Node::Cmp {
             path,
+            op: lower,
             value,
         })
     }
-
-    fn literal(&mut self) -> Result<Lit, String> {
-        let lit = match self.tokens.get(self.pos) {
-            Some(Token::Str(s)) => Lit::Str(s.clone()),
-            Some(Token::Word(w)) if w != "," => match DateTime::parse_from_rfc3339(w) {
-                Ok(t) => Lit::Time(t.to_utc()),
-                Err(_) => Lit::Bare(w.clone()),
-            },
-            _ => return Err("a value expected".into()),
-        };
-        self.pos += 1;
-        Ok(lit)
-    }
-
-    fn comparison(&mut self) -> Result<Node, String> {
-        let Some(Token::Word(path)) = self.tokens.get(self.pos).cloned() else {
-            return Err("a property name expected".into());
-        };
-        if !is_path(&path) {
-            return Err(format!("'{path}' is not a property path"));
-        }
-        self.pos += 1;
-        let op = match self.tokens.get(self.pos) {
-            Some(Token::Word(w))
-                if ["eq", "ne", "gt", "ge", "lt", "le"]
-                    .contains(&w.to_ascii_lowercase().as_str()) =>
-            {
-                w.to_ascii_lowercase()
-            }
-            Some(Token::Word(w)) => return Err(format!("unsupported operator '{w}'")),
-            _ => return Err(format!("an operator expected after '{path}'")),
-        };
-        self.pos += 1;
-        let value = self.literal()?;
-        Ok(Node::Cmp { path, op, value })
-    }
 }
 
-fn is_path(w: &str) -> bool {
-    !w.is_empty()
-        && w.chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '/' || c == '_')
+/// After `collection/any(`: `var:` and one expression on `var/…`, then `)`.
+fn lambda(p: &mut Parser, collection: &str, quantifier: &str) -> Result<Node, String> {
+    let Some(Token::Word(first)) = p.peek().cloned() else {
+        return Err(format!(
+            "a lambda variable expected in {collection}/{quantifier}(…)"
+        ));
+    };
+    let (var, rest) = first
+        .split_once(':')
+        .ok_or_else(|| format!("'v:' expected in {collection}/{quantifier}(…)"))?;
+    if var.is_empty() || !var.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(format!("'{var}' is not a lambda variable"));
+    }
+    if rest.is_empty() {
+        p.pos += 1;
+    } else {
+        p.tokens[p.pos] = Token::Word(rest.to_string());
+    }
+    let inner = p.expr()?;
+    p.expect(&Token::Close, "')' expected")?;
+    Ok(Node::Lambda {
+        collection: collection.to_string(),
+        quantifier: quantifier.to_string(),
+        var: var.to_string(),
+        inner: Box::new(inner),
+    })
+}
+
+/// After `func(`: `path,literal)`.
+fn call(p: &mut Parser, func: &str) -> Result<Node, String> {
+    let path = p.argument_path(func)?;
+    p.expect(&Token::Word(",".into()), "',' expected")?;
+    let value = literal(p)?;
+    p.expect(&Token::Close, "')' expected")?;
+    Ok(Node::Call {
+        func: func.to_string(),
+        path,
+        value,
+    })
+}
+
+fn literal(p: &mut Parser) -> Result<Lit, String> {
+    let lit = match p.peek() {
+        Some(Token::Str(s)) => Lit::Str(s.clone()),
+        Some(Token::Word(w)) if w != "," => match DateTime::parse_from_rfc3339(w) {
+            Ok(t) => Lit::Time(t.to_utc()),
+            Err(_) => Lit::Bare(w.clone()),
+        },
+        _ => return Err("a value expected".into()),
+    };
+    p.pos += 1;
+    Ok(lit)
 }
 
 fn parse(filter: &str) -> Result<Node, GraphError> {
-    let bad = |e: String| GraphError::bad_request(format!("Invalid filter clause: {e}."));
-    let tokens = tokenize(filter).map_err(bad)?;
-    if tokens.is_empty() {
-        return Err(bad("the filter is empty".into()));
-    }
-    let mut p = Parser { tokens, pos: 0 };
-    let node = p.or().map_err(bad)?;
-    if p.pos != p.tokens.len() {
-        return Err(bad(format!("unexpected {:?}", p.tokens[p.pos])));
-    }
-    Ok(node)
+    filter_syntax::parse(filter)
+        .map_err(|e| GraphError::bad_request(format!("Invalid filter clause: {e}.")))
 }
 
 /// A documented clause, resolved against the tenant: every test is on indexes.

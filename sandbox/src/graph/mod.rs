@@ -8,6 +8,7 @@ mod audit;
 pub mod batch;
 mod compress;
 mod expand;
+mod filter_syntax;
 mod handlers;
 pub mod odata;
 pub mod query_table;

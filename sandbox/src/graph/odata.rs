@@ -4,6 +4,8 @@
 
 use chrono::{DateTime, Utc};
 
+use super::filter_syntax::{self, Grammar, Parser, Token};
+
 /// A comparison operator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Op {
@@ -175,181 +177,34 @@ fn compare(left: &Literal, op: Op, right: &Literal) -> bool {
     }
 }
 
-/// A token of a `$filter` (also read by `graph::audit`'s own grammar).
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) enum Token {
-    Open,
-    Close,
-    Word(String),
-    Str(String),
-}
-
-pub(crate) fn tokenize(s: &str) -> Result<Vec<Token>, String> {
-    let mut out = Vec::new();
-    let mut chars = s.chars().peekable();
-    while let Some(&c) = chars.peek() {
-        match c {
-            c if c.is_whitespace() => {
-                chars.next();
-            }
-            '(' => {
-                chars.next();
-                out.push(Token::Open);
-            }
-            ')' => {
-                chars.next();
-                out.push(Token::Close);
-            }
-            ',' => {
-                chars.next();
-                out.push(Token::Word(",".into()));
-            }
-            '\'' => {
-                chars.next();
-                let mut lit = String::new();
-                loop {
-                    match chars.next() {
-                        None => return Err("unterminated string literal".into()),
-                        Some('\'') if chars.peek() == Some(&'\'') => {
-                            chars.next();
-                            lit.push('\'');
-                        }
-                        Some('\'') => break,
-                        Some(ch) => lit.push(ch),
-                    }
-                }
-                out.push(Token::Str(lit));
-            }
-            _ => {
-                let mut w = String::new();
-                while let Some(&ch) = chars.peek() {
-                    if ch.is_whitespace() || matches!(ch, '(' | ')' | '\'' | ',') {
-                        break;
-                    }
-                    w.push(ch);
-                    chars.next();
-                }
-                out.push(Token::Word(w));
-            }
-        }
-    }
-    Ok(out)
-}
-
-struct Parser {
-    tokens: Vec<Token>,
-    pos: usize,
-}
-
-impl Parser {
-    fn peek_word(&self, w: &str) -> bool {
-        matches!(self.tokens.get(self.pos), Some(Token::Word(x)) if x.eq_ignore_ascii_case(w))
+impl Grammar for Filter {
+    fn and(a: Filter, b: Filter) -> Filter {
+        Filter::And(Box::new(a), Box::new(b))
     }
 
-    fn or(&mut self) -> Result<Filter, String> {
-        let mut left = self.and()?;
-        while self.peek_word("or") {
-            self.pos += 1;
-            left = Filter::Or(Box::new(left), Box::new(self.and()?));
-        }
-        Ok(left)
+    fn or(a: Filter, b: Filter) -> Filter {
+        Filter::Or(Box::new(a), Box::new(b))
     }
 
-    fn and(&mut self) -> Result<Filter, String> {
-        let mut left = self.unary()?;
-        while self.peek_word("and") {
-            self.pos += 1;
-            left = Filter::And(Box::new(left), Box::new(self.unary()?));
-        }
-        Ok(left)
+    fn not(a: Filter) -> Filter {
+        Filter::Not(Box::new(a))
     }
 
-    fn unary(&mut self) -> Result<Filter, String> {
-        if self.peek_word("not") {
-            self.pos += 1;
-            return Ok(Filter::Not(Box::new(self.unary()?)));
+    fn leaf(p: &mut Parser) -> Result<Filter, String> {
+        if p.peek_word("contains") && p.peek2() == Some(&Token::Open) {
+            return contains(p);
         }
-        if self.peek_word("contains") && self.tokens.get(self.pos + 1) == Some(&Token::Open) {
-            return self.contains();
-        }
-        if self.tokens.get(self.pos) == Some(&Token::Open) {
-            self.pos += 1;
-            let inner = self.or()?;
-            if self.tokens.get(self.pos) != Some(&Token::Close) {
-                return Err("')' expected".into());
-            }
-            self.pos += 1;
-            return Ok(inner);
-        }
-        self.comparison()
-    }
-
-    fn expect(&mut self, t: &Token, what: &str) -> Result<(), String> {
-        if self.tokens.get(self.pos) == Some(t) {
-            self.pos += 1;
-            Ok(())
-        } else {
-            Err(format!("{what} expected in contains(…)"))
-        }
-    }
-
-    fn path_word(&mut self) -> Result<String, String> {
-        match self.tokens.get(self.pos) {
-            Some(Token::Word(w)) if is_path(w) => {
-                self.pos += 1;
-                Ok(w.clone())
-            }
-            _ => Err("a property name expected in contains(…)".into()),
-        }
-    }
-
-    /// `contains(path,'…')` or `contains(tolower(path),'…')`, the one function the
-    /// entitlement-management list pages document.
-    fn contains(&mut self) -> Result<Filter, String> {
-        self.pos += 2;
-        let (path, op) =
-            if self.peek_word("tolower") && self.tokens.get(self.pos + 1) == Some(&Token::Open) {
-                self.pos += 2;
-                let p = self.path_word()?;
-                self.expect(&Token::Close, "')'")?;
-                (p, Op::ContainsLower)
-            } else {
-                (self.path_word()?, Op::Contains)
-            };
-        self.expect(&Token::Word(",".into()), "','")?;
-        let value = match self.tokens.get(self.pos) {
-            Some(Token::Str(s)) => Literal::Str(s.clone()),
-            _ => return Err("a quoted string expected in contains(…)".into()),
+        let (path, op) = p.path_and_operator()?;
+        let op = match op.to_ascii_lowercase().as_str() {
+            "eq" => Op::Eq,
+            "ne" => Op::Ne,
+            "gt" => Op::Gt,
+            "ge" => Op::Ge,
+            "lt" => Op::Lt,
+            "le" => Op::Le,
+            other => return Err(format!("unsupported operator '{other}'")),
         };
-        self.pos += 1;
-        self.expect(&Token::Close, "')'")?;
-        Ok(Filter::Cmp { path, op, value })
-    }
-
-    fn comparison(&mut self) -> Result<Filter, String> {
-        let path = match self.tokens.get(self.pos) {
-            Some(Token::Word(w)) => w.clone(),
-            Some(other) => return Err(format!("a property name expected, found {other:?}")),
-            None => return Err("unexpected end of the expression".into()),
-        };
-        if !is_path(&path) {
-            return Err(format!("'{path}' is not a property path"));
-        }
-        self.pos += 1;
-        let op = match self.tokens.get(self.pos) {
-            Some(Token::Word(w)) => match w.to_ascii_lowercase().as_str() {
-                "eq" => Op::Eq,
-                "ne" => Op::Ne,
-                "gt" => Op::Gt,
-                "ge" => Op::Ge,
-                "lt" => Op::Lt,
-                "le" => Op::Le,
-                other => return Err(format!("unsupported operator '{other}'")),
-            },
-            _ => return Err(format!("an operator expected after '{path}'")),
-        };
-        self.pos += 1;
-        let value = match self.tokens.get(self.pos) {
+        let value = match p.peek() {
             Some(Token::Str(s)) => Literal::Str(s.clone()),
             Some(Token::Word(w)) if w == "null" => Literal::Null,
             Some(Token::Word(w)) => match DateTime::parse_from_rfc3339(w) {
@@ -358,29 +213,36 @@ impl Parser {
             },
             _ => return Err(format!("a value expected after '{path}'")),
         };
-        self.pos += 1;
+        p.pos += 1;
         Ok(Filter::Cmp { path, op, value })
     }
 }
 
-fn is_path(w: &str) -> bool {
-    !w.is_empty()
-        && w.chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '/' || c == '_')
+/// `contains(path,'…')` or `contains(tolower(path),'…')`, the one function the
+/// entitlement-management list pages document.
+fn contains(p: &mut Parser) -> Result<Filter, String> {
+    p.pos += 2;
+    let (path, op) = if p.peek_word("tolower") && p.peek2() == Some(&Token::Open) {
+        p.pos += 2;
+        let path = p.argument_path("contains")?;
+        p.expect(&Token::Close, "')' expected in contains(…)")?;
+        (path, Op::ContainsLower)
+    } else {
+        (p.argument_path("contains")?, Op::Contains)
+    };
+    p.expect(&Token::Word(",".into()), "',' expected in contains(…)")?;
+    let Some(Token::Str(s)) = p.peek() else {
+        return Err("a quoted string expected in contains(…)".into());
+    };
+    let value = Literal::Str(s.clone());
+    p.pos += 1;
+    p.expect(&Token::Close, "')' expected in contains(…)")?;
+    Ok(Filter::Cmp { path, op, value })
 }
 
 /// Parses a `$filter` value.
 pub fn parse_filter(s: &str) -> Result<Filter, String> {
-    let tokens = tokenize(s)?;
-    if tokens.is_empty() {
-        return Err("the filter is empty".into());
-    }
-    let mut p = Parser { tokens, pos: 0 };
-    let f = p.or()?;
-    if p.pos != p.tokens.len() {
-        return Err(format!("unexpected {:?}", p.tokens[p.pos]));
-    }
-    Ok(f)
+    filter_syntax::parse(s)
 }
 
 /// One `$expand` item: a navigation property and the options OData allows inside its
