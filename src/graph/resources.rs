@@ -448,14 +448,20 @@ impl Endpoint {
     }
 
     /// A page of requests filtered by `clauses` as the start page's tally reads them: what
-    /// it counts by (the states, the dates, the schedule, the callouts) and the package
-    /// whose policies give a callout's timeout; no names, no justification. Beta's rows
-    /// are read whole (see [`Collection::list_select`]).
+    /// it counts by (the states, the dates, the callouts, and for delivering requests the
+    /// schedule: how long one has been stuck) and the package whose policies give a
+    /// callout's timeout; no names, no justification. Beta's rows are read whole (see
+    /// [`Collection::list_select`]).
     pub fn tally(&self, clauses: &[Clause]) -> String {
         let c = Collection::Requests;
+        let schedule = if clauses.contains(&Clause::state("delivering")) {
+            ",schedule"
+        } else {
+            ""
+        };
         let select = match self.version {
             GraphVersion::V1 => format!(
-                "$select={},schedule,customExtensionCalloutInstances&",
+                "$select={}{schedule},customExtensionCalloutInstances&",
                 request_fields().join(",")
             ),
             GraphVersion::Beta => String::new(),
@@ -883,9 +889,14 @@ mod tests {
         assert_eq!(
             v1.tally(&[Clause::state("delivered")]),
             "https://graph.microsoft.com/v1.0/identityGovernance/entitlementManagement/assignmentRequests\
-             ?$select=id,requestType,state,status,createdDateTime,completedDateTime,schedule,\
+             ?$select=id,requestType,state,status,createdDateTime,completedDateTime,\
              customExtensionCalloutInstances&$expand=accessPackage($select=id)\
              &$filter=state%20eq%20%27delivered%27"
+        );
+        // The schedule only where the stuck count needs it.
+        assert!(
+            v1.tally(&[Clause::state("delivering")])
+                .contains("completedDateTime,schedule,customExtensionCalloutInstances")
         );
         let beta = Endpoint::new("https://graph.microsoft.com", Beta, Cloud::China);
         assert!(
