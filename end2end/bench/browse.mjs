@@ -79,6 +79,11 @@ const shown = await rows.count();
 // Every Graph call the page made, and of those the requests' pages the count read.
 let graphCalls = 0;
 let requestPages = 0;
+// What Graph's answers weighed as received (gzip), for a slow network's story.
+let receivedBytes = 0;
+page.on('requestfinished', async (r) => {
+  if (/\/(v1\.0|beta)\//.test(r.url())) receivedBytes += (await r.sizes()).responseBodySize;
+});
 page.on('request', (r) => {
   if (/\/(v1\.0|beta)\//.test(r.url())) graphCalls++;
   // A page is read alone or inside a `$batch` (the overview reads 20 to a call).
@@ -94,12 +99,14 @@ const overviewRuns = async () => {
     });
     graphCalls = 0;
     requestPages = 0;
+    receivedBytes = 0;
     const t0 = Date.now();
     await page.goto(`${app}/`);
     await page.locator('[data-testid=overview][data-state=ready]').waitFor({ timeout: 600_000 });
     const ms = Date.now() - t0;
+    await page.waitForTimeout(300); // the last answers' sizes, read asynchronously
     const read = Number(await page.getByTestId('overview-status').getAttribute('data-read'));
-    runs.push({ ms, calls: graphCalls, requestPages, read });
+    runs.push({ ms, calls: graphCalls, requestPages, read, receivedBytes });
   }
   return runs;
 };
