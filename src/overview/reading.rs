@@ -132,8 +132,9 @@ impl Reading {
             Some(ids) if ids.len() <= SPLIT_MAX => Packages::Known(ids),
             _ => Packages::NotSplit,
         };
+        // Now known or not to be split: each goes on as `page_read` says.
         for (job, next) in std::mem::take(&mut self.held) {
-            self.follow(job, next);
+            self.page_read(&job, Some(next));
         }
     }
 
@@ -170,22 +171,6 @@ impl Reading {
                 split: None,
                 tries: 0,
             });
-        }
-    }
-
-    /// Goes on with held `job` now that the package list is known: split, or one chain.
-    fn follow(&mut self, job: Job, next: String) {
-        if let Job::Page { scope, .. } = job {
-            if matches!(self.packages, Packages::Known(_)) {
-                self.page_read(&job, Some(next));
-            } else {
-                self.queue.push_back(Job::Page {
-                    scope,
-                    url: next,
-                    split: None,
-                    tries: 0,
-                });
-            }
         }
     }
 

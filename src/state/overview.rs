@@ -245,7 +245,7 @@ impl Reader {
         // In order: the package list is first in its call (`Reading` queues it first), so
         // a long query's first page in the same call is split at once.
         let mut wait = 0;
-        for (i, job) in jobs.iter().cloned().enumerate() {
+        for (i, job) in jobs.iter().enumerate() {
             let item = reply_item(&reply, i);
             let status = item.and_then(|r| r["status"].as_u64()).unwrap_or(0) as u16;
             let Some(item) = item.filter(|_| (200..300).contains(&status)) else {
@@ -253,7 +253,7 @@ impl Reader {
                 if let Job::Packages(_) = job {
                     // Without the list, the long queries are read as one chain each.
                     reading.borrow_mut().packages_read(None);
-                } else if again && reading.borrow_mut().again(job, status == 429) {
+                } else if again && reading.borrow_mut().again(job.clone(), status == 429) {
                     let after = item.and_then(|r| header(r, "retry-after"));
                     wait = wait.max(after.and_then(|a| a.trim().parse().ok()).unwrap_or(1) * 1000);
                 } else {
@@ -283,10 +283,10 @@ impl Reader {
                 Job::Page { scope, .. } => {
                     let mut t = tally.borrow_mut();
                     for raw in rows {
-                        t.add(scope, &Request::from_json(raw), Some(raw));
+                        t.add(*scope, &Request::from_json(raw), Some(raw));
                     }
                     self.read.try_set(t.read);
-                    reading.borrow_mut().page_read(&jobs[i], next);
+                    reading.borrow_mut().page_read(job, next);
                 }
             }
         }
