@@ -362,3 +362,13 @@ impl Running {
         (items, pages)
     }
 }
+
+/// A Graph error answer: its status, its code, and the innerError Graph always sends.
+pub fn assert_graph_error(status: u16, body: &Value, want_status: u16, code: &str) {
+    assert_eq!(status, want_status, "{body}");
+    assert_eq!(body["error"]["code"], code, "{body}");
+    let inner = &body["error"]["innerError"];
+    for k in ["date", "request-id", "client-request-id"] {
+        assert!(inner[k].is_string(), "{k} in {body}");
+    }
+}
