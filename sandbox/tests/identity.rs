@@ -67,6 +67,13 @@ async fn tokens_are_rs256_signed_with_the_published_key_and_carry_the_documented
         access["oid"].is_string()
             && access["exp"].as_i64().unwrap() > access["iat"].as_i64().unwrap()
     );
+    // Each token its own identifier (`uti`): signed in again on the same sandbox clock,
+    // the same account gets another access token, not the same bytes (MSAL's forced
+    // renewal checks it got a new one).
+    let again = claims(r.sign_in("admin@").await["access_token"].as_str().unwrap());
+    assert!(access["uti"].is_string());
+    assert_eq!(again["iat"], access["iat"]);
+    assert_ne!(again["uti"], access["uti"]);
     let id = claims(tokens["id_token"].as_str().unwrap());
     assert_eq!(id["aud"], r.client_id.as_str());
     assert_eq!(id["nonce"], "no-456");

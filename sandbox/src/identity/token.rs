@@ -272,6 +272,9 @@ fn issue(
         "appid": s.tenant.client_id,
         "azp": s.tenant.client_id,
         "scp": permissions.join(" "),
+        // Entra's per-token identifier (the access token claims reference): two tokens
+        // issued in the same second still differ, as MSAL's forced renewal expects.
+        "uti": &s.new_secret()[..22],
         "ver": "1.0",
     }));
     let mut body = json!({
