@@ -13,14 +13,19 @@ import { createInterface } from 'node:readline';
 // browser that accepts the sandbox's own CA. MSAL checks the state and the ID token's nonce
 // on the way back, and refuses a token endpoint that answers the page without CORS.
 
-const GRAPH_SCOPE = 'https://graph.microsoft.com/EntitlementManagement.ReadWrite.All';
+// Each cloud's Graph, as the sandbox plays it (--cloud): MSAL asks for its scopes.
+const CLOUDS: [string, string][] = [
+  ['global', 'https://graph.microsoft.com'],
+  ['usgov', 'https://graph.microsoft.us'],
+  ['china', 'https://microsoftgraph.chinacloudapi.cn'],
+];
 // Its browser bundle, as a page would load it (the package's exports do not list the file).
 const MSAL = readFileSync(join(__dirname, '../node_modules/@azure/msal-browser/lib/msal-browser.min.js'), 'utf8');
 
-async function startSandbox(appOrigin: string): Promise<{ proc: ChildProcess; url: string }> {
+async function startSandbox(appOrigin: string, cloud: string): Promise<{ proc: ChildProcess; url: string }> {
   const bin = process.env.SANDBOX_BIN;
   expect(bin, 'SANDBOX_BIN is set by cargo xtask test').toBeTruthy();
-  const proc = spawn(bin!, ['--addr', '127.0.0.1:0', '--tls', '--test-control', '--requests', '50', '--admin-consent', 'read-write', '--app-origin', appOrigin]);
+  const proc = spawn(bin!, ['--addr', '127.0.0.1:0', '--tls', '--test-control', '--requests', '50', '--admin-consent', 'read-write', '--app-origin', appOrigin, '--cloud', cloud]);
   for await (const line of createInterface({ input: proc.stdout! })) {
     const url = /^entra-sandbox listening on (\S+)/.exec(line)?.[1];
     if (url) return { proc, url };
@@ -44,61 +49,64 @@ async function startApp(html: () => string): Promise<{ server: Server; origin: s
   return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
-test('MSAL.js signs in with code + PKCE, renews silently and calls Graph on the sandbox', async ({ page }) => {
-  let config = {};
-  const { server, origin } = await startApp(
-    () => `<!doctype html><title>MSAL</title><script src="/msal-browser.min.js"></script>
-<script>
-  const c = ${JSON.stringify(config)};
-  window.pca = new msal.PublicClientApplication({
-    auth: { clientId: c.clientId, authority: c.authority, knownAuthorities: [c.host], redirectUri: c.redirectUri },
-    cache: { cacheLocation: 'sessionStorage' },
-  });
-  window.ready = pca.initialize().then(() => pca.handleRedirectPromise());
-</script>`,
-  );
-  const { proc, url: sandbox } = await startSandbox(origin);
-  try {
-    // Node does not trust the sandbox's CA; the browser's request context does (above).
-    const { clientId, tenantId } = await (await page.request.get(`${sandbox}/sandbox/info`)).json();
-    config = { clientId, authority: `${sandbox}/${tenantId}`, host: new URL(sandbox).host, redirectUri: `${origin}/` };
-
-    await page.goto(`${origin}/`);
-    expect(await page.evaluate(() => (window as any).ready)).toBeNull();
-    await page.evaluate((scope) => {
-      (window as any).pca.loginRedirect({ scopes: [scope] });
-    }, GRAPH_SCOPE);
-    await page.locator('button[data-account^="admin@"]').click();
-    await page.waitForURL((u) => u.origin === origin);
-
-    // Back on the app: MSAL redeems the code (PKCE verifier, cross-origin) and reads the
-    // ID token.
-    const signedIn = await page.evaluate(async () => {
-      const r = await (window as any).ready;
-      return r && { account: r.account.username, tid: r.idTokenClaims.tid, scopes: r.scopes, token: r.accessToken };
+for (const [cloud, graphResource] of CLOUDS) {
+  test(`MSAL.js signs in with code + PKCE, renews silently and calls Graph on the sandbox (${cloud})`, async ({ page }) => {
+    const GRAPH_SCOPE = `${graphResource}/EntitlementManagement.ReadWrite.All`;
+    let config = {};
+    const { server, origin } = await startApp(
+      () => `<!doctype html><title>MSAL</title><script src="/msal-browser.min.js"></script>
+  <script>
+    const c = ${JSON.stringify(config)};
+    window.pca = new msal.PublicClientApplication({
+      auth: { clientId: c.clientId, authority: c.authority, knownAuthorities: [c.host], redirectUri: c.redirectUri },
+      cache: { cacheLocation: 'sessionStorage' },
     });
-    expect(signedIn, 'handleRedirectPromise answered the redirect').toBeTruthy();
-    expect(signedIn.account).toMatch(/^admin@/);
-    expect(signedIn.tid).toBe(tenantId);
-    expect(signedIn.scopes.map((s: string) => s.toLowerCase())).toContain(GRAPH_SCOPE.toLowerCase());
+    window.ready = pca.initialize().then(() => pca.handleRedirectPromise());
+  </script>`,
+    );
+    const { proc, url: sandbox } = await startSandbox(origin, cloud);
+    try {
+      // Node does not trust the sandbox's CA; the browser's request context does (above).
+      const { clientId, tenantId } = await (await page.request.get(`${sandbox}/sandbox/info`)).json();
+      config = { clientId, authority: `${sandbox}/${tenantId}`, host: new URL(sandbox).host, redirectUri: `${origin}/` };
 
-    // A silent renewal with the refresh token, then Graph with the new token.
-    const renewed = await page.evaluate(async (scope) => {
-      const pca = (window as any).pca;
-      const r = await pca.acquireTokenSilent({ scopes: [scope], account: pca.getAllAccounts()[0], forceRefresh: true });
-      return { token: r.accessToken, fromCache: r.fromCache };
-    }, GRAPH_SCOPE);
-    expect(renewed.fromCache).toBe(false);
-    expect(renewed.token).not.toBe(signedIn.token);
-    const graph = await page.evaluate(async ({ graph, token }) => {
-      const r = await fetch(`${graph}/v1.0/identityGovernance/entitlementManagement/assignmentRequests`, {
-        headers: { authorization: `Bearer ${token}` },
+      await page.goto(`${origin}/`);
+      expect(await page.evaluate(() => (window as any).ready)).toBeNull();
+      await page.evaluate((scope) => {
+        (window as any).pca.loginRedirect({ scopes: [scope] });
+      }, GRAPH_SCOPE);
+      await page.locator('button[data-account^="admin@"]').click();
+      await page.waitForURL((u) => u.origin === origin);
+
+      // Back on the app: MSAL redeems the code (PKCE verifier, cross-origin) and reads the
+      // ID token.
+      const signedIn = await page.evaluate(async () => {
+        const r = await (window as any).ready;
+        return r && { account: r.account.username, tid: r.idTokenClaims.tid, scopes: r.scopes, token: r.accessToken };
       });
-      return { status: r.status, rows: (await r.json()).value?.length > 0 };
-    }, { graph: sandbox, token: renewed.token });
-    expect(graph).toEqual({ status: 200, rows: true });
-  } finally {
-    proc.kill();
-    server.close();
-  }
-});
+      expect(signedIn, 'handleRedirectPromise answered the redirect').toBeTruthy();
+      expect(signedIn.account).toMatch(/^admin@/);
+      expect(signedIn.tid).toBe(tenantId);
+      expect(signedIn.scopes.map((s: string) => s.toLowerCase())).toContain(GRAPH_SCOPE.toLowerCase());
+
+      // A silent renewal with the refresh token, then Graph with the new token.
+      const renewed = await page.evaluate(async (scope) => {
+        const pca = (window as any).pca;
+        const r = await pca.acquireTokenSilent({ scopes: [scope], account: pca.getAllAccounts()[0], forceRefresh: true });
+        return { token: r.accessToken, fromCache: r.fromCache };
+      }, GRAPH_SCOPE);
+      expect(renewed.fromCache).toBe(false);
+      expect(renewed.token).not.toBe(signedIn.token);
+      const graph = await page.evaluate(async ({ graph, token }) => {
+        const r = await fetch(`${graph}/v1.0/identityGovernance/entitlementManagement/assignmentRequests`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        return { status: r.status, rows: (await r.json()).value?.length > 0 };
+      }, { graph: sandbox, token: renewed.token });
+      expect(graph).toEqual({ status: 200, rows: true });
+    } finally {
+      proc.kill();
+      server.close();
+    }
+  });
+}
