@@ -70,6 +70,9 @@ for (const [cloud, graphResource] of CLOUDS) {
       const { clientId, tenantId } = await (await page.request.get(`${sandbox}/sandbox/info`)).json();
       config = { clientId, authority: `${sandbox}/${tenantId}`, host: new URL(sandbox).host, redirectUri: `${origin}/` };
 
+      // Nothing in the console, on the app's page or the sandbox's sign-in page.
+      const errors: string[] = [];
+      page.on('console', (m) => m.type() === 'error' && errors.push(`${page.url()}: ${m.text()}`));
       await page.goto(`${origin}/`);
       expect(await page.evaluate(() => (window as any).ready)).toBeNull();
       await page.evaluate((scope) => {
@@ -104,6 +107,7 @@ for (const [cloud, graphResource] of CLOUDS) {
         return { status: r.status, rows: (await r.json()).value?.length > 0 };
       }, { graph: sandbox, token: renewed.token });
       expect(graph).toEqual({ status: 200, rows: true });
+      expect(errors).toEqual([]);
     } finally {
       proc.kill();
       server.close();

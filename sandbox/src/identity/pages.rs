@@ -15,9 +15,12 @@ pub fn escape(s: &str) -> String {
         .replace('\'', "&#39;")
 }
 
+/// A page of the sign-in flow. Its icon is empty, so a browser asks for no `/favicon.ico`
+/// (a 404 in the console of every sign-in).
 pub fn page(title: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{t}</title>\
+<link rel=\"icon\" href=\"data:,\">\
 <style>body{{font-family:system-ui,sans-serif;max-width:38rem;margin:3rem auto;padding:0 1rem;color:#1b1b1f}}\
 button{{display:block;width:100%;text-align:left;margin:.5rem 0;padding:.75rem 1rem;font:inherit;border:1px solid #8a8886;border-radius:4px;background:#fff;cursor:pointer}}\
 button:focus-visible{{outline:3px solid #ffb900}}.role{{color:#5b5b66;font-size:.9rem;display:block}}.error{{border-left:4px solid #a4262c;padding-left:1rem}}\
