@@ -7,11 +7,13 @@ import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 
 // Microsoft's MSAL.js (@azure/msal-browser), unmodified, signs in against entra-sandbox
-// --tls the way the app does (authorization code + PKCE, redirect), then renews silently
-// and calls Graph with what it got. Pointing it there is all that changes: the authority
-// (its host in knownAuthorities, since MSAL only trusts Microsoft's clouds by default) and a
-// browser that accepts the sandbox's own CA. MSAL checks the state and the ID token's nonce
-// on the way back, and refuses a token endpoint that answers the page without CORS.
+// --tls the way the app does (authorization code + PKCE, redirect), renews silently, calls
+// Graph with what it got, and a day later, its refresh token expired, asks for a sign-in
+// (the hidden prompt=none frame answered login_required). Pointing it there is all that
+// changes: the authority (its host in knownAuthorities, since MSAL only trusts Microsoft's
+// clouds by default) and a browser that accepts the sandbox's own CA. MSAL checks the state
+// and the ID token's nonce on the way back, and refuses a token endpoint that answers the
+// page without CORS.
 
 // Each cloud's Graph, as the sandbox plays it (--cloud): MSAL asks for its scopes.
 const CLOUDS: [string, string][] = [
@@ -19,8 +21,13 @@ const CLOUDS: [string, string][] = [
   ['usgov', 'https://graph.microsoft.us'],
   ['china', 'https://microsoftgraph.chinacloudapi.cn'],
 ];
-// Its browser bundle, as a page would load it (the package's exports do not list the file).
-const MSAL = readFileSync(join(__dirname, '../node_modules/@azure/msal-browser/lib/msal-browser.min.js'), 'utf8');
+
+// Its browser bundles, as a page would load them (the package's exports do not list them).
+const bundle = (file: string) => readFileSync(join(__dirname, '../node_modules/@azure/msal-browser/lib', file), 'utf8');
+const SCRIPTS: Record<string, string> = {
+  '/msal-browser.min.js': bundle('msal-browser.min.js'),
+  '/msal-redirect-bridge.min.js': bundle('redirect-bridge/msal-redirect-bridge.min.js'),
+};
 
 async function startSandbox(appOrigin: string, cloud: string): Promise<{ proc: ChildProcess; url: string }> {
   const bin = process.env.SANDBOX_BIN;
@@ -36,11 +43,12 @@ async function startSandbox(appOrigin: string, cloud: string): Promise<{ proc: C
 // The sandbox's certificate comes from its own CA, which this browser does not know.
 test.use({ ignoreHTTPSErrors: true });
 
-/** The single-page app: MSAL's bundle and a page that loads it with `config`, on loopback. */
+/** The single-page app on loopback: MSAL's bundles, and `html()` for any other path. */
 async function startApp(html: () => string): Promise<{ server: Server; origin: string }> {
   const server = createServer((req, res) => {
-    if (req.url === '/msal-browser.min.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript' }).end(MSAL);
+    const script = SCRIPTS[req.url ?? ''];
+    if (script) {
+      res.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
     } else {
       res.writeHead(200, { 'content-type': 'text/html' }).end(html());
     }
@@ -54,14 +62,21 @@ for (const [cloud, graphResource] of CLOUDS) {
     const GRAPH_SCOPE = `${graphResource}/EntitlementManagement.ReadWrite.All`;
     let config = {};
     const { server, origin } = await startApp(
-      () => `<!doctype html><title>MSAL</title><script src="/msal-browser.min.js"></script>
+      // In the hidden frame of a silent sign-in, MSAL 5 wants the redirect page to hand
+      // the answer back to the app's frame (its redirect bridge) rather than start again.
+      () => `<!doctype html><title>MSAL</title>
+  <script src="/msal-browser.min.js"></script><script src="/msal-redirect-bridge.min.js"></script>
   <script>
     const c = ${JSON.stringify(config)};
-    window.pca = new msal.PublicClientApplication({
-      auth: { clientId: c.clientId, authority: c.authority, knownAuthorities: [c.host], redirectUri: c.redirectUri },
-      cache: { cacheLocation: 'sessionStorage' },
-    });
-    window.ready = pca.initialize().then(() => pca.handleRedirectPromise());
+    if (window.parent !== window) {
+      msalRedirectBridge.broadcastResponseToMainFrame();
+    } else {
+      window.pca = new msal.PublicClientApplication({
+        auth: { clientId: c.clientId, authority: c.authority, knownAuthorities: [c.host], redirectUri: c.redirectUri },
+        cache: { cacheLocation: 'sessionStorage' },
+      });
+      window.ready = pca.initialize().then(() => pca.handleRedirectPromise());
+    }
   </script>`,
     );
     const { proc, url: sandbox } = await startSandbox(origin, cloud);
@@ -108,6 +123,22 @@ for (const [cloud, graphResource] of CLOUDS) {
       }, { graph: sandbox, token: renewed.token });
       expect(graph).toEqual({ status: 200, rows: true });
       expect(errors).toEqual([]);
+
+      // A day later the refresh token has expired (24 hours for a SPA): MSAL's silent
+      // renewal tries it, then a hidden sign-in (prompt=none), and must end asking for an
+      // interactive one, as it does with Entra.
+      const clock = await page.request.post(`${sandbox}/sandbox/clock`, { data: { seconds: 25 * 3600 } });
+      expect(clock.ok()).toBeTruthy();
+      const expired = await page.evaluate(async (scope) => {
+        const pca = (window as any).pca;
+        try {
+          await pca.acquireTokenSilent({ scopes: [scope], account: pca.getAllAccounts()[0], forceRefresh: true });
+          return { name: 'renewed' };
+        } catch (e: any) {
+          return { name: e.name, code: e.errorCode };
+        }
+      }, GRAPH_SCOPE);
+      expect(expired).toEqual({ name: 'InteractionRequiredAuthError', code: 'login_required' });
     } finally {
       proc.kill();
       server.close();
