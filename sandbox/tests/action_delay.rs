@@ -10,25 +10,10 @@ use chrono::{DateTime, Duration, Utc};
 use common::*;
 use serde_json::{Value, json};
 
-const REPROCESS_REQUEST: &str = "d82eb508-acc4-43cc-bcf1-7c1c4a2c073b";
-const REPROCESS_ASSIGNMENT: &str = "d82eb508-acc4-43cc-bcf1-7c1c4a2c073b";
 const RESUME_REQUEST: &str = "0e60f18c-b2a0-4887-9da8-da2e30a39d99";
 
 /// Far longer than any test takes, so only the sandbox clock makes actions due.
 const DELAY: &str = "20000";
-
-fn seed_continue() -> Value {
-    json!({
-        "source": "Contoso.SodCheckProcess",
-        "type": "microsoft.graph.accessPackageCustomExtensionStage.assignmentRequestCreated",
-        "data": {
-            "@odata.type": "microsoft.graph.accessPackageAssignmentRequestCallbackData",
-            "stage": "assignmentRequestCreated",
-            "customExtensionStageInstanceId": "957d0c50-466b-4840-bb5b-c92cea7141ff",
-            "customExtensionStageInstanceDetail": "This user is all verified"
-        }
-    })
-}
 
 async fn log(r: &Running) -> Vec<Value> {
     fetch_json(&r.http, &format!("{}/sandbox/log", r.base)).await["value"]

@@ -6,38 +6,6 @@ mod common;
 use common::*;
 use serde_json::{Value, json};
 
-const REPROCESS_REQUEST: &str = "d82eb508-acc4-43cc-bcf1-7c1c4a2c073b";
-const REPROCESS_ASSIGNMENT: &str = "d82eb508-acc4-43cc-bcf1-7c1c4a2c073b";
-
-/// Example 1 of the v1.0 resume page, verbatim.
-fn seed_continue() -> Value {
-    json!({
-        "source": "Contoso.SodCheckProcess",
-        "type": "microsoft.graph.accessPackageCustomExtensionStage.assignmentRequestCreated",
-        "data": {
-            "@odata.type": "microsoft.graph.accessPackageAssignmentRequestCallbackData",
-            "stage": "assignmentRequestCreated",
-            "customExtensionStageInstanceId": "957d0c50-466b-4840-bb5b-c92cea7141ff",
-            "customExtensionStageInstanceDetail": "This user is all verified"
-        }
-    })
-}
-
-/// Example 2 of the v1.0 resume page (deny), verbatim, PascalCase stage included.
-fn seed_deny() -> Value {
-    json!({
-        "source": "Contoso.SodCheckProcess",
-        "type": "microsoft.graph.accessPackageCustomExtensionStage.assignmentRequestCreated",
-        "data": {
-            "@odata.type": "microsoft.graph.accessPackageAssignmentRequestCallbackData",
-            "stage": "AssignmentRequestCreated",
-            "customExtensionStageInstanceId": "857d0c50-466b-4840-bb5b-c92cea7141ff",
-            "state": "denied",
-            "customExtensionStageInstanceDetail": "Potential risk user based on the SOD check"
-        }
-    })
-}
-
 #[tokio::test]
 async fn the_seed_reprocess_examples_are_accepted_then_the_request_is_delivered() {
     let r = start(&[]).await;

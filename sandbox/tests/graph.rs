@@ -7,9 +7,6 @@ mod common;
 use common::*;
 use serde_json::{Value, json};
 
-const REPROCESS_REQUEST: &str = "d82eb508-acc4-43cc-bcf1-7c1c4a2c073b";
-const REPROCESS_ASSIGNMENT: &str = "d82eb508-acc4-43cc-bcf1-7c1c4a2c073b";
-
 #[tokio::test]
 async fn no_token_expired_token_and_wrong_audience_are_401_with_www_authenticate() {
     let r = start(&[]).await;

@@ -4,7 +4,7 @@
 
 use clap::Parser;
 use reqwest::header::{LOCATION, ORIGIN};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 pub const APP_ORIGIN: &str = "http://127.0.0.1:8080";
 pub const REDIRECT: &str = "http://127.0.0.1:8080/";
@@ -371,4 +371,38 @@ pub fn assert_graph_error(status: u16, body: &Value, want_status: u16, code: &st
     for k in ["date", "request-id", "client-request-id"] {
         assert!(inner[k].is_string(), "{k} in {body}");
     }
+}
+
+/// The request the seed pages' reprocess examples name (seeded by the sandbox).
+pub const REPROCESS_REQUEST: &str = "d82eb508-acc4-43cc-bcf1-7c1c4a2c073b";
+/// The assignment the seed pages' reprocess example names (seeded by the sandbox).
+pub const REPROCESS_ASSIGNMENT: &str = "d82eb508-acc4-43cc-bcf1-7c1c4a2c073b";
+
+/// Example 1 of the v1.0 resume page, verbatim.
+pub fn seed_continue() -> Value {
+    json!({
+        "source": "Contoso.SodCheckProcess",
+        "type": "microsoft.graph.accessPackageCustomExtensionStage.assignmentRequestCreated",
+        "data": {
+            "@odata.type": "microsoft.graph.accessPackageAssignmentRequestCallbackData",
+            "stage": "assignmentRequestCreated",
+            "customExtensionStageInstanceId": "957d0c50-466b-4840-bb5b-c92cea7141ff",
+            "customExtensionStageInstanceDetail": "This user is all verified"
+        }
+    })
+}
+
+/// Example 2 of the v1.0 resume page (deny), verbatim, PascalCase stage included.
+pub fn seed_deny() -> Value {
+    json!({
+        "source": "Contoso.SodCheckProcess",
+        "type": "microsoft.graph.accessPackageCustomExtensionStage.assignmentRequestCreated",
+        "data": {
+            "@odata.type": "microsoft.graph.accessPackageAssignmentRequestCallbackData",
+            "stage": "AssignmentRequestCreated",
+            "customExtensionStageInstanceId": "857d0c50-466b-4840-bb5b-c92cea7141ff",
+            "state": "denied",
+            "customExtensionStageInstanceDetail": "Potential risk user based on the SOD check"
+        }
+    })
 }
