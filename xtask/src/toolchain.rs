@@ -364,7 +364,7 @@ fn test_steps() -> Vec<Step> {
         steps.push(Step::new(
             "installing",
             "the end-to-end suite's npm packages (npm ci in end2end/)",
-            "Playwright, axe and the Graph SDK drive the end-to-end tests",
+            "Playwright, axe, the Graph SDK and MSAL.js drive the end-to-end tests",
             ABOUT_E2E_NPM,
             "end2end-npm.log",
             move |log| {
